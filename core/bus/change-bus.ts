@@ -1,0 +1,25 @@
+/** A mesh's config or settings changed; subscribers reload it from the ConfigStore. */
+export interface MeshChangeEvent {
+  tenantId: string;
+  mesh: string;
+  /** Head revision after the change. */
+  revision: number;
+  reason: 'commit' | 'mesh-updated' | 'mesh-deleted';
+  at: string;
+}
+
+export type ChangeHandler = (event: MeshChangeEvent) => void | Promise<void>;
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/**
+ * The ChangeBus port: at-least-once, unordered delivery of change events to every
+ * subscriber (every xds-server replica). Consumers must tolerate duplicates and gaps;
+ * periodic reconciliation against the store covers lost events.
+ */
+export interface ChangeBus {
+  publish(event: MeshChangeEvent): Promise<void>;
+  subscribe(handler: ChangeHandler): Promise<Subscription>;
+}

@@ -1,0 +1,33 @@
+// Lint rules, including the dependency direction of ARCHITECTURE.md:
+// core imports nothing of ours; translate/ and server/ never import each other.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const outside = (...folders) => folders.map((f) => `**/${f}/**`);
+
+const restrict = (files, groups, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', '.tools/**', '.trellis/**', 'dist/**', 'coverage/**', 'test/fixtures/lint/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', fetch: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  restrict(['core/**'], outside('functions', 'xds-server', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin'), 'core/ imports nothing outside core/.'),
+  restrict(['core/adapters/**'], outside('functions', 'xds-server', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin'), 'adapters import only core/.'),
+  restrict(['functions/**'], outside('xds-server', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin'), 'functions/ imports only core/.'),
+  restrict(['xds-server/translate/**'], [...outside('server', 'cache', 'functions', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin'), '**/adapters/**'], 'translate/ is pure: it imports only core/ (no server, cache, adapters or I/O).'),
+  restrict(['xds-server/server/**'], [...outside('translate', 'functions', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin')], 'server/ never knows about translation: it serves opaque versioned resources.'),
+  restrict(['sidecar/**'], outside('functions', 'xds-server', 'cli', 'infra', 'test', 'bench', 'bin'), 'sidecar/ imports only core/.'),
+  restrict(['cli/**'], outside('functions', 'xds-server', 'sidecar', 'infra', 'test', 'bench', 'bin'), 'cli/ imports only core/ and talks to the API over HTTP.'),
+);

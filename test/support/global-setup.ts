@@ -1,0 +1,5 @@
+import { assertToolsInstalled } from './tools.ts';
+
+export default function setup(): void {
+  assertToolsInstalled();
+}
