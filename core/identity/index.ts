@@ -1,0 +1,3 @@
+export * from './spiffe.ts';
+export * from './join-token.ts';
+export { isDnsLabel, isDnsName } from './dns-label.ts';
