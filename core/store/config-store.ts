@@ -10,8 +10,21 @@ import type { KindName } from '../resources/kinds.ts';
  * - `NotFoundError` for a missing tenant, mesh, resource (on delete) or revision;
  * - `ConflictError` when creating something that exists;
  * - `PreconditionFailedError` when an `expectedVersion` does not match;
- * - `LimitExceededError` when a commit is larger than the store can write atomically.
+ * - `LimitExceededError` when a commit is larger than the store can write atomically;
+ * - `ValidationError` for malformed input the store relies on: an unknown kind, an empty
+ *   namespace or name, the same key twice in one commit, a page `limit` outside 1..1000,
+ *   a cursor the store did not issue.
  * A failed call changes nothing.
+ *
+ * Parents: `get*` return undefined when the thing itself is missing; every other call on a
+ * missing tenant or mesh (listing, writing, reading resources or revisions) throws
+ * `NotFoundError`. A revision number above the head (or negative) is `NotFoundError` for
+ * `atRevision`/`snapshot`; revision 0 is the empty mesh before its first commit.
+ *
+ * Lists are ordered (tenants by id, meshes by name, API keys by id, resources by kind, namespace,
+ * name compared as strings, revisions newest first). A cursor is a position, not a snapshot:
+ * paging at head while commits happen never repeats an item and never skips one that existed
+ * throughout. A page may be empty only when it is the last one.
  */
 export interface ConfigStore {
   // ---- tenants and API keys ----
@@ -19,16 +32,21 @@ export interface ConfigStore {
   getTenant(tenantId: string): Promise<TenantRecord | undefined>;
   listTenants(page?: PageRequest): Promise<Page<TenantRecord>>;
 
-  /** Stores a key record; only the hash of the secret is ever stored. */
+  /**
+   * Stores a key record; only the hash of the secret is ever stored. ConflictError when the
+   * tenant already has a key with this id, or any key has this hash.
+   */
   createApiKey(key: ApiKeyRecord): Promise<ApiKeyRecord>;
   findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  /** NotFoundError when the tenant has no key with this id (another tenant's key included). */
   deleteApiKey(tenantId: string, keyId: string): Promise<void>;
 
   // ---- meshes ----
   /**
    * Creates the mesh, or updates its settings. `expectedVersion` null means "must not exist";
-   * a string means "must currently be at this version".
+   * a string means "must currently be at this version". Either mismatch is PreconditionFailedError.
+   * Every put bumps `version`; `revision` (the config head) is untouched.
    */
   putMesh(tenantId: string, name: string, settings: MeshSettings, options?: { expectedVersion?: string | null }): Promise<{ mesh: MeshRecord; created: boolean }>;
   getMesh(tenantId: string, name: string): Promise<MeshRecord | undefined>;
@@ -41,6 +59,10 @@ export interface ConfigStore {
    * Applies every change atomically as one new mesh revision. Puts whose content equals the
    * stored resource are no-ops; a commit whose changes are all no-ops creates no revision
    * (`created: false`, `revision` = the current head).
+   * Each stored resource's `resourceVersion` is the decimal revision that last wrote it; an
+   * input `metadata.resourceVersion` is ignored (use `expectedVersion`). A put whose
+   * `expectedVersion` does not hold, and a delete whose `expectedVersion` does not hold, are
+   * PreconditionFailedError; a delete of a missing resource is NotFoundError.
    */
   commit(request: CommitRequest): Promise<CommitResult>;
 
@@ -57,7 +79,7 @@ export interface ConfigStore {
   /** Newest first. */
   listRevisions(tenantId: string, mesh: string, page?: PageRequest): Promise<Page<RevisionRecord>>;
 
-  /** Releases file handles / connections. */
+  /** Releases file handles / connections (and locks). Idempotent; other calls fail afterwards. */
   close(): Promise<void>;
 }
 
