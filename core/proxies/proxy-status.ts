@@ -1,0 +1,40 @@
+/** Short names of the xDS types Trellis serves. */
+export type XdsTypeName = 'cds' | 'eds' | 'lds' | 'rds' | 'sds';
+
+export interface NackRecord {
+  /** The version the proxy rejected. */
+  version: string;
+  message: string;
+  at: string;
+}
+
+export interface XdsTypeStatus {
+  /** Last version sent on the stream. */
+  sent?: string;
+  /** Last version the proxy accepted. */
+  acked?: string;
+  lastNack?: NackRecord;
+  /** SYNCED: acked == sent; STALE: waiting for an answer; NACKED: last answer was a rejection. */
+  state: 'SYNCED' | 'STALE' | 'NACKED';
+}
+
+export interface ProxyStatus {
+  proxyId: string;
+  tenantId: string;
+  mesh: string;
+  namespace?: string;
+  serviceAccount?: string;
+  workload?: string;
+  address?: string;
+  /** `sotw` or `delta`. */
+  protocol: 'sotw' | 'delta';
+  connectedAt: string;
+  /** Mesh revision whose config the proxy was last sent. */
+  revision?: number;
+  types: Partial<Record<XdsTypeName, XdsTypeStatus>>;
+}
+
+/** Where the API reads proxy status from: the in-process xDS server locally, a shared table in AWS. */
+export interface ProxyStatusSource {
+  list(tenantId: string, mesh: string): Promise<ProxyStatus[]>;
+}

@@ -1,0 +1,59 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { requestId } from 'hono/request-id';
+import type { ApiEnv } from './context.ts';
+import { resolveDependencies, type ApiOptions } from './dependencies.ts';
+import { apiKeyAuth } from './auth.ts';
+import { HttpProblemError, problemResponse } from './problem.ts';
+import { meshRoutes } from './routes/meshes.ts';
+import { resourceRoutes } from './routes/resources.ts';
+import { applyRoutes } from './routes/apply.ts';
+import { revisionRoutes } from './routes/revisions.ts';
+import { proxyRoutes } from './routes/proxies.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+
+export interface CreateApiOptions extends ApiOptions {
+  /** Readiness for `/healthz`; local mode reports ready once both API and xDS listen. */
+  ready?: () => boolean;
+}
+
+/** The tenant REST API (contract in ARCHITECTURE.md), the same app locally and on Lambda. */
+export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
+  const deps = resolveDependencies(options);
+  const app = new OpenAPIHono<ApiEnv>();
+
+  app.use('*', requestId({ limitLength: 100 }));
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const logger = deps.logger.child({ requestId: c.get('requestId') });
+    c.set('logger', logger);
+    await next();
+    c.header('x-request-id', c.get('requestId'));
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
+  });
+
+  app.get('/healthz', (c) => {
+    const ready = options.ready ? options.ready() : true;
+    return c.json({ status: ready ? 'ok' : 'starting' }, ready ? 200 : 503);
+  });
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'A Trellis API key' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Trellis API', version: '1', description: 'Managed service-mesh control plane: Istio resources in, Envoy config out.' },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.use('/v1/*', apiKeyAuth({ store: deps.store }));
+  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes]) {
+    app.route('/', routes(deps));
+  }
+
+  app.notFound((c) => problemResponse(c, new HttpProblemError(404, 'Not found', `No route for ${c.req.method} ${c.req.path}; see /docs.`)));
+  app.onError((err, c) => {
+    const response = problemResponse(c, err);
+    if (response.status >= 500) (c.get('logger') ?? deps.logger).error({ err }, 'request failed');
+    return response;
+  });
+  return app;
+}

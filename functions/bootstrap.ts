@@ -1,0 +1,35 @@
+import type { ConfigStore } from '../core/store/config-store.ts';
+import { derivedKeyId, generateApiKey, hashApiKey } from './api-keys.ts';
+
+export const DEFAULT_TENANT = 'default';
+
+export interface BootstrapResult {
+  /** The admin key secret when this call created one (first start without TRELLIS_BOOTSTRAP_KEY). */
+  createdKey?: string;
+  tenantCreated: boolean;
+}
+
+/**
+ * First start: tenant `default` and an operator admin key. With `bootstrapKey` that key is
+ * (idempotently) the admin key; without it a random key is made only if no admin key exists.
+ */
+export async function ensureBootstrap(store: ConfigStore, options: { bootstrapKey?: string; now?: () => Date }): Promise<BootstrapResult> {
+  const now = options.now ?? (() => new Date());
+  let tenantCreated = false;
+  if (!(await store.getTenant(DEFAULT_TENANT))) {
+    await store.createTenant({ id: DEFAULT_TENANT, displayName: 'Default tenant' });
+    tenantCreated = true;
+  }
+  const keys = await store.listApiKeys(DEFAULT_TENANT);
+  if (options.bootstrapKey) {
+    const hash = hashApiKey(options.bootstrapKey);
+    if (!keys.some((k) => k.hash === hash)) {
+      await store.createApiKey({ id: derivedKeyId(options.bootstrapKey), tenantId: DEFAULT_TENANT, hash, role: 'admin', description: 'bootstrap key (TRELLIS_BOOTSTRAP_KEY)', createdAt: now().toISOString() });
+    }
+    return { tenantCreated };
+  }
+  if (keys.some((k) => k.role === 'admin')) return { tenantCreated };
+  const key = generateApiKey();
+  await store.createApiKey({ id: key.id, tenantId: DEFAULT_TENANT, hash: key.hash, role: 'admin', description: 'operator admin key (first start)', createdAt: now().toISOString() });
+  return { tenantCreated, createdKey: key.secret };
+}

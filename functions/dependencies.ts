@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { ChangeBus, MeshChangeEvent } from '../core/bus/change-bus.ts';
+import type { ConfigStore } from '../core/store/config-store.ts';
+import type { ProxyStatusSource } from '../core/proxies/proxy-status.ts';
+
+export interface ApiLimits {
+  /** Largest body of a single-resource request. */
+  maxResourceBytes: number;
+  /** Largest body of an apply. */
+  maxApplyBytes: number;
+  /** Most documents in one apply. */
+  maxApplyDocuments: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = {
+  maxResourceBytes: 256 * 1024,
+  maxApplyBytes: 4 * 1024 * 1024,
+  maxApplyDocuments: 500,
+};
+
+export interface ApiOptions {
+  store: ConfigStore;
+  bus: ChangeBus;
+  logger: Logger;
+  proxies?: ProxyStatusSource;
+  limits?: Partial<ApiLimits>;
+  now?: () => Date;
+}
+
+/** What route modules receive: the options, resolved, plus a publish helper. */
+export interface ApiDependencies {
+  store: ConfigStore;
+  proxies?: ProxyStatusSource;
+  logger: Logger;
+  limits: ApiLimits;
+  now: () => Date;
+  /** Publishes a change after a commit; a failure is logged, never fails the request (reconciliation covers it). */
+  publish(event: Omit<MeshChangeEvent, 'at'>): Promise<void>;
+}
+
+export function resolveDependencies(options: ApiOptions): ApiDependencies {
+  const now = options.now ?? (() => new Date());
+  return {
+    store: options.store,
+    proxies: options.proxies,
+    logger: options.logger,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    now,
+    async publish(event) {
+      try {
+        await options.bus.publish({ ...event, at: now().toISOString() });
+      } catch (err) {
+        options.logger.error({ err, event }, 'change event not published; replicas will pick the change up on reconciliation');
+      }
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import type { ApiEnv } from '../context.ts';
+import type { ApiDependencies } from '../dependencies.ts';
+import { requireMesh } from './meshes.ts';
+import { documented, problemResponses } from '../openapi.ts';
+import { respond } from '../respond.ts';
+
+const TypeStatus = z.object({
+  sent: z.string().optional(),
+  acked: z.string().optional(),
+  state: z.enum(['SYNCED', 'STALE', 'NACKED']),
+  lastNack: z.object({ version: z.string(), message: z.string(), at: z.string() }).optional(),
+});
+
+export const ProxyStatusSchema = z
+  .object({
+    proxyId: z.string(),
+    namespace: z.string().optional(),
+    serviceAccount: z.string().optional(),
+    workload: z.string().optional(),
+    address: z.string().optional(),
+    protocol: z.enum(['sotw', 'delta']),
+    connectedAt: z.string(),
+    revision: z.number().int().optional(),
+    types: z.record(z.enum(['cds', 'eds', 'lds', 'rds', 'sds']), TypeStatus),
+  })
+  .meta({ id: 'ProxyStatus' });
+
+export function proxyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>();
+  documented(app, {
+    method: 'get',
+    path: '/v1/meshes/{mesh}/proxies',
+    summary: 'Connected proxies with, per xDS type, the version sent, acked, and the last NACK',
+    request: { params: z.object({ mesh: z.string() }) },
+    responses: { 200: { description: 'Proxies', content: { 'application/json': { schema: z.object({ items: z.array(ProxyStatusSchema) }) } } }, ...problemResponses },
+  });
+  app.get('/v1/meshes/:mesh/proxies', async (c) => {
+    const { tenantId } = c.get('principal');
+    const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
+    const items = deps.proxies ? await deps.proxies.list(tenantId, mesh.name) : [];
+    return respond(c, { items: items.map(({ tenantId: _t, mesh: _m, ...rest }) => rest) });
+  });
+  return app;
+}

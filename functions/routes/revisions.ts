@@ -1,0 +1,102 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { rollback } from '../../core/store/rollback.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import type { ApiEnv } from '../context.ts';
+import type { ApiDependencies } from '../dependencies.ts';
+import { readValidated } from '../body.ts';
+import { pageRequest, positiveInt } from '../pagination.ts';
+import { requireMesh } from './meshes.ts';
+import { documented, problemResponses } from '../openapi.ts';
+import { respond } from '../respond.ts';
+import { badRequest } from '../problem.ts';
+
+export const RevisionSchema = z
+  .object({
+    revision: z.number().int(),
+    author: z.string(),
+    createdAt: z.string(),
+    message: z.string().optional(),
+    rollbackTo: z.number().int().optional(),
+    changes: z.array(
+      z.object({
+        kind: z.string(),
+        namespace: z.string(),
+        name: z.string(),
+        action: z.enum(['created', 'updated', 'deleted']),
+        previousVersion: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'Revision' });
+
+export const RollbackRequestSchema = z
+  .strictObject({
+    toRevision: z.number().int().min(0),
+    message: z.string().max(500).optional(),
+  })
+  .meta({ id: 'RollbackRequest' });
+
+export function revisionRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>();
+  const meshParam = z.object({ mesh: z.string() });
+
+  documented(app, {
+    method: 'get',
+    path: '/v1/meshes/{mesh}/revisions',
+    summary: 'The revision log, newest first',
+    request: { params: meshParam, query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }) },
+    responses: { 200: { description: 'A page of revisions', content: { 'application/json': { schema: z.object({ items: z.array(RevisionSchema), nextCursor: z.string().optional() }) } } }, ...problemResponses },
+  });
+  app.get('/v1/meshes/:mesh/revisions', async (c) => {
+    const { tenantId } = c.get('principal');
+    const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
+    const page = await deps.store.listRevisions(tenantId, mesh.name, pageRequest(c));
+    return respond(c, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+  });
+
+  documented(app, {
+    method: 'get',
+    path: '/v1/meshes/{mesh}/revisions/{revision}',
+    summary: 'One revision; `?resources=true` adds the whole mesh config as of that revision',
+    request: { params: z.object({ mesh: z.string(), revision: z.string() }), query: z.object({ resources: z.enum(['true', 'false']).optional() }) },
+    responses: { 200: { description: 'The revision', content: { 'application/json': { schema: RevisionSchema } } }, ...problemResponses },
+  });
+  app.get('/v1/meshes/:mesh/revisions/:revision', async (c) => {
+    const { tenantId } = c.get('principal');
+    const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
+    const n = positiveInt(c.req.param('revision'), 'revision');
+    const record = await deps.store.getRevision(tenantId, mesh.name, n);
+    if (!record) throw new NotFoundError(`Mesh ${mesh.name} has no revision ${n} (head is ${mesh.revision}).`);
+    if (c.req.query('resources') === 'true') {
+      const snapshot = await deps.store.snapshot(tenantId, mesh.name, n);
+      return respond(c, { ...record, resources: snapshot.resources });
+    }
+    return respond(c, record);
+  });
+
+  documented(app, {
+    method: 'post',
+    path: '/v1/meshes/{mesh}/rollback',
+    summary: 'Restore the config of an earlier revision, as a new revision',
+    request: { params: meshParam, body: { content: { 'application/json': { schema: RollbackRequestSchema } } } },
+    responses: { 200: { description: 'The new revision (or the unchanged head)' }, ...problemResponses },
+  });
+  app.post('/v1/meshes/:mesh/rollback', async (c) => {
+    const { tenantId, keyId } = c.get('principal');
+    const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
+    const body = await readValidated(c, RollbackRequestSchema);
+    if (body.toRevision > mesh.revision) throw badRequest(`toRevision ${body.toRevision} is after the head revision ${mesh.revision}.`, [{ path: 'toRevision', message: 'must not be after the head' }]);
+    const result = await rollback(deps.store, {
+      tenantId,
+      mesh: mesh.name,
+      toRevision: body.toRevision,
+      author: `key:${keyId}`,
+      message: body.message ?? `rollback to revision ${body.toRevision}`,
+    });
+    if (result.created) await deps.publish({ tenantId, mesh: mesh.name, revision: result.revision, reason: 'commit' });
+    c.header('x-trellis-revision', String(result.revision));
+    return respond(c, { revision: result.revision, created: result.created, rollbackTo: body.toRevision, changes: result.changes });
+  });
+  return app;
+}

@@ -1,0 +1,86 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { NotFoundError } from '../../core/errors.ts';
+import type { ApiEnv } from '../context.ts';
+import type { ApiDependencies } from '../dependencies.ts';
+import { requireAdmin } from '../auth.ts';
+import { readValidated, readOptionalValidated } from '../body.ts';
+import { generateApiKey } from '../api-keys.ts';
+import { pageRequest } from '../pagination.ts';
+import { documented, problemResponses } from '../openapi.ts';
+import { badRequest } from '../problem.ts';
+
+const TENANT_ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const NewTenantSchema = z
+  .strictObject({
+    id: z.string().regex(TENANT_ID, 'must be a DNS label'),
+    displayName: z.string().min(1).max(200).optional(),
+  })
+  .meta({ id: 'NewTenant' });
+
+export const NewApiKeySchema = z.strictObject({ description: z.string().max(200).optional() }).meta({ id: 'NewApiKey' });
+
+const TenantSchema = z.object({ id: z.string(), displayName: z.string().optional(), createdAt: z.string() }).meta({ id: 'Tenant' });
+const ApiKeySchema = z
+  .object({ id: z.string(), tenantId: z.string(), role: z.enum(['admin', 'tenant']), description: z.string().optional(), createdAt: z.string(), key: z.string().optional().describe('The secret; returned only once, at creation') })
+  .meta({ id: 'ApiKey' });
+
+/** Operator endpoints (admin key only): tenants and their API keys. */
+export function tenantRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>();
+  app.use('/v1/tenants/*', requireAdmin());
+  app.use('/v1/tenants', requireAdmin());
+  const tenantParam = z.object({ tenant: z.string() });
+
+  const requireTenant = async (id: string) => {
+    if (!TENANT_ID.test(id)) throw badRequest('tenant must be a DNS label.', [{ path: 'tenant', message: 'must be a DNS label' }]);
+    const tenant = await deps.store.getTenant(id);
+    if (!tenant) throw new NotFoundError(`Tenant "${id}" does not exist.`);
+    return tenant;
+  };
+
+  documented(app, { method: 'post', path: '/v1/tenants', summary: 'Create a tenant (admin)', request: { body: { content: { 'application/json': { schema: NewTenantSchema } } } }, responses: { 201: { description: 'Created', content: { 'application/json': { schema: TenantSchema } } }, ...problemResponses } });
+  app.post('/v1/tenants', async (c) => {
+    const body = await readValidated(c, NewTenantSchema);
+    const tenant = await deps.store.createTenant(body);
+    return c.json(tenant, 201);
+  });
+
+  documented(app, { method: 'get', path: '/v1/tenants', summary: 'List tenants (admin)', responses: { 200: { description: 'A page of tenants', content: { 'application/json': { schema: z.object({ items: z.array(TenantSchema), nextCursor: z.string().optional() }) } } }, ...problemResponses } });
+  app.get('/v1/tenants', async (c) => c.json(await deps.store.listTenants(pageRequest(c))));
+
+  documented(app, { method: 'post', path: '/v1/tenants/{tenant}/api-keys', summary: 'Create an API key for a tenant (admin); the secret is returned once', request: { params: tenantParam, body: { content: { 'application/json': { schema: NewApiKeySchema } } } }, responses: { 201: { description: 'Created', content: { 'application/json': { schema: ApiKeySchema } } }, ...problemResponses } });
+  app.post('/v1/tenants/:tenant/api-keys', async (c) => {
+    const tenant = await requireTenant(c.req.param('tenant'));
+    const body = await readOptionalValidated(c, NewApiKeySchema);
+    const key = generateApiKey();
+    const record = await deps.store.createApiKey({
+      id: key.id,
+      tenantId: tenant.id,
+      hash: key.hash,
+      role: 'tenant',
+      createdAt: deps.now().toISOString(),
+      ...(body.description ? { description: body.description } : {}),
+    });
+    const { hash: _hash, ...view } = record;
+    return c.json({ ...view, key: key.secret }, 201);
+  });
+
+  documented(app, { method: 'get', path: '/v1/tenants/{tenant}/api-keys', summary: "List a tenant's API keys (admin); secrets are never returned", request: { params: tenantParam }, responses: { 200: { description: 'Keys', content: { 'application/json': { schema: z.object({ items: z.array(ApiKeySchema) }) } } }, ...problemResponses } });
+  app.get('/v1/tenants/:tenant/api-keys', async (c) => {
+    const tenant = await requireTenant(c.req.param('tenant'));
+    const keys = await deps.store.listApiKeys(tenant.id);
+    return c.json({ items: keys.map(({ hash: _hash, ...view }) => view) });
+  });
+
+  documented(app, { method: 'delete', path: '/v1/tenants/{tenant}/api-keys/{keyId}', summary: 'Revoke an API key (admin)', request: { params: z.object({ tenant: z.string(), keyId: z.string() }) }, responses: { 204: { description: 'Revoked' }, ...problemResponses } });
+  app.delete('/v1/tenants/:tenant/api-keys/:keyId', async (c) => {
+    const tenant = await requireTenant(c.req.param('tenant'));
+    const keyId = c.req.param('keyId');
+    if (!/^[0-9a-f]{16}$/.test(keyId)) throw new NotFoundError('No such API key.');
+    await deps.store.deleteApiKey(tenant.id, keyId);
+    return c.body(null, 204);
+  });
+  return app;
+}

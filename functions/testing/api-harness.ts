@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { openEmbeddedStore } from '../../core/adapters/embedded/store/index.ts';
+import { InProcessBus } from '../../core/adapters/embedded/bus/in-process-bus.ts';
+import type { MeshChangeEvent } from '../../core/bus/change-bus.ts';
+import type { ConfigStore } from '../../core/store/config-store.ts';
+import type { ProxyStatusSource } from '../../core/proxies/proxy-status.ts';
+import { createApi } from '../app.ts';
+import { ensureBootstrap } from '../bootstrap.ts';
+import type { ApiLimits } from '../dependencies.ts';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export interface ApiHarness {
+  app: ReturnType<typeof createApi>;
+  store: ConfigStore;
+  dir: string;
+  events: MeshChangeEvent[];
+  /** A request with the given key (default: admin) and optional body. */
+  call(method: string, path: string, options?: { key?: string | null; body?: unknown; yaml?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** Creates a tenant with one key; returns the key. */
+  tenant(id: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real API over a real embedded store in a temp dir, driven through `app.request`. */
+export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies?: ProxyStatusSource } = {}): Promise<ApiHarness> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-api-'));
+  const store = await openEmbeddedStore({ dir });
+  await ensureBootstrap(store, { bootstrapKey: ADMIN_KEY });
+  const bus = new InProcessBus();
+  const events: MeshChangeEvent[] = [];
+  await bus.subscribe((e) => void events.push(e));
+  const app = createApi({ store, bus, logger: pino({ level: 'silent' }), limits: options.limits, proxies: options.proxies });
+
+  const call: ApiHarness['call'] = async (method, p, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    const key = o.key === undefined ? ADMIN_KEY : o.key;
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    let body: string | undefined;
+    if (o.yaml !== undefined) {
+      body = o.yaml;
+      headers['content-type'] ??= 'application/yaml';
+    } else if (o.body !== undefined) {
+      body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    return app.request(p, { method, headers, body });
+  };
+
+  return {
+    app,
+    store,
+    dir,
+    events,
+    call,
+    async tenant(id) {
+      const created = await call('POST', '/v1/tenants', { body: { id } });
+      if (created.status !== 201) throw new Error(`tenant ${id}: ${created.status} ${await created.text()}`);
+      const key = await call('POST', `/v1/tenants/${id}/api-keys`, { body: {} });
+      return ((await key.json()) as { key: string }).key;
+    },
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

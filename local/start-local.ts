@@ -1,0 +1,59 @@
+import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { AddressInfo } from 'node:net';
+import { openEmbeddedStore } from '../core/adapters/embedded/store/index.ts';
+import { InProcessBus } from '../core/adapters/embedded/bus/in-process-bus.ts';
+import { createApi } from '../functions/app.ts';
+import { ensureBootstrap } from '../functions/bootstrap.ts';
+
+export interface LocalOptions {
+  dataDir: string;
+  host: string;
+  apiPort: number;
+  bootstrapKey?: string;
+  logger: Logger;
+}
+
+export interface LocalTrellis {
+  apiUrl: string;
+  close(): Promise<void>;
+}
+
+/** Local mode: the API over the embedded store and the in-process bus, in this process. */
+export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
+  const { logger } = options;
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openEmbeddedStore({ dir: path.join(options.dataDir, 'store') });
+  const bus = new InProcessBus((err, event) => logger.error({ err, event }, 'change subscriber failed'));
+
+  const boot = await ensureBootstrap(store, { bootstrapKey: options.bootstrapKey });
+  if (boot.createdKey) {
+    const keyFile = path.join(options.dataDir, 'admin-key');
+    writeFileSync(keyFile, `${boot.createdKey}\n`, { mode: 0o600 });
+    chmodSync(keyFile, 0o600);
+    logger.info({ keyFile }, `created tenant "default" and an admin API key; it is in ${keyFile}`);
+  }
+
+  let ready = false;
+  const app = createApi({ store, bus, logger, ready: () => ready });
+  const server = serve({ fetch: app.fetch, hostname: options.host, port: options.apiPort });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const apiUrl = `http://${options.host}:${port}`;
+  ready = true;
+  logger.info({ apiUrl, dataDir: options.dataDir }, 'trellis API listening');
+
+  return {
+    apiUrl,
+    async close() {
+      ready = false;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
