@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../protos/index.ts';
+import type { XdsTypeUrl } from '../protos/index.ts';
+import { byName, edsCluster, httpListener, loadAssignment, routeConfig, staticCluster } from '../server/testing/envoy-resources.ts';
+import { ResourceCache, type ScopeChange } from './resource-cache.ts';
+
+function watched(cache: ResourceCache, scope: string): ScopeChange[] {
+  const changes: ScopeChange[] = [];
+  cache.watch(scope, (c) => changes.push(c));
+  return changes;
+}
+
+describe('ResourceCache', () => {
+  it('versions each resource by content: republishing the same content changes nothing and notifies no one', () => {
+    const cache = new ResourceCache();
+    const changes = watched(cache, 's');
+    cache.setResources('s', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
+    const first = cache.resources('s', CLUSTER_TYPE_URL);
+    const result = cache.setResources('s', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
+    expect(result.changedTypes).toEqual([]);
+    expect(changes).toHaveLength(1);
+    expect(cache.resources('s', CLUSTER_TYPE_URL).get('a')).toBe(first.get('a'));
+
+    cache.setResources('s', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 3)]));
+    const after = cache.resources('s', CLUSTER_TYPE_URL);
+    expect(after.get('a')).toBe(first.get('a'));
+    expect(after.get('b')!.version).not.toBe(first.get('b')!.version);
+    expect(changes.map((c) => [...c.changedTypes])).toEqual([[CLUSTER_TYPE_URL], [CLUSTER_TYPE_URL]]);
+  });
+
+  it('skips and reports a bad resource, serves the rest, and keeps the last good version of the bad one', () => {
+    const issues: unknown[] = [];
+    const cache = new ResourceCache({ onIssue: (i) => issues.push(i) });
+    cache.setResources('s', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
+    const good = cache.resources('s', CLUSTER_TYPE_URL).get('a');
+    const result = cache.setResources('s', CLUSTER_TYPE_URL, byName([{ ...staticCluster('a', '127.0.0.1', 1), lb_polcy: 'x' }, staticCluster('b', '127.0.0.1', 2)]));
+    expect(result.issues).toEqual([expect.objectContaining({ kind: 'invalid-resource', name: 'a', errors: [{ path: 'lb_polcy', message: expect.any(String) }] })]);
+    expect(issues).toEqual(result.issues);
+    expect([...cache.resources('s', CLUSTER_TYPE_URL).keys()]).toEqual(['a', 'b']);
+    expect(cache.resources('s', CLUSTER_TYPE_URL).get('a')).toBe(good);
+  });
+
+  it('reports a resource whose map key differs from its own name', () => {
+    const cache = new ResourceCache();
+    const result = cache.setResources('s', CLUSTER_TYPE_URL, new Map([['x', staticCluster('a', '127.0.0.1', 1)]]));
+    expect(result.issues).toEqual([expect.objectContaining({ kind: 'name-mismatch', name: 'x' })]);
+    expect(cache.resources('s', CLUSTER_TYPE_URL).size).toBe(0);
+  });
+
+  it('checks the snapshot: EDS names of clusters and RDS names of listeners must be published', () => {
+    const cache = new ResourceCache();
+    const result = cache.setSnapshot(
+      's',
+      new Map<XdsTypeUrl, Map<string, Record<string, unknown>>>([
+        [CLUSTER_TYPE_URL, byName([edsCluster('svc'), edsCluster('other')])],
+        [ENDPOINT_TYPE_URL, byName([loadAssignment('svc', [{ host: '127.0.0.1', port: 1 }])])],
+        [LISTENER_TYPE_URL, byName([httpListener('l', 1, 'routes')])],
+      ]),
+    );
+    expect(result.issues.map((i) => i.message)).toEqual([
+      'CDS "other" needs EDS "other", which is not published',
+      'LDS "l" needs RDS "routes", which is not published',
+    ]);
+    expect(cache.resources('s', LISTENER_TYPE_URL).size).toBe(1);
+    const fixed = cache.setResources('s', ROUTE_TYPE_URL, byName([routeConfig('routes', [{ prefix: '/', cluster: 'svc' }])]));
+    expect(fixed.issues.map((i) => i.name)).toEqual(['other']);
+  });
+
+  it('shares one encoded copy of identical resources across scopes and encodes wire wrappers once', () => {
+    const cache = new ResourceCache();
+    cache.setResources('a', CLUSTER_TYPE_URL, byName([staticCluster('c', '127.0.0.1', 1)]));
+    cache.setResources('b', CLUSTER_TYPE_URL, byName([staticCluster('c', '127.0.0.1', 1)]));
+    const inA = cache.resources('a', CLUSTER_TYPE_URL).get('c')!;
+    expect(cache.resources('b', CLUSTER_TYPE_URL).get('c')).toBe(inA);
+    expect(inA.any).toBe(inA.any);
+    expect(inA.deltaResource).toBe(inA.deltaResource);
+    expect(cache.stats()).toMatchObject({ scopes: 2, distinctResources: 1, encodes: { resources: 2, wrappers: 2 } });
+
+    cache.removeScope('a');
+    expect(cache.stats().distinctResources).toBe(1);
+    cache.removeScope('b');
+    expect(cache.stats().distinctResources).toBe(0);
+  });
+
+  it('tells watchers of a removed scope that every type changed', () => {
+    const cache = new ResourceCache();
+    cache.setResources('s', LISTENER_TYPE_URL, new Map());
+    const changes = watched(cache, 's');
+    cache.removeScope('s');
+    expect(changes.map((c) => [...c.changedTypes])).toEqual([[LISTENER_TYPE_URL]]);
+    expect(cache.isPublished('s', LISTENER_TYPE_URL)).toBe(false);
+  });
+});
