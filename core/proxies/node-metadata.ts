@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const port = z.number().int().min(1).max(65535);
+
+/**
+ * What a proxy tells the xDS server about itself in `node.metadata` (the agent writes it into
+ * the Envoy bootstrap). With mTLS the identity fields are taken from the client certificate
+ * instead and these are ignored.
+ */
+export const NodeMetadataSchema = z.object({
+  TRELLIS_TENANT: z.string().regex(DNS_LABEL).default('default'),
+  TRELLIS_MESH: z.string().regex(DNS_LABEL),
+  TRELLIS_PROXY_KIND: z.enum(['sidecar', 'grpc']).default('sidecar'),
+  NAMESPACE: z.string().regex(DNS_LABEL),
+  SERVICE_ACCOUNT: z.string().regex(DNS_LABEL).default('default'),
+  WORKLOAD_NAME: z.string().regex(DNS_LABEL),
+  LABELS: z.record(z.string().max(317), z.string().max(63)).default({}),
+  INSTANCE_IP: z.union([z.ipv4(), z.ipv6()]).optional(),
+  /** The application's port on 127.0.0.1; the sidecar's inbound listener forwards to it. */
+  APP_PORT: port.optional(),
+  /** Envoy's inbound listener port; peers reach the workload through it. */
+  INBOUND_PORT: port.optional(),
+  /** The local outbound HTTP listener (contract: 127.0.0.1:15001 by default). */
+  OUTBOUND_PORT: port.optional(),
+  /** Register this workload as a WorkloadEntry while connected (default true for sidecars). */
+  AUTO_REGISTER: z.boolean().optional(),
+});
+
+export type NodeMetadata = z.infer<typeof NodeMetadataSchema>;
+
+export const DEFAULT_INBOUND_PORT = 15006;
+export const DEFAULT_OUTBOUND_PORT = 15001;
+export const DEFAULT_XDS_PORT = 18000;

@@ -1,0 +1,69 @@
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { NodeMetadataSchema, DEFAULT_XDS_PORT } from '../../core/proxies/node-metadata.ts';
+import { envoyBootstrapYaml } from '../bootstrap/envoy-bootstrap.ts';
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number (1-65535)');
+  return n;
+}
+
+function label(value: string, previous: Record<string, string>): Record<string, string> {
+  const i = value.indexOf('=');
+  if (i < 1) throw new InvalidArgumentError('must be key=value');
+  return { ...previous, [value.slice(0, i)]: value.slice(i + 1) };
+}
+
+function hostPort(value: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(value);
+  if (!m) throw new InvalidArgumentError('must be host[:port]');
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ? portNumber(m[2]) : DEFAULT_XDS_PORT };
+}
+
+/** `trellis-agent bootstrap ...`: prints (or writes) the Envoy bootstrap of a local sidecar. */
+export function bootstrapCommand(): Command {
+  return new Command('bootstrap')
+    .description('Print the Envoy bootstrap (YAML) for a workload sidecar pointing at the Trellis xDS server')
+    .requiredOption('--mesh <mesh>', 'mesh name')
+    .requiredOption('--namespace <ns>', 'namespace of the workload')
+    .requiredOption('--service-account <sa>', 'service account of the workload')
+    .requiredOption('--workload <name>', 'workload name')
+    .requiredOption('--address <ip>', 'IP address peers reach this workload on')
+    .requiredOption('--port <port>', 'port the application listens on (127.0.0.1)', portNumber)
+    .option('--label <k=v>', 'workload label (repeatable)', label, {})
+    .option('--admin-port <n>', 'Envoy admin port', portNumber, 15000)
+    .option('--outbound-port <n>', 'local outbound HTTP listener port', portNumber, 15001)
+    .option('--inbound-port <n>', "Envoy's inbound listener port", portNumber, 15006)
+    .option('--tenant <tenant>', 'tenant (plaintext local mode only; with mTLS it comes from the certificate)', 'default')
+    .option('--xds <host:port>', 'xDS server address', hostPort, { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
+    .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
+    .option('-o, --output <file>', 'write to a file (mode 0600) instead of stdout')
+    .action((opts: Record<string, unknown>, cmd: Command) => {
+      const parsed = NodeMetadataSchema.safeParse({
+        TRELLIS_TENANT: opts.tenant,
+        TRELLIS_MESH: opts.mesh,
+        TRELLIS_PROXY_KIND: 'sidecar',
+        NAMESPACE: opts.namespace,
+        SERVICE_ACCOUNT: opts.serviceAccount,
+        WORKLOAD_NAME: opts.workload,
+        LABELS: opts.label,
+        INSTANCE_IP: opts.address,
+        APP_PORT: opts.port,
+        INBOUND_PORT: opts.inboundPort,
+        OUTBOUND_PORT: opts.outboundPort,
+      });
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+        cmd.error(`error: invalid workload description:\n${problems}\nNames must be DNS labels (lower-case letters, digits, '-').`, { exitCode: 2 });
+      }
+      const yaml = envoyBootstrapYaml({
+        metadata: parsed.data!,
+        xdsAddress: opts.xds as { host: string; port: number },
+        adminPort: opts.adminPort as number,
+        protocol: opts.protocol as 'delta' | 'sotw',
+      });
+      if (typeof opts.output === 'string') writeFileSync(opts.output, yaml, { mode: 0o600 });
+      else process.stdout.write(yaml);
+    });
+}
