@@ -1,0 +1,18 @@
+export * from './kinds.ts';
+export * from './resource.ts';
+export { resourceSchema, acceptedApiVersions } from './envelope.ts';
+export { ObjectMetaSchema } from './metadata.ts';
+export { SPEC_SCHEMAS, type SpecOf } from './schemas/spec-schemas.ts';
+export { VirtualServiceSpec } from './schemas/virtual-service.ts';
+export { DestinationRuleSpec } from './schemas/destination-rule.ts';
+export { GatewaySpec } from './schemas/gateway.ts';
+export { ServiceEntrySpec } from './schemas/service-entry.ts';
+export { SidecarSpec } from './schemas/sidecar.ts';
+export { WorkloadEntrySpec } from './schemas/workload-entry.ts';
+export { PeerAuthenticationSpec } from './schemas/peer-authentication.ts';
+export { AuthorizationPolicySpec } from './schemas/authorization-policy.ts';
+export { RequestAuthenticationSpec } from './schemas/request-authentication.ts';
+export { parseResource, type ParseResourceOptions, type ParsedResource } from './parse-resource.ts';
+export { validateMeshConfig } from './mesh-validation.ts';
+export { parseDocuments, DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './documents.ts';
+export { parseDurationNanos, durationProblem } from './formats/duration.ts';

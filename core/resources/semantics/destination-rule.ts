@@ -1,0 +1,21 @@
+import { dnsLabelProblem } from '../formats/names.ts';
+import type { DestinationRuleSpec } from '../schemas/destination-rule.ts';
+import { Findings } from './collector.ts';
+import { checkExportTo, checkUnique } from './common.ts';
+import { checkTrafficPolicy } from './traffic-policy.ts';
+
+export function validateDestinationRule(spec: DestinationRuleSpec): Findings {
+  const f = new Findings();
+  if (spec.host === '*') f.add(['host'], 'host "*" is too broad; name a service or a wildcard domain such as "*.example.com"');
+  checkTrafficPolicy(f, ['trafficPolicy'], spec.trafficPolicy);
+  spec.subsets?.forEach((subset, i) => {
+    f.add(['subsets', i, 'name'], dnsLabelProblem(subset.name, 'subset name'));
+    if (!subset.labels || Object.keys(subset.labels).length === 0) {
+      f.add(['subsets', i, 'labels'], `subset "${subset.name}" needs at least one label to select endpoints`);
+    }
+    checkTrafficPolicy(f, ['subsets', i, 'trafficPolicy'], subset.trafficPolicy);
+  });
+  checkUnique(f, spec.subsets, (s) => s.name, (i) => ['subsets', i, 'name'], 'subset name');
+  checkExportTo(f, spec.exportTo);
+  return f;
+}

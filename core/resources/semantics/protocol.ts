@@ -1,0 +1,13 @@
+/** Protocol names Istio understands on ports (matched case-insensitively). */
+const PROTOCOLS = new Set([
+  'HTTP', 'HTTPS', 'GRPC', 'GRPC-WEB', 'HTTP2', 'HTTP_PROXY', 'MONGO', 'MYSQL', 'REDIS', 'TCP', 'TLS', 'UDP', 'THRIFT', 'UNSUPPORTED',
+]);
+
+export function protocolProblem(protocol: string): string | undefined {
+  if (PROTOCOLS.has(protocol.toUpperCase())) return undefined;
+  return `"${protocol}" is not a protocol Istio supports (HTTP, HTTPS, GRPC, HTTP2, TCP, TLS, MONGO, MYSQL, REDIS, UDP...)`;
+}
+
+export function isTlsTerminating(protocol: string): boolean {
+  return protocol.toUpperCase() === 'HTTPS';
+}

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import type { FieldError } from '../result.ts';
+import { formatPath, type PathSegment } from './field-path.ts';
+
+/** Turns zod issues into field errors; an unknown key becomes one error at that key's own path. */
+export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[] = []): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of issues) {
+    const base = [...prefix, ...(issue.path as PathSegment[])];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) errors.push({ path: formatPath([...base, key]), message: 'unknown field' });
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // Report the branch that got furthest; listing every branch reads badly.
+      const best = issue.errors.reduce((a, b) => (deepest(b) > deepest(a) ? b : a));
+      errors.push(...issuesToFieldErrors(best, base));
+    } else {
+      errors.push({ path: formatPath(base), message: messageOf(issue) });
+    }
+  }
+  return errors;
+}
+
+function deepest(issues: readonly z.core.$ZodIssue[]): number {
+  return Math.max(0, ...issues.map((i) => i.path.length));
+}
+
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return `required field is missing (expected ${issue.expected})`;
+    return `expected ${issue.expected}, got ${describe(issue.input)}`;
+  }
+  if (issue.code === 'invalid_value' && !issue.message.startsWith('apiVersion')) {
+    return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return issue.message;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && !Number.isInteger(value)) return `non-integer number ${value}`;
+  return typeof value;
+}
