@@ -6,6 +6,19 @@ import type { RootAuthority } from './root-authority.ts';
 /** Leaves end at least this long before their root, so no chain outlives its anchor. */
 const ROOT_EXPIRY_MARGIN_MS = 60 * 1000;
 
+const authorityKeyIds = new WeakMap<RootAuthority, Promise<x509.AuthorityKeyIdentifierExtension>>();
+
+/** The AKI is the same for every leaf of a root: hash the root's key once. */
+function authorityKeyIdOf(root: RootAuthority): Promise<x509.AuthorityKeyIdentifierExtension> {
+  let aki = authorityKeyIds.get(root);
+  if (!aki) {
+    const ski = root.certificate.getExtension(x509.SubjectKeyIdentifierExtension);
+    aki = ski ? Promise.resolve(new x509.AuthorityKeyIdentifierExtension(ski.keyId)) : x509.AuthorityKeyIdentifierExtension.create(root.certificate.publicKey);
+    authorityKeyIds.set(root, aki);
+  }
+  return aki;
+}
+
 export interface LeafParams {
   root: RootAuthority;
   publicKey: x509.PublicKey;
@@ -34,7 +47,7 @@ export async function signLeaf({ root, publicKey, spiffeId, ttlSeconds, now }: L
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
-      await x509.AuthorityKeyIdentifierExtension.create(root.certificate.publicKey),
+      await authorityKeyIdOf(root),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
     ],
   });
