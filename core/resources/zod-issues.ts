@@ -9,10 +9,6 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix:
     const base = [...prefix, ...(issue.path as PathSegment[])];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) errors.push({ path: formatPath([...base, key]), message: 'unknown field' });
-    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      // Report the branch that got furthest; listing every branch reads badly.
-      const best = issue.errors.reduce((a, b) => (deepest(b) > deepest(a) ? b : a));
-      errors.push(...issuesToFieldErrors(best, base));
     } else {
       errors.push({ path: formatPath(base), message: messageOf(issue) });
     }
@@ -20,16 +16,13 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix:
   return errors;
 }
 
-function deepest(issues: readonly z.core.$ZodIssue[]): number {
-  return Math.max(0, ...issues.map((i) => i.path.length));
-}
-
 function messageOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return `required field is missing (expected ${issue.expected})`;
     return `expected ${issue.expected}, got ${describe(issue.input)}`;
   }
-  if (issue.code === 'invalid_value' && !issue.message.startsWith('apiVersion')) {
+  // Keep messages the schemas wrote themselves; replace zod's generic wording.
+  if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid')) {
     return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   }
   return issue.message;

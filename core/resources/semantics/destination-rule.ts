@@ -6,7 +6,6 @@ import { checkTrafficPolicy } from './traffic-policy.ts';
 
 export function validateDestinationRule(spec: DestinationRuleSpec): Findings {
   const f = new Findings();
-  if (spec.host === '*') f.add(['host'], 'host "*" is too broad; name a service or a wildcard domain such as "*.example.com"');
   checkTrafficPolicy(f, ['trafficPolicy'], spec.trafficPolicy);
   spec.subsets?.forEach((subset, i) => {
     f.add(['subsets', i, 'name'], dnsLabelProblem(subset.name, 'subset name'));

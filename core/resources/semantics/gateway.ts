@@ -2,7 +2,7 @@ import { isIpAddress } from '../formats/ip.ts';
 import type { GatewaySpec } from '../schemas/gateway.ts';
 import { Findings } from './collector.ts';
 import { checkNamespacedHost, checkUnique } from './common.ts';
-import { isTlsTerminating, protocolProblem } from './protocol.ts';
+import { needsTls, protocolProblem } from './protocol.ts';
 import { checkServerTls } from './server-tls.ts';
 
 export function validateGateway(spec: GatewaySpec): Findings {
@@ -18,7 +18,7 @@ export function validateGateway(spec: GatewaySpec): Findings {
       f.add([...path, 'bind'], `bind "${server.bind}" must be an IP address or a unix:// socket path`);
     }
     const protocol = server.port.protocol.toUpperCase();
-    if (isTlsTerminating(protocol) && !server.tls) f.add([...path, 'tls'], `a server on ${protocol} needs tls settings`);
+    if (needsTls(protocol) && !server.tls) f.add([...path, 'tls'], `a server on ${protocol} needs tls settings`);
     if (protocol === 'HTTP' && server.tls && Object.keys(server.tls).some((k) => k !== 'httpsRedirect')) {
       f.add([...path, 'tls'], 'a plain HTTP server can only set tls.httpsRedirect');
     }

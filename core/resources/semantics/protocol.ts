@@ -8,6 +8,8 @@ export function protocolProblem(protocol: string): string | undefined {
   return `"${protocol}" is not a protocol Istio supports (HTTP, HTTPS, GRPC, HTTP2, TCP, TLS, MONGO, MYSQL, REDIS, UDP...)`;
 }
 
-export function isTlsTerminating(protocol: string): boolean {
-  return protocol.toUpperCase() === 'HTTPS';
+/** Protocols whose gateway servers must carry TLS settings. */
+export function needsTls(protocol: string): boolean {
+  const p = protocol.toUpperCase();
+  return p === 'HTTPS' || p === 'TLS';
 }

@@ -43,7 +43,13 @@ export function validateVirtualService(spec: VirtualServiceSpec): Findings {
     if (route.match.length === 0) f.add([...path, 'match'], 'a TLS route needs at least one match');
     route.match.forEach((m, j) => {
       if (m.sniHosts.length === 0) f.add([...path, 'match', j, 'sniHosts'], 'at least one SNI host is required');
-      m.sniHosts.forEach((h, k) => f.add([...path, 'match', j, 'sniHosts', k], hostProblem(h)));
+      m.sniHosts.forEach((h, k) => {
+        const problem = hostProblem(h);
+        f.add([...path, 'match', j, 'sniHosts', k], problem);
+        if (!problem && !isDelegate && !hosts.some((host) => hostCovers(host, h))) {
+          f.add([...path, 'match', j, 'sniHosts', k], `SNI host "${h}" is not covered by any of the VirtualService hosts`);
+        }
+      });
       checkCidrs(f, [...path, 'match', j, 'destinationSubnets'], m.destinationSubnets);
       checkL4Match(f, [...path, 'match', j], m);
     });
@@ -62,6 +68,16 @@ export function validateVirtualService(spec: VirtualServiceSpec): Findings {
     checkL4Routes(f, path, route.route);
   });
   return f;
+}
+
+/** Whether `host` (possibly a wildcard) includes every name `name` can match. */
+function hostCovers(host: string, name: string): boolean {
+  const h = host.toLowerCase();
+  const n = name.toLowerCase();
+  if (h === n || h === '*') return true;
+  if (!h.startsWith('*')) return false;
+  const suffix = h.slice(1);
+  return n.startsWith('*') ? n.slice(1).endsWith(suffix) : n.endsWith(suffix);
 }
 
 function checkL4Routes(f: Findings, path: PathSegment[], routes: { destination: Destination; weight?: number }[] | undefined): void {
