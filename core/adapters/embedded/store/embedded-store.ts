@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { ConflictError, LimitExceededError, NotFoundError, PreconditionFailedError, TrellisError, ValidationError } from '../../../errors.ts';
+import { ConflictError, NotFoundError, PreconditionFailedError, TrellisError, ValidationError } from '../../../errors.ts';
 import type { ResourceKey, StoredResource } from '../../../resources/resource.ts';
 import { changeKeys } from '../../../store/change-checks.ts';
 import type {
@@ -247,8 +247,7 @@ class EmbeddedStore implements ConfigStore {
         ...(request.rollbackTo !== undefined && { rollbackTo: request.rollbackTo }),
         changes: plan.changes,
       };
-      if (JSON.stringify(record).length > MAX_COMMIT_BYTES) throw new LimitExceededError(`commit is larger than ${MAX_COMMIT_BYTES} bytes`);
-      const at = await state.journal.append(record);
+      const at = await state.journal.append(record, MAX_COMMIT_BYTES);
       state.index.apply(record, at);
       return {
         revision,

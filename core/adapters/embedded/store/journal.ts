@@ -1,6 +1,6 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { TrellisError } from '../../../errors.ts';
+import { LimitExceededError, TrellisError } from '../../../errors.ts';
 import { CorruptJournalError } from './errors.ts';
 import { FILE_HEADER, encodeFrame, intactFrameAfter, readFrame } from './frame.ts';
 
@@ -74,9 +74,11 @@ export class Journal {
     }
   }
 
-  async append(payload: unknown): Promise<RecordLocation> {
+  /** Appends one record durably; LimitExceededError (nothing written) when it is larger than `maxBytes`. */
+  async append(payload: unknown, maxBytes = Infinity): Promise<RecordLocation> {
     if (this.#broken !== undefined) throw new TrellisError(`journal ${this.file} failed earlier; reopen the store`, { cause: this.#broken });
     const frame = encodeFrame(payload);
+    if (frame.length > maxBytes) throw new LimitExceededError(`record of ${frame.length} bytes is larger than ${maxBytes}`);
     const offset = this.size;
     try {
       for (let written = 0; written < frame.length; ) {
