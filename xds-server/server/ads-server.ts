@@ -1,0 +1,78 @@
+import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
+import type { ResourceCache } from '../cache/index.ts';
+import { ADS_SERVICE } from './ads-service.ts';
+import { AdsStream } from './ads-stream.ts';
+import type { DeltaRequest, SotwRequest } from './messages.ts';
+import type { ProxyStatus } from './proxy-status.ts';
+import { DEFAULT_LIMITS, type AdsServerOptions, type StreamProtocol, type XdsServerHooks } from './server-options.ts';
+
+function safeHooks(hooks: XdsServerHooks): Required<XdsServerHooks> {
+  const wrap =
+    <E>(fn: ((event: E) => void) | undefined) =>
+    (event: E): void => {
+      try {
+        fn?.(event);
+      } catch {
+        // An observer's failure is the observer's problem; the stream carries on.
+      }
+    };
+  return {
+    onConnect: wrap(hooks.onConnect),
+    onDisconnect: wrap(hooks.onDisconnect),
+    onAck: wrap(hooks.onAck),
+    onNack: wrap(hooks.onNack),
+    onSend: wrap(hooks.onSend),
+    onIgnoredRequest: wrap(hooks.onIgnoredRequest),
+  };
+}
+
+/**
+ * envoy.service.discovery.v3.AggregatedDiscoveryService, state of the world and incremental,
+ * serving whatever the ResourceCache holds for each proxy's scope.
+ */
+export class AdsServer {
+  private readonly streams = new Map<string, AdsStream>();
+  private readonly cache: ResourceCache;
+  private sequence = 0;
+  private readonly deps;
+
+  constructor(options: AdsServerOptions) {
+    this.cache = options.cache;
+    this.deps = {
+      cache: options.cache,
+      resolveNode: options.resolveNode,
+      hooks: safeHooks(options.hooks ?? {}),
+      limits: { ...DEFAULT_LIMITS, ...options.limits },
+      controlPlaneId: options.controlPlaneId ?? '',
+      now: options.now ?? (() => new Date()),
+      onClosed: (stream: AdsStream) => this.streams.delete(stream.streamId),
+    };
+  }
+
+  /** Registers the ADS service on a grpc-js server the owner runs (alongside other services if it wants). */
+  addTo(server: Server): void {
+    server.addService(ADS_SERVICE, {
+      StreamAggregatedResources: (call: ServerDuplexStream<SotwRequest, Buffer>) => this.open(call, 'sotw'),
+      DeltaAggregatedResources: (call: ServerDuplexStream<DeltaRequest, Buffer>) => this.open(call, 'delta'),
+    });
+  }
+
+  /** Every connected proxy: per type, the version sent and acked, the last nonce and NACK. */
+  proxyStatus(): ProxyStatus[] {
+    return [...this.streams.values()].flatMap((s) => s.status() ?? []);
+  }
+
+  /** Ends every stream (UNAVAILABLE); proxies keep their config and reconnect elsewhere or later. */
+  closeStreams(): void {
+    for (const stream of [...this.streams.values()]) stream.shutdown();
+  }
+
+  get resourceCache(): ResourceCache {
+    return this.cache;
+  }
+
+  private open(call: ServerDuplexStream<SotwRequest | DeltaRequest, Buffer>, protocol: StreamProtocol): void {
+    const id = `s${++this.sequence}`;
+    this.streams.set(id, new AdsStream(id, protocol, call, this.deps));
+  }
+}

@@ -1,0 +1,165 @@
+import type { CachedResource } from '../cache/index.ts';
+import { isXdsTypeUrl, PUSH_ORDER, REMOVAL_ORDER, resourceTypeInfo } from '../protos/index.ts';
+import type { ResourceTypeInfo, XdsTypeUrl } from '../protos/index.ts';
+import { classifyDeltaRequest } from './classify-request.ts';
+import { encodeDeltaResponse } from './codec.ts';
+import type { DeltaRequest } from './messages.ts';
+import type { TypeStatus } from './proxy-status.ts';
+import { RemovalHold, type HeldState } from './removal-gate.ts';
+import type { SessionContext } from './session-context.ts';
+import { TypeTracker } from './type-tracker.ts';
+import { typeVersion } from './type-version.ts';
+
+interface DeltaTypeState {
+  readonly info: ResourceTypeInfo;
+  readonly tracker: TypeTracker;
+  wildcard: boolean;
+  readonly subscribed: Set<string>;
+  /** Name → version the proxy holds or was last sent (a refused version is not sent again). */
+  readonly known: Map<string, string>;
+}
+
+/**
+ * Incremental ADS for one stream: per-resource versions, only changed resources sent,
+ * `removed_resources` for what went away, `initial_resource_versions` honoured on reconnect.
+ */
+export class DeltaSession implements HeldState {
+  private readonly types = new Map<XdsTypeUrl, DeltaTypeState>();
+  private readonly hold: RemovalHold;
+
+  constructor(private readonly ctx: SessionContext) {
+    this.hold = new RemovalHold(ctx.now, ctx.limits.maxRemovalHoldMs, ctx.pushLater);
+  }
+
+  handle(request: DeltaRequest): void {
+    const typeUrl = request.type_url;
+    if (!isXdsTypeUrl(typeUrl)) {
+      this.ctx.hooks.onIgnoredRequest({ ...this.ctx.info, typeUrl, reason: 'type not served' });
+      return;
+    }
+    const existing = this.types.get(typeUrl);
+    const state = existing ?? this.newState(typeUrl, request);
+    const kind = classifyDeltaRequest(!existing, (n) => state.tracker.isPending(n), request);
+    if (kind === 'ack') {
+      const version = state.tracker.recordAck(request.response_nonce);
+      if (version !== undefined) this.ctx.hooks.onAck({ ...this.ctx.info, typeUrl, version, nonce: request.response_nonce });
+    } else if (kind === 'nack') {
+      const detail = request.error_detail ?? {};
+      const message = detail.message ?? '';
+      const code = detail.code ?? 0;
+      const version = state.tracker.recordNack(request.response_nonce, message, code, this.ctx.now());
+      if (version !== undefined) this.ctx.hooks.onNack({ ...this.ctx.info, typeUrl, rejectedVersion: version, nonce: request.response_nonce, message, code });
+    }
+    if (!this.updateSubscription(state, request)) return;
+    this.push();
+  }
+
+  /** Sends what changed, make-before-break: every update in PUSH_ORDER, then removals. */
+  push(): void {
+    for (const typeUrl of PUSH_ORDER) {
+      const state = this.types.get(typeUrl);
+      if (state && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) this.pushUpdates(state);
+    }
+    for (const typeUrl of REMOVAL_ORDER) {
+      const state = this.types.get(typeUrl);
+      if (!state || !this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) continue;
+      const all = this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
+      const removed = [...state.known.keys()].filter((name) => !all.has(name));
+      if (removed.length === 0) continue;
+      // Later types wait too: their users may be among what is still held back.
+      if (!this.hold.mayProceed(typeUrl, this)) return;
+      this.send(state, [], removed);
+    }
+    this.hold.settle();
+  }
+
+  isTracked(typeUrl: XdsTypeUrl): boolean {
+    return this.types.has(typeUrl);
+  }
+
+  awaitingAnswer(typeUrl: XdsTypeUrl): boolean {
+    return this.types.get(typeUrl)?.tracker.awaitingAnswer() ?? false;
+  }
+
+  *held(typeUrl: XdsTypeUrl): Iterable<CachedResource> {
+    const state = this.types.get(typeUrl);
+    if (!state) return;
+    const all = this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
+    for (const name of state.known.keys()) {
+      const r = all.get(name);
+      if (r) yield r;
+    }
+  }
+
+  holds(typeUrl: XdsTypeUrl, name: string): boolean {
+    return this.types.get(typeUrl)?.known.has(name) ?? false;
+  }
+
+  status(): TypeStatus[] {
+    return [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed));
+  }
+
+  private newState(typeUrl: XdsTypeUrl, request: DeltaRequest): DeltaTypeState {
+    const info = resourceTypeInfo(typeUrl);
+    const state: DeltaTypeState = {
+      info,
+      tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, false),
+      // Legacy wildcard: a first request for LDS/CDS that names nothing.
+      wildcard: info.wildcard && request.resource_names_subscribe.length === 0,
+      subscribed: new Set(),
+      known: new Map(Object.entries(request.initial_resource_versions ?? {})),
+    };
+    // What a reconnecting proxy says it holds counts as sent and applied.
+    if (state.known.size > 0) state.tracker.recordAdopted(typeVersion(state.known), [...state.known]);
+    this.types.set(typeUrl, state);
+    return state;
+  }
+
+  /** Returns false when the stream was ended for crossing a bound. */
+  private updateSubscription(state: DeltaTypeState, request: DeltaRequest): boolean {
+    for (const name of request.resource_names_subscribe) {
+      if (name === '*') state.wildcard = state.info.wildcard;
+      else state.subscribed.add(name);
+    }
+    for (const name of request.resource_names_unsubscribe) {
+      if (name === '*') state.wildcard = false;
+      else state.subscribed.delete(name);
+    }
+    // The proxy drops what it unsubscribed from; forget that it holds it.
+    const dropped = [...state.known.keys()].filter((name) => !this.wants(state, name));
+    for (const name of dropped) state.known.delete(name);
+    state.tracker.forget(dropped);
+    if (state.subscribed.size > this.ctx.limits.maxSubscriptionsPerType) {
+      this.ctx.exceedLimit(`${state.subscribed.size} ${state.info.short} subscriptions (limit ${this.ctx.limits.maxSubscriptionsPerType})`);
+      return false;
+    }
+    return true;
+  }
+
+  private wants(state: DeltaTypeState, name: string): boolean {
+    return state.wildcard || state.subscribed.has(name);
+  }
+
+  private pushUpdates(state: DeltaTypeState): void {
+    const all = this.ctx.cache.resources(this.ctx.info.scope, state.info.typeUrl);
+    const names = state.wildcard ? all.keys() : state.subscribed.values();
+    const changed: CachedResource[] = [];
+    for (const name of names) {
+      const r = all.get(name);
+      if (r && state.known.get(name) !== r.version) changed.push(r);
+    }
+    if (changed.length > 0) this.send(state, changed, []);
+  }
+
+  private send(state: DeltaTypeState, resources: CachedResource[], removed: string[]): void {
+    for (const r of resources) state.known.set(r.name, r.version);
+    for (const name of removed) state.known.delete(name);
+    const nonce = this.ctx.nextNonce();
+    const typeUrl = state.info.typeUrl;
+    const version = typeVersion(state.known);
+    this.ctx.write(encodeDeltaResponse({ systemVersionInfo: version, typeUrl, nonce, resources, removed, controlPlane: this.ctx.controlPlaneId }));
+    const entries = resources.map((r) => [r.name, r.version] as const);
+    state.tracker.recordSend(nonce, version, entries, removed);
+    this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources: entries.map(([name, v]) => ({ name, version: v })), removed });
+  }
+}

@@ -1,0 +1,217 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../protos/index.ts';
+import type { XdsTypeUrl } from '../protos/index.ts';
+import { decodeAny, namesOf, openSotw, type AnyMessage, type SotwResponseMessage, type TestStream } from './testing/ads-client.ts';
+import { byName, edsCluster, httpListener, loadAssignment, routeConfig, staticCluster } from './testing/envoy-resources.ts';
+import { startTestServer, type TestServer } from './testing/test-server.ts';
+
+const node = { id: 'proxy-1', cluster: 'scope-a' };
+const short = (typeUrl: string) => ({ [CLUSTER_TYPE_URL]: 'CDS', [ENDPOINT_TYPE_URL]: 'EDS', [LISTENER_TYPE_URL]: 'LDS', [ROUTE_TYPE_URL]: 'RDS' })[typeUrl] ?? typeUrl;
+
+function decodeListenerRds(any: AnyMessage): string | undefined {
+  const listener = decodeAny(any) as { filter_chains?: { filters?: { typed_config?: { rds?: { route_config_name?: string } } }[] }[] };
+  return listener.filter_chains?.[0]?.filters?.[0]?.typed_config?.rds?.route_config_name;
+}
+
+describe('state-of-the-world ADS', () => {
+  let server: TestServer;
+  const streams: TestStream<SotwResponseMessage>[] = [];
+  const open = () => {
+    const s = openSotw(server.port);
+    streams.push(s);
+    return s;
+  };
+
+  beforeEach(async () => {
+    server = await startTestServer();
+  });
+  afterEach(async () => {
+    for (const s of streams.splice(0)) s.close();
+    await server.stop();
+  });
+
+  it('answers the initial wildcard request, records the ACK, and sends nothing more until content changes', async () => {
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    const first = await stream.next();
+    expect(first).toMatchObject({ type_url: CLUSTER_TYPE_URL, control_plane: { identifier: 'test-control-plane' } });
+    expect(namesOf(first).sort()).toEqual(['a', 'b']);
+    stream.send({ type_url: CLUSTER_TYPE_URL, version_info: first.version_info, response_nonce: first.nonce });
+    await stream.expectSilence();
+
+    // Republishing identical content is not a change.
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
+    await stream.expectSilence();
+    const [status] = server.ads.proxyStatus();
+    expect(status).toMatchObject({ proxyId: 'proxy-1', scope: 'scope-a', protocol: 'sotw', types: [{ typeUrl: CLUSTER_TYPE_URL, versionSent: first.version_info, versionAcked: first.version_info, lastNonce: first.nonce }] });
+    expect(server.events.acks).toEqual([expect.objectContaining({ typeUrl: CLUSTER_TYPE_URL, version: first.version_info })]);
+
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 3)]));
+    const second = await stream.next();
+    expect(second.version_info).not.toBe(first.version_info);
+    expect(second.nonce).not.toBe(first.nonce);
+  });
+
+  it('records a NACK with Envoy’s message and does not resend the refused version; the next change goes out', async () => {
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    const good = await stream.next();
+    stream.send({ type_url: CLUSTER_TYPE_URL, version_info: good.version_info, response_nonce: good.nonce });
+    await stream.expectSilence();
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 9)]));
+    const refused = await stream.next();
+    stream.send({ type_url: CLUSTER_TYPE_URL, version_info: good.version_info, response_nonce: refused.nonce, error_detail: { code: 3, message: 'cluster a: bad port' } });
+    await stream.expectSilence(300);
+
+    const cds = server.ads.proxyStatus()[0]!.types[0]!;
+    expect(cds).toMatchObject({ versionSent: refused.version_info, versionAcked: good.version_info, lastNack: { message: 'cluster a: bad port', code: 3, version: refused.version_info, nonce: refused.nonce } });
+    expect(server.events.nacks).toEqual([expect.objectContaining({ rejectedVersion: refused.version_info, message: 'cluster a: bad port' })]);
+
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 10)]));
+    const fixed = await stream.next();
+    expect(fixed.version_info).not.toBe(refused.version_info);
+  });
+
+  it('ignores a request carrying a stale nonce', async () => {
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    const first = await stream.next();
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 2)]));
+    const second = await stream.next();
+    // An answer to the first response arrives late: it must not count as a NACK of the current one.
+    stream.send({ type_url: CLUSTER_TYPE_URL, version_info: '', response_nonce: first.nonce, error_detail: { message: 'old news' } });
+    await stream.expectSilence();
+    expect(server.events.nacks).toEqual([]);
+    expect(server.ads.proxyStatus()[0]!.types[0]!.lastNonce).toBe(second.nonce);
+  });
+
+  it('remembers a subscription to an endpoint set that does not exist yet and sends it when it appears', async () => {
+    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('other', [{ host: '127.0.0.1', port: 1 }])]));
+    const stream = open();
+    stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names: ['svc'] });
+    await stream.expectSilence();
+    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('other', [{ host: '127.0.0.1', port: 1 }]), loadAssignment('svc', [{ host: '127.0.0.1', port: 2 }])]));
+    const response = await stream.next();
+    expect(namesOf(response)).toEqual(['svc']);
+  });
+
+  it('sends only the route that changed, and the full cluster set without a removed cluster', async () => {
+    server.cache.setSnapshot(
+      'scope-a',
+      new Map<XdsTypeUrl, Map<string, Record<string, unknown>>>([
+        [CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)])],
+        [ROUTE_TYPE_URL, byName([routeConfig('r1', [{ prefix: '/', cluster: 'a' }]), routeConfig('r2', [{ prefix: '/', cluster: 'b' }])])],
+      ]),
+    );
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    const cds = await stream.next();
+    stream.send({ type_url: CLUSTER_TYPE_URL, version_info: cds.version_info, response_nonce: cds.nonce });
+    stream.send({ type_url: ROUTE_TYPE_URL, resource_names: ['r1', 'r2'] });
+    const rds = await stream.next();
+    expect(namesOf(rds).sort()).toEqual(['r1', 'r2']);
+    stream.send({ type_url: ROUTE_TYPE_URL, version_info: rds.version_info, response_nonce: rds.nonce, resource_names: ['r1', 'r2'] });
+
+    server.cache.setResources('scope-a', ROUTE_TYPE_URL, byName([routeConfig('r1', [{ prefix: '/', cluster: 'a' }]), routeConfig('r2', [{ prefix: '/x', cluster: 'b' }])]));
+    const changed = await stream.next();
+    expect(namesOf(changed)).toEqual(['r2']);
+    stream.send({ type_url: ROUTE_TYPE_URL, version_info: changed.version_info, response_nonce: changed.nonce, resource_names: ['r1', 'r2'] });
+
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('b', '127.0.0.1', 2)]));
+    const removal = await stream.next();
+    expect(removal.type_url).toBe(CLUSTER_TYPE_URL);
+    expect(namesOf(removal)).toEqual(['b']);
+  });
+
+  it('orders a multi-type change make-before-break: the old cluster goes only after the new listener and route were taken up', async () => {
+    const snapshot = (cluster: string) =>
+      new Map<XdsTypeUrl, Map<string, Record<string, unknown>>>([
+        [CLUSTER_TYPE_URL, byName([edsCluster(cluster)])],
+        [ENDPOINT_TYPE_URL, byName([loadAssignment(cluster, [{ host: '127.0.0.1', port: 1 }])])],
+        [LISTENER_TYPE_URL, byName([httpListener('l', 10001, `routes-${cluster}`)])],
+        [ROUTE_TYPE_URL, byName([routeConfig(`routes-${cluster}`, [{ prefix: '/', cluster }])])],
+      ]);
+    server.cache.setSnapshot('scope-a', snapshot('old'));
+    const stream = open();
+    const log: string[] = [];
+    const last = new Map<string, SotwResponseMessage>();
+    const names = new Map<string, string[]>([[ENDPOINT_TYPE_URL, ['old']], [ROUTE_TYPE_URL, ['routes-old']]]);
+    // Behaves as Envoy does: ACK each response, then ask for the endpoints and routes it names.
+    const answer = (r: SotwResponseMessage) => {
+      last.set(r.type_url, r);
+      const got = namesOf(r).sort();
+      log.push(`${short(r.type_url)} ${got.join(',')}`);
+      stream.send({ type_url: r.type_url, version_info: r.version_info, response_nonce: r.nonce, resource_names: names.get(r.type_url) ?? [] });
+      const follow = r.type_url === CLUSTER_TYPE_URL ? ENDPOINT_TYPE_URL : r.type_url === LISTENER_TYPE_URL ? ROUTE_TYPE_URL : undefined;
+      if (!follow) return;
+      const wanted = r.type_url === CLUSTER_TYPE_URL ? got : r.resources.map((a) => String((decodeListenerRds(a) ?? '')));
+      names.set(follow, wanted);
+      const prev = last.get(follow);
+      stream.send({ type_url: follow, version_info: prev?.version_info ?? '', response_nonce: prev?.nonce ?? '', resource_names: wanted });
+    };
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    stream.send({ node, type_url: LISTENER_TYPE_URL });
+    for (let i = 0; i < 4; i++) answer(await stream.next());
+    log.length = 0;
+
+    server.cache.setSnapshot('scope-a', snapshot('new'));
+    for (let i = 0; i < 8 && !log.includes('CDS new'); i++) answer(await stream.next());
+    expect(log.indexOf('CDS new,old')).toBe(0);
+    expect(log.indexOf('RDS routes-new')).toBeGreaterThan(log.indexOf('LDS l'));
+    expect(log.indexOf('CDS new')).toBeGreaterThan(log.indexOf('RDS routes-new'));
+    expect(log).toContain('EDS new');
+  });
+
+  it('does not resend to a reconnecting proxy that already holds the current version', async () => {
+    server.cache.setResources('scope-a', LISTENER_TYPE_URL, byName([httpListener('l', 10001, 'r')]));
+    const first = open();
+    first.send({ node, type_url: LISTENER_TYPE_URL });
+    const lds = await first.next();
+    first.close();
+
+    const again = open();
+    again.send({ node, type_url: LISTENER_TYPE_URL, version_info: lds.version_info });
+    await again.expectSilence();
+    const types = server.ads.proxyStatus().find((p) => p.types.length > 0)!.types;
+    expect(types[0]).toMatchObject({ versionSent: lds.version_info, versionAcked: lds.version_info });
+  });
+
+  it('splices the same cached bytes into every stream instead of re-encoding per stream', async () => {
+    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
+    const before = server.cache.stats().encodes;
+    const one = open();
+    const two = open();
+    one.send({ node, type_url: CLUSTER_TYPE_URL });
+    two.send({ node: { ...node, id: 'proxy-2' }, type_url: CLUSTER_TYPE_URL });
+    const [r1, r2] = await Promise.all([one.next(), two.next()]);
+    expect(r1.version_info).toBe(r2.version_info);
+    expect(r1.resources.map((r) => r.value.toString('hex'))).toEqual(r2.resources.map((r) => r.value.toString('hex')));
+    const after = server.cache.stats().encodes;
+    // Two Any wrappers in total (one per resource), no resource encoded again.
+    expect(after).toEqual({ resources: before.resources, wrappers: before.wrappers + 2 });
+    const a = server.cache.resources('scope-a', CLUSTER_TYPE_URL).get('a')!;
+    expect(a.any).toBe(a.any);
+  });
+
+  it('refuses a proxy the owner rejects, with PERMISSION_DENIED', async () => {
+    const stream = open();
+    stream.send({ node: { id: 'deny-me', cluster: 'scope-a' }, type_url: CLUSTER_TYPE_URL });
+    const status = await stream.ended;
+    expect(status).toMatchObject({ code: 7, details: 'node deny-me is not allowed' });
+    expect(server.ads.proxyStatus()).toEqual([]);
+  });
+
+  it('forgets a stream when the proxy goes away', async () => {
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.ads.proxyStatus()).toHaveLength(1);
+    stream.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.ads.proxyStatus()).toEqual([]);
+    expect(server.events.disconnects).toEqual([expect.objectContaining({ proxyId: 'proxy-1', reason: expect.stringMatching(/^(end|cancelled)$/) })]);
+  });
+});

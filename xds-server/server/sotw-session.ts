@@ -1,0 +1,181 @@
+import type { CachedResource } from '../cache/index.ts';
+import { isXdsTypeUrl, PUSH_ORDER, REMOVAL_ORDER, resourceTypeInfo } from '../protos/index.ts';
+import type { ResourceTypeInfo, XdsTypeUrl } from '../protos/index.ts';
+import { classifySotwRequest } from './classify-request.ts';
+import { encodeSotwResponse } from './codec.ts';
+import type { SotwRequest } from './messages.ts';
+import type { TypeStatus } from './proxy-status.ts';
+import { RemovalHold, type HeldState } from './removal-gate.ts';
+import type { SessionContext } from './session-context.ts';
+import { TypeTracker } from './type-tracker.ts';
+import { typeVersion } from './type-version.ts';
+
+interface SotwTypeState {
+  readonly info: ResourceTypeInfo;
+  readonly tracker: TypeTracker;
+  wildcard: boolean;
+  subscribed: Set<string>;
+  /** What the proxy was last sent, per name (it may have refused it: then it is not sent again). */
+  sent: Map<string, CachedResource>;
+}
+
+const entriesOf = (resources: Iterable<CachedResource>): [string, string][] => [...resources].map((r) => [r.name, r.version]);
+
+function sameContent(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<string, CachedResource>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, r] of a) if (b.get(name)?.version !== r.version) return false;
+  return true;
+}
+
+/**
+ * State-of-the-world ADS for one stream. Listeners and clusters go out as the full set;
+ * routes and endpoints only for the names that changed (their absence means nothing).
+ */
+export class SotwSession implements HeldState {
+  private readonly types = new Map<XdsTypeUrl, SotwTypeState>();
+  private readonly hold: RemovalHold;
+
+  constructor(private readonly ctx: SessionContext) {
+    this.hold = new RemovalHold(ctx.now, ctx.limits.maxRemovalHoldMs, ctx.pushLater);
+  }
+
+  handle(request: SotwRequest): void {
+    const typeUrl = request.type_url;
+    if (!isXdsTypeUrl(typeUrl)) {
+      this.ctx.hooks.onIgnoredRequest({ ...this.ctx.info, typeUrl, reason: 'type not served' });
+      return;
+    }
+    let state = this.types.get(typeUrl);
+    const kind = classifySotwRequest(state?.tracker.lastNonce, request);
+    if (kind === 'stale') return;
+    if (kind === 'initial' || !state) {
+      state = { info: resourceTypeInfo(typeUrl), tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, true), wildcard: false, subscribed: new Set(), sent: new Map() };
+      this.types.set(typeUrl, state);
+    }
+    if (kind === 'ack') {
+      const version = state.tracker.recordAck(request.response_nonce);
+      if (version !== undefined) this.ctx.hooks.onAck({ ...this.ctx.info, typeUrl, version, nonce: request.response_nonce });
+    } else if (kind === 'nack') {
+      const detail = request.error_detail ?? {};
+      const message = detail.message ?? '';
+      const code = detail.code ?? 0;
+      const version = state.tracker.recordNack(request.response_nonce, message, code, this.ctx.now());
+      if (version !== undefined) this.ctx.hooks.onNack({ ...this.ctx.info, typeUrl, rejectedVersion: version, nonce: request.response_nonce, message, code });
+    }
+    if (!this.updateSubscription(state, request.resource_names, kind === 'initial')) return;
+    if (kind === 'initial' && request.version_info !== '' && this.adoptIfCurrent(state, request.version_info)) return;
+    this.push();
+  }
+
+  /** Sends what changed, make-before-break: every update in PUSH_ORDER, then removals. */
+  push(): void {
+    for (const typeUrl of PUSH_ORDER) {
+      const state = this.types.get(typeUrl);
+      if (state && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) this.pushUpdates(state);
+    }
+    for (const typeUrl of REMOVAL_ORDER) {
+      const state = this.types.get(typeUrl);
+      if (!state?.info.fullStateOfTheWorld || !this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) continue;
+      const current = this.current(state);
+      if (![...state.sent.keys()].some((name) => !current.has(name))) continue;
+      // Later types wait too: their users may be among what is still held back.
+      if (!this.hold.mayProceed(typeUrl, this)) return;
+      this.pushFullState(state, current);
+    }
+    this.hold.settle();
+  }
+
+  isTracked(typeUrl: XdsTypeUrl): boolean {
+    return this.types.has(typeUrl);
+  }
+
+  awaitingAnswer(typeUrl: XdsTypeUrl): boolean {
+    return this.types.get(typeUrl)?.tracker.awaitingAnswer() ?? false;
+  }
+
+  held(typeUrl: XdsTypeUrl): Iterable<CachedResource> {
+    return this.types.get(typeUrl)?.sent.values() ?? [];
+  }
+
+  holds(typeUrl: XdsTypeUrl, name: string): boolean {
+    return this.types.get(typeUrl)?.sent.has(name) ?? false;
+  }
+
+  status(): TypeStatus[] {
+    return [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed));
+  }
+
+  /** Returns false when the stream was ended for crossing a bound. */
+  private updateSubscription(state: SotwTypeState, names: string[], initial: boolean): boolean {
+    if (names.length > this.ctx.limits.maxSubscriptionsPerType) {
+      this.ctx.exceedLimit(`${names.length} ${state.info.short} names requested (limit ${this.ctx.limits.maxSubscriptionsPerType})`);
+      return false;
+    }
+    const explicit = names.filter((n) => n !== '*');
+    if (state.info.wildcard) {
+      // Legacy wildcard: an empty first request; an explicit '*' at any time.
+      state.wildcard = names.includes('*') || (names.length === 0 && (initial || state.wildcard));
+    }
+    const next = new Set(explicit);
+    const dropped = [...state.sent.keys()].filter((name) => !next.has(name) && !state.wildcard);
+    for (const name of dropped) state.sent.delete(name);
+    state.tracker.forget(dropped);
+    state.subscribed = next;
+    return true;
+  }
+
+  /** What the proxy should hold for this type now. */
+  private current(state: SotwTypeState): Map<string, CachedResource> {
+    const all = this.ctx.cache.resources(this.ctx.info.scope, state.info.typeUrl);
+    if (state.wildcard) return new Map(all);
+    const wanted = new Map<string, CachedResource>();
+    for (const name of state.subscribed) {
+      const r = all.get(name);
+      if (r) wanted.set(name, r);
+    }
+    return wanted;
+  }
+
+  /** A reconnecting proxy that already holds exactly the current version needs nothing. */
+  private adoptIfCurrent(state: SotwTypeState, versionHeld: string): boolean {
+    if (!this.ctx.cache.isPublished(this.ctx.info.scope, state.info.typeUrl)) return false;
+    const current = this.current(state);
+    const version = typeVersion(entriesOf(current.values()));
+    if (version !== versionHeld) return false;
+    state.sent = current;
+    state.tracker.recordAdopted(version, entriesOf(current.values()));
+    return true;
+  }
+
+  private pushUpdates(state: SotwTypeState): void {
+    const current = this.current(state);
+    if (state.info.fullStateOfTheWorld) {
+      // Keep what is being removed for now: it goes in the removal pass, after its users changed.
+      const keep = new Map(current);
+      for (const [name, r] of state.sent) if (!keep.has(name)) keep.set(name, r);
+      this.pushFullState(state, keep);
+      return;
+    }
+    const changed = [...current.values()].filter((r) => state.sent.get(r.name)?.version !== r.version);
+    if (changed.length === 0) return;
+    for (const r of changed) state.sent.set(r.name, r);
+    this.send(state, changed, typeVersion(entriesOf(current.values())), []);
+  }
+
+  private pushFullState(state: SotwTypeState, desired: Map<string, CachedResource>): void {
+    const firstResponse = state.tracker.lastNonce === '';
+    if (!firstResponse && sameContent(desired, state.sent)) return;
+    const removed = [...state.sent.keys()].filter((name) => !desired.has(name));
+    state.sent = desired;
+    this.send(state, [...desired.values()], typeVersion(entriesOf(desired.values())), removed);
+  }
+
+  private send(state: SotwTypeState, resources: CachedResource[], version: string, removed: string[]): void {
+    const nonce = this.ctx.nextNonce();
+    const typeUrl = state.info.typeUrl;
+    this.ctx.write(encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlane: this.ctx.controlPlaneId }));
+    const entries = entriesOf(resources);
+    state.tracker.recordSend(nonce, version, entries, removed);
+    this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources: entries.map(([name, v]) => ({ name, version: v })), removed });
+  }
+}

@@ -1,0 +1,99 @@
+import type { XdsTypeUrl } from '../protos/index.ts';
+import type { NackRecord, TypeStatus } from './proxy-status.ts';
+
+interface PendingResponse {
+  version: string;
+  resources: readonly (readonly [string, string])[];
+}
+
+/**
+ * What one stream sent for one type and what the proxy made of it: versions, nonces,
+ * per-resource sent/acked, the last NACK. Responses awaiting an answer are kept by nonce, bounded.
+ */
+export class TypeTracker {
+  versionSent = '';
+  versionAcked = '';
+  lastNonce = '';
+  lastNack: NackRecord | undefined;
+  private readonly resources = new Map<string, { sent: string; acked?: string }>();
+  private readonly pending = new Map<string, PendingResponse>();
+
+  constructor(
+    readonly typeUrl: XdsTypeUrl,
+    private readonly maxPending: number,
+    /** State of the world: an answer to the latest response settles every earlier one. */
+    private readonly answerSettlesOlder: boolean,
+  ) {}
+
+  /** A response of this type is still waiting for its ACK or NACK. */
+  awaitingAnswer(): boolean {
+    return this.pending.size > 0;
+  }
+
+  private settle(nonce: string): PendingResponse | undefined {
+    const response = this.pending.get(nonce);
+    if (!response) return undefined;
+    if (this.answerSettlesOlder) this.pending.clear();
+    else this.pending.delete(nonce);
+    return response;
+  }
+
+  recordSend(nonce: string, version: string, sent: readonly (readonly [string, string])[], removed: readonly string[]): void {
+    this.versionSent = version;
+    this.lastNonce = nonce;
+    for (const [name, v] of sent) this.resources.set(name, { ...this.resources.get(name), sent: v });
+    for (const name of removed) this.resources.delete(name);
+    this.pending.set(nonce, { version, resources: sent });
+    // Oldest first: Map keeps insertion order.
+    while (this.pending.size > this.maxPending) this.pending.delete(this.pending.keys().next().value as string);
+  }
+
+  /** The proxy already holds `version` (a reconnect that needs nothing); counts as sent and acked. */
+  recordAdopted(version: string, held: readonly (readonly [string, string])[]): void {
+    this.versionSent = version;
+    this.versionAcked = version;
+    for (const [name, v] of held) this.resources.set(name, { sent: v, acked: v });
+  }
+
+  /** Whether a response with this nonce is awaiting an answer. */
+  isPending(nonce: string): boolean {
+    return this.pending.has(nonce);
+  }
+
+  /** Marks the response `nonce` as applied; returns its version. */
+  recordAck(nonce: string): string | undefined {
+    const response = this.settle(nonce);
+    if (!response) return undefined;
+    this.versionAcked = response.version;
+    for (const [name, v] of response.resources) {
+      const entry = this.resources.get(name);
+      if (entry) entry.acked = v;
+    }
+    return response.version;
+  }
+
+  /** Marks the response `nonce` as refused; returns its version. */
+  recordNack(nonce: string, message: string, code: number, at: Date): string | undefined {
+    const response = this.settle(nonce);
+    if (!response) return undefined;
+    this.lastNack = { message, code, version: response.version, nonce, at: at.toISOString() };
+    return response.version;
+  }
+
+  forget(names: Iterable<string>): void {
+    for (const name of names) this.resources.delete(name);
+  }
+
+  status(wildcard: boolean, subscribed: Iterable<string>): TypeStatus {
+    return {
+      typeUrl: this.typeUrl,
+      versionSent: this.versionSent,
+      versionAcked: this.versionAcked,
+      lastNonce: this.lastNonce,
+      ...(this.lastNack ? { lastNack: { ...this.lastNack } } : {}),
+      wildcard,
+      subscribed: [...subscribed].sort(),
+      resources: Object.fromEntries([...this.resources].map(([name, r]) => [name, { ...r }])),
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import type { NodeMessage } from './messages.ts';
+
+/** The proxy's self-description, with metadata as plain JSON. Claims, not proof of identity. */
+export interface XdsNode {
+  id: string;
+  cluster: string;
+  metadata: Record<string, unknown>;
+  userAgent: string;
+  /** The node as decoded, for fields not lifted above (locality, extensions, ...). */
+  raw: NodeMessage;
+}
+
+/** Converts a decoded `google.protobuf.Struct` / `Value` into JSON. */
+function structToJson(struct: unknown): Record<string, unknown> {
+  const fields = (struct as { fields?: Record<string, unknown> } | undefined)?.fields ?? {};
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, valueToJson(v)]));
+}
+
+function valueToJson(value: unknown): unknown {
+  const v = (value ?? {}) as Record<string, unknown>;
+  switch (v['kind']) {
+    case 'struct_value':
+      return structToJson(v['struct_value']);
+    case 'list_value':
+      return ((v['list_value'] as { values?: unknown[] } | null)?.values ?? []).map(valueToJson);
+    case 'string_value':
+    case 'number_value':
+    case 'bool_value':
+      return v[v['kind']];
+    default:
+      return null;
+  }
+}
+
+export function toXdsNode(node: NodeMessage | null | undefined): XdsNode {
+  const raw = node ?? {};
+  const name = typeof raw['user_agent_name'] === 'string' ? raw['user_agent_name'] : '';
+  const version = typeof raw['user_agent_version'] === 'string' ? raw['user_agent_version'] : '';
+  return {
+    id: typeof raw.id === 'string' ? raw.id : '',
+    cluster: typeof raw.cluster === 'string' ? raw.cluster : '',
+    metadata: structToJson(raw.metadata),
+    userAgent: [name, version].filter(Boolean).join('/'),
+    raw,
+  };
+}

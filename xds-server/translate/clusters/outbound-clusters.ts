@@ -1,0 +1,113 @@
+import { adsConfigSource } from '../envoy/ads-config-source.ts';
+import { HTTP_PROTOCOL_OPTIONS_KEY, HTTP_PROTOCOL_OPTIONS_TYPE } from '../envoy/extension-types.ts';
+import { outboundClusterName } from '../envoy/resource-names.ts';
+import { loadAssignment } from '../endpoints/load-assignment.ts';
+import { labelsMatch } from '../mesh/labels-match.ts';
+import type { DestinationRuleEntry, MeshService, ServiceEndpoint, ServicePort } from '../mesh/mesh-model.ts';
+import { isHttp2Port } from '../mesh/port-protocol.ts';
+import type { Named, TranslationIssue } from '../translation-result.ts';
+import { clusterPolicyFields, policyForPort } from './traffic-policy.ts';
+
+/** Which Envoy consumer the clusters are for: proxyless gRPC knows fewer cluster types. */
+export type ClusterFlavour = 'sidecar' | 'grpc';
+
+export interface ServiceClusters {
+  clusters: Named[];
+  endpoints: Named[];
+  issues: TranslationIssue[];
+}
+
+// Istio's default connect timeout.
+const CONNECT_TIMEOUT = { seconds: 10, nanos: 0 };
+
+interface Subset {
+  name: string;
+  labels: Readonly<Record<string, string>> | undefined;
+  index: number | undefined;
+}
+
+/** How the service's endpoints reach Envoy, or why the service gets no cluster. */
+function discoveryOf(service: MeshService, flavour: ClusterFlavour): 'EDS' | 'STRICT_DNS' | 'LOGICAL_DNS' | string {
+  switch (service.resolution) {
+    case 'STATIC':
+      return 'EDS';
+    case 'NONE':
+      // Passthrough needs traffic redirection, which local mode has not; known endpoints are the best meaning.
+      return service.selectsWorkloads || service.endpoints.length > 0 ? 'EDS' : 'resolution NONE without endpoints needs traffic redirection; no cluster';
+    case 'DNS':
+      // Proxyless gRPC resolves only LOGICAL_DNS clusters.
+      return flavour === 'grpc' ? 'LOGICAL_DNS' : 'STRICT_DNS';
+    case 'DNS_ROUND_ROBIN':
+      return 'LOGICAL_DNS';
+    default:
+      return `resolution ${service.resolution} is not translated yet; no cluster`;
+  }
+}
+
+/** The port an endpoint serves a service port on: its own mapping, else the target port, else the same number. */
+export const endpointPort = (port: ServicePort) => (e: ServiceEndpoint) => e.ports[port.name] ?? port.targetPort ?? port.number;
+
+/** Clusters (plain and per subset) and, for EDS, their load assignments, for every port of one service. */
+export function serviceClusters(service: MeshService, rule: DestinationRuleEntry | undefined, flavour: ClusterFlavour): ServiceClusters {
+  const issues: TranslationIssue[] = [];
+  const discovery = discoveryOf(service, flavour);
+  if (discovery !== 'EDS' && discovery !== 'STRICT_DNS' && discovery !== 'LOGICAL_DNS') {
+    issues.push({ resource: service.source, field: 'spec.resolution', message: `${service.host}: ${discovery}` });
+    return { clusters: [], endpoints: [], issues };
+  }
+  if (service.host.includes('*')) {
+    issues.push({ resource: service.source, field: 'spec.hosts', message: `${service.host}: wildcard hosts are not translated yet; no cluster` });
+    return { clusters: [], endpoints: [], issues };
+  }
+  const subsets: Subset[] = [{ name: '', labels: undefined, index: undefined }];
+  rule?.spec.subsets?.forEach((s, index) => subsets.push({ name: s.name, labels: s.labels, index }));
+  const clusters: Named[] = [];
+  const endpoints: Named[] = [];
+  for (const port of service.ports) {
+    const topPolicy = policyForPort(rule?.spec.trafficPolicy, port.number);
+    for (const subset of subsets) {
+      const name = outboundClusterName(port.number, subset.name, service.host);
+      const members = service.endpoints.filter((e) => labelsMatch(subset.labels, e.labels));
+      const subsetPolicy = subset.index === undefined ? undefined : rule?.spec.subsets?.[subset.index]?.trafficPolicy;
+      const policyFields = {
+        ...clusterPolicyFields(topPolicy, { source: rule?.source ?? '', field: 'spec.trafficPolicy' }, issues),
+        ...clusterPolicyFields(policyForPort(subsetPolicy, port.number), { source: rule?.source ?? '', field: `spec.subsets[${subset.index}].trafficPolicy` }, issues),
+      };
+      const targets = discovery === 'EDS' ? members : dnsTargets(service, members, discovery);
+      if (discovery === 'LOGICAL_DNS' && targets.length === 0) {
+        issues.push({ resource: rule?.source ?? service.source, field: `spec.subsets[${subset.index}]`, message: `${name}: no endpoint to resolve; no cluster` });
+        continue;
+      }
+      const assignment = loadAssignment(name, targets, endpointPort(port));
+      const cluster: Record<string, unknown> = { name, type: discovery, connect_timeout: CONNECT_TIMEOUT, ...policyFields };
+      if (discovery === 'EDS') {
+        cluster['eds_cluster_config'] = { eds_config: adsConfigSource(), service_name: name };
+        endpoints.push({ name, resource: assignment });
+      } else {
+        // AUTO would prefer IPv6, which many hosts lack.
+        cluster['dns_lookup_family'] = 'V4_PREFERRED';
+        cluster['load_assignment'] = assignment;
+      }
+      if (flavour === 'sidecar' && isHttp2Port(port)) {
+        cluster['typed_extension_protocol_options'] = {
+          [HTTP_PROTOCOL_OPTIONS_KEY]: { '@type': HTTP_PROTOCOL_OPTIONS_TYPE, explicit_http_config: { http2_protocol_options: {} } },
+        };
+      }
+      clusters.push({ name, resource: cluster });
+    }
+  }
+  return { clusters, endpoints, issues: uniqueIssues(issues) };
+}
+
+// The same policy applies to every port and subset; report each problem once.
+function uniqueIssues(issues: TranslationIssue[]): TranslationIssue[] {
+  const seen = new Map(issues.map((i) => [`${i.resource}\u0000${i.field}\u0000${i.message}`, i]));
+  return [...seen.values()];
+}
+
+/** DNS clusters resolve the listed endpoint names, or the service host itself when none are listed. */
+function dnsTargets(service: MeshService, members: readonly ServiceEndpoint[], discovery: string): ServiceEndpoint[] {
+  const targets = service.endpoints.length > 0 ? [...members] : [{ address: service.host, ports: {}, labels: {}, locality: '', weight: 1 }];
+  // A LOGICAL_DNS cluster takes exactly one name.
+  return discovery === 'LOGICAL_DNS' ? targets.slice(0, 1) : targets;
+}

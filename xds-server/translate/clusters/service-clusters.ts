@@ -1,0 +1,11 @@
+import type { MeshIndex, MeshService } from '../mesh/mesh-model.ts';
+import { memoized } from '../mesh/memo.ts';
+import { destinationRuleFor } from '../mesh/proxy-view.ts';
+import { serviceClusters, type ClusterFlavour, type ServiceClusters } from './outbound-clusters.ts';
+
+/** A service's clusters and load assignments for a proxy in `namespace`, memoised by their inputs. */
+export function serviceClustersFor(index: MeshIndex, service: MeshService, namespace: string, flavour: ClusterFlavour): ServiceClusters {
+  const rule = destinationRuleFor(index, service.host, namespace);
+  const key = ['cl', flavour, service.host, index.fingerprints.get(service.host), rule?.source ?? ''].join('|');
+  return memoized(index, key, () => serviceClusters(service, rule, flavour));
+}

@@ -1,0 +1,41 @@
+import type { ServiceEndpoint } from '../mesh/mesh-model.ts';
+
+/** Endpoints of one cluster on one port, grouped by locality: `{ region, zone, sub_zone }` from `region/zone/subzone`. */
+export function loadAssignment(clusterName: string, endpoints: readonly ServiceEndpoint[], portOf: (e: ServiceEndpoint) => number): Record<string, unknown> {
+  const byLocality = new Map<string, ServiceEndpoint[]>();
+  for (const e of endpoints) {
+    const list = byLocality.get(e.locality);
+    if (list) list.push(e);
+    else byLocality.set(e.locality, [e]);
+  }
+  const localities = [...byLocality.keys()].sort();
+  return {
+    cluster_name: clusterName,
+    endpoints: localities.map((locality) => {
+      const members = [...(byLocality.get(locality) ?? [])].sort((a, b) => compareEndpoints(a, b, portOf));
+      return {
+        locality: localityOf(locality),
+        // Proxyless gRPC silently drops a locality without a weight.
+        load_balancing_weight: { value: members.reduce((sum, e) => sum + e.weight, 0) },
+        lb_endpoints: members.map((e) => ({
+          endpoint: { address: { socket_address: { address: e.address, port_value: portOf(e) } } },
+          load_balancing_weight: { value: e.weight },
+        })),
+      };
+    }),
+  };
+}
+
+function compareEndpoints(a: ServiceEndpoint, b: ServiceEndpoint, portOf: (e: ServiceEndpoint) => number): number {
+  if (a.address !== b.address) return a.address < b.address ? -1 : 1;
+  return portOf(a) - portOf(b);
+}
+
+function localityOf(text: string): Record<string, string> {
+  const [region, zone, subZone] = text.split('/');
+  const locality: Record<string, string> = {};
+  if (region) locality['region'] = region;
+  if (zone) locality['zone'] = zone;
+  if (subZone) locality['sub_zone'] = subZone;
+  return locality;
+}

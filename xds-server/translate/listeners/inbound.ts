@@ -1,0 +1,51 @@
+import { HTTP_PROTOCOL_OPTIONS_KEY, HTTP_PROTOCOL_OPTIONS_TYPE } from '../envoy/extension-types.ts';
+import { ZERO_DURATION } from '../envoy/duration.ts';
+import { inboundClusterName, inboundListenerName } from '../envoy/resource-names.ts';
+import { DEFAULT_INBOUND_LISTENER_PORT, type ProxyDescriptor } from '../proxy-descriptor.ts';
+import type { Named } from '../translation-result.ts';
+import { httpConnectionManager, httpFilterChain } from './http-connection-manager.ts';
+
+type Inbound = NonNullable<ProxyDescriptor['inbound']>;
+
+/** The cluster for the local app: 127.0.0.1:<app port>, speaking whatever HTTP version the caller spoke. */
+export function inboundCluster(inbound: Inbound): Named {
+  const name = inboundClusterName(inbound.port);
+  return {
+    name,
+    resource: {
+      name,
+      type: 'STATIC',
+      connect_timeout: { seconds: 10, nanos: 0 },
+      load_assignment: {
+        cluster_name: name,
+        endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: inbound.port } } } }] }],
+      },
+      typed_extension_protocol_options: {
+        [HTTP_PROTOCOL_OPTIONS_KEY]: { '@type': HTTP_PROTOCOL_OPTIONS_TYPE, use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} } },
+      },
+    },
+  };
+}
+
+/** The listener serving the workload's port: bindAddress:listenerPort → the app (routes inline, as Istio does inbound). */
+export function inboundListener(inbound: Inbound): Named {
+  const name = inboundListenerName(inbound.port);
+  const routeConfig = {
+    name,
+    virtual_hosts: [
+      {
+        name: `inbound|http|${inbound.port}`,
+        domains: ['*'],
+        routes: [{ name: 'default', match: { prefix: '/' }, route: { cluster: inboundClusterName(inbound.port), timeout: ZERO_DURATION } }],
+      },
+    ],
+  };
+  return {
+    name,
+    resource: {
+      name,
+      address: { socket_address: { address: inbound.bindAddress, port_value: inbound.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT } },
+      filter_chains: [httpFilterChain(httpConnectionManager(`inbound_${inbound.port}`, { inline: routeConfig }))],
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { isIpAddress } from '../../../core/resources/formats/ip.ts';
+import type { TranslationIssue } from '../translation-result.ts';
+import type { MeshService, Resolution, ServiceEndpoint, ServiceEntrySpec, ServicePort } from './mesh-model.ts';
+import type { Workload, WorkloadLookup } from './workload-lookup.ts';
+
+/** A workload with what an endpoint needs (WorkloadEntry or connected instance). */
+export interface EndpointWorkload extends Workload {
+  address: string | undefined;
+  ports: Readonly<Record<string, number>>;
+  locality: string | undefined;
+  weight: number | undefined;
+}
+
+export interface ServiceEntryInput {
+  source: string;
+  namespace: string;
+  spec: ServiceEntrySpec;
+}
+
+const DNS_RESOLUTIONS: ReadonlySet<Resolution> = new Set(['DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS']);
+
+function toEndpoint(w: Omit<EndpointWorkload, 'source' | 'namespace'> & { address: string }): ServiceEndpoint {
+  return { address: w.address, ports: w.ports, labels: w.labels, locality: w.locality ?? '', weight: w.weight && w.weight > 0 ? w.weight : 1 };
+}
+
+/** The services (one per host) a ServiceEntry defines, with their endpoints. */
+export function servicesOf(entry: ServiceEntryInput, workloads: WorkloadLookup<EndpointWorkload>, issues: TranslationIssue[]): MeshService[] {
+  const { spec, source, namespace } = entry;
+  // Istio's default resolution is NONE.
+  const resolution: Resolution = spec.resolution ?? 'NONE';
+  const allowNames = DNS_RESOLUTIONS.has(resolution);
+  const ports: ServicePort[] = (spec.ports ?? []).map((p) => ({
+    number: p.number,
+    name: p.name,
+    protocol: p.protocol?.toUpperCase(),
+    targetPort: p.targetPort,
+  }));
+  const endpoints: ServiceEndpoint[] = [];
+  const admit = (w: Omit<EndpointWorkload, 'source' | 'namespace'>, from: string, field: string) => {
+    if (!w.address) {
+      issues.push({ resource: from, field, message: 'endpoint has no address; skipped' });
+      return;
+    }
+    if (!allowNames && !isIpAddress(w.address)) {
+      issues.push({ resource: from, field, message: `address "${w.address}" is not an IP literal; only DNS resolution accepts names; skipped` });
+      return;
+    }
+    endpoints.push(toEndpoint({ ...w, address: w.address }));
+  };
+  (spec.endpoints ?? []).forEach((e, i) =>
+    admit({ address: e.address, ports: e.ports ?? {}, labels: e.labels ?? {}, locality: e.locality, weight: e.weight }, source, `spec.endpoints[${i}].address`),
+  );
+  if (spec.workloadSelector) {
+    for (const w of workloads.select(namespace, spec.workloadSelector.labels ?? {})) admit(w, w.source, 'spec.address');
+  }
+  return spec.hosts.map((host) => ({
+    host,
+    namespace,
+    source,
+    location: spec.location ?? 'MESH_EXTERNAL',
+    resolution,
+    ports,
+    endpoints,
+    selectsWorkloads: spec.workloadSelector !== undefined,
+    exportTo: spec.exportTo,
+  }));
+}

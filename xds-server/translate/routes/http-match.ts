@@ -1,0 +1,41 @@
+import type { HttpMatchRequest, StringMatch } from '../mesh/mesh-model.ts';
+import { stringMatcher } from './string-matcher.ts';
+
+/** An Envoy HeaderMatcher; `{}` (no exact/prefix/regex) means the header is present. */
+function headerMatcher(name: string, match: StringMatch, invert: boolean): Record<string, unknown> {
+  const matcher = stringMatcher(match);
+  // Envoy compares header names lower-cased, as HTTP/2 sends them.
+  const header: Record<string, unknown> = { name: name.toLowerCase() };
+  if (matcher) header['string_match'] = matcher;
+  else header['present_match'] = true;
+  if (invert) header['invert_match'] = true;
+  return header;
+}
+
+function pathMatch(uri: StringMatch | undefined, ignoreCase: boolean): Record<string, unknown> {
+  if (!uri || (uri.exact === undefined && uri.prefix === undefined && uri.regex === undefined)) return { prefix: '/' };
+  if (uri.regex !== undefined) return { safe_regex: { regex: ignoreCase ? `(?i)${uri.regex}` : uri.regex } };
+  const match: Record<string, unknown> = uri.exact !== undefined ? { path: uri.exact } : { prefix: uri.prefix };
+  if (ignoreCase) match['case_sensitive'] = { value: false };
+  return match;
+}
+
+/** The Envoy RouteMatch of one Istio HTTPMatchRequest (none: every request). */
+export function routeMatch(m: HttpMatchRequest | undefined): Record<string, unknown> {
+  const match = pathMatch(m?.uri, m?.ignoreUriCase === true);
+  if (!m) return match;
+  const headers: Record<string, unknown>[] = [];
+  // Istio's method, authority and scheme are the HTTP/2 pseudo-headers.
+  if (m.method) headers.push(headerMatcher(':method', m.method, false));
+  if (m.authority) headers.push(headerMatcher(':authority', m.authority, false));
+  if (m.scheme) headers.push(headerMatcher(':scheme', m.scheme, false));
+  for (const [name, value] of Object.entries(m.headers ?? {})) headers.push(headerMatcher(name, value, false));
+  for (const [name, value] of Object.entries(m.withoutHeaders ?? {})) headers.push(headerMatcher(name, value, true));
+  if (headers.length > 0) match['headers'] = headers;
+  const query = Object.entries(m.queryParams ?? {}).map(([name, value]) => {
+    const matcher = stringMatcher(value);
+    return matcher ? { name, string_match: matcher } : { name, present_match: true };
+  });
+  if (query.length > 0) match['query_parameters'] = query;
+  return match;
+}
