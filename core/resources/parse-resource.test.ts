@@ -43,7 +43,7 @@ const CASES: [string, unknown, string, string][] = [
   ['one weight missing', vs({ hosts: ['reviews'], http: [{ route: [dest('v1', 50), dest('v2')] }] }), 'spec.http[0].route[0].weight', 'without a weight count as 0'],
   ['single destination with weight 50', vs({ hosts: ['reviews'], http: [{ route: [dest('v1', 50)] }] }), 'spec.http[0].route[0].weight', 'weights sum to 50'],
   ['negative weight', vs({ hosts: ['reviews'], http: [{ route: [dest('v1', -10), dest('v2', 110)] }] }), 'spec.http[0].route[0].weight', 'must not be negative'],
-  ['fractional weight', vs({ hosts: ['reviews'], http: [{ route: [dest('v1', 50.5), dest('v2', 49.5)] }] }), 'spec.http[0].route[0].weight', 'non-integer'],
+  ['fractional weight', vs({ hosts: ['reviews'], http: [{ route: [dest('v1', 50.5), dest('v2', 49.5)] }] }), 'spec.http[0].route[0].weight', 'expected an integer, got 50.5'],
   ['tcp weights', vs({ hosts: ['db'], tcp: [{ route: [dest('v1', 30), dest('v2', 30)] }] }), 'spec.tcp[0].route[1].weight', 'weights sum to 60'],
   ['duplicate route names', vs({ hosts: ['reviews'], http: [{ name: 'r', route: [dest('v1')] }, { name: 'r', route: [dest('v2')] }] }), 'spec.http[1].name', 'HTTP route name "r" is already used at index 0'],
   ['unknown field in route', vs({ hosts: ['reviews'], http: [{ route: [{ ...dest('v1'), wieght: 100 }] }] }), 'spec.http[0].route[0].wieght', 'unknown field'],

@@ -19,6 +19,7 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix:
 function messageOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return `required field is missing (expected ${issue.expected})`;
+    if (issue.expected === 'int' && typeof issue.input === 'number') return `expected an integer, got ${issue.input}`;
     return `expected ${issue.expected}, got ${describe(issue.input)}`;
   }
   // Keep messages the schemas wrote themselves; replace zod's generic wording.
@@ -31,6 +32,5 @@ function messageOf(issue: z.core.$ZodIssue): string {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number' && !Number.isInteger(value)) return `non-integer number ${value}`;
   return typeof value;
 }
