@@ -13,8 +13,9 @@ export class ValidationError extends TrellisError {
   constructor(
     message: string,
     readonly errors: FieldError[],
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

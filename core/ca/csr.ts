@@ -23,10 +23,7 @@ export interface CheckedCsr {
 }
 
 export function csrError(message: string, cause?: unknown): ValidationError {
-  const error = new ValidationError(`invalid CSR: ${message}`, [{ path: 'csr', message }]);
-  // ValidationError's constructor takes no options; keep the parser's error for debugging.
-  if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause, enumerable: false });
-  return error;
+  return new ValidationError(`invalid CSR: ${message}`, [{ path: 'csr', message }], cause !== undefined ? { cause } : undefined);
 }
 
 function describeKey(spki: ArrayBuffer): string {

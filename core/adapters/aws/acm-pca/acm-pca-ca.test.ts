@@ -10,9 +10,7 @@ import {
 } from '@aws-sdk/client-acm-pca';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may use the shared test tools; lint keeps production code in core/ away from test/.
-// eslint-disable-next-line no-restricted-imports
 import { startMoto } from '../../../../test/support/moto.ts';
-// eslint-disable-next-line no-restricted-imports
 import type { RunningMoto } from '../../../../test/support/moto.ts';
 import { ValidationError } from '../../../errors.ts';
 import { CertificateAuthorityError, CertificateAuthorityUnavailableError } from '../../../ca/errors.ts';
