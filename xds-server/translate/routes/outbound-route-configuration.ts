@@ -1,0 +1,55 @@
+import { OUTBOUND_HTTP_ROUTE_NAME } from '../envoy/resource-names.ts';
+import { hostAliases } from '../mesh/host-names.ts';
+import type { MeshService, ServicePort } from '../mesh/mesh-model.ts';
+import { isHttpPort } from '../mesh/port-protocol.ts';
+import type { Named } from '../translation-result.ts';
+import type { RouteContext } from './route-context.ts';
+import { serviceVirtualHost } from './virtual-host.ts';
+
+/** The port a bare `Host: name` (no port) reaches: 80 when the service has it, else its first HTTP port. */
+export function defaultHttpPort(ports: readonly ServicePort[]): ServicePort | undefined {
+  return ports.find((p) => p.number === 80) ?? ports[0];
+}
+
+/** Every domain a local app may send for one port: `host:port` forms, and bare forms on the default port. */
+export function portDomains(host: string, namespace: string, port: number, isDefault: boolean): string[] {
+  const aliases = hostAliases(host, namespace);
+  return [...(isDefault ? aliases : []), ...aliases.map((a) => `${a}:${port}`)];
+}
+
+function unknownHost(ctx: RouteContext): Record<string, unknown> {
+  const mode = ctx.index.settings.outboundTrafficPolicy?.mode ?? 'ALLOW_ANY';
+  // Local mode has no traffic redirection, so even ALLOW_ANY cannot pass unknown hosts through: answer at once.
+  const reason =
+    mode === 'REGISTRY_ONLY'
+      ? 'no mesh service has this Host (outboundTrafficPolicy REGISTRY_ONLY)'
+      : 'no mesh service has this Host; hosts outside the registry are not reachable through this listener';
+  return {
+    name: 'unknown-host',
+    domains: ['*'],
+    routes: [{ name: 'unknown-host', match: { prefix: '/' }, direct_response: { status: 404, body: { inline_string: `trellis: ${reason}\n` } } }],
+  };
+}
+
+/** RDS `outbound|http`: one virtual host per service port, matched by Host, and a 404 for anything else. */
+export function outboundRouteConfiguration(ctx: RouteContext, services: readonly MeshService[]): Named {
+  const used = new Set<string>();
+  const virtualHosts: Record<string, unknown>[] = [];
+  for (const service of services) {
+    if (service.host.includes('*')) continue;
+    const ports = service.ports.filter(isHttpPort);
+    const bare = defaultHttpPort(ports);
+    for (const port of ports) {
+      const domains = portDomains(service.host, ctx.namespace, port.number, port === bare);
+      const built = serviceVirtualHost(ctx, service, port, `${service.host}:${port.number}`, domains);
+      ctx.issues.push(...built.issues);
+      // Envoy refuses a domain twice in one route configuration; the first service (by host) keeps it.
+      const free = domains.filter((d) => !used.has(d));
+      for (const d of free) used.add(d);
+      if (free.length === 0) continue;
+      virtualHosts.push(free.length === domains.length ? built.virtualHost : { ...built.virtualHost, domains: free });
+    }
+  }
+  virtualHosts.push(unknownHost(ctx));
+  return { name: OUTBOUND_HTTP_ROUTE_NAME, resource: { name: OUTBOUND_HTTP_ROUTE_NAME, virtual_hosts: virtualHosts } };
+}
