@@ -16,3 +16,6 @@ export { parseResource, type ParseResourceOptions, type ParsedResource } from '.
 export { validateMeshConfig } from './mesh-validation.ts';
 export { parseDocuments, DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './documents.ts';
 export { parseDurationNanos, durationProblem } from './formats/duration.ts';
+export { isIpAddress, isIpOrCidr } from './formats/ip.ts';
+export { hostProblem } from './formats/hostname.ts';
+export { regexProblem, MAX_REGEX_LENGTH } from './formats/regex.ts';
