@@ -2,7 +2,7 @@ export { buildMeshIndex, type MeshIndexInput } from './mesh/build-mesh-index.ts'
 export type { MeshIndex, MeshService, MeshSettings, ServiceEndpoint, ServicePort } from './mesh/mesh-model.ts';
 export type { WorkloadInstance } from './workload-instance.ts';
 export { proxyGroupKey, DEFAULT_INBOUND_LISTENER_PORT, DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from './proxy-descriptor.ts';
-export { translateSidecar } from './sidecar/translate-sidecar.ts';
-export { translateGrpcClient } from './grpc/translate-grpc-client.ts';
+export { translateSidecar } from './translate-sidecar.ts';
+export { translateGrpcClient } from './translate-grpc-client.ts';
 export type { Named, TranslationIssue, TranslationResult } from './translation-result.ts';
 export { OUTBOUND_HTTP_ROUTE_NAME, inboundClusterName, inboundListenerName, outboundClusterName, outboundListenerName, grpcListenerName } from './envoy/resource-names.ts';

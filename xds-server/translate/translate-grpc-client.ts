@@ -1,15 +1,15 @@
-import { serviceClustersFor } from '../clusters/service-clusters.ts';
-import { grpcListenerName } from '../envoy/resource-names.ts';
-import { grpcApiListener } from '../listeners/grpc-api-listener.ts';
-import type { MeshIndex } from '../mesh/mesh-model.ts';
-import { isHttpPort } from '../mesh/port-protocol.ts';
-import { visibleService } from '../mesh/proxy-view.ts';
-import type { ProxyDescriptor } from '../proxy-descriptor.ts';
-import { portDomains } from '../routes/outbound-route-configuration.ts';
-import type { RouteContext } from '../routes/route-context.ts';
-import { serviceVirtualHost } from '../routes/virtual-host.ts';
-import { byName } from '../sort-named.ts';
-import type { Named, TranslationResult } from '../translation-result.ts';
+import { serviceClustersFor } from './clusters/service-clusters.ts';
+import { grpcListenerName } from './envoy/resource-names.ts';
+import { grpcApiListener } from './listeners/grpc-api-listener.ts';
+import type { MeshIndex } from './mesh/mesh-model.ts';
+import { isHttpPort } from './mesh/port-protocol.ts';
+import { visibleService } from './mesh/proxy-view.ts';
+import type { ProxyDescriptor } from './proxy-descriptor.ts';
+import { portDomains } from './routes/outbound-route-configuration.ts';
+import type { RouteContext } from './routes/route-context.ts';
+import { serviceVirtualHost } from './routes/virtual-host.ts';
+import { byName } from './sort-named.ts';
+import type { Named, TranslationResult } from './translation-result.ts';
 
 /**
  * What a proxyless gRPC client is served: per service port a Listener `<host>:<port>` (the

@@ -1,13 +1,13 @@
-import { serviceClustersFor } from '../clusters/service-clusters.ts';
-import { inboundCluster, inboundListener } from '../listeners/inbound.ts';
-import { outboundListener } from '../listeners/outbound.ts';
-import type { MeshIndex } from '../mesh/mesh-model.ts';
-import { visibleService } from '../mesh/proxy-view.ts';
-import { DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from '../proxy-descriptor.ts';
-import { outboundRouteConfiguration } from '../routes/outbound-route-configuration.ts';
-import type { RouteContext } from '../routes/route-context.ts';
-import { byName } from '../sort-named.ts';
-import type { Named, TranslationResult } from '../translation-result.ts';
+import { serviceClustersFor } from './clusters/service-clusters.ts';
+import { inboundCluster, inboundListener } from './listeners/inbound.ts';
+import { outboundListener } from './listeners/outbound.ts';
+import type { MeshIndex } from './mesh/mesh-model.ts';
+import { visibleService } from './mesh/proxy-view.ts';
+import { DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from './proxy-descriptor.ts';
+import { outboundRouteConfiguration } from './routes/outbound-route-configuration.ts';
+import type { RouteContext } from './routes/route-context.ts';
+import { byName } from './sort-named.ts';
+import type { Named, TranslationResult } from './translation-result.ts';
 
 /** Everything an Envoy sidecar is served: the inbound listener and cluster, and the local-mode outbound listener with its routes, clusters and endpoints. */
 export function translateSidecar(index: MeshIndex, proxy: ProxyDescriptor): TranslationResult {
