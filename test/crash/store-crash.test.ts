@@ -69,7 +69,7 @@ describe('embedded store under SIGKILL', () => {
   it(`keeps every revision whole across ${ROUNDS} kills`, { timeout: 60_000 }, async () => {
     let previousHead = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      const acked = await runAndKill(dir, 150 + Math.floor(Math.random() * 1200));
+      const acked = await runAndKill(dir, 100 + Math.floor(Math.random() * 700));
 
       if (round % 2 === 0) await tearNextRecord(dir);
       let recovered = 0;
