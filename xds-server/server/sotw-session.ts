@@ -17,6 +17,8 @@ interface SotwTypeState {
   subscribed: Set<string>;
   /** What the proxy was last sent, per name (it may have refused it: then it is not sent again). */
   sent: Map<string, CachedResource>;
+  /** The proxy has been given (or already held) a state for this type. */
+  served: boolean;
 }
 
 const entriesOf = (resources: Iterable<CachedResource>): [string, string][] => [...resources].map((r) => [r.name, r.version]);
@@ -49,7 +51,7 @@ export class SotwSession implements HeldState {
     const kind = classifySotwRequest(state?.tracker.lastNonce, request);
     if (kind === 'stale') return;
     if (kind === 'initial' || !state) {
-      state = { info: resourceTypeInfo(typeUrl), tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, true), wildcard: false, subscribed: new Set(), sent: new Map() };
+      state = { info: resourceTypeInfo(typeUrl), tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, true), wildcard: false, subscribed: new Set(), sent: new Map(), served: false };
       this.types.set(typeUrl, state);
     }
     if (kind === 'ack') {
@@ -143,6 +145,7 @@ export class SotwSession implements HeldState {
     const version = typeVersion(entriesOf(current.values()));
     if (version !== versionHeld) return false;
     state.sent = current;
+    state.served = true;
     state.tracker.recordAdopted(version, entriesOf(current.values()));
     return true;
   }
@@ -163,8 +166,8 @@ export class SotwSession implements HeldState {
   }
 
   private pushFullState(state: SotwTypeState, desired: Map<string, CachedResource>): void {
-    const firstResponse = state.tracker.lastNonce === '';
-    if (!firstResponse && sameContent(desired, state.sent)) return;
+    // The first answer goes out even when empty: an empty set is news to a proxy waiting for it.
+    if (state.served && sameContent(desired, state.sent)) return;
     const removed = [...state.sent.keys()].filter((name) => !desired.has(name));
     state.sent = desired;
     this.send(state, [...desired.values()], typeVersion(entriesOf(desired.values())), removed);
@@ -173,6 +176,7 @@ export class SotwSession implements HeldState {
   private send(state: SotwTypeState, resources: CachedResource[], version: string, removed: string[]): void {
     const nonce = this.ctx.nextNonce();
     const typeUrl = state.info.typeUrl;
+    state.served = true;
     this.ctx.write(encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlane: this.ctx.controlPlaneId }));
     const entries = entriesOf(resources);
     state.tracker.recordSend(nonce, version, entries, removed);
