@@ -150,4 +150,25 @@ describe('incremental (delta) ADS', () => {
     expect(log.indexOf('RDS routes-new')).toBeGreaterThan(log.indexOf('LDS l'));
     expect(log.indexOf('CDS  -old')).toBeGreaterThan(log.indexOf('RDS routes-new'));
   });
+
+  it('supports an explicit "*" wildcard and ignores types it does not serve', async () => {
+    server.cache.setResources('scope-a', LISTENER_TYPE_URL, byName([httpListener('l1', 10001, 'r')]));
+    const stream = open();
+    stream.send({ node, type_url: 'type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration', resource_names_subscribe: ['x'] });
+    stream.send({ type_url: LISTENER_TYPE_URL, resource_names_subscribe: ['*'] });
+    const first = await stream.next();
+    expect(first.resources.map((r) => r.name)).toEqual(['l1']);
+    ack(stream, first);
+    server.cache.setResources('scope-a', LISTENER_TYPE_URL, byName([httpListener('l1', 10001, 'r'), httpListener('l2', 10002, 'r')]));
+    expect((await stream.next()).resources.map((r) => r.name)).toEqual(['l2']);
+    expect(server.ads.proxyStatus()[0]!.types).toEqual([expect.objectContaining({ typeUrl: LISTENER_TYPE_URL, wildcard: true })]);
+  });
+
+  it('ends a stream that subscribes past the per-type bound with RESOURCE_EXHAUSTED', async () => {
+    const stream = open();
+    stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: Array.from({ length: 10_001 }, (_, i) => `e${i}`) });
+    expect(await stream.ended).toMatchObject({ code: 8 });
+    expect(server.events.disconnects).toEqual([expect.objectContaining({ reason: 'limit' })]);
+    expect(server.ads.proxyStatus()).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEnvoy, type RunningEnvoy } from '../../test/support/envoy.ts';
 import { freePort, waitFor } from '../../test/support/ports.ts';
-import { ResourceCache } from '../cache/index.ts';
+import type { ResourceCache } from '../cache/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../protos/index.ts';
 import type { XdsTypeUrl } from '../protos/index.ts';
 import { adsBootstrap } from './testing/envoy-bootstrap.ts';
