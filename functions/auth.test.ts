@@ -28,7 +28,7 @@ describe('authentication', () => {
     ['no header', undefined],
     ['not bearer', 'Basic dXNlcjpwYXNz'],
     ['unknown key', 'Bearer trellis_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
-    ['garbage', 'Bearer \u0000\u0001'],
+    ['garbage', 'Bearer <script>alert(1)</script>'],
     ['oversized', `Bearer ${'k'.repeat(5000)}`],
   ])('answers 401 with a Bearer challenge for %s', async (_name, header) => {
     const res = await h.app.request('/v1/meshes', { headers: header ? { authorization: header } : {} });

@@ -24,11 +24,17 @@ export async function readDocuments(c: Context, maxDocuments: number): Promise<u
   return parsed.value;
 }
 
-/** Exactly one document. */
+/** Exactly one object (not a list): the body of a single-resource request. */
 export async function readDocument(c: Context): Promise<unknown> {
-  const docs = await readDocuments(c, 1);
-  if (docs.length !== 1) throw badRequest(`Expected one document, got ${docs.length}.`);
-  return docs[0];
+  requireContentType(c);
+  const text = await c.req.text();
+  if (text.trim() === '') throw badRequest('The request body is empty.');
+  if (text.trimStart().startsWith('[')) throw badRequest('Expected one document (an object), got a list; use POST /v1/meshes/{mesh}/apply for several.');
+  // Two, so "more than one" is reported as such rather than as a parse limit.
+  const parsed = parseDocuments(text, { maxDocuments: 2 });
+  if (!parsed.ok) throw new ValidationError('The body is not valid YAML or JSON.', parsed.errors);
+  if (parsed.value.length !== 1) throw badRequest(`Expected one document, got ${parsed.value.length}; use POST /v1/meshes/{mesh}/apply for several.`);
+  return parsed.value[0];
 }
 
 /** Converts zod issues to field errors with paths such as `spec.http[0].route`. */

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { LambdaEvent } from 'hono/aws-lambda';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -12,8 +13,8 @@ import { ensureBootstrap } from './bootstrap.ts';
 
 const KEY = 'lambda-test-admin-key-0123456789';
 
-function httpApiEvent(method: string, rawPath: string, body?: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
-  return {
+function httpApiEvent(method: string, rawPath: string, body?: string, headers: Record<string, string> = {}): LambdaEvent {
+  const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: '$default',
     rawPath,
@@ -34,6 +35,8 @@ function httpApiEvent(method: string, rawPath: string, body?: string, headers: R
     body,
     isBase64Encoded: false,
   };
+  // The AWS event type marks body optional where hono's marks it nullable: the same event.
+  return event as unknown as LambdaEvent;
 }
 
 let dir: string;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import { parseResource } from '../../core/resources/index.ts';
 import { keyOf, keyString, type IstioResource } from '../../core/resources/resource.ts';
-import { sameContent } from '../../core/resources/same-content.ts';
+import { sameContent } from '../../core/store/resource-content.ts';
 import type { ChangeAction } from '../../core/store/config-store.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { FieldError } from '../../core/result.ts';

@@ -84,6 +84,7 @@ export function resourceRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     const { tenantId, keyId } = c.get('principal');
     const kind = kindParam(c.req.param('kind'));
     const key = pathKey(kind, c.req.param('namespace'), c.req.param('name'));
+    const fromHeader = writePrecondition(c);
     const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
     const parsed = parseResource(withPathIdentity(await readDocument(c), key), { defaultNamespace: key.namespace });
     if (!parsed.ok) throw new ValidationError(`The ${kind} is not valid.`, parsed.errors);
@@ -94,7 +95,6 @@ export function resourceRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
         { path: 'metadata', message: 'name and namespace must match the path' },
       ]);
     }
-    const fromHeader = writePrecondition(c);
     const expectedVersion = fromHeader !== undefined ? fromHeader : resource.metadata.resourceVersion;
     await checkMeshConfig(deps.store, tenantId, mesh.name, [resource]);
     const result = await deps.store.commit({

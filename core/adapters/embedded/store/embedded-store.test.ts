@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ConfigStore } from '../../../store/config-store.ts';
 // A test, not runtime code: it runs the shared contract suite, which lives with the other cross-store tests.
-// eslint-disable-next-line no-restricted-imports
 import { configStoreContract } from '../../../../test/contracts/config-store-contract.ts';
 import { openEmbeddedStore } from './embedded-store.ts';
 
