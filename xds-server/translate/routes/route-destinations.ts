@@ -40,7 +40,7 @@ export function routeTarget(ctx: RouteContext, destinations: readonly RouteDesti
     const field = `${origin.field}.route[${i}]`;
     const found = destinationCluster(ctx, d.destination, origin);
     if ('problem' in found) {
-      ctx.issues.push({ resource: origin.source, field: `${field}.destination`, message: `${found.problem}; destination dropped` });
+      ctx.issues.push({ resource: origin.source, field: `${field}.destination`, message: `${found.problem}; destination dropped (the others share its weight)` });
       return;
     }
     // Istio: a lone destination takes all traffic; among several, an unset weight is 0.

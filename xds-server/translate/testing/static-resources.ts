@@ -4,17 +4,23 @@ import type { TranslationResult } from '../translation-result.ts';
 type Obj = Record<string, unknown>;
 
 /**
- * A bootstrap that carries a translation in `static_resources`, for `envoy --mode validate`:
+ * A translation as Envoy `static_resources`, for `envoy --mode validate`:
  * RDS becomes an inline route_config and EDS clusters become STATIC with their load assignment.
- * api_listener listeners (proxyless gRPC) are left out: Envoy is not their consumer.
+ * api_listener listeners (proxyless gRPC) become socket listeners on an ephemeral port so Envoy
+ * checks their HttpConnectionManager and routes too.
  */
-export function staticBootstrap(result: TranslationResult): Obj {
+export function staticResources(result: TranslationResult): { listeners: Obj[]; clusters: Obj[] } {
   const routes = new Map(result.routes.map((r) => [r.name, r.resource]));
   const assignments = new Map(result.endpoints.map((e) => [e.name, e.resource]));
   const listeners = result.listeners
-    .filter((l) => !l.resource['api_listener'])
     .map((l) => {
       const listener = structuredClone(l.resource);
+      const api = listener['api_listener'] as Obj | undefined;
+      if (api) {
+        delete listener['api_listener'];
+        listener['address'] = { socket_address: { address: '127.0.0.1', port_value: 0 } };
+        listener['filter_chains'] = [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: { ...(api['api_listener'] as Obj), stat_prefix: l.name } }] }];
+      }
       for (const chain of (listener['filter_chains'] as Obj[] | undefined) ?? []) {
         for (const filter of (chain['filters'] as Obj[] | undefined) ?? []) {
           const hcm = filter['typed_config'] as Obj;
@@ -35,5 +41,5 @@ export function staticBootstrap(result: TranslationResult): Obj {
     }
     return cluster;
   });
-  return { node: { id: 'validate', cluster: 'validate' }, static_resources: { listeners, clusters } };
+  return { listeners, clusters };
 }
