@@ -3,26 +3,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { ENVOY_BIN } from '../../test/support/tools.ts';
-import { CLUSTER_TYPE_URL, encodeResource, LISTENER_TYPE_URL, writeBytesField } from '../protos/index.ts';
+import { bootstrapBytes } from './testing/bootstrap-bytes.ts';
 import { runCase } from './testing/golden-case.ts';
 import { staticResources } from './testing/static-resources.ts';
 
 const TESTDATA = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
-// envoy.config.bootstrap.v3: Bootstrap.static_resources = 2; StaticResources.listeners = 1, clusters = 2.
-// Bootstrap.proto is not among the served protos, so the bootstrap is spliced from encoded resources.
-const BOOTSTRAP_STATIC_RESOURCES = 2;
-const STATIC_LISTENERS = 1;
-const STATIC_CLUSTERS = 2;
-
-function bootstrapBytes(listeners: Record<string, unknown>[], clusters: Record<string, unknown>[]): Uint8Array {
-  const statics = protobuf.Writer.create();
-  for (const l of listeners) writeBytesField(statics, STATIC_LISTENERS, encodeResource(LISTENER_TYPE_URL, l));
-  for (const c of clusters) writeBytesField(statics, STATIC_CLUSTERS, encodeResource(CLUSTER_TYPE_URL, c));
-  return writeBytesField(protobuf.Writer.create(), BOOTSTRAP_STATIC_RESOURCES, statics.finish()).finish();
-}
 
 /** Runs `envoy --mode validate` over the bytes; returns Envoy's verdict and output. */
 function envoyValidate(bytes: Uint8Array): { ok: boolean; output: string } {
