@@ -17,6 +17,7 @@ try {
     dataDir: path.resolve(process.env.TRELLIS_DATA_DIR ?? '.trellis'),
     host: process.env.TRELLIS_HOST ?? '127.0.0.1',
     apiPort: port('TRELLIS_API_PORT', 8080),
+    xdsPort: port('TRELLIS_XDS_PORT', 18000),
     bootstrapKey: process.env.TRELLIS_BOOTSTRAP_KEY || undefined,
     logger,
   });

@@ -7,17 +7,24 @@ import { openEmbeddedStore } from '../core/adapters/embedded/store/index.ts';
 import { InProcessBus } from '../core/adapters/embedded/bus/in-process-bus.ts';
 import { createApi } from '../functions/app.ts';
 import { ensureBootstrap } from '../functions/bootstrap.ts';
+import { startXds, type RunningXds } from '../xds-server/start-xds.ts';
 
 export interface LocalOptions {
   dataDir: string;
   host: string;
   apiPort: number;
+  /** gRPC port of the xDS server (contract: 18000). */
+  xdsPort: number;
   bootstrapKey?: string;
   logger: Logger;
+  /** Debounce and reconciliation timing; defaults suit production. */
+  xds?: { quietMs?: number; reconcileIntervalMs?: number; registrationGraceMs?: number };
 }
 
 export interface LocalTrellis {
   apiUrl: string;
+  xdsAddress: string;
+  xds: RunningXds;
   close(): Promise<void>;
 }
 
@@ -37,7 +44,16 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   }
 
   let ready = false;
-  const app = createApi({ store, bus, logger, ready: () => ready });
+  const xds = await startXds({
+    store,
+    bus,
+    logger,
+    address: `${options.host}:${options.xdsPort}`,
+    ...(options.xds?.quietMs !== undefined ? { debounce: { quietMs: options.xds.quietMs } } : {}),
+    ...(options.xds?.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: options.xds.reconcileIntervalMs } : {}),
+    ...(options.xds?.registrationGraceMs !== undefined ? { registrationGraceMs: options.xds.registrationGraceMs } : {}),
+  });
+  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, ready: () => ready });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.apiPort });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -45,14 +61,18 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   });
   const port = (server.address() as AddressInfo).port;
   const apiUrl = `http://${options.host}:${port}`;
+  const xdsAddress = `${options.host}:${xds.port}`;
   ready = true;
-  logger.info({ apiUrl, dataDir: options.dataDir }, 'trellis API listening');
+  logger.info({ apiUrl, xdsAddress, dataDir: options.dataDir }, 'trellis listening');
 
   return {
     apiUrl,
+    xdsAddress,
+    xds,
     async close() {
       ready = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await xds.stop();
       await store.close();
     },
   };

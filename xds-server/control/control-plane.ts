@@ -1,0 +1,363 @@
+import type { Logger } from 'pino';
+import type { ChangeBus, MeshChangeEvent, Subscription } from '../../core/bus/change-bus.ts';
+import type { ConfigStore } from '../../core/store/config-store.ts';
+import type { ProxyStatus, ProxyStatusSource, XdsTypeName } from '../../core/proxies/proxy-status.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import { keyOf, keyString, type IstioResource } from '../../core/resources/resource.ts';
+import type { ResourceCache } from '../cache/index.ts';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
+import type { AdsServer, DisconnectEvent, NackEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
+import { buildMeshIndex, proxyGroupKey, translateGrpcClient, translateSidecar, type Named } from '../translate/index.ts';
+import { registrationFor, REGISTRATION_AUTHOR } from './auto-registration.ts';
+import { Debouncer, type DebounceOptions } from './debouncer.ts';
+import { meshKey, scopeKey, type MeshRuntime } from './mesh-runtime.ts';
+import { describeNode, type ConnectingProxy } from './node-identity.ts';
+
+export interface ControlPlaneOptions {
+  store: ConfigStore;
+  bus: ChangeBus;
+  cache: ResourceCache;
+  logger: Logger;
+  debounce?: Partial<DebounceOptions>;
+  /** How often loaded meshes are compared with the store, so a lost change event only delays a push. */
+  reconcileIntervalMs?: number;
+  /** How long a disconnected sidecar stays registered (it may be reconnecting). */
+  registrationGraceMs?: number;
+  now?: () => Date;
+}
+
+const TYPE_NAMES: Record<XdsTypeUrl, XdsTypeName> = {
+  [CLUSTER_TYPE_URL]: 'cds',
+  [ENDPOINT_TYPE_URL]: 'eds',
+  [LISTENER_TYPE_URL]: 'lds',
+  [ROUTE_TYPE_URL]: 'rds',
+  [SECRET_TYPE_URL]: 'sds',
+};
+
+const byName = (items: Named[]) => new Map(items.map((n) => [n.name, n.resource]));
+
+interface Registration {
+  tenantId: string;
+  mesh: string;
+  proxy: ConnectingProxy;
+  streams: number;
+  graceTimer?: NodeJS.Timeout;
+  /** Key string of the WorkloadEntry last written. */
+  written?: IstioResource;
+}
+
+/**
+ * Connects the store to the xDS server: loads and indexes each mesh that has proxies here,
+ * translates per proxy group into the cache (which pushes only what changed), follows change
+ * events (debounced) and reconciles periodically, and registers connected sidecars as
+ * WorkloadEntries.
+ */
+export class ControlPlane implements ProxyStatusSource {
+  private readonly meshes = new Map<string, MeshRuntime>();
+  private readonly loading = new Map<string, Promise<MeshRuntime | undefined>>();
+  private readonly reloads = new Map<string, { running: Promise<void>; again: boolean }>();
+  private readonly connecting = new Map<string, ConnectingProxy & { scope: string }>();
+  private readonly streams = new Map<string, { proxyId: string; scope: string; meshKey: string; registrationKey?: string }>();
+  private readonly registrations = new Map<string, Registration>();
+  private readonly debouncer: Debouncer;
+  private readonly log: Logger;
+  private ads: AdsServer | undefined;
+  private subscription: Subscription | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: ControlPlaneOptions) {
+    this.log = options.logger.child({ component: 'control-plane' });
+    this.debouncer = new Debouncer({ quietMs: options.debounce?.quietMs ?? 100, maxDelayMs: options.debounce?.maxDelayMs ?? 1000 }, (key) => void this.reload(key));
+  }
+
+  /** The server whose streams this control plane reports on (set once it exists). */
+  attach(ads: AdsServer): void {
+    this.ads = ads;
+  }
+
+  async start(): Promise<void> {
+    this.subscription = await this.options.bus.subscribe((event) => this.onChange(event));
+    const interval = this.options.reconcileIntervalMs ?? 30_000;
+    this.reconcileTimer = setInterval(() => void this.reconcile(), interval);
+    this.reconcileTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.reconcileTimer);
+    this.debouncer.cancelAll();
+    await this.subscription?.close();
+    for (const r of this.registrations.values()) clearTimeout(r.graceTimer);
+    await Promise.allSettled([...this.reloads.values()].map((r) => r.running));
+  }
+
+  /** For the AdsServer: who is connecting and which scope it gets. */
+  readonly resolveNode = async (node: XdsNode, _peer: PeerInfo): Promise<ProxyIdentity | Error> => {
+    const described = describeNode(node);
+    if (!described.ok) return new Error(`invalid node metadata: ${described.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    const proxy = described.value;
+    const runtime = await this.loadMesh(proxy.tenantId, proxy.mesh);
+    if (!runtime) return new Error(`mesh ${proxy.mesh} does not exist`);
+    const scope = scopeKey(proxy.tenantId, proxy.mesh, proxyGroupKey(proxy.descriptor));
+    const entry = runtime.scopes.get(scope);
+    if (entry) entry.streams++;
+    else {
+      runtime.scopes.set(scope, { descriptor: proxy.descriptor, streams: 1, revision: runtime.revision });
+      this.publishScope(runtime, scope);
+    }
+    this.connecting.set(node.id, { ...proxy, scope });
+    return { proxyId: node.id, scope };
+  };
+
+  /** For the AdsServer: stream lifecycle. */
+  readonly hooks: XdsServerHooks = {
+    onConnect: (e: StreamInfo) => this.onConnect(e),
+    onDisconnect: (e: DisconnectEvent) => this.onDisconnect(e),
+    onNack: (e: NackEvent) => this.log.warn({ proxy: e.proxyId, typeUrl: e.typeUrl, version: e.rejectedVersion, message: e.message }, 'proxy rejected config'),
+  };
+
+  async list(tenantId: string, mesh: string): Promise<ProxyStatus[]> {
+    const prefix = `${meshKey(tenantId, mesh)}/`;
+    const runtime = this.meshes.get(meshKey(tenantId, mesh));
+    return (this.ads?.proxyStatus() ?? [])
+      .filter((s) => s.scope.startsWith(prefix))
+      .map((s) => {
+        const proxy = this.connecting.get(s.proxyId);
+        const types: ProxyStatus['types'] = {};
+        for (const t of s.types) {
+          const nacked = t.lastNack !== undefined && t.lastNack.version === t.versionSent;
+          types[TYPE_NAMES[t.typeUrl]] = {
+            ...(t.versionSent ? { sent: t.versionSent } : {}),
+            ...(t.versionAcked ? { acked: t.versionAcked } : {}),
+            ...(t.lastNack ? { lastNack: { version: t.lastNack.version, message: t.lastNack.message, at: t.lastNack.at } } : {}),
+            state: nacked ? 'NACKED' : t.versionAcked === t.versionSent ? 'SYNCED' : 'STALE',
+          };
+        }
+        return {
+          proxyId: s.proxyId,
+          tenantId,
+          mesh,
+          protocol: s.protocol,
+          connectedAt: s.connectedSince,
+          ...(proxy ? { namespace: proxy.descriptor.namespace, serviceAccount: proxy.descriptor.serviceAccount, workload: proxy.descriptor.workload } : {}),
+          ...(proxy?.address ? { address: proxy.address } : {}),
+          ...(runtime?.scopes.get(s.scope) ? { revision: runtime.scopes.get(s.scope)!.revision } : {}),
+          types,
+        };
+      });
+  }
+
+  private onChange(event: MeshChangeEvent): void {
+    const key = meshKey(event.tenantId, event.mesh);
+    const runtime = this.meshes.get(key);
+    // Only meshes with proxies here matter; a duplicate or stale event is harmless (reload compares revisions).
+    if (!runtime) return;
+    if (event.reason !== 'mesh-deleted' && event.reason !== 'mesh-updated' && event.revision <= runtime.revision) return;
+    this.debouncer.trigger(key);
+  }
+
+  private async reconcile(): Promise<void> {
+    for (const [key, runtime] of this.meshes) {
+      try {
+        const mesh = await this.options.store.getMesh(runtime.tenantId, runtime.mesh);
+        if (!mesh || mesh.revision !== runtime.revision || mesh.version !== runtime.settingsVersion) this.debouncer.trigger(key);
+      } catch (err) {
+        this.log.warn({ err, mesh: key }, 'reconciliation check failed; will retry');
+      }
+    }
+  }
+
+  private loadMesh(tenantId: string, mesh: string): Promise<MeshRuntime | undefined> {
+    const key = meshKey(tenantId, mesh);
+    const loaded = this.meshes.get(key);
+    if (loaded) return Promise.resolve(loaded);
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.readMesh(tenantId, mesh, undefined).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Reads the mesh at head and indexes it; undefined when it does not exist. */
+  private async readMesh(tenantId: string, mesh: string, previous: MeshRuntime | undefined): Promise<MeshRuntime | undefined> {
+    const record = await this.options.store.getMesh(tenantId, mesh);
+    if (!record) return undefined;
+    let snapshot;
+    try {
+      snapshot = await this.options.store.snapshot(tenantId, mesh);
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }
+    const started = performance.now();
+    const index = buildMeshIndex({
+      tenantId,
+      mesh,
+      revision: snapshot.revision,
+      settings: record.settings,
+      resources: snapshot.resources,
+      workloads: [],
+      ...(previous ? { previous: previous.index } : {}),
+    });
+    for (const issue of index.issues) this.log.warn({ mesh, revision: snapshot.revision, ...issue }, 'config not translated');
+    this.log.debug({ mesh, revision: snapshot.revision, resources: snapshot.resources.length, ms: performance.now() - started }, 'mesh indexed');
+    const runtime: MeshRuntime = {
+      tenantId,
+      mesh,
+      revision: snapshot.revision,
+      settingsVersion: record.version,
+      resources: snapshot.resources,
+      index,
+      scopes: previous?.scopes ?? new Map(),
+    };
+    this.meshes.set(meshKey(tenantId, mesh), runtime);
+    return runtime;
+  }
+
+  /** Re-reads one mesh and republishes every scope of it; runs serially per mesh. */
+  private reload(key: string): Promise<void> {
+    const current = this.reloads.get(key);
+    if (current) {
+      current.again = true;
+      return current.running;
+    }
+    const state = { again: false, running: Promise.resolve() };
+    state.running = (async () => {
+      do {
+        state.again = false;
+        await this.reloadOnce(key).catch((err: unknown) => this.log.error({ err, mesh: key }, 'mesh reload failed; reconciliation will retry'));
+      } while (state.again && !this.stopped);
+      this.reloads.delete(key);
+    })();
+    this.reloads.set(key, state);
+    return state.running;
+  }
+
+  private async reloadOnce(key: string): Promise<void> {
+    const previous = this.meshes.get(key);
+    if (!previous || this.stopped) return;
+    const runtime = await this.readMesh(previous.tenantId, previous.mesh, previous);
+    if (!runtime) {
+      this.log.info({ mesh: key }, 'mesh deleted; its proxies get no config');
+      this.meshes.delete(key);
+      for (const scope of previous.scopes.keys()) this.options.cache.removeScope(scope);
+      return;
+    }
+    for (const scope of runtime.scopes.keys()) this.publishScope(runtime, scope);
+    await this.syncRegistrations(runtime);
+  }
+
+  /** Translates one proxy group and hands the result to the cache (which versions and pushes). */
+  private publishScope(runtime: MeshRuntime, scope: string): void {
+    const entry = runtime.scopes.get(scope);
+    if (!entry) return;
+    const result = entry.descriptor.kind === 'grpc' ? translateGrpcClient(runtime.index, entry.descriptor) : translateSidecar(runtime.index, entry.descriptor);
+    for (const issue of result.issues) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
+    const published = this.options.cache.setSnapshot(
+      scope,
+      new Map([
+        [CLUSTER_TYPE_URL, byName(result.clusters)],
+        [ENDPOINT_TYPE_URL, byName(result.endpoints)],
+        [LISTENER_TYPE_URL, byName(result.listeners)],
+        [ROUTE_TYPE_URL, byName(result.routes)],
+      ]),
+    );
+    for (const issue of published.issues) this.log.warn({ scope, issue }, 'resource not served');
+    entry.revision = runtime.revision;
+  }
+
+  private onConnect(e: StreamInfo): void {
+    const proxy = this.connecting.get(e.proxyId);
+    if (!proxy) return;
+    const stream: { proxyId: string; scope: string; meshKey: string; registrationKey?: string } = { proxyId: e.proxyId, scope: e.scope, meshKey: meshKey(proxy.tenantId, proxy.mesh) };
+    this.streams.set(e.streamId, stream);
+    const runtime = this.meshes.get(stream.meshKey);
+    const we = runtime ? registrationFor(proxy, runtime.resources) : undefined;
+    if (!we || !runtime) return;
+    const regKey = `${stream.meshKey}/${keyString(keyOf(we))}`;
+    stream.registrationKey = regKey;
+    const existing = this.registrations.get(regKey);
+    if (existing) {
+      clearTimeout(existing.graceTimer);
+      existing.graceTimer = undefined;
+      existing.streams++;
+      existing.proxy = proxy;
+      return;
+    }
+    this.registrations.set(regKey, { tenantId: proxy.tenantId, mesh: proxy.mesh, proxy, streams: 1 });
+    void this.syncRegistrations(runtime);
+  }
+
+  private onDisconnect(e: DisconnectEvent): void {
+    const stream = this.streams.get(e.streamId);
+    this.streams.delete(e.streamId);
+    if (!stream) return;
+    const runtime = this.meshes.get(stream.meshKey);
+    const scope = runtime?.scopes.get(stream.scope);
+    if (runtime && scope && --scope.streams <= 0) {
+      runtime.scopes.delete(stream.scope);
+      this.options.cache.removeScope(stream.scope);
+    }
+    if (!stream.registrationKey) return;
+    const reg = this.registrations.get(stream.registrationKey);
+    if (!reg || --reg.streams > 0) return;
+    const regKey = stream.registrationKey;
+    reg.graceTimer = setTimeout(() => void this.unregister(regKey), this.options.registrationGraceMs ?? 10_000);
+    reg.graceTimer.unref();
+  }
+
+  /** Writes the WorkloadEntry of every registration of the mesh whose content changed. */
+  private async syncRegistrations(runtime: MeshRuntime): Promise<void> {
+    const wanted: IstioResource[] = [];
+    for (const [key, reg] of this.registrations) {
+      if (!key.startsWith(`${meshKey(runtime.tenantId, runtime.mesh)}/`) || reg.streams <= 0) continue;
+      const we = registrationFor(reg.proxy, runtime.resources);
+      if (we) {
+        wanted.push(we);
+        reg.written = we;
+      }
+    }
+    if (wanted.length === 0) return;
+    try {
+      const result = await this.options.store.commit({
+        tenantId: runtime.tenantId,
+        mesh: runtime.mesh,
+        author: REGISTRATION_AUTHOR,
+        message: 'register connected sidecars',
+        changes: wanted.map((resource) => ({ op: 'put' as const, resource })),
+      });
+      if (result.created) await this.announce(runtime.tenantId, runtime.mesh, result.revision);
+    } catch (err) {
+      this.log.error({ err, mesh: runtime.mesh }, 'auto-registration failed; retried on the next change');
+    }
+  }
+
+  private async unregister(regKey: string): Promise<void> {
+    const reg = this.registrations.get(regKey);
+    if (!reg || reg.streams > 0) return;
+    this.registrations.delete(regKey);
+    if (!reg.written || this.stopped) return;
+    try {
+      const result = await this.options.store.commit({
+        tenantId: reg.tenantId,
+        mesh: reg.mesh,
+        author: REGISTRATION_AUTHOR,
+        message: 'unregister disconnected sidecar',
+        changes: [{ op: 'delete', key: keyOf(reg.written) }],
+      });
+      await this.announce(reg.tenantId, reg.mesh, result.revision);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) this.log.error({ err, regKey }, 'unregistration failed');
+    }
+  }
+
+  private async announce(tenantId: string, mesh: string, revision: number): Promise<void> {
+    try {
+      await this.options.bus.publish({ tenantId, mesh, revision, reason: 'commit', at: (this.options.now?.() ?? new Date()).toISOString() });
+    } catch (err) {
+      this.log.warn({ err, mesh }, 'change event not published; replicas reconcile');
+    }
+  }
+}

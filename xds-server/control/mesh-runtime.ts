@@ -1,0 +1,24 @@
+import type { MeshIndex, ProxyDescriptor } from '../translate/index.ts';
+import type { IstioResource } from '../../core/resources/resource.ts';
+
+/** A group of connected proxies that get identical config, and how many streams use it. */
+export interface ScopeEntry {
+  descriptor: ProxyDescriptor;
+  streams: number;
+  /** Mesh revision of the config last published to this scope. */
+  revision: number;
+}
+
+/** What one xDS replica holds for one mesh that has proxies connected to it. */
+export interface MeshRuntime {
+  tenantId: string;
+  mesh: string;
+  revision: number;
+  settingsVersion: string;
+  resources: readonly IstioResource[];
+  index: MeshIndex;
+  scopes: Map<string, ScopeEntry>;
+}
+
+export const meshKey = (tenantId: string, mesh: string) => `${tenantId}/${mesh}`;
+export const scopeKey = (tenantId: string, mesh: string, group: string) => `${tenantId}/${mesh}/${group}`;
