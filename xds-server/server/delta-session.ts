@@ -5,7 +5,7 @@ import { classifyDeltaRequest } from './classify-request.ts';
 import { encodeDeltaResponse } from './codec.ts';
 import type { DeltaRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
-import { RemovalHold, type HeldState } from './removal-gate.ts';
+import { OrderingHold, removalsMayProceed, updatesMayProceed, type HeldState } from './make-before-break.ts';
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
 import { typeVersion } from './type-version.ts';
@@ -25,10 +25,10 @@ interface DeltaTypeState {
  */
 export class DeltaSession implements HeldState {
   private readonly types = new Map<XdsTypeUrl, DeltaTypeState>();
-  private readonly hold: RemovalHold;
+  private readonly hold: OrderingHold;
 
   constructor(private readonly ctx: SessionContext) {
-    this.hold = new RemovalHold(ctx.now, ctx.limits.maxRemovalHoldMs, ctx.pushLater);
+    this.hold = new OrderingHold(ctx.now, ctx.limits.maxOrderingHoldMs, ctx.pushLater);
   }
 
   handle(request: DeltaRequest): void {
@@ -58,7 +58,7 @@ export class DeltaSession implements HeldState {
   push(): void {
     for (const typeUrl of PUSH_ORDER) {
       const state = this.types.get(typeUrl);
-      if (state && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) this.pushUpdates(state);
+      if (state && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl) && !this.pushUpdates(state)) return;
     }
     for (const typeUrl of REMOVAL_ORDER) {
       const state = this.types.get(typeUrl);
@@ -67,7 +67,7 @@ export class DeltaSession implements HeldState {
       const removed = [...state.known.keys()].filter((name) => !all.has(name));
       if (removed.length === 0) continue;
       // Later types wait too: their users may be among what is still held back.
-      if (!this.hold.mayProceed(typeUrl, this)) return;
+      if (!this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
       this.send(state, [], removed);
     }
     this.hold.settle();
@@ -89,6 +89,10 @@ export class DeltaSession implements HeldState {
       const r = all.get(name);
       if (r) yield r;
     }
+  }
+
+  exists(typeUrl: XdsTypeUrl, name: string): boolean {
+    return this.ctx.cache.resources(this.ctx.info.scope, typeUrl).has(name);
   }
 
   holds(typeUrl: XdsTypeUrl, name: string): boolean {
@@ -140,7 +144,8 @@ export class DeltaSession implements HeldState {
     return state.wildcard || state.subscribed.has(name);
   }
 
-  private pushUpdates(state: DeltaTypeState): void {
+  /** Returns false when the update is held back for ordering (later types then wait too). */
+  private pushUpdates(state: DeltaTypeState): boolean {
     const all = this.ctx.cache.resources(this.ctx.info.scope, state.info.typeUrl);
     const names = state.wildcard ? all.keys() : state.subscribed.values();
     const changed: CachedResource[] = [];
@@ -148,7 +153,10 @@ export class DeltaSession implements HeldState {
       const r = all.get(name);
       if (r && state.known.get(name) !== r.version) changed.push(r);
     }
-    if (changed.length > 0) this.send(state, changed, []);
+    if (changed.length === 0) return true;
+    if (!this.hold.mayProceed(updatesMayProceed(state.info.typeUrl, this, changed))) return false;
+    this.send(state, changed, []);
+    return true;
   }
 
   private send(state: DeltaTypeState, resources: CachedResource[], removed: string[]): void {

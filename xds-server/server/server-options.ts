@@ -78,11 +78,11 @@ export interface StreamLimits {
   maxSubscriptionsPerType: number;
   maxPendingNonces: number;
   maxQueuedRequests: number;
-  /** How long removals may wait for the proxy to take up what replaces them (make-before-break). */
-  maxRemovalHoldMs: number;
+  /** How long a push may wait for the proxy to take up what it builds on (make-before-break). */
+  maxOrderingHoldMs: number;
 }
 
-export const DEFAULT_LIMITS: StreamLimits = { maxSubscriptionsPerType: 10_000, maxPendingNonces: 32, maxQueuedRequests: 256, maxRemovalHoldMs: 5_000 };
+export const DEFAULT_LIMITS: StreamLimits = { maxSubscriptionsPerType: 10_000, maxPendingNonces: 32, maxQueuedRequests: 256, maxOrderingHoldMs: 5_000 };
 
 export interface AdsServerOptions {
   cache: ResourceCache;

@@ -5,7 +5,7 @@ import { classifySotwRequest } from './classify-request.ts';
 import { encodeSotwResponse } from './codec.ts';
 import type { SotwRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
-import { RemovalHold, type HeldState } from './removal-gate.ts';
+import { OrderingHold, removalsMayProceed, updatesMayProceed, type HeldState } from './make-before-break.ts';
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
 import { typeVersion } from './type-version.ts';
@@ -35,10 +35,10 @@ function sameContent(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<stri
  */
 export class SotwSession implements HeldState {
   private readonly types = new Map<XdsTypeUrl, SotwTypeState>();
-  private readonly hold: RemovalHold;
+  private readonly hold: OrderingHold;
 
   constructor(private readonly ctx: SessionContext) {
-    this.hold = new RemovalHold(ctx.now, ctx.limits.maxRemovalHoldMs, ctx.pushLater);
+    this.hold = new OrderingHold(ctx.now, ctx.limits.maxOrderingHoldMs, ctx.pushLater);
   }
 
   handle(request: SotwRequest): void {
@@ -73,7 +73,7 @@ export class SotwSession implements HeldState {
   push(): void {
     for (const typeUrl of PUSH_ORDER) {
       const state = this.types.get(typeUrl);
-      if (state && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) this.pushUpdates(state);
+      if (state && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl) && !this.pushUpdates(state)) return;
     }
     for (const typeUrl of REMOVAL_ORDER) {
       const state = this.types.get(typeUrl);
@@ -81,7 +81,7 @@ export class SotwSession implements HeldState {
       const current = this.current(state);
       if (![...state.sent.keys()].some((name) => !current.has(name))) continue;
       // Later types wait too: their users may be among what is still held back.
-      if (!this.hold.mayProceed(typeUrl, this)) return;
+      if (!this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
       this.pushFullState(state, current);
     }
     this.hold.settle();
@@ -97,6 +97,10 @@ export class SotwSession implements HeldState {
 
   held(typeUrl: XdsTypeUrl): Iterable<CachedResource> {
     return this.types.get(typeUrl)?.sent.values() ?? [];
+  }
+
+  exists(typeUrl: XdsTypeUrl, name: string): boolean {
+    return this.ctx.cache.resources(this.ctx.info.scope, typeUrl).has(name);
   }
 
   holds(typeUrl: XdsTypeUrl, name: string): boolean {
@@ -150,19 +154,26 @@ export class SotwSession implements HeldState {
     return true;
   }
 
-  private pushUpdates(state: SotwTypeState): void {
+  /** Returns false when the update is held back for ordering (later types then wait too). */
+  private pushUpdates(state: SotwTypeState): boolean {
     const current = this.current(state);
+    const typeUrl = state.info.typeUrl;
     if (state.info.fullStateOfTheWorld) {
       // Keep what is being removed for now: it goes in the removal pass, after its users changed.
       const keep = new Map(current);
       for (const [name, r] of state.sent) if (!keep.has(name)) keep.set(name, r);
+      if (state.served && sameContent(keep, state.sent)) return true;
+      const updates = [...keep.values()].filter((r) => state.sent.get(r.name)?.version !== r.version);
+      if (!this.hold.mayProceed(updatesMayProceed(typeUrl, this, updates))) return false;
       this.pushFullState(state, keep);
-      return;
+      return true;
     }
     const changed = [...current.values()].filter((r) => state.sent.get(r.name)?.version !== r.version);
-    if (changed.length === 0) return;
+    if (changed.length === 0) return true;
+    if (!this.hold.mayProceed(updatesMayProceed(typeUrl, this, changed))) return false;
     for (const r of changed) state.sent.set(r.name, r);
     this.send(state, changed, typeVersion(entriesOf(current.values())), []);
+    return true;
   }
 
   private pushFullState(state: SotwTypeState, desired: Map<string, CachedResource>): void {

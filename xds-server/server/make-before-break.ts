@@ -1,0 +1,83 @@
+import type { CachedResource } from '../cache/index.ts';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, PUSH_ORDER, REMOVAL_ORDER, ROUTE_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
+
+/** What a session tells the ordering rules about one stream. */
+export interface HeldState {
+  /** Whether the stream asked for this type at all. */
+  isTracked(typeUrl: XdsTypeUrl): boolean;
+  /** A response of this type has not been answered (ACK or NACK) yet. */
+  awaitingAnswer(typeUrl: XdsTypeUrl): boolean;
+  /** The resources of this type the proxy holds or was sent. */
+  held(typeUrl: XdsTypeUrl): Iterable<CachedResource>;
+  holds(typeUrl: XdsTypeUrl, name: string): boolean;
+  /** The scope publishes this resource (waiting for anything else would be in vain). */
+  exists(typeUrl: XdsTypeUrl, name: string): boolean;
+}
+
+function missing(view: HeldState, resource: CachedResource, among: readonly XdsTypeUrl[]): boolean {
+  return resource.references.some((ref) => among.includes(ref.typeUrl) && view.isTracked(ref.typeUrl) && view.exists(ref.typeUrl, ref.name) && !view.holds(ref.typeUrl, ref.name));
+}
+
+/**
+ * Envoy answers a CDS response only once the new clusters are warm (their endpoints arrived),
+ * so listeners and routes wait for that answer; endpoints must not, or nothing would move.
+ */
+const WAITS_FOR_ANSWERS: ReadonlyMap<XdsTypeUrl, readonly XdsTypeUrl[]> = new Map([
+  [LISTENER_TYPE_URL, [CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL]],
+  [ROUTE_TYPE_URL, [CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL]],
+]);
+
+/**
+ * Make: listener and route updates wait until the clusters they build on are warm (CDS and
+ * EDS answered) and the proxy holds every resource of an earlier type they name (e.g. the
+ * cluster a route now uses), so a route never points at a cluster the proxy lacks.
+ */
+export function updatesMayProceed(typeUrl: XdsTypeUrl, view: HeldState, updates: readonly CachedResource[]): boolean {
+  const waitsFor = WAITS_FOR_ANSWERS.get(typeUrl) ?? [];
+  if (waitsFor.some((p) => view.isTracked(p) && view.awaitingAnswer(p))) return false;
+  return !updates.some((r) => missing(view, r, PUSH_ORDER.slice(0, PUSH_ORDER.indexOf(typeUrl))));
+}
+
+/**
+ * Break: a type's removals wait until every type that may use it (those before it in
+ * REMOVAL_ORDER) has answered its last response and the proxy holds everything those users
+ * name (e.g. the new route a new listener names).
+ */
+export function removalsMayProceed(typeUrl: XdsTypeUrl, view: HeldState): boolean {
+  const users = REMOVAL_ORDER.slice(0, REMOVAL_ORDER.indexOf(typeUrl));
+  for (const user of users) {
+    if (!view.isTracked(user)) continue;
+    if (view.awaitingAnswer(user)) return false;
+    for (const resource of view.held(user)) if (missing(view, resource, PUSH_ORDER)) return false;
+  }
+  return true;
+}
+
+/**
+ * Bounds how long a push may be held back for ordering: after `maxHoldMs` it goes out anyway
+ * (a proxy that never answers must not pin old config forever).
+ */
+export class OrderingHold {
+  private since: number | undefined;
+
+  constructor(
+    private readonly now: () => Date,
+    private readonly maxHoldMs: number,
+    private readonly retryIn: (delayMs: number) => void,
+  ) {}
+
+  mayProceed(ready: boolean): boolean {
+    if (ready) return true;
+    const now = this.now().getTime();
+    this.since ??= now;
+    const waited = now - this.since;
+    if (waited >= this.maxHoldMs) return true;
+    this.retryIn(this.maxHoldMs - waited);
+    return false;
+  }
+
+  /** Nothing is held back any more. */
+  settle(): void {
+    this.since = undefined;
+  }
+}
