@@ -1,5 +1,4 @@
 import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
-import type { ResourceCache } from '../cache/index.ts';
 import { ADS_SERVICE } from './ads-service.ts';
 import { AdsStream } from './ads-stream.ts';
 import type { DeltaRequest, SotwRequest } from './messages.ts';
@@ -32,12 +31,10 @@ function safeHooks(hooks: XdsServerHooks): Required<XdsServerHooks> {
  */
 export class AdsServer {
   private readonly streams = new Map<string, AdsStream>();
-  private readonly cache: ResourceCache;
   private sequence = 0;
   private readonly deps;
 
   constructor(options: AdsServerOptions) {
-    this.cache = options.cache;
     this.deps = {
       cache: options.cache,
       resolveNode: options.resolveNode,
@@ -65,10 +62,6 @@ export class AdsServer {
   /** Ends every stream (UNAVAILABLE); proxies keep their config and reconnect elsewhere or later. */
   closeStreams(): void {
     for (const stream of [...this.streams.values()]) stream.shutdown();
-  }
-
-  get resourceCache(): ResourceCache {
-    return this.cache;
   }
 
   private open(call: ServerDuplexStream<SotwRequest | DeltaRequest, Buffer>, protocol: StreamProtocol): void {

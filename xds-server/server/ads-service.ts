@@ -1,6 +1,5 @@
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { decodeDeltaRequest, decodeSotwRequest } from './codec.ts';
-import type { DeltaRequest, SotwRequest } from './messages.ts';
 
 const SERVICE = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -32,5 +31,3 @@ export const ADS_SERVICE = {
     responseDeserialize: passThrough,
   },
 } satisfies ServiceDefinition;
-
-export type AdsRequest = SotwRequest | DeltaRequest;
