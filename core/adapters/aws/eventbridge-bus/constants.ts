@@ -15,6 +15,9 @@ export const REPLICA_RESOURCE_PREFIX = 'trellis-xds-';
 /** Tag naming the replica that owns a queue or rule. */
 export const TAG_REPLICA = 'trellis:replica';
 
+/** Tag naming the bus a replica queue subscribes to; a sweep only touches its own bus's queues. */
+export const TAG_BUS = 'trellis:bus';
+
 /** Tag holding the owner's last heartbeat (ISO-8601); the sweeper deletes stale ones. */
 export const TAG_HEARTBEAT = 'trellis:heartbeat';
 

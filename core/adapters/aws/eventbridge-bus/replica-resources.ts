@@ -2,7 +2,7 @@ import { ListTagsForResourceCommand, PutRuleCommand, PutTargetsCommand, DeleteRu
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, TagQueueCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { MESH_CHANGED_PATTERN, TAG_HEARTBEAT, TAG_REPLICA } from './constants.ts';
+import { MESH_CHANGED_PATTERN, TAG_BUS, TAG_HEARTBEAT, TAG_REPLICA } from './constants.ts';
 import { ChangeBusError } from './errors.ts';
 
 /** The rule's only target; a fixed id so PutTargets and RemoveTargets stay idempotent. */
@@ -40,7 +40,7 @@ export function isNotFound(err: unknown): boolean {
  */
 export async function provisionReplicaResources(spec: ReplicaResourceSpec): Promise<ReplicaResources> {
   const { sqs, eventBridge, name } = spec;
-  const tags = { [TAG_REPLICA]: spec.replicaId, [TAG_HEARTBEAT]: spec.heartbeat.toISOString() };
+  const tags = { [TAG_REPLICA]: spec.replicaId, [TAG_BUS]: spec.busName, [TAG_HEARTBEAT]: spec.heartbeat.toISOString() };
   const { QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, tags }));
   if (!queueUrl) throw new ChangeBusError(`CreateQueue ${name} returned no URL`);
   // CreateQueue keeps an existing queue's tags: a replica restarting under its old id must not look stale.

@@ -2,7 +2,7 @@ import { ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetQueueUrlCommand, ListQueueTagsCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { REPLICA_RESOURCE_PREFIX, TAG_HEARTBEAT, TAG_REPLICA } from './constants.ts';
+import { REPLICA_RESOURCE_PREFIX, TAG_BUS, TAG_HEARTBEAT, TAG_REPLICA } from './constants.ts';
 import { silentLogger } from './logger.ts';
 import type { BusLogger } from './logger.ts';
 import { deleteReplicaResources, isNotFound, ruleTags } from './replica-resources.ts';
@@ -46,8 +46,8 @@ export async function sweepStaleSubscriptions(options: SweepOptions): Promise<Sw
       throw err;
     }
     const replicaId = tags[TAG_REPLICA];
-    // Without our tag it is not a subscription queue, whatever its name says.
-    if (!replicaId) continue;
+    // Without our tags it is not a subscription queue of this bus, whatever its name says.
+    if (!replicaId || tags[TAG_BUS] !== busName) continue;
     if (!isStale(tags[TAG_HEARTBEAT], cutoff)) continue;
     const name = queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
     await deleteReplicaResources({ eventBridge, sqs }, busName, name, queueUrl);
