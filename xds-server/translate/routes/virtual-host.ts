@@ -47,6 +47,9 @@ function build(ctx: RouteContext, service: MeshService, port: ServicePort, name:
   for (const vs of ignored) {
     issues.push({ resource: vs.source, field: 'spec.hosts', message: `${service.host} is already routed by ${first?.source}; this VirtualService is ignored for it` });
   }
+  for (const key of ['tcp', 'tls'] as const) {
+    if (first?.spec[key]) issues.push({ resource: first.source, field: `spec.${key}`, message: 'TCP and TLS routes are not translated yet; ignored' });
+  }
   const routes = first ? virtualServiceRoutes(local, first, port.number) : [defaultRoute(local, service, port)];
   return { virtualHost: { name, domains: [...domains], routes }, issues };
 }
