@@ -1,0 +1,91 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export const BUS_NAME = 'trellis-config';
+// Mirror EVENT_SOURCE and REPLICA_RESOURCE_PREFIX in core/adapters/aws/eventbridge-bus/constants.ts.
+export const EVENT_SOURCE = 'trellis.config';
+export const REPLICA_RESOURCE_PREFIX = 'trellis-xds-';
+
+export interface EventsProps {
+  /** How long change events are archived for replay. */
+  archiveRetention: Duration;
+}
+
+/**
+ * The change bus: every committed revision is announced here. Each xds-server replica makes its own
+ * queue and rule (`trellis-xds-<replica>`) at start, so every replica sees every change; messages a
+ * replica cannot process end in the dead-letter queue.
+ */
+export class Events extends Construct {
+  readonly bus: EventBus;
+  readonly archive: Archive;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: EventsProps) {
+    super(scope, id);
+    this.bus = new EventBus(this, 'Bus', { eventBusName: BUS_NAME });
+    this.archive = this.bus.archive('Archive', {
+      description: 'Mesh change events, for replay after an outage',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: props.archiveRetention,
+    });
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This is the dead-letter queue: the replicas name it in the redrive policy of the queues they create at run time, which cdk-nag cannot see.',
+    });
+  }
+
+  /** ARN pattern of the replicas' rules on this bus. */
+  replicaRuleArns(): string {
+    const { partition, region, account } = Stack.of(this);
+    return `arn:${partition}:events:${region}:${account}:rule/${BUS_NAME}/${REPLICA_RESOURCE_PREFIX}*`;
+  }
+
+  /** ARN pattern of the replicas' queues. */
+  replicaQueueArns(): string {
+    const { partition, region, account } = Stack.of(this);
+    return `arn:${partition}:sqs:${region}:${account}:${REPLICA_RESOURCE_PREFIX}*`;
+  }
+
+  /** Lets an xds-server replica create, tag, consume and delete its own `trellis-xds-*` queue and rule. */
+  grantReplicaSubscriptions(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule', 'events:TagResource', 'events:ListTagsForResource'],
+        resources: [this.replicaRuleArns()],
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'sqs:CreateQueue',
+          'sqs:DeleteQueue',
+          'sqs:GetQueueUrl',
+          'sqs:GetQueueAttributes',
+          'sqs:SetQueueAttributes',
+          'sqs:TagQueue',
+          'sqs:ListQueueTags',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+        ],
+        resources: [this.replicaQueueArns()],
+      }),
+    );
+    // The stale-subscription sweeper lists by name prefix; list actions have no resource type.
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:ListRules', 'sqs:ListQueues'], resources: ['*'] }));
+    Validations.of(grantee.grantPrincipal).acknowledge(
+      { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/${BUS_NAME}/${REPLICA_RESOURCE_PREFIX}*]`, reason: 'Replicas create their rules at run time, one each, named trellis-xds-<replica id>: scoped to that prefix on this bus.' },
+      { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${REPLICA_RESOURCE_PREFIX}*]`, reason: 'Replicas create their queues at run time, one each, named trellis-xds-<replica id>: scoped to that prefix.' },
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'events:ListRules and sqs:ListQueues (used by the stale-subscription sweeper) have no resource type; they reveal names only.' },
+    );
+  }
+}

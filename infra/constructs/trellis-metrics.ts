@@ -1,0 +1,24 @@
+import { Duration } from 'aws-cdk-lib';
+import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+
+/*
+ * Custom metrics the xds-server publishes (PutMetricData, no dimensions: fleet-wide figures).
+ * The names are a contract with the server code; a rename here breaks alarms silently.
+ */
+export const METRICS_NAMESPACE = 'Trellis';
+export const NACK_COUNT = 'NackCount';
+export const CONVERGENCE_SECONDS = 'ConvergenceSeconds';
+export const CERTIFICATE_ISSUE_FAILURES = 'CertificateIssueFailures';
+
+const PERIOD = Duration.minutes(5);
+
+/** Proxies rejecting config: every NACK the fleet received. */
+export const nackCount = () => new Metric({ namespace: METRICS_NAMESPACE, metricName: NACK_COUNT, statistic: Stats.SUM, period: PERIOD, label: 'NACKs' });
+
+/** Commit to last ACK of the new version, per change; alarms look at the p99. */
+export const convergenceP99 = () =>
+  new Metric({ namespace: METRICS_NAMESPACE, metricName: CONVERGENCE_SECONDS, statistic: Stats.p(99), period: PERIOD, label: 'Convergence p99 (s)' });
+
+/** Certificate issuance calls to the CA that failed. */
+export const certificateIssueFailures = () =>
+  new Metric({ namespace: METRICS_NAMESPACE, metricName: CERTIFICATE_ISSUE_FAILURES, statistic: Stats.SUM, period: PERIOD, label: 'Certificate failures' });

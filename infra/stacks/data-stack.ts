@@ -1,0 +1,19 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { BootstrapKey } from '../constructs/bootstrap-key.ts';
+import { Pki } from '../constructs/pki.ts';
+import { Storage } from '../constructs/storage.ts';
+
+/** Everything stateful (tenant config, the CA's key, the first admin key): retained, and protected from stack deletion. */
+export class DataStack extends Stack {
+  readonly storage: Storage;
+  readonly pki: Pki;
+  readonly bootstrapKey: BootstrapKey;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, { terminationProtection: true, description: 'Trellis state: config table, private CA, bootstrap admin key', ...props });
+    this.storage = new Storage(this, 'Storage');
+    this.pki = new Pki(this, 'Pki');
+    this.bootstrapKey = new BootstrapKey(this, 'BootstrapKey');
+  }
+}

@@ -1,0 +1,77 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from '../constructs/api.ts';
+import { Events } from '../constructs/events.ts';
+import { Observability } from '../constructs/observability.ts';
+import { METRICS_NAMESPACE } from '../constructs/trellis-metrics.ts';
+import { XDS_PORT, XdsFleet } from '../constructs/xds-fleet.ts';
+import type { TrellisConfig } from '../config.ts';
+import { RUNTIME_ENV } from '../runtime-environment.ts';
+import type { DataStack } from './data-stack.ts';
+
+export interface ServiceStackProps extends StackProps {
+  config: TrellisConfig;
+  data: DataStack;
+}
+
+/** The stateless control plane: change bus, API, xds-server fleet, dashboard and alarms. */
+export class ServiceStack extends Stack {
+  readonly events: Events;
+  readonly api: Api;
+  readonly fleet: XdsFleet;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, { description: 'Trellis control plane: API, change bus, xds-server fleet, alarms', ...props });
+    const { config } = props;
+    const { table } = props.data.storage;
+    const { pki } = props.data;
+    const { secret: bootstrapSecret } = props.data.bootstrapKey;
+
+    this.events = new Events(this, 'Events', { archiveRetention: Duration.days(config.eventArchiveDays) });
+
+    const shared = {
+      [RUNTIME_ENV.tableName]: table.tableName,
+      [RUNTIME_ENV.busName]: this.events.bus.eventBusName,
+      [RUNTIME_ENV.certificateAuthorityArn]: pki.certificateAuthorityArn,
+    };
+    this.api = new Api(this, 'Api', {
+      environment: { ...shared, [RUNTIME_ENV.bootstrapKeySecretArn]: bootstrapSecret.secretArn },
+      throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
+      logRetention: config.logRetentionDays,
+    });
+    this.fleet = new XdsFleet(this, 'XdsFleet', {
+      minTasks: config.fleetMinTasks,
+      maxTasks: config.fleetMaxTasks,
+      natGateways: config.natGateways,
+      ingressCidr: config.xdsIngressCidr,
+      logRetention: config.logRetentionDays,
+      environment: { ...shared, [RUNTIME_ENV.deadLetterQueueArn]: this.events.deadLetterQueue.queueArn, [RUNTIME_ENV.metricsNamespace]: METRICS_NAMESPACE },
+    });
+    this.observability = new Observability(this, 'Observability', {
+      httpApi: this.api.httpApi,
+      handler: this.api.handler,
+      deadLetterQueue: this.events.deadLetterQueue,
+      fleetService: this.fleet.service,
+      loadBalancer: this.fleet.loadBalancer,
+      alarmEmail: config.alarmEmail,
+    });
+
+    // The API commits config, announces revisions, issues workload certificates and adopts the bootstrap key.
+    table.grantReadWriteData(this.api.handler);
+    this.events.bus.grantPutEventsTo(this.api.handler);
+    pki.grantIssue(this.api.handler);
+    bootstrapSecret.grantRead(this.api.handler);
+
+    // A replica reads config, keeps its own subscription, gets its serving certificate and reports metrics.
+    table.grantReadData(this.fleet.taskRole);
+    this.events.grantReplicaSubscriptions(this.fleet.taskRole);
+    pki.grantIssue(this.fleet.taskRole);
+    this.observability.grantPutMetrics(this.fleet.taskRole);
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Trellis API base URL (TRELLIS_URL)' });
+    new CfnOutput(this, 'XdsEndpoint', { value: `${this.fleet.loadBalancer.loadBalancerDnsName}:${XDS_PORT}`, description: 'xDS (gRPC, mTLS) address for proxies' });
+    new CfnOutput(this, 'BootstrapKeySecretArn', { value: bootstrapSecret.secretArn, description: 'Read the first admin API key with aws secretsmanager get-secret-value' });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+  }
+}
