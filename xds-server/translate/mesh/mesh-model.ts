@@ -66,7 +66,7 @@ export type MeshSettings = MeshSettingsInput;
 export interface MeshIndex {
   readonly tenantId: string;
   readonly mesh: string;
-  readonly revision: number | string;
+  readonly revision: number;
   readonly settings: MeshSettings;
   /** By host, in host order. */
   readonly services: ReadonlyMap<string, MeshService>;
