@@ -91,7 +91,7 @@ afterAll(async () => {
 // A fresh bus per test, and every subscription closed, so no test sees another's events.
 describe('EventBridgeChangeBus on moto', () => {
   afterEach(async () => {
-    await Promise.allSettled(open.splice(0).map((s) => s.close()));
+    await Promise.all(open.splice(0).map((s) => s.close()));
   });
 
   const withBus = async () => {
@@ -232,6 +232,22 @@ describe('EventBridgeChangeBus on moto', () => {
     expect(queues).not.toContain(replicaResourceName('crashed'));
     await newBus('api').publish(event(3));
     await waitFor(() => fresh.length >= 1, 'the fresh replica to keep receiving', 10_000);
+  });
+
+  it('a live replica whose queue was swept recreates it and keeps receiving', async () => {
+    await withBus();
+    const seen: MeshChangeEvent[] = [];
+    const { logger, warnings } = recordingLogger();
+    // Its clock lags an hour, so the sweep takes it for dead while it is still polling.
+    await subscribe(newBus('paused', { logger, now: () => new Date(Date.now() - 3_600_000), heartbeatIntervalMs: 600_000 }), seen);
+    expect((await sweepStaleSubscriptions({ eventBridge, sqs, busName, olderThanMs: 600_000 })).removed).toEqual(['paused']);
+
+    await waitFor(() => warnings.includes('change bus queue was missing and has been recreated'), 'the queue to be recreated', 10_000);
+    await newBus('api').publish(event(8));
+
+    await waitFor(() => seen.length >= 1, 'delivery through the recreated queue', 10_000);
+    expect(seen).toEqual([event(8)]);
+    expect(await replicaRuleNames()).toEqual([replicaResourceName('paused')]);
   });
 
   it('publish retries an entry EventBridge reports as failed, then succeeds (injected fault)', async () => {

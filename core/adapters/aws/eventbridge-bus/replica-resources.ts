@@ -1,6 +1,13 @@
 import { ListTagsForResourceCommand, PutRuleCommand, PutTargetsCommand, DeleteRuleCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, TagQueueCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  TagQueueCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { MESH_CHANGED_PATTERN, TAG_BUS, TAG_HEARTBEAT, TAG_REPLICA } from './constants.ts';
 import { ChangeBusError } from './errors.ts';
@@ -127,4 +134,14 @@ export async function deleteReplicaResources(
 export async function ruleTags(eventBridge: EventBridgeClient, ruleArn: string): Promise<Record<string, string>> {
   const { Tags } = await eventBridge.send(new ListTagsForResourceCommand({ ResourceARN: ruleArn }));
   return Object.fromEntries((Tags ?? []).flatMap((t) => (t.Key && t.Value !== undefined ? [[t.Key, t.Value]] : [])));
+}
+
+/** The URL of the queue called `name`, or undefined when there is none. */
+export async function queueUrlByName(sqs: SQSClient, name: string): Promise<string | undefined> {
+  try {
+    return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }

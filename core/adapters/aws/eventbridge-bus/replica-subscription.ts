@@ -10,7 +10,7 @@ import { TAG_HEARTBEAT } from './constants.ts';
 import { ChangeBusError } from './errors.ts';
 import { fromQueueMessageBody } from './event-codec.ts';
 import type { BusLogger } from './logger.ts';
-import { deleteReplicaResources, isNotFound, provisionReplicaResources } from './replica-resources.ts';
+import { deleteReplicaResources, isNotFound, provisionReplicaResources, queueUrlByName } from './replica-resources.ts';
 import type { ReplicaResourceSpec, ReplicaResources } from './replica-resources.ts';
 import { backoffMs, sleep } from './sleep.ts';
 
@@ -29,7 +29,8 @@ const ERROR_BACKOFF_CAP_MS = 10_000;
 
 /**
  * One replica's view of the bus: its own queue fed by its own rule, long-polled until close().
- * A message is deleted only after the handler succeeded, so delivery is at-least-once.
+ * A message is deleted only after the handler succeeded, so delivery is at-least-once. The
+ * messages of one receive (up to 10) are handled concurrently, like the in-process bus does.
  */
 export class ReplicaSubscription implements Subscription {
   readonly #settings: ReplicaSubscriptionSettings;
@@ -53,8 +54,8 @@ export class ReplicaSubscription implements Subscription {
     try {
       resources = await provisionReplicaResources({ ...settings, heartbeat: settings.now() });
     } catch (err) {
-      // Leave nothing half-made behind: a rule without its queue would only collect failures.
-      await deleteReplicaResources(settings, settings.busName, settings.name, undefined).catch(() => {});
+      // Leave nothing half-made behind; if this fails too, the sweep finds the tagged queue later.
+      await deleteReplicaResources(settings, settings.busName, settings.name, await queueUrlByName(settings.sqs, settings.name)).catch(() => {});
       if (err instanceof ChangeBusError) throw err;
       throw new ChangeBusError(`could not subscribe replica ${settings.replicaId}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }

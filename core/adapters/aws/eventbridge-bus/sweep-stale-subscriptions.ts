@@ -1,11 +1,11 @@
 import { ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetQueueUrlCommand, ListQueueTagsCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { ListQueueTagsCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { REPLICA_RESOURCE_PREFIX, TAG_BUS, TAG_HEARTBEAT, TAG_REPLICA } from './constants.ts';
 import { silentLogger } from './logger.ts';
 import type { BusLogger } from './logger.ts';
-import { deleteReplicaResources, isNotFound, ruleTags } from './replica-resources.ts';
+import { deleteReplicaResources, isNotFound, queueUrlByName, ruleTags } from './replica-resources.ts';
 
 export interface SweepOptions {
   eventBridge: EventBridgeClient;
@@ -59,7 +59,7 @@ export async function sweepStaleSubscriptions(options: SweepOptions): Promise<Sw
     if (!rule.Name || !rule.Arn) continue;
     if (!isStale((await ruleTags(eventBridge, rule.Arn))[TAG_HEARTBEAT], cutoff)) continue;
     // A rule whose queue still exists belongs to the queue pass above (fresh, or just swept).
-    if (await queueExists(sqs, rule.Name)) continue;
+    if ((await queueUrlByName(sqs, rule.Name)) !== undefined) continue;
     await deleteReplicaResources({ eventBridge, sqs }, busName, rule.Name, undefined);
     logger.warn({ rule: rule.Name }, 'swept a change bus rule that had lost its queue');
     result.orphanRulesRemoved.push(rule.Name);
@@ -95,14 +95,4 @@ async function replicaRules(eventBridge: EventBridgeClient, busName: string) {
     if (!NextToken) break;
   }
   return rules;
-}
-
-async function queueExists(sqs: SQSClient, name: string): Promise<boolean> {
-  try {
-    await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
 }
