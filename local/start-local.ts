@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
+import type { ConfigStore } from '../core/store/config-store.ts';
+import type { ChangeBus } from '../core/bus/change-bus.ts';
 import type { AddressInfo } from 'node:net';
 import { openEmbeddedStore } from '../core/adapters/embedded/store/index.ts';
 import { InProcessBus } from '../core/adapters/embedded/bus/in-process-bus.ts';
@@ -22,6 +24,8 @@ export interface LocalOptions {
 }
 
 export interface LocalTrellis {
+  store: ConfigStore;
+  bus: ChangeBus;
   apiUrl: string;
   xdsAddress: string;
   xds: RunningXds;
@@ -66,6 +70,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   logger.info({ apiUrl, xdsAddress, dataDir: options.dataDir }, 'trellis listening');
 
   return {
+    store,
+    bus,
     apiUrl,
     xdsAddress,
     xds,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerCredentials } from '@grpc/grpc-js';
 import { ResourceCache } from './cache/index.ts';
-import { AdsServer, listenAds, type ListeningAds } from './server/index.ts';
+import { AdsServer, listenAds, type ListeningAds, type XdsServerHooks } from './server/index.ts';
 import { ControlPlane, type ControlPlaneOptions } from './control/control-plane.ts';
 
 export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache'> {
@@ -9,6 +9,25 @@ export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache'> {
   address: string;
   credentials?: ServerCredentials;
   replicaId?: string;
+  /** Extra observers of stream events (metrics, tests); called after the control plane's. */
+  observe?: XdsServerHooks;
+}
+
+function combine(first: XdsServerHooks, second: XdsServerHooks | undefined): XdsServerHooks {
+  if (!second) return first;
+  const keys = ['onConnect', 'onDisconnect', 'onAck', 'onNack', 'onSend', 'onIgnoredRequest'] as const;
+  const hooks: Record<string, (event: never) => void> = {};
+  for (const key of keys) {
+    const a = first[key] as ((event: never) => void) | undefined;
+    const b = second[key] as ((event: never) => void) | undefined;
+    if (a || b) {
+      hooks[key] = (event) => {
+        a?.(event);
+        b?.(event);
+      };
+    }
+  }
+  return hooks as XdsServerHooks;
 }
 
 export interface RunningXds {
@@ -24,7 +43,7 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   const log = options.logger.child({ component: 'xds' });
   const cache = new ResourceCache({ onIssue: (issue) => log.warn({ issue }, 'resource not served') });
   const controlPlane = new ControlPlane({ ...options, cache });
-  const ads = new AdsServer({ cache, resolveNode: controlPlane.resolveNode, hooks: controlPlane.hooks, controlPlaneId: options.replicaId ?? `trellis-${randomUUID()}` });
+  const ads = new AdsServer({ cache, resolveNode: controlPlane.resolveNode, hooks: combine(controlPlane.hooks, options.observe), controlPlaneId: options.replicaId ?? `trellis-${randomUUID()}` });
   controlPlane.attach(ads);
   await controlPlane.start();
   let listening: ListeningAds;

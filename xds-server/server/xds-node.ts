@@ -16,17 +16,31 @@ function structToJson(struct: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, valueToJson(v)]));
 }
 
+// protobufjs bundles google.protobuf.Struct with camelCase field names even when the Envoy
+// protos are loaded with keepCase, so both spellings are read.
+const VALUE_FIELDS: Record<string, 'struct' | 'list' | 'scalar'> = {
+  struct_value: 'struct',
+  structValue: 'struct',
+  list_value: 'list',
+  listValue: 'list',
+  string_value: 'scalar',
+  stringValue: 'scalar',
+  number_value: 'scalar',
+  numberValue: 'scalar',
+  bool_value: 'scalar',
+  boolValue: 'scalar',
+};
+
 function valueToJson(value: unknown): unknown {
   const v = (value ?? {}) as Record<string, unknown>;
-  switch (v['kind']) {
-    case 'struct_value':
-      return structToJson(v['struct_value']);
-    case 'list_value':
-      return ((v['list_value'] as { values?: unknown[] } | null)?.values ?? []).map(valueToJson);
-    case 'string_value':
-    case 'number_value':
-    case 'bool_value':
-      return v[v['kind']];
+  const kind = typeof v['kind'] === 'string' ? v['kind'] : '';
+  switch (VALUE_FIELDS[kind]) {
+    case 'struct':
+      return structToJson(v[kind]);
+    case 'list':
+      return ((v[kind] as { values?: unknown[] } | null)?.values ?? []).map(valueToJson);
+    case 'scalar':
+      return v[kind];
     default:
       return null;
   }
