@@ -1,6 +1,6 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { EventBus, type Archive } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -56,14 +56,14 @@ export class Events extends Construct {
   }
 
   /** Lets an xds-server replica create, tag, consume and delete its own `trellis-xds-*` queue and rule. */
-  grantReplicaSubscriptions(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
+  grantReplicaSubscriptions(role: IRole): void {
+    role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule', 'events:TagResource', 'events:ListTagsForResource'],
         resources: [this.replicaRuleArns()],
       }),
     );
-    grantee.grantPrincipal.addToPrincipalPolicy(
+    role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: [
           'sqs:CreateQueue',
@@ -81,8 +81,8 @@ export class Events extends Construct {
       }),
     );
     // The stale-subscription sweeper lists by name prefix; list actions have no resource type.
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:ListRules', 'sqs:ListQueues'], resources: ['*'] }));
-    Validations.of(grantee.grantPrincipal).acknowledge(
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:ListRules', 'sqs:ListQueues'], resources: ['*'] }));
+    Validations.of(role).acknowledge(
       { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/${BUS_NAME}/${REPLICA_RESOURCE_PREFIX}*]`, reason: 'Replicas create their rules at run time, one each, named trellis-xds-<replica id>: scoped to that prefix on this bus.' },
       { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${REPLICA_RESOURCE_PREFIX}*]`, reason: 'Replicas create their queues at run time, one each, named trellis-xds-<replica id>: scoped to that prefix.' },
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'events:ListRules and sqs:ListQueues (used by the stale-subscription sweeper) have no resource type; they reveal names only.' },

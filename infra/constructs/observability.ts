@@ -13,7 +13,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { FargateService } from 'aws-cdk-lib/aws-ecs';
 import type { NetworkLoadBalancer } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { PolicyStatement, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -113,9 +113,9 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(graph('Certificates and dead letters', [certificateIssueFailures()], [deadLetters]));
   }
 
-  /** Lets the grantee publish the Trellis custom metrics, and no other namespace. */
-  grantPutMetrics(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
+  /** Lets the role publish the Trellis custom metrics, and no other namespace. */
+  grantPutMetrics(role: IRole): void {
+    role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['cloudwatch:PutMetricData'],
         // PutMetricData has no resource type; the namespace condition is what scopes it.
@@ -123,7 +123,7 @@ export class Observability extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
       }),
     );
-    Validations.of(grantee.grantPrincipal).acknowledge({
+    Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'cloudwatch:PutMetricData has no resource type; the cloudwatch:namespace condition limits it to the Trellis namespace.',
     });
