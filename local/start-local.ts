@@ -10,6 +10,7 @@ import { InProcessBus } from '../core/adapters/embedded/bus/in-process-bus.ts';
 import { createApi } from '../functions/app.ts';
 import { ensureBootstrap } from '../functions/bootstrap.ts';
 import { startXds, type RunningXds } from '../xds-server/start-xds.ts';
+import type { XdsServerHooks } from '../xds-server/server/index.ts';
 
 export interface LocalOptions {
   dataDir: string;
@@ -20,7 +21,7 @@ export interface LocalOptions {
   bootstrapKey?: string;
   logger: Logger;
   /** Debounce and reconciliation timing; defaults suit production. */
-  xds?: { quietMs?: number; reconcileIntervalMs?: number; registrationGraceMs?: number };
+  xds?: { quietMs?: number; reconcileIntervalMs?: number; registrationGraceMs?: number; observe?: XdsServerHooks };
 }
 
 export interface LocalTrellis {
@@ -56,6 +57,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     ...(options.xds?.quietMs !== undefined ? { debounce: { quietMs: options.xds.quietMs } } : {}),
     ...(options.xds?.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: options.xds.reconcileIntervalMs } : {}),
     ...(options.xds?.registrationGraceMs !== undefined ? { registrationGraceMs: options.xds.registrationGraceMs } : {}),
+    ...(options.xds?.observe ? { observe: options.xds.observe } : {}),
   });
   const app = createApi({ store, bus, logger, proxies: xds.controlPlane, ready: () => ready });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.apiPort });

@@ -20,13 +20,14 @@ export async function startSidecar(o: {
   labels?: Record<string, string>;
   appPort?: number;
   protocol?: 'delta' | 'sotw';
+  tenant?: string;
 }): Promise<TestSidecar> {
   const adminPort = await freePort();
   const outboundPort = await freePort();
   const inboundPort = o.appPort !== undefined ? await freePort() : undefined;
   const yaml = envoyBootstrapYaml({
     metadata: {
-      TRELLIS_TENANT: 'default',
+      TRELLIS_TENANT: o.tenant ?? 'default',
       TRELLIS_MESH: o.mesh,
       TRELLIS_PROXY_KIND: 'sidecar',
       NAMESPACE: o.namespace,
