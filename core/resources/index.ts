@@ -19,3 +19,4 @@ export { parseDurationNanos, durationProblem } from './formats/duration.ts';
 export { isIpAddress, isIpOrCidr } from './formats/ip.ts';
 export { hostProblem } from './formats/hostname.ts';
 export { regexProblem, MAX_REGEX_LENGTH } from './formats/regex.ts';
+export { UNSUPPORTED_FIELDS, unsupportedFieldErrors, type UnsupportedField } from './unsupported.ts';

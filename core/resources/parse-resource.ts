@@ -5,6 +5,7 @@ import { isKindName, KIND_NAMES, storedApiVersion, type KindName } from './kinds
 import type { IstioResource, ObjectMeta } from './resource.ts';
 import type { SpecOf } from './schemas/spec-schemas.ts';
 import { validateSpecSemantics } from './semantics/index.ts';
+import { unsupportedFieldErrors } from './unsupported.ts';
 import { issuesToFieldErrors } from './zod-issues.ts';
 
 export interface ParseResourceOptions {
@@ -16,7 +17,7 @@ export interface ParseResourceOptions {
 export type ParsedResource<K extends KindName = KindName> = { [P in K]: IstioResource<SpecOf[P]> & { kind: P } }[K];
 
 /**
- * Validates one Istio object (schema, then per-kind semantics) and normalises it.
+ * Validates one Istio object (schema, per-kind semantics, then fields Trellis does not translate) and normalises it.
  * Never throws on bad input: every problem comes back as a field error.
  */
 export function parseResource(input: unknown, options: ParseResourceOptions = {}): Result<ParsedResource> {
@@ -38,6 +39,8 @@ export function parseResource(input: unknown, options: ParseResourceOptions = {}
   const { metadata, spec } = parsed.data;
   const semanticErrors: FieldError[] = validateSpecSemantics(kind, spec as SpecOf[typeof kind]);
   if (semanticErrors.length > 0) return fail(semanticErrors);
+  const unsupported = unsupportedFieldErrors(kind, spec as Record<string, unknown>);
+  if (unsupported.length > 0) return fail(unsupported);
 
   const meta: ObjectMeta = { name: metadata.name, namespace: metadata.namespace ?? defaultNamespace };
   if (metadata.labels) meta.labels = metadata.labels;

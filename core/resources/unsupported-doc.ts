@@ -1,0 +1,25 @@
+import { UNSUPPORTED_FIELDS } from './unsupported.ts';
+
+/** `docs/unsupported.md`: the human form of UNSUPPORTED_FIELDS, one table per kind. */
+export function unsupportedFieldsMarkdown(): string {
+  const lines = [
+    '# Fields Trellis does not support yet',
+    '',
+    '<!-- Generated from core/resources/unsupported.ts; `UPDATE_GOLDEN=1 npx vitest run core/resources` rewrites it. -->',
+    '',
+    'Trellis accepts the Istio schema, but applying a resource that sets one of these fields fails with',
+    'HTTP 400, the field path and the word "unsupported", so nothing is stored that would silently do',
+    'less than it says. Everything else in VirtualService, DestinationRule, ServiceEntry, WorkloadEntry',
+    'and Sidecar is translated for sidecars (see docs/traffic-management.md).',
+    '',
+  ];
+  const kinds = [...new Set(UNSUPPORTED_FIELDS.map((f) => f.kind))];
+  for (const kind of kinds) {
+    lines.push(`## ${kind}`, '', '| field | when | why |', '|---|---|---|');
+    for (const f of UNSUPPORTED_FIELDS.filter((e) => e.kind === kind)) {
+      lines.push(`| \`${f.path}\` | ${f.when ? f.when.text : 'set'} | ${f.reason} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

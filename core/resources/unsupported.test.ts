@@ -1,0 +1,40 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseResource } from './parse-resource.ts';
+import { unsupportedFieldsMarkdown } from './unsupported-doc.ts';
+
+const DOC = new URL('../../docs/unsupported.md', import.meta.url);
+
+type Obj = Record<string, unknown>;
+const resource = (kind: string, spec: Obj): Obj => ({ apiVersion: 'networking.istio.io/v1', kind, metadata: { name: 'r', namespace: 'shop' }, spec });
+const route = (extra: Obj): Obj => resource('VirtualService', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews' } }], ...extra }] });
+
+describe('unsupported fields', () => {
+  it('docs/unsupported.md is generated from the table', () => {
+    const expected = unsupportedFieldsMarkdown();
+    if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(DOC, expected);
+    expect(readFileSync(DOC, 'utf8')).toBe(expected);
+  });
+
+  it.each<[string, Obj, string]>([
+    ['an exponential fault delay', route({ fault: { delay: { exponentialDelay: '1s' } } }), 'spec.http[0].fault.delay.exponentialDelay'],
+    ['an HTTP/2 error abort', route({ fault: { abort: { http2Error: 'REFUSED_STREAM' } } }), 'spec.http[0].fault.abort.http2Error'],
+    ['PASSTHROUGH in a subset port policy', resource('DestinationRule', { host: 'r', subsets: [{ name: 'v1', labels: { v: '1' }, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: 'PASSTHROUGH' } }] } }] }), 'spec.subsets[0].trafficPolicy.portLevelSettings[0].loadBalancer.simple'],
+    ['a wildcard ServiceEntry host', resource('ServiceEntry', { hosts: ['a.example.com', '*.example.com'], resolution: 'STATIC', endpoints: [{ address: '10.0.0.1' }], ports: [{ number: 80, name: 'http' }] }), 'spec.hosts[1]'],
+    ['a passthrough ServiceEntry without endpoints', resource('ServiceEntry', { hosts: ['a.example.com'], ports: [{ number: 80, name: 'http' }] }), 'spec.resolution'],
+    ['Sidecar ingress', resource('Sidecar', { ingress: [{ port: { number: 80, protocol: 'HTTP', name: 'http' }, defaultEndpoint: '127.0.0.1:8080' }] }), 'spec.ingress'],
+  ])('rejects %s with its path and "unsupported"', (_name, input, path) => {
+    const result = parseResource(input);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([expect.objectContaining({ path, message: expect.stringContaining('unsupported') })]);
+  });
+
+  it.each<[string, Obj]>([
+    ['ROUND_ROBIN', resource('DestinationRule', { host: 'r', trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } } })],
+    ['a DNS ServiceEntry', resource('ServiceEntry', { hosts: ['a.example.com'], resolution: 'DNS', ports: [{ number: 80, name: 'http' }] })],
+    ['a fixed fault delay', route({ fault: { delay: { fixedDelay: '1s', percentage: { value: 10 } } } })],
+  ])('accepts %s', (_name, input) => {
+    expect(parseResource(input)).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,128 @@
+import type { FieldError } from '../result.ts';
+import { formatPath, type PathSegment } from './field-path.ts';
+import type { KindName } from './kinds.ts';
+
+/**
+ * A field Trellis accepts in the schema (Istio has it) but does not translate into Envoy
+ * config. Applying a resource that sets it fails with the path and "unsupported", so no
+ * manifest is stored that silently does less than it says.
+ */
+export interface UnsupportedField {
+  kind: KindName;
+  /** `spec.http[*].fault.abort.http2Error`: `[*]` is every list item, `*` every map key. */
+  path: string;
+  /** Only some values are unsupported; absent means any value. */
+  when?: { text: string; test: (value: unknown, spec: Readonly<Record<string, unknown>>) => boolean };
+  reason: string;
+}
+
+const equals =
+  (...values: string[]) =>
+  (value: unknown) =>
+    typeof value === 'string' && values.includes(value);
+
+/** Where a DestinationRule carries a TrafficPolicy (top level, per subset, and per port in each). */
+const POLICY_PATHS = ['spec.trafficPolicy', 'spec.trafficPolicy.portLevelSettings[*]', 'spec.subsets[*].trafficPolicy', 'spec.subsets[*].trafficPolicy.portLevelSettings[*]'];
+
+const NO_REDIRECTION = 'local mode has no traffic redirection';
+
+function trafficPolicyFields(): UnsupportedField[] {
+  const perPolicy: Omit<UnsupportedField, 'kind'>[] = [
+    { path: 'loadBalancer.simple', when: { text: 'PASSTHROUGH', test: equals('PASSTHROUGH') }, reason: `passthrough load balancing needs the original destination address, which ${NO_REDIRECTION} to provide` },
+    { path: 'loadBalancer.zoneAwareLbSetting', reason: 'zone-aware load balancing is not translated' },
+    { path: 'loadBalancer.warmupDurationSecs', reason: 'slow start is not translated' },
+    { path: 'loadBalancer.warmup', reason: 'slow start is not translated' },
+    { path: 'loadBalancer.localityLbSetting.failoverPriority', reason: 'failover by label priority is not translated; use failover or distribute' },
+    { path: 'loadBalancer.consistentHash.httpCookie.attributes', reason: 'cookie attributes are not translated' },
+    { path: 'connectionPool.tcp.idleTimeout', reason: 'the TCP idle timeout is not translated' },
+    { path: 'outlierDetection.outlierDetectionHttpErrorCodes', reason: 'custom error codes for outlier detection are not translated' },
+    { path: 'tls.credentialName', reason: 'client certificates from tenant secrets are not served yet; use file paths' },
+  ];
+  const fields: UnsupportedField[] = [];
+  for (const prefix of POLICY_PATHS) for (const f of perPolicy) fields.push({ kind: 'DestinationRule', ...f, path: `${prefix}.${f.path}` });
+  for (const prefix of ['spec.trafficPolicy', 'spec.subsets[*].trafficPolicy']) {
+    fields.push(
+      { kind: 'DestinationRule', path: `${prefix}.tunnel`, reason: 'HTTP CONNECT tunnelling is not translated' },
+      { kind: 'DestinationRule', path: `${prefix}.proxyProtocol`, reason: 'the PROXY protocol upstream is not translated' },
+      { kind: 'DestinationRule', path: `${prefix}.retryBudget.budgetInterval`, reason: 'Envoy retry budgets have no interval' },
+    );
+  }
+  return fields;
+}
+
+const hasWildcard = (value: unknown) => typeof value === 'string' && value.includes('*');
+const passthroughWithoutEndpoints = (value: unknown, spec: Readonly<Record<string, unknown>>) =>
+  (value === undefined || value === 'NONE') && spec['workloadSelector'] === undefined && !(Array.isArray(spec['endpoints']) && spec['endpoints'].length > 0);
+
+/** The one list of accepted-but-untranslated fields; `docs/unsupported.md` is generated from it. */
+export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
+  { kind: 'VirtualService', path: 'spec.http[*].redirect.derivePort', reason: 'Envoy cannot derive the redirect port here; set redirect.port' },
+  { kind: 'VirtualService', path: 'spec.http[*].retries.retryRemoteLocalities', reason: 'the retry priority extension is not served' },
+  { kind: 'VirtualService', path: 'spec.http[*].retries.retryIgnorePreviousHosts', reason: 'the previous-hosts retry predicate is not served' },
+  { kind: 'VirtualService', path: 'spec.http[*].fault.delay.exponentialDelay', reason: 'Envoy has no exponential delay (Istio does not implement it either)' },
+  { kind: 'VirtualService', path: 'spec.http[*].fault.abort.http2Error', reason: 'Envoy cannot inject HTTP/2 errors' },
+  { kind: 'VirtualService', path: 'spec.tcp[*].match[*].destinationSubnets', reason: `every local-mode TCP listener is on 127.0.0.1; ${NO_REDIRECTION}` },
+  { kind: 'VirtualService', path: 'spec.tcp[*].match[*].sourceSubnet', reason: 'source subnets are not translated (local callers are all on loopback)' },
+  { kind: 'VirtualService', path: 'spec.tls[*].match[*].destinationSubnets', reason: `every local-mode TLS listener is on 127.0.0.1; ${NO_REDIRECTION}` },
+  ...trafficPolicyFields(),
+  { kind: 'DestinationRule', path: 'spec.workloadSelector', reason: 'DestinationRules apply to every proxy of the namespaces they are exported to' },
+  { kind: 'ServiceEntry', path: 'spec.hosts[*]', when: { text: 'a wildcard host', test: hasWildcard }, reason: 'wildcard hosts get no cluster; list the hosts' },
+  { kind: 'ServiceEntry', path: 'spec.addresses', reason: `virtual IPs are not served; ${NO_REDIRECTION}: apps reach services by Host on the outbound listener, or TCP ports on 127.0.0.1` },
+  { kind: 'ServiceEntry', path: 'spec.resolution', when: { text: 'DYNAMIC_DNS', test: equals('DYNAMIC_DNS') }, reason: 'dynamic DNS resolution is not translated; use DNS' },
+  {
+    kind: 'ServiceEntry',
+    path: 'spec.resolution',
+    when: { text: 'NONE (or unset) without endpoints or workloadSelector', test: passthroughWithoutEndpoints },
+    reason: `passthrough to the caller's destination needs traffic redirection; list endpoints or use DNS`,
+  },
+  { kind: 'ServiceEntry', path: 'spec.ports[*].protocol', when: { text: 'UDP', test: equals('UDP', 'udp') }, reason: 'UDP is not proxied' },
+  { kind: 'ServiceEntry', path: 'spec.endpoints[*].network', reason: 'multi-network meshes are not translated' },
+  { kind: 'WorkloadEntry', path: 'spec.network', reason: 'multi-network meshes are not translated' },
+  { kind: 'Sidecar', path: 'spec.ingress', reason: 'the inbound listener is built from the agent; ingress listeners are not translated' },
+  { kind: 'Sidecar', path: 'spec.inboundConnectionPool', reason: 'inbound connection pools are not translated' },
+  { kind: 'Sidecar', path: 'spec.egress[*].bind', reason: 'the local-mode outbound listener address is set by the agent' },
+  { kind: 'Sidecar', path: 'spec.egress[*].captureMode', reason: NO_REDIRECTION },
+  { kind: 'Sidecar', path: 'spec.outboundTrafficPolicy.egressProxy', reason: 'egress proxies are not translated' },
+];
+
+/** `spec.http[*].fault` → `['spec', 'http', '[*]', 'fault']`. */
+function segmentsOf(path: string): string[] {
+  return path.match(/\[\*\]|[^.[\]]+/g) ?? [];
+}
+
+function visit(value: unknown, pattern: readonly string[], at: PathSegment[], found: (path: PathSegment[], value: unknown) => void): void {
+  if (pattern.length === 0) {
+    if (value !== undefined) found(at, value);
+    return;
+  }
+  const [head, ...rest] = pattern as [string, ...string[]];
+  if (head === '[*]') {
+    if (Array.isArray(value)) value.forEach((item, i) => visit(item, rest, [...at, i], found));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const object = value as Record<string, unknown>;
+  if (head === '*') {
+    for (const key of Object.keys(object)) visit(object[key], rest, [...at, key], found);
+    return;
+  }
+  // A conditional entry may be about an unset field (resolution NONE is the default).
+  if (rest.length === 0 || head in object) visit(object[head], rest, [...at, head], found);
+}
+
+/** Errors for every unsupported field the resource sets (paths start at `spec`). */
+export function unsupportedFieldErrors(kind: KindName, spec: Readonly<Record<string, unknown>>): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const entry of UNSUPPORTED_FIELDS) {
+    if (entry.kind !== kind) continue;
+    const [, ...pattern] = segmentsOf(entry.path);
+    const check = (path: PathSegment[], value: unknown) => {
+      if (entry.when ? !entry.when.test(value, spec) : value === undefined) return;
+      const what = entry.when ? `${entry.when.text} is unsupported` : 'unsupported';
+      errors.push({ path: formatPath(['spec', ...path]), message: `${what}: ${entry.reason}` });
+    };
+    if (entry.when && pattern.length === 1) check([pattern[0]!], spec[pattern[0]!]);
+    else visit(spec, pattern, [], check);
+  }
+  return errors;
+}
