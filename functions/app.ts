@@ -11,6 +11,9 @@ import { applyRoutes } from './routes/apply.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 import { proxyRoutes } from './routes/proxies.ts';
 import { tenantRoutes } from './routes/tenants.ts';
+import { joinTokenRoutes } from './routes/join-tokens.ts';
+import { certificateRoutes } from './routes/certificates.ts';
+import { certificateAuditRoutes } from './routes/certificate-audit.ts';
 
 export interface CreateApiOptions extends ApiOptions {
   /** Readiness for `/healthz`; local mode reports ready once both API and xDS listen. */
@@ -44,8 +47,12 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'joinToken', { type: 'http', scheme: 'bearer', description: 'A single-use join token (tjt1.…)' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'trellisCert', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'TrellisCert: the current workload certificate and a signature made with its key' });
+  // Registered before the API key middleware: workloads authenticate with a join token or their certificate.
+  app.route('/', certificateRoutes(deps));
   app.use('/v1/*', apiKeyAuth({ store: deps.store }));
-  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes]) {
+  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, joinTokenRoutes, certificateAuditRoutes]) {
     app.route('/', routes(deps));
   }
 

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { ChangeBus, MeshChangeEvent } from '../core/bus/change-bus.ts';
 import type { ConfigStore } from '../core/store/config-store.ts';
 import type { ProxyStatusSource } from '../core/proxies/proxy-status.ts';
+import type { CertificateAuthority } from '../core/ca/certificate-authority.ts';
+import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 
 export interface ApiLimits {
   /** Largest body of a single-resource request. */
@@ -18,11 +20,20 @@ export const DEFAULT_LIMITS: ApiLimits = {
   maxApplyDocuments: 500,
 };
 
+/** What the join-token and certificate routes need; without it they answer 503. */
+export interface CertificateIssuing {
+  ca: CertificateAuthority;
+  ledger: CredentialLedger;
+  /** The first signs new join tokens; all verify (several while the secret rotates). */
+  joinTokenSecrets: readonly Uint8Array[];
+}
+
 export interface ApiOptions {
   store: ConfigStore;
   bus: ChangeBus;
   logger: Logger;
   proxies?: ProxyStatusSource;
+  certificates?: CertificateIssuing;
   limits?: Partial<ApiLimits>;
   now?: () => Date;
 }
@@ -31,6 +42,7 @@ export interface ApiOptions {
 export interface ApiDependencies {
   store: ConfigStore;
   proxies?: ProxyStatusSource;
+  certificates?: CertificateIssuing;
   logger: Logger;
   limits: ApiLimits;
   now: () => Date;
@@ -43,6 +55,7 @@ export function resolveDependencies(options: ApiOptions): ApiDependencies {
   return {
     store: options.store,
     proxies: options.proxies,
+    certificates: options.certificates,
     logger: options.logger,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,

@@ -5,8 +5,8 @@ export const PLATFORM_TRUST_DOMAIN = 'trellis.local';
 export const XDS_SERVER_SPIFFE_ID = `spiffe://${PLATFORM_TRUST_DOMAIN}/ns/trellis-system/sa/xds-server`;
 
 /** The mesh's trust domain: its setting, or `<mesh>.<tenant>.trellis.local`. */
-export function meshTrustDomain(tenantId: string, mesh: string, settings: { trustDomain?: string }): string {
-  if (settings.trustDomain) return settings.trustDomain;
+export function meshTrustDomain(tenantId: string, mesh: string, settings: Record<string, unknown>): string {
+  if (typeof settings.trustDomain === 'string' && settings.trustDomain !== '') return settings.trustDomain;
   const built = defaultTrustDomain(tenantId, mesh);
   if (!built.ok) throw new RangeError(`tenant ${tenantId} / mesh ${mesh} cannot form a trust domain`);
   return built.value;

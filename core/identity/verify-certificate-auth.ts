@@ -81,7 +81,7 @@ export function verifyCertificateAuth(input: VerifyCertificateAuthInput): Result
   if (uris.length !== 1) return refuse('the certificate must carry exactly one URI SAN (its SPIFFE ID)');
   const parsed = parseSpiffeId(uris[0]!);
   if (!parsed.ok) return refuse(`the certificate's URI SAN is not a workload SPIFFE ID: ${parsed.errors[0]?.message ?? ''}`);
-  let verified = false;
+  let verified: boolean;
   try {
     verified = cryptoVerify('sha256', certificateAuthInput({ method: input.method, path: input.path, timestamp: auth.timestamp, body: input.body }), leaf.publicKey, auth.signature);
   } catch {

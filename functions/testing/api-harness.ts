@@ -7,6 +7,9 @@ import { InProcessBus } from '../../core/adapters/embedded/bus/in-process-bus.ts
 import type { MeshChangeEvent } from '../../core/bus/change-bus.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
 import type { ProxyStatusSource } from '../../core/proxies/proxy-status.ts';
+import { openEmbeddedCa, type EmbeddedCertificateAuthority } from '../../core/adapters/embedded/ca/index.ts';
+import { openEmbeddedLedger } from '../../core/adapters/embedded/ledger/index.ts';
+import type { CredentialLedger } from '../../core/identity/credential-ledger.ts';
 import { createApi } from '../app.ts';
 import { ensureBootstrap } from '../bootstrap.ts';
 import type { ApiLimits } from '../dependencies.ts';
@@ -18,6 +21,9 @@ export interface ApiHarness {
   store: ConfigStore;
   dir: string;
   events: MeshChangeEvent[];
+  ca: EmbeddedCertificateAuthority;
+  ledger: CredentialLedger;
+  joinTokenSecret: Buffer;
   /** A request with the given key (default: admin) and optional body. */
   call(method: string, path: string, options?: { key?: string | null; body?: unknown; yaml?: string; headers?: Record<string, string> }): Promise<Response>;
   /** Creates a tenant with one key; returns the key. */
@@ -26,14 +32,25 @@ export interface ApiHarness {
 }
 
 /** The real API over a real embedded store in a temp dir, driven through `app.request`. */
-export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies?: ProxyStatusSource } = {}): Promise<ApiHarness> {
+export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies?: ProxyStatusSource; now?: () => Date } = {}): Promise<ApiHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-api-'));
   const store = await openEmbeddedStore({ dir });
   await ensureBootstrap(store, { bootstrapKey: ADMIN_KEY });
   const bus = new InProcessBus();
   const events: MeshChangeEvent[] = [];
   await bus.subscribe((e) => void events.push(e));
-  const app = createApi({ store, bus, logger: pino({ level: 'silent' }), limits: options.limits, proxies: options.proxies });
+  const ca = await openEmbeddedCa({ dir: path.join(dir, 'ca'), ...(options.now ? { now: options.now } : {}) });
+  const ledger = await openEmbeddedLedger({ dir: path.join(dir, 'ledger'), ...(options.now ? { now: options.now } : {}) });
+  const joinTokenSecret = Buffer.alloc(32, 7);
+  const app = createApi({
+    store,
+    bus,
+    logger: pino({ level: 'silent' }),
+    limits: options.limits,
+    proxies: options.proxies,
+    certificates: { ca, ledger, joinTokenSecrets: [joinTokenSecret] },
+    ...(options.now ? { now: options.now } : {}),
+  });
 
   const call: ApiHarness['call'] = async (method, p, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
@@ -55,6 +72,9 @@ export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies
     store,
     dir,
     events,
+    ca,
+    ledger,
+    joinTokenSecret,
     call,
     async tenant(id) {
       const created = await call('POST', '/v1/tenants', { body: { id } });
@@ -63,6 +83,7 @@ export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies
       return ((await key.json()) as { key: string }).key;
     },
     async close() {
+      await ledger.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
