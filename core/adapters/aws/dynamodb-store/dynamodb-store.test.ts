@@ -212,7 +212,7 @@ describe('DynamoDbConfigStore on moto', () => {
         } while (cursor);
         return names(seen);
       };
-      const expected = names(all).sort();
+      const expected = names(all); // already in key order: namespace, then name
 
       expect(await pages({}, 17)).toEqual(expected.filter((n) => n !== 'web/svc-00'));
       expect(await pages({ atRevision: 4 }, 23)).toEqual(expected);

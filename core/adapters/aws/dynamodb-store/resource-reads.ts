@@ -16,7 +16,7 @@ import type { Item, TableClient } from './table-client.ts';
 const SORTED_KINDS = [...KIND_NAMES].sort();
 /** Sorts after every zero-padded revision, so `HIST#<position>#~` is just past a key's history. */
 const AFTER_ALL_REVISIONS = '~';
-/** History items per Query page when replaying a past revision (a key may have many). */
+/** History items per Query request when replaying a whole past revision (a key may have many). */
 const HISTORY_PAGE = 500;
 
 /** At head: one GetItem of the current item. At a past revision: the newest history item at or below it. */
@@ -53,7 +53,7 @@ export async function listResources(ctx: StoreContext, tenantId: string, mesh: s
   const stream =
     query?.atRevision === undefined
       ? currentResources(ctx.table, item, prefixes, cursor, limit + 1)
-      : resourcesAt(ctx.table, item, prefixes, revision, cursor);
+      : resourcesAt(ctx.table, item, prefixes, revision, cursor, Math.min(HISTORY_PAGE, limit + 1));
   return pageOf(stream, limit, (r) => r, (r) => position(keyOf(r)), 'resource');
 }
 
@@ -97,14 +97,14 @@ async function* currentResources(table: TableClient, mesh: MeshItem, prefixes: s
   }
 }
 
-async function* resourcesAt(table: TableClient, mesh: MeshItem, prefixes: string[], revision: number, cursor: string | undefined): AsyncGenerator<StoredResource> {
+async function* resourcesAt(table: TableClient, mesh: MeshItem, prefixes: string[], revision: number, cursor: string | undefined, pageSize = HISTORY_PAGE): AsyncGenerator<StoredResource> {
   const partition = meshPartition(mesh.meshId);
   for (const prefix of prefixes) {
     const range = rangeAfter('HIST#', prefix, cursor, (c) => `HIST#${c}#${AFTER_ALL_REVISIONS}`);
     if (!range) continue;
     let at: string | undefined;
     let newest: Item | undefined;
-    for await (const item of table.query({ partition, ...range, pageSize: HISTORY_PAGE }, 'list past resources')) {
+    for await (const item of table.query({ partition, ...range, pageSize }, 'list past resources')) {
       const itemPosition = positionOfSk(item.SK);
       if (itemPosition !== at) {
         const visible = newest && resourceOf(newest);
