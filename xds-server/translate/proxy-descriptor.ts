@@ -16,6 +16,8 @@ export interface ProxyDescriptor {
     | undefined;
   /** The local-mode outbound HTTP listener port on 127.0.0.1; default 15001. */
   outboundPort?: number;
+  /** Envoy has the workload certificate over SDS (bootstrap cluster `sds-grpc`): mTLS in and out. */
+  sds?: boolean;
 }
 
 export const DEFAULT_INBOUND_LISTENER_PORT = 15006;
@@ -40,6 +42,7 @@ export function proxyGroupKey(p: ProxyDescriptor): string {
       parts.push(`in=${p.inbound.bindAddress}:${p.inbound.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT}>${p.inbound.port}`);
     }
     parts.push(`out=${p.outboundPort ?? DEFAULT_OUTBOUND_PORT}`);
+    if (p.sds) parts.push('sds');
   }
   return parts.join('|');
 }

@@ -5,6 +5,7 @@ import { loadAssignment } from '../endpoints/load-assignment.ts';
 import { labelsMatch } from '../mesh/labels-match.ts';
 import type { DestinationRuleEntry, MeshService, ServiceEndpoint, ServicePort } from '../mesh/mesh-model.ts';
 import { isHttp2Port } from '../mesh/port-protocol.ts';
+import { meshTlsClusterFields, type OutboundMtls } from '../security/outbound-tls.ts';
 import type { Named, TranslationIssue } from '../translation-result.ts';
 import { clusterPolicyFields, policyForPort } from './traffic-policy.ts';
 
@@ -48,7 +49,7 @@ function discoveryOf(service: MeshService, flavour: ClusterFlavour): 'EDS' | 'ST
 export const endpointPort = (port: ServicePort) => (e: ServiceEndpoint) => e.ports[port.name] ?? port.targetPort ?? port.number;
 
 /** Clusters (plain and per subset) and, for EDS, their load assignments, for every port of one service. */
-export function serviceClusters(service: MeshService, rule: DestinationRuleEntry | undefined, flavour: ClusterFlavour): ServiceClusters {
+export function serviceClusters(service: MeshService, rule: DestinationRuleEntry | undefined, flavour: ClusterFlavour, mtls?: OutboundMtls): ServiceClusters {
   const issues: TranslationIssue[] = [];
   const discovery = discoveryOf(service, flavour);
   if (discovery !== 'EDS' && discovery !== 'STRICT_DNS' && discovery !== 'LOGICAL_DNS') {
@@ -93,6 +94,8 @@ export function serviceClusters(service: MeshService, rule: DestinationRuleEntry
           [HTTP_PROTOCOL_OPTIONS_KEY]: { '@type': HTTP_PROTOCOL_OPTIONS_TYPE, explicit_http_config: { http2_protocol_options: {} } },
         };
       }
+      const tlsInput = { service, port: port.number, subset: subset.name, policies: [policyForPort(subsetPolicy, port.number), topPolicy], ruleSource: rule?.source };
+      Object.assign(cluster, meshTlsClusterFields(tlsInput, mtls, issues));
       clusters.push({ name, resource: cluster });
     }
   }

@@ -1,4 +1,5 @@
 import type { ServiceEndpoint } from '../mesh/mesh-model.ts';
+import { endpointTlsFields } from '../security/tls-mode.ts';
 
 /** Endpoints of one cluster on one port, grouped by locality: `{ region, zone, sub_zone }` from `region/zone/subzone`. */
 export function loadAssignment(clusterName: string, endpoints: readonly ServiceEndpoint[], portOf: (e: ServiceEndpoint) => number): Record<string, unknown> {
@@ -20,6 +21,7 @@ export function loadAssignment(clusterName: string, endpoints: readonly ServiceE
         lb_endpoints: members.map((e) => ({
           endpoint: { address: { socket_address: { address: e.address, port_value: portOf(e) } } },
           load_balancing_weight: { value: e.weight },
+          ...endpointTlsFields(e.labels),
         })),
       };
     }),

@@ -2,6 +2,7 @@ import { HTTP_PROTOCOL_OPTIONS_KEY, HTTP_PROTOCOL_OPTIONS_TYPE } from '../envoy/
 import { ZERO_DURATION } from '../envoy/duration.ts';
 import { inboundClusterName, inboundListenerName } from '../envoy/resource-names.ts';
 import { DEFAULT_INBOUND_LISTENER_PORT, type ProxyDescriptor } from '../proxy-descriptor.ts';
+import type { InboundSecurity } from '../security/inbound-security.ts';
 import type { Named } from '../translation-result.ts';
 import { httpConnectionManager, httpFilterChain } from './http-connection-manager.ts';
 
@@ -27,8 +28,13 @@ export function inboundCluster(inbound: Inbound): Named {
   };
 }
 
+/** Plaintext, or the chains the security policies build around it. */
+function inboundChains(chain: Record<string, unknown>, security: Pick<InboundSecurity, 'listenerFields'> | undefined): Record<string, unknown> {
+  return security ? security.listenerFields(chain) : { filter_chains: [chain] };
+}
+
 /** The listener serving the workload's port: bindAddress:listenerPort → the app (routes inline, as Istio does inbound). */
-export function inboundListener(inbound: Inbound): Named {
+export function inboundListener(inbound: Inbound, security?: Pick<InboundSecurity, 'httpFilters' | 'hcmFields' | 'listenerFields'>): Named {
   const name = inboundListenerName(inbound.port);
   const routeConfig = {
     name,
@@ -45,7 +51,7 @@ export function inboundListener(inbound: Inbound): Named {
     resource: {
       name,
       address: { socket_address: { address: inbound.bindAddress, port_value: inbound.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT } },
-      filter_chains: [httpFilterChain(httpConnectionManager(`inbound_${inbound.port}`, { inline: routeConfig }))],
+      ...inboundChains(httpFilterChain({ ...httpConnectionManager(`inbound_${inbound.port}`, { inline: routeConfig }, security?.httpFilters), ...security?.hcmFields }), security),
     },
   };
 }

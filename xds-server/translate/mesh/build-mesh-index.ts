@@ -42,11 +42,11 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
   const issues: TranslationIssue[] = [];
   const workloads = new WorkloadLookup<EndpointWorkload>();
   for (const we of ofKind(input.resources, 'WorkloadEntry')) {
-    workloads.add({ source: we.source, namespace: we.namespace, labels: we.spec.labels ?? {}, address: we.spec.address, ports: we.spec.ports ?? {}, locality: we.spec.locality, weight: we.spec.weight });
+    workloads.add({ source: we.source, namespace: we.namespace, labels: we.spec.labels ?? {}, address: we.spec.address, ports: we.spec.ports ?? {}, locality: we.spec.locality, weight: we.spec.weight, serviceAccount: we.spec.serviceAccount });
   }
   const instances = [...input.workloads].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
   for (const w of instances) {
-    workloads.add({ source: `WorkloadInstance/${w.namespace}/${w.name}`, namespace: w.namespace, labels: w.labels, address: w.address, ports: w.ports, locality: w.locality, weight: w.weight });
+    workloads.add({ source: `WorkloadInstance/${w.namespace}/${w.name}`, namespace: w.namespace, labels: w.labels, address: w.address, ports: w.ports, locality: w.locality, weight: w.weight, serviceAccount: w.serviceAccount });
   }
 
   const found = new Map<string, MeshService>();
@@ -104,6 +104,11 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
     services,
     destinationRules,
     virtualServices,
+    security: {
+      peerAuthentications: ofKind(input.resources, 'PeerAuthentication'),
+      authorizationPolicies: ofKind(input.resources, 'AuthorizationPolicy'),
+      requestAuthentications: ofKind(input.resources, 'RequestAuthentication'),
+    },
     fingerprints,
     issues,
     memo: new Map(),

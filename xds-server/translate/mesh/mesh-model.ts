@@ -1,5 +1,6 @@
 import type { MeshSettingsInput } from '../../../core/mesh/mesh-settings.ts';
 import type { SpecOf } from '../../../core/resources/index.ts';
+import type { SecurityPolicies } from '../security/security-policies.ts';
 import type { TranslationIssue } from '../translation-result.ts';
 
 export type ServiceEntrySpec = SpecOf['ServiceEntry'];
@@ -31,6 +32,8 @@ export interface ServiceEndpoint {
   labels: Readonly<Record<string, string>>;
   locality: string;
   weight: number;
+  /** The workload's service account, when known: the identity mesh mTLS expects of it. */
+  serviceAccount?: string;
 }
 
 /** One host of one ServiceEntry: what the registry serves under that name. */
@@ -46,6 +49,8 @@ export interface MeshService {
   /** True when endpoints may come and go (workloadSelector): EDS even with none today. */
   selectsWorkloads: boolean;
   exportTo: readonly string[] | undefined;
+  /** ServiceEntry subjectAltNames: the identities its endpoints present. */
+  subjectAltNames?: readonly string[];
 }
 
 export interface DestinationRuleEntry {
@@ -73,6 +78,8 @@ export interface MeshIndex {
   /** By resolved host; visibility is checked per proxy. */
   readonly destinationRules: ReadonlyMap<string, readonly DestinationRuleEntry[]>;
   readonly virtualServices: ReadonlyMap<string, readonly VirtualServiceEntry[]>;
+  /** PeerAuthentications, AuthorizationPolicies and RequestAuthentications, for inbound listeners. */
+  readonly security: SecurityPolicies;
   /** Per host: a digest of everything that host's resources are built from. */
   readonly fingerprints: ReadonlyMap<string, string>;
   /** Problems found while indexing (skipped resources). */

@@ -9,6 +9,7 @@ export interface EndpointWorkload extends Workload {
   ports: Readonly<Record<string, number>>;
   locality: string | undefined;
   weight: number | undefined;
+  serviceAccount?: string | undefined;
 }
 
 export interface ServiceEntryInput {
@@ -20,7 +21,8 @@ export interface ServiceEntryInput {
 const DNS_RESOLUTIONS: ReadonlySet<Resolution> = new Set(['DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS']);
 
 function toEndpoint(w: Omit<EndpointWorkload, 'source' | 'namespace'> & { address: string }): ServiceEndpoint {
-  return { address: w.address, ports: w.ports, labels: w.labels, locality: w.locality ?? '', weight: w.weight && w.weight > 0 ? w.weight : 1 };
+  const identity = w.serviceAccount ? { serviceAccount: w.serviceAccount } : {};
+  return { address: w.address, ports: w.ports, labels: w.labels, locality: w.locality ?? '', weight: w.weight && w.weight > 0 ? w.weight : 1, ...identity };
 }
 
 /** The services (one per host) a ServiceEntry defines, with their endpoints. */
@@ -48,7 +50,7 @@ export function servicesOf(entry: ServiceEntryInput, workloads: WorkloadLookup<E
     endpoints.push(toEndpoint({ ...w, address: w.address }));
   };
   (spec.endpoints ?? []).forEach((e, i) =>
-    admit({ address: e.address, ports: e.ports ?? {}, labels: e.labels ?? {}, locality: e.locality, weight: e.weight }, source, `spec.endpoints[${i}].address`),
+    admit({ address: e.address, ports: e.ports ?? {}, labels: e.labels ?? {}, locality: e.locality, weight: e.weight, serviceAccount: e.serviceAccount }, source, `spec.endpoints[${i}].address`),
   );
   if (spec.workloadSelector) {
     for (const w of workloads.select(namespace, spec.workloadSelector.labels ?? {})) admit(w, w.source, 'spec.address');
@@ -63,5 +65,6 @@ export function servicesOf(entry: ServiceEntryInput, workloads: WorkloadLookup<E
     endpoints,
     selectsWorkloads: spec.workloadSelector !== undefined,
     exportTo: spec.exportTo,
+    ...(spec.subjectAltNames?.length ? { subjectAltNames: spec.subjectAltNames } : {}),
   }));
 }

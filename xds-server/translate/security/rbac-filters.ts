@@ -1,0 +1,76 @@
+import type { TranslationIssue } from '../translation-result.ts';
+import { conditionMatch } from './rbac-conditions.ts';
+import type { RbacContext } from './rbac-context.ts';
+import { operationPermission } from './rbac-operation.ts';
+import { andIds, andRules, ANY, orIds, orRules, UntranslatableError, type Rbac } from './rbac-sets.ts';
+import { sourcePrincipal } from './rbac-source.ts';
+import { RBAC_FILTER_NAME, RBAC_TYPE } from './security-types.ts';
+import type { AuthorizationPolicyEntry } from './security-policies.ts';
+
+type Rule = NonNullable<AuthorizationPolicyEntry['spec']['rules']>[number];
+
+/** One rule as an Envoy policy: any `from` and any `to`, and every `when`. */
+function rulePolicy(rule: Rule, ctx: RbacContext, path: string): Rbac {
+  const principals: Rbac[] = [];
+  const permissions: Rbac[] = [];
+  if (rule.from && rule.from.length > 0) principals.push(orIds(rule.from.map((f, i) => sourcePrincipal(f.source ?? {}, ctx, `${path}.from[${i}].source`))));
+  if (rule.to && rule.to.length > 0) permissions.push(orRules(rule.to.map((t, i) => operationPermission(t.operation ?? {}, ctx, `${path}.to[${i}].operation`))));
+  rule.when?.forEach((condition, i) => {
+    const match = conditionMatch(condition, ctx, `${path}.when[${i}]`);
+    if ('principal' in match) principals.push(match.principal);
+    else permissions.push(match.permission);
+  });
+  return { permissions: [andRules(permissions)], principals: [andIds(principals)] };
+}
+
+/** Istio's policy key: `ns[<namespace>]-policy[<name>]-rule[<index>]`. */
+function policyKey(entry: AuthorizationPolicyEntry, index: number): string {
+  const name = entry.source.split('/')[2] ?? '';
+  return `ns[${entry.namespace}]-policy[${name}]-rule[${index}]`;
+}
+
+/**
+ * The Envoy policies of one action. A rule Envoy cannot express fails closed: an ALLOW rule
+ * is left out (it allows nothing), a DENY rule matches every request.
+ */
+function policiesOf(entries: readonly AuthorizationPolicyEntry[], action: 'ALLOW' | 'DENY', ctx: RbacContext, issues: TranslationIssue[]): Record<string, Rbac> {
+  const policies: Record<string, Rbac> = {};
+  for (const entry of entries) {
+    entry.spec.rules?.forEach((rule, i) => {
+      try {
+        policies[policyKey(entry, i)] = rulePolicy(rule, ctx, `spec.rules[${i}]`);
+      } catch (err) {
+        if (!(err instanceof UntranslatableError)) throw err;
+        const outcome = action === 'ALLOW' ? 'this rule allows nothing' : 'this rule denies every request';
+        issues.push({ resource: entry.source, field: err.field, message: `${err.message}; ${outcome}` });
+        if (action === 'DENY') policies[policyKey(entry, i)] = { permissions: [ANY], principals: [ANY] };
+      }
+    });
+  }
+  return policies;
+}
+
+const rbacFilter = (action: 'ALLOW' | 'DENY', policies: Record<string, Rbac>) => ({
+  name: RBAC_FILTER_NAME,
+  typed_config: { '@type': RBAC_TYPE, rules: { action, policies } },
+});
+
+/**
+ * AuthorizationPolicies as HTTP RBAC filters in Istio's order: DENY first, then ALLOW. No ALLOW
+ * policy allows everything; any ALLOW policy (even one without rules) makes ALLOW the only way in.
+ */
+export function rbacFilters(entries: readonly AuthorizationPolicyEntry[], ctx: RbacContext, issues: TranslationIssue[]): Record<string, unknown>[] {
+  const byAction = (action: string) => entries.filter((e) => (e.spec.action ?? 'ALLOW') === action);
+  for (const entry of entries) {
+    const action = entry.spec.action ?? 'ALLOW';
+    if (action !== 'ALLOW' && action !== 'DENY') issues.push({ resource: entry.source, field: 'spec.action', message: `${action} is not supported; policy ignored` });
+    if (entry.spec.targetRef || entry.spec.targetRefs) issues.push({ resource: entry.source, field: 'spec.targetRef', message: 'targetRef is not supported; policy ignored' });
+  }
+  const usable = (action: string) => byAction(action).filter((e) => !e.spec.targetRef && !e.spec.targetRefs);
+  const filters: Record<string, unknown>[] = [];
+  const deny = policiesOf(usable('DENY'), 'DENY', ctx, issues);
+  if (Object.keys(deny).length > 0) filters.push(rbacFilter('DENY', deny));
+  const allow = usable('ALLOW');
+  if (allow.length > 0) filters.push(rbacFilter('ALLOW', policiesOf(allow, 'ALLOW', ctx, issues)));
+  return filters;
+}
