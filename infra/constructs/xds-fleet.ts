@@ -18,15 +18,9 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '../paths.ts';
+import { ADMIN_PORT, HEALTH_PROBE, XDS_PORT } from '../xds-server-contract.ts';
 
-/** The gRPC (ADS) port the proxies dial, on the NLB and in the container. */
-export const XDS_PORT = 18000;
-/** The xds-server's HTTP admin port: `GET /healthz` answers 200 once it serves. */
-export const ADMIN_PORT = 9090;
 export const CONTAINER_NAME = 'xds-server';
-
-// Node has fetch built in, so the probe needs no curl in the image (the Dockerfile uses the same one).
-const HEALTH_PROBE = `fetch('http://127.0.0.1:${ADMIN_PORT}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`;
 
 export interface XdsFleetProps {
   minTasks: number;

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { BootstrapKey } from '../constructs/bootstrap-key.ts';
 import { Pki } from '../constructs/pki.ts';
@@ -15,5 +15,7 @@ export class DataStack extends Stack {
     this.storage = new Storage(this, 'Storage');
     this.pki = new Pki(this, 'Pki');
     this.bootstrapKey = new BootstrapKey(this, 'BootstrapKey');
+    new CfnOutput(this, 'BootstrapKeySecretArn', { value: this.bootstrapKey.secret.secretArn, description: 'The first admin API key: aws secretsmanager get-secret-value --secret-id <this>' });
+    new CfnOutput(this, 'CertificateAuthorityArn', { value: this.pki.certificateAuthorityArn });
   }
 }

@@ -4,9 +4,10 @@ import { Api } from '../constructs/api.ts';
 import { Events } from '../constructs/events.ts';
 import { Observability } from '../constructs/observability.ts';
 import { METRICS_NAMESPACE } from '../constructs/trellis-metrics.ts';
-import { XDS_PORT, XdsFleet } from '../constructs/xds-fleet.ts';
+import { XdsFleet } from '../constructs/xds-fleet.ts';
 import type { TrellisConfig } from '../config.ts';
 import { RUNTIME_ENV } from '../runtime-environment.ts';
+import { XDS_PORT } from '../xds-server-contract.ts';
 import type { DataStack } from './data-stack.ts';
 
 export interface ServiceStackProps extends StackProps {
@@ -71,7 +72,6 @@ export class ServiceStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Trellis API base URL (TRELLIS_URL)' });
     new CfnOutput(this, 'XdsEndpoint', { value: `${this.fleet.loadBalancer.loadBalancerDnsName}:${XDS_PORT}`, description: 'xDS (gRPC, mTLS) address for proxies' });
-    new CfnOutput(this, 'BootstrapKeySecretArn', { value: bootstrapSecret.secretArn, description: 'Read the first admin API key with aws secretsmanager get-secret-value' });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
   }
 }

@@ -1,0 +1,135 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { CFN_LINT_BIN } from '../test/support/tools.ts';
+import { synthTrellis } from './testing/synth-trellis.ts';
+import { createTrellisApp } from './trellis-app.ts';
+
+interface CfnLintFinding {
+  Level: 'Error' | 'Warning' | 'Informational';
+  Message: string;
+  Filename: string;
+  Rule: { Id: string };
+}
+
+// Warnings we accept, each for a reason; anything else (and every error) fails.
+const ACCEPTED_CFN_LINT_WARNINGS: Record<string, string> = {
+  W3005: 'CDK writes a DependsOn beside the Ref/GetAtt it already has (function → role, service → target group); CloudFormation orders them the same.',
+};
+
+describe('the Trellis app, as `cdk synth` builds it', () => {
+  // GIVEN the app with its default context, WHEN it is synthesized (cdk-nag's AWS Solutions pack runs inside synth)
+  const trellis = synthTrellis();
+  const { dataTemplate: data, serviceTemplate: service } = trellis;
+  const importOf = (name: RegExp) => ({ 'Fn::ImportValue': Match.stringLikeRegexp(name.source) });
+
+  it('has two stacks: TrellisData (stateful) and TrellisService', () => {
+    expect(trellis.assembly.stacks.map((s) => s.stackName).sort()).toEqual(['TrellisData', 'TrellisService']);
+  });
+
+  it('passes cdk-nag AwsSolutions: synthesis did not throw and the validation report lists no finding', () => {
+    const report = JSON.parse(readFileSync(path.join(trellis.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ violations?: unknown[] }> };
+    expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
+    expect(new AwsSolutionsChecks().validateScope(trellis.app).violations).toEqual([]);
+  });
+
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    // GIVEN the same app plus a queue without encryption or a TLS policy (bundling skipped: it is not under test)
+    const { app, data } = createTrellisApp({ outdir: mkdtempSync(path.join(os.tmpdir(), 'trellis-cdk-out-')), context: { 'aws:cdk:bundling-stacks': [] } });
+    new Queue(data, 'Unchecked', { encryption: QueueEncryption.UNENCRYPTED });
+    // WHEN synthesized THEN
+    expect(() => app.synth()).toThrow(/TrellisData\/Unchecked[\s\S]*AwsSolutions-SQS2/);
+  });
+
+  it('justifies every acknowledged finding, and acknowledges only these', () => {
+    const acknowledged: string[] = [];
+    for (const construct of trellis.app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+          expect(typeof reason === 'string' && reason.length >= 40, `${construct.node.path} ${id} needs a reason`).toBe(true);
+          if (id.startsWith('Annotation::AwsSolutions')) acknowledged.push(`${construct.node.path} ${id.replace('Annotation::', '')}`);
+        }
+      }
+    }
+    expect(acknowledged.sort()).toEqual([
+      'TrellisData/BootstrapKey/Secret AwsSolutions-SMG4',
+      'TrellisService/Api/Handler AwsSolutions-L1',
+      'TrellisService/Api/HttpApi AwsSolutions-APIG4',
+      'TrellisService/Events/DeadLetterQueue AwsSolutions-SQS3',
+      'TrellisService/XdsFleet/LoadBalancer AwsSolutions-ELB2',
+      'TrellisService/XdsFleet/LoadBalancerSecurityGroup AwsSolutions-EC23',
+      'TrellisService/XdsFleet/TaskDefinition AwsSolutions-ECS2',
+      'TrellisService/XdsFleet/TaskDefinition AwsSolutions-IAM5[Resource::*]',
+      'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::*]',
+      'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::*]',
+      'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/trellis-config/trellis-xds-*]',
+      'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:trellis-xds-*]',
+    ]);
+  });
+
+  it('keeps state in TrellisData: termination protection, and table, CA and bootstrap secret retained', () => {
+    expect(trellis.data.terminationProtection).toBe(true);
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::ACMPCA::CertificateAuthority', 'AWS::SecretsManager::Secret']) {
+      data.hasResource(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+    data.hasOutput('BootstrapKeySecretArn', {});
+  });
+
+  it('hands the API its table, bus, CA and bootstrap secret, and lets it use them', () => {
+    service.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TRELLIS_TABLE_NAME: importOf(/^TrellisData:ExportsOutputRefStorageTable/),
+          TRELLIS_BUS_NAME: { Ref: Match.stringLikeRegexp('^EventsBus') },
+          TRELLIS_CA_ARN: importOf(/^TrellisData:ExportsOutputFnGetAttPkiCertificateAuthority/),
+          TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: importOf(/^TrellisData:ExportsOutputRefBootstrapKeySecret/),
+        }),
+      },
+    });
+    service.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^ApiHandlerRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']) }),
+          Match.objectLike({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsBus'), 'Arn'] } }),
+          Match.objectLike({ Action: 'acm-pca:IssueCertificate' }),
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }),
+        ]),
+      },
+    });
+  });
+
+  it('hands the fleet its configuration and grants it read-only table access, its subscriptions and metrics', () => {
+    service.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Environment: Match.arrayWith([
+            { Name: 'TRELLIS_DEAD_LETTER_QUEUE_ARN', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsDeadLetterQueue'), 'Arn'] } },
+            { Name: 'TRELLIS_METRICS_NAMESPACE', Value: 'Trellis' },
+          ]),
+        }),
+      ],
+    });
+    const [fleetPolicy] = Object.values(service.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^XdsFleetTaskDefinitionTaskRole') }] } }));
+    const actions = JSON.stringify(fleetPolicy?.Properties?.PolicyDocument);
+    for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'events:PutRule', 'sqs:ReceiveMessage', 'acm-pca:IssueCertificate', 'cloudwatch:PutMetricData']) expect(actions).toContain(action);
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'events:PutEvents']) expect(actions).not.toContain(action);
+  });
+
+  it('passes cfn-lint on every synthesized template: no error, and only accepted warnings', () => {
+    const templates = trellis.assembly.stacks.map((s) => s.templateFullPath);
+    const run = spawnSync(CFN_LINT_BIN, ['--format', 'json', ...templates], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.error).toBeUndefined();
+    const findings = JSON.parse(run.stdout) as CfnLintFinding[];
+    const describe = (f: CfnLintFinding) => `${f.Rule.Id} ${path.basename(f.Filename)}: ${f.Message}`;
+    expect(findings.filter((f) => f.Level === 'Error').map(describe)).toEqual([]);
+    expect(findings.filter((f) => f.Level === 'Warning' && !(f.Rule.Id in ACCEPTED_CFN_LINT_WARNINGS)).map(describe)).toEqual([]);
+  }, 60_000);
+});
