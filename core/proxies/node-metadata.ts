@@ -25,6 +25,8 @@ export const NodeMetadataSchema = z.object({
   OUTBOUND_PORT: port.optional(),
   /** Register this workload as a WorkloadEntry while connected (default true for sidecars). */
   AUTO_REGISTER: z.boolean().optional(),
+  /** The agent serves the workload certificate and trust bundle over SDS (bootstrap cluster `sds-grpc`): mesh mTLS in and out. */
+  SDS: z.boolean().optional(),
 });
 
 export type NodeMetadata = z.infer<typeof NodeMetadataSchema>;

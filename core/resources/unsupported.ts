@@ -25,6 +25,47 @@ const equals =
 const POLICY_PATHS = ['spec.trafficPolicy', 'spec.trafficPolicy.portLevelSettings[*]', 'spec.subsets[*].trafficPolicy', 'spec.subsets[*].trafficPolicy.portLevelSettings[*]'];
 
 const NO_REDIRECTION = 'local mode has no traffic redirection';
+const BY_SELECTOR = 'security policies attach to sidecars by selector; targetRef (gateways, services) is not translated';
+
+/** A request principal is matched as issuer and subject split at the last `/`: a wildcard must be a whole side. */
+const partialPrincipalWildcard = (value: unknown) => {
+  if (typeof value !== 'string' || value === '*') return false;
+  const slash = value.lastIndexOf('/');
+  const sides = slash < 0 ? [value] : [value.slice(0, slash), value.slice(slash + 1)];
+  return sides.some((side) => side.includes('*') && side !== '*');
+};
+const isPathTemplate = (value: unknown) => typeof value === 'string' && value.includes('{');
+const isExperimentalKey = (value: unknown) => typeof value === 'string' && value.startsWith('experimental.');
+const withoutKeys = (rule: unknown) => typeof rule === 'object' && rule !== null && !['jwks', 'jwksUri', 'jwks_uri'].some((k) => k in rule);
+
+function securityFields(): UnsupportedField[] {
+  const principals = (field: string): UnsupportedField => ({
+    kind: 'AuthorizationPolicy',
+    path: `spec.rules[*].from[*].source.${field}[*]`,
+    when: { text: 'a wildcard inside the issuer or the subject', test: partialPrincipalWildcard },
+    reason: 'request principals are matched as issuer and subject; use `*`, `<issuer>/*`, `*/<subject>` or an exact `<issuer>/<subject>`',
+  });
+  const paths = (field: string): UnsupportedField => ({
+    kind: 'AuthorizationPolicy',
+    path: `spec.rules[*].to[*].operation.${field}[*]`,
+    when: { text: 'a `{*}` path template', test: isPathTemplate },
+    reason: 'path templates are not translated; use exact, `prefix*` or `*suffix` paths',
+  });
+  return [
+    { kind: 'AuthorizationPolicy', path: 'spec.action', when: { text: 'CUSTOM', test: equals('CUSTOM') }, reason: 'external authorization providers are not served yet' },
+    { kind: 'AuthorizationPolicy', path: 'spec.action', when: { text: 'AUDIT', test: equals('AUDIT') }, reason: 'request audit logging is not translated' },
+    { kind: 'AuthorizationPolicy', path: 'spec.targetRef', reason: BY_SELECTOR },
+    { kind: 'AuthorizationPolicy', path: 'spec.targetRefs', reason: BY_SELECTOR },
+    principals('requestPrincipals'),
+    principals('notRequestPrincipals'),
+    paths('paths'),
+    paths('notPaths'),
+    { kind: 'AuthorizationPolicy', path: 'spec.rules[*].when[*].key', when: { text: 'an experimental.* key', test: isExperimentalKey }, reason: 'Envoy filter metadata conditions are not translated' },
+    { kind: 'RequestAuthentication', path: 'spec.targetRef', reason: BY_SELECTOR },
+    { kind: 'RequestAuthentication', path: 'spec.targetRefs', reason: BY_SELECTOR },
+    { kind: 'RequestAuthentication', path: 'spec.jwtRules[*]', when: { text: 'a rule without jwks or jwksUri', test: withoutKeys }, reason: 'the JWKS is not discovered through OpenID; set jwks or jwksUri' },
+  ];
+}
 
 function trafficPolicyFields(): UnsupportedField[] {
   const perPolicy: Omit<UnsupportedField, 'kind'>[] = [
@@ -83,6 +124,7 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { kind: 'Sidecar', path: 'spec.egress[*].bind', reason: 'the local-mode outbound listener address is set by the agent' },
   { kind: 'Sidecar', path: 'spec.egress[*].captureMode', reason: NO_REDIRECTION },
   { kind: 'Sidecar', path: 'spec.outboundTrafficPolicy.egressProxy', reason: 'egress proxies are not translated' },
+  ...securityFields(),
 ];
 
 /** `spec.http[*].fault` → `['spec', 'http', '[*]', 'fault']`. */

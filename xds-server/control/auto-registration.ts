@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IstioResource } from '../../core/resources/resource.ts';
 import { DEFAULT_INBOUND_LISTENER_PORT } from '../translate/index.ts';
+import { ISTIO_TLS_MODE, TLS_MODE_LABEL } from '../translate/security/index.ts';
 import type { ConnectingProxy } from './node-identity.ts';
 
 /** Marks WorkloadEntries the control plane created for connected sidecars. */
@@ -42,7 +43,8 @@ export function registrationFor(proxy: ConnectingProxy, resources: readonly Isti
     },
     spec: {
       address,
-      labels: descriptor.labels,
+      // Like Istio's injector label: peers' auto mTLS uses TLS only to sidecars that have a certificate.
+      labels: descriptor.sds ? { ...descriptor.labels, [TLS_MODE_LABEL]: ISTIO_TLS_MODE } : descriptor.labels,
       serviceAccount: descriptor.serviceAccount,
       ...(Object.keys(ports).length > 0 ? { ports } : {}),
     },

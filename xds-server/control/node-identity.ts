@@ -40,6 +40,7 @@ export function describeNode(node: XdsNode): Result<ConnectingProxy> {
     labels: m.LABELS,
     inbound,
     ...(m.OUTBOUND_PORT !== undefined ? { outboundPort: m.OUTBOUND_PORT } : {}),
+    ...(m.SDS ? { sds: true } : {}),
   };
   return { ok: true, value: { tenantId: m.TRELLIS_TENANT, mesh: m.TRELLIS_MESH, descriptor, metadata: m, ...(m.INSTANCE_IP ? { address: m.INSTANCE_IP } : {}) } };
 }

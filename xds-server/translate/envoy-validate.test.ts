@@ -17,7 +17,9 @@ function envoyValidate(bytes: Uint8Array): { ok: boolean; output: string } {
   try {
     const file = path.join(dir, 'bootstrap.pb');
     writeFileSync(file, bytes);
-    const run = spawnSync(ENVOY_BIN, ['--mode', 'validate', '-c', file, '--log-level', 'error', '--use-dynamic-base-id'], { encoding: 'utf8', timeout: 30_000 });
+    // SDS subscriptions need a node identity, as a sidecar's bootstrap gives them.
+    const args = ['--mode', 'validate', '-c', file, '--log-level', 'error', '--use-dynamic-base-id', '--service-node', 'validate', '--service-cluster', 'validate'];
+    const run = spawnSync(ENVOY_BIN, args, { encoding: 'utf8', timeout: 30_000 });
     return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

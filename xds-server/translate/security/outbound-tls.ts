@@ -1,7 +1,7 @@
 import type { MeshService, TrafficPolicy } from '../mesh/mesh-model.ts';
 import type { TranslationIssue } from '../translation-result.ts';
 import { spiffeId } from './spiffe-matchers.ts';
-import { ISTIO_TLS_MODE } from './tls-mode.ts';
+import { TLS_MODE_STRUCT } from './tls-mode.ts';
 import { upstreamMtlsSocket } from './transport-sockets.ts';
 
 /** What outbound mTLS needs about the calling proxy and its mesh. */
@@ -58,5 +58,5 @@ export function meshTlsClusterFields(input: ClusterTlsInput, mtls: OutboundMtls 
   const ids = tls?.subjectAltNames && tls.subjectAltNames.length > 0 ? [...tls.subjectAltNames] : destinationIds(service, mtls.trustDomain);
   const socket = upstreamMtlsSocket(mtls.trustDomain, ids, tls?.sni ?? meshSni(port, subset, service.host));
   if (mode === 'ISTIO_MUTUAL') return { transport_socket: socket };
-  return { transport_socket_matches: [{ name: 'tlsMode-istio', match: { tlsMode: ISTIO_TLS_MODE }, transport_socket: socket }] };
+  return { transport_socket_matches: [{ name: 'tlsMode-istio', match: TLS_MODE_STRUCT, transport_socket: socket }] };
 }

@@ -10,6 +10,9 @@ export const ISTIO_TLS_MODE = 'istio';
 /** The endpoint metadata key Envoy's transport_socket_matches look at. */
 export const TRANSPORT_SOCKET_MATCH_KEY = 'envoy.transport_socket_match';
 
+/** `{ tlsMode: istio }` as a google.protobuf.Struct (protobufjs names its bundled well-known types in camelCase). */
+export const TLS_MODE_STRUCT = { fields: { tlsMode: { stringValue: ISTIO_TLS_MODE } } };
+
 export function acceptsMeshMtls(labels: Readonly<Record<string, string>>): boolean {
   return labels[TLS_MODE_LABEL] === ISTIO_TLS_MODE || labels[TRELLIS_TLS_MODE_LABEL] === ISTIO_TLS_MODE;
 }
@@ -17,5 +20,5 @@ export function acceptsMeshMtls(labels: Readonly<Record<string, string>>): boole
 /** Fields for an LbEndpoint whose workload accepts mesh mTLS, so auto mTLS picks TLS for it. */
 export function endpointTlsFields(labels: Readonly<Record<string, string>>): Record<string, unknown> {
   if (!acceptsMeshMtls(labels)) return {};
-  return { metadata: { filter_metadata: { [TRANSPORT_SOCKET_MATCH_KEY]: { tlsMode: ISTIO_TLS_MODE } } } };
+  return { metadata: { filter_metadata: { [TRANSPORT_SOCKET_MATCH_KEY]: TLS_MODE_STRUCT } } };
 }

@@ -25,7 +25,7 @@ export function downstreamMtlsSocket(trustDomain: string): Record<string, unknow
     name: TLS_SOCKET_NAME,
     typed_config: {
       '@type': DOWNSTREAM_TLS_CONTEXT_TYPE,
-      require_client_certificate: true,
+      require_client_certificate: { value: true },
       common_tls_context: { ...meshTlsContext(trustDomain, []), alpn_protocols: ['h2', 'http/1.1'] },
     },
   };

@@ -1,4 +1,5 @@
 import { HCM_TYPE } from '../envoy/extension-types.ts';
+import { sdsClusterForValidation, usesSds } from '../security/testing/sds-cluster.ts';
 import type { TranslationResult } from '../translation-result.ts';
 
 type Obj = Record<string, unknown>;
@@ -41,5 +42,7 @@ export function staticResources(result: TranslationResult): { listeners: Obj[]; 
     }
     return cluster;
   });
+  // The agent's bootstrap defines the SDS cluster; config that uses it is validated beside one.
+  if (usesSds(result)) clusters.push(sdsClusterForValidation());
   return { listeners, clusters };
 }
