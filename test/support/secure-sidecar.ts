@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { envoyBootstrap } from '../../sidecar/bootstrap/envoy-bootstrap.ts';
+import { SDS_CLUSTER_NAME } from '../../xds-server/translate/security/index.ts';
+import { startEnvoy, type RunningEnvoy } from './envoy.ts';
+import { freePort } from './ports.ts';
+import { startSdsServer, type RunningSdsServer } from './sds-server.ts';
+import type { WorkloadCertificate } from './workload-certificate.ts';
+
+export interface SecureSidecar {
+  envoy: RunningEnvoy;
+  sds: RunningSdsServer;
+  /** URL of the local outbound listener. */
+  outbound: string;
+  /** Envoy's inbound listener port (when the workload serves an app port). */
+  inboundPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Envoy sidecar with its workload certificate over SDS, as the agent runs it: an SDS
+ * server on a Unix socket, the `sds-grpc` bootstrap cluster pointing at it, and `SDS: true` in
+ * node metadata so Trellis serves it mTLS config.
+ */
+export async function startSecureSidecar(o: {
+  xdsPort: number;
+  mesh: string;
+  namespace: string;
+  workload: string;
+  serviceAccount: string;
+  certificate: WorkloadCertificate;
+  labels?: Record<string, string>;
+  appPort?: number;
+}): Promise<SecureSidecar> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-sds-'));
+  const sds = await startSdsServer(path.join(dir, 'sds.sock'), o.certificate);
+  const [adminPort, outboundPort] = [await freePort(), await freePort()];
+  const inboundPort = o.appPort !== undefined ? await freePort() : undefined;
+  const bootstrap = envoyBootstrap({
+    metadata: {
+      TRELLIS_TENANT: 'default',
+      TRELLIS_MESH: o.mesh,
+      TRELLIS_PROXY_KIND: 'sidecar',
+      NAMESPACE: o.namespace,
+      SERVICE_ACCOUNT: o.serviceAccount,
+      WORKLOAD_NAME: o.workload,
+      LABELS: o.labels ?? {},
+      INSTANCE_IP: '127.0.0.1',
+      ...(o.appPort !== undefined ? { APP_PORT: o.appPort, INBOUND_PORT: inboundPort } : {}),
+      OUTBOUND_PORT: outboundPort,
+      SDS: true,
+    },
+    xdsAddress: { host: '127.0.0.1', port: o.xdsPort },
+    adminPort,
+    protocol: 'delta',
+  });
+  const statics = bootstrap['static_resources'] as { clusters: Record<string, unknown>[] };
+  statics.clusters.push({
+    name: SDS_CLUSTER_NAME,
+    type: 'STATIC',
+    connect_timeout: '1s',
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    },
+    load_assignment: { cluster_name: SDS_CLUSTER_NAME, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: sds.socketPath } } } }] }] },
+  });
+  let envoy: RunningEnvoy;
+  try {
+    envoy = await startEnvoy(stringify(bootstrap), adminPort);
+  } catch (err) {
+    await sds.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    envoy,
+    sds,
+    outbound: `http://127.0.0.1:${outboundPort}`,
+    inboundPort,
+    async stop() {
+      await envoy.stop();
+      await sds.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
