@@ -36,7 +36,7 @@ function requestCertificate(token: string, csr: string, mesh = 'prod', extra: Re
 }
 
 /** A renewal request authenticated with the current certificate, the way the agent sends it. */
-function renew(current: { chain: string; keys: MadeCsr['keys'] }, csr: string, mesh = 'prod', tamper?: (body: string) => string): Promise<Response> {
+async function renew(current: { chain: string; keys: MadeCsr['keys'] }, csr: string, mesh = 'prod', tamper?: (body: string) => string): Promise<Response> {
   const path = `/v1/meshes/${mesh}/certificates`;
   const body = JSON.stringify({ csr });
   const chainDer = [Buffer.from(new X509Certificate(current.chain).raw)];

@@ -3,11 +3,15 @@ import type { ServerCredentials } from '@grpc/grpc-js';
 import { ResourceCache } from './cache/index.ts';
 import { AdsServer, listenAds, type ListeningAds, type XdsServerHooks } from './server/index.ts';
 import { ControlPlane, type ControlPlaneOptions } from './control/control-plane.ts';
+import { startXdsMtls, type XdsMtls, type XdsMtlsOptions } from './control/mtls.ts';
 
-export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache'> {
+export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifiedIdentity'> {
   /** host:port to listen on (port 0 picks one). */
   address: string;
+  /** Ignored with `mtls`, which brings its own. */
   credentials?: ServerCredentials;
+  /** Require client certificates from the CA; identity comes from them, never from node metadata. */
+  mtls?: XdsMtlsOptions;
   replicaId?: string;
   /** Extra observers of stream events (metrics, tests); called after the control plane's. */
   observe?: XdsServerHooks;
@@ -42,18 +46,20 @@ export interface RunningXds {
 export async function startXds(options: XdsOptions): Promise<RunningXds> {
   const log = options.logger.child({ component: 'xds' });
   const cache = new ResourceCache({ onIssue: (issue) => log.warn({ issue }, 'resource not served') });
-  const controlPlane = new ControlPlane({ ...options, cache });
+  const mtls: XdsMtls | undefined = options.mtls ? await startXdsMtls(options.mtls, options.store, log) : undefined;
+  const controlPlane = new ControlPlane({ ...options, cache, ...(mtls ? { verifiedIdentity: { owners: mtls.owners } } : {}) });
   const ads = new AdsServer({ cache, resolveNode: controlPlane.resolveNode, hooks: combine(controlPlane.hooks, options.observe), controlPlaneId: options.replicaId ?? `trellis-${randomUUID()}` });
   controlPlane.attach(ads);
   await controlPlane.start();
   let listening: ListeningAds;
   try {
-    listening = await listenAds(ads, options.address, options.credentials);
+    listening = await listenAds(ads, options.address, mtls?.credentials ?? options.credentials);
   } catch (err) {
+    mtls?.stop();
     await controlPlane.stop();
     throw err;
   }
-  log.info({ port: listening.port }, 'xDS server listening');
+  log.info({ port: listening.port, mtls: mtls !== undefined }, 'xDS server listening');
   return {
     port: listening.port,
     controlPlane,
@@ -62,6 +68,7 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
     async stop() {
       await controlPlane.stop();
       await listening.stop();
+      mtls?.stop();
     },
   };
 }

@@ -31,6 +31,8 @@ export interface ProxyStatus {
   connectedAt: string;
   /** Mesh revision whose config the proxy was last sent. */
   revision?: number;
+  /** The client certificate the proxy connected with (mTLS only): who it is and when that runs out. */
+  certificate?: { spiffeId: string; serialNumber: string; notAfter: string };
   types: Partial<Record<XdsTypeName, XdsTypeStatus>>;
 }
 

@@ -23,6 +23,10 @@ export const ProxyStatusSchema = z
     protocol: z.enum(['sotw', 'delta']),
     connectedAt: z.string(),
     revision: z.number().int().optional(),
+    certificate: z
+      .object({ spiffeId: z.string(), serialNumber: z.string(), notAfter: z.string(), expiresInSeconds: z.number().int() })
+      .optional()
+      .describe('The client certificate of an mTLS connection'),
     types: z.record(z.enum(['cds', 'eds', 'lds', 'rds', 'sds']), TypeStatus),
   })
   .meta({ id: 'ProxyStatus' });
@@ -40,7 +44,13 @@ export function proxyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     const { tenantId } = c.get('principal');
     const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
     const items = deps.proxies ? await deps.proxies.list(tenantId, mesh.name) : [];
-    return respond(c, { items: items.map(({ tenantId: _t, mesh: _m, ...rest }) => rest) });
+    const nowMs = deps.now().getTime();
+    return respond(c, {
+      items: items.map(({ tenantId: _t, mesh: _m, certificate, ...rest }) => ({
+        ...rest,
+        ...(certificate ? { certificate: { ...certificate, expiresInSeconds: Math.floor((Date.parse(certificate.notAfter) - nowMs) / 1000) } } : {}),
+      })),
+    });
   });
   return app;
 }

@@ -12,6 +12,7 @@ import { registrationFor, REGISTRATION_AUTHOR } from './auto-registration.ts';
 import { Debouncer, type DebounceOptions } from './debouncer.ts';
 import { meshKey, scopeKey, type MeshRuntime } from './mesh-runtime.ts';
 import { describeNode, type ConnectingProxy } from './node-identity.ts';
+import { describeVerifiedNode, type TrustDomainResolver } from './verified-node.ts';
 
 export interface ControlPlaneOptions {
   store: ConfigStore;
@@ -24,6 +25,8 @@ export interface ControlPlaneOptions {
   /** How long a disconnected sidecar stays registered (it may be reconnecting). */
   registrationGraceMs?: number;
   now?: () => Date;
+  /** With mTLS: identity comes from the client certificate's SPIFFE ID, owned by this tenant mesh. */
+  verifiedIdentity?: { owners: TrustDomainResolver };
 }
 
 const TYPE_NAMES: Record<XdsTypeUrl, XdsTypeName> = {
@@ -93,8 +96,9 @@ export class ControlPlane implements ProxyStatusSource {
   }
 
   /** For the AdsServer: who is connecting and which scope it gets. */
-  readonly resolveNode = async (node: XdsNode, _peer: PeerInfo): Promise<ProxyIdentity | Error> => {
-    const described = describeNode(node);
+  readonly resolveNode = async (node: XdsNode, peer: PeerInfo): Promise<ProxyIdentity | Error> => {
+    const verified = this.options.verifiedIdentity;
+    const described = verified ? await describeVerifiedNode(node, peer, verified.owners) : describeNode(node);
     if (!described.ok) return new Error(`invalid node metadata: ${described.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
     const proxy = described.value;
     const runtime = await this.loadMesh(proxy.tenantId, proxy.mesh);
@@ -142,6 +146,7 @@ export class ControlPlane implements ProxyStatusSource {
           connectedAt: s.connectedSince,
           ...(proxy ? { namespace: proxy.descriptor.namespace, serviceAccount: proxy.descriptor.serviceAccount, workload: proxy.descriptor.workload } : {}),
           ...(proxy?.address ? { address: proxy.address } : {}),
+          ...(proxy?.certificate ? { certificate: proxy.certificate } : {}),
           ...(runtime?.scopes.get(s.scope) ? { revision: runtime.scopes.get(s.scope)!.revision } : {}),
           types,
         };

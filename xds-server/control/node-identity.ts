@@ -11,6 +11,8 @@ export interface ConnectingProxy {
   metadata: NodeMetadata;
   /** The workload's address, when it can be registered as an endpoint. */
   address?: string;
+  /** The verified client certificate, with mTLS. */
+  certificate?: { spiffeId: string; serialNumber: string; notAfter: string };
 }
 
 /**

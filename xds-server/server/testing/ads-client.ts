@@ -99,9 +99,9 @@ export class TestStream<Res> {
   }
 }
 
-export function openSotw(port: number): TestStream<SotwResponseMessage> {
+export function openSotw(port: number, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()): TestStream<SotwResponseMessage> {
   const Client = clientConstructor();
-  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const client = new Client(`127.0.0.1:${port}`, credentials);
   return new TestStream(client, client.StreamAggregatedResources());
 }
 
