@@ -1,9 +1,12 @@
+import { passthroughCluster } from './clusters/passthrough-cluster.ts';
 import { serviceClustersFor } from './clusters/service-clusters.ts';
 import { inboundCluster, inboundListener } from './listeners/inbound.ts';
 import { outboundListener } from './listeners/outbound.ts';
+import { tcpOutboundListeners } from './listeners/tcp-outbound.ts';
 import type { MeshIndex } from './mesh/mesh-model.ts';
 import { visibleService } from './mesh/proxy-view.ts';
-import { DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from './proxy-descriptor.ts';
+import { inScopeByPort, scopeContext, sidecarScopeFor } from './mesh/sidecar-scope.ts';
+import { DEFAULT_INBOUND_LISTENER_PORT, DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from './proxy-descriptor.ts';
 import { outboundRouteConfiguration } from './routes/outbound-route-configuration.ts';
 import type { RouteContext } from './routes/route-context.ts';
 import { inboundSecurity } from './security/inbound-security.ts';
@@ -13,19 +16,22 @@ import type { Named, TranslationResult } from './translation-result.ts';
 
 /** Everything an Envoy sidecar is served: the inbound listener and cluster, and the local-mode outbound listener with its routes, clusters and endpoints. */
 export function translateSidecar(index: MeshIndex, proxy: ProxyDescriptor): TranslationResult {
-  const ctx: RouteContext = { index, flavour: 'sidecar', namespace: proxy.namespace, labels: proxy.labels, issues: [...index.issues] };
-  const services = [...index.services.keys()].flatMap((host) => visibleService(index, host, proxy.namespace) ?? []);
+  const scope = sidecarScopeFor(index, proxy);
+  const ctx: RouteContext = { index, flavour: 'sidecar', namespace: proxy.namespace, labels: proxy.labels, issues: [...index.issues], ...scopeContext(index, scope) };
+  const services = [...index.services.keys()].flatMap((host) => visibleService(index, host, proxy.namespace) ?? []).filter((s) => !scope || s.ports.some((p) => scope.allows(s, p.number)));
   const clusters: Named[] = [];
   const endpoints: Named[] = [];
   const mtls = { trustDomain: trustDomainOf(index), workloadCertificate: proxy.sds === true };
   for (const service of services) {
     const pieces = serviceClustersFor(index, service, proxy.namespace, 'sidecar', mtls);
-    clusters.push(...pieces.clusters);
-    endpoints.push(...pieces.endpoints);
+    clusters.push(...inScopeByPort(scope, service, pieces.clusters));
+    endpoints.push(...inScopeByPort(scope, service, pieces.endpoints));
     ctx.issues.push(...pieces.issues);
   }
   const routes = [outboundRouteConfiguration(ctx, services)];
-  const listeners = [outboundListener(proxy.outboundPort ?? DEFAULT_OUTBOUND_PORT)];
+  const outboundPort = proxy.outboundPort ?? DEFAULT_OUTBOUND_PORT;
+  const listeners = [outboundListener(outboundPort), ...tcpOutboundListeners(ctx, services, new Set([outboundPort, proxy.inbound?.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT]))];
+  if (ctx.outboundMode === 'ALLOW_ANY') clusters.push(passthroughCluster());
   if (proxy.inbound) {
     const security = inboundSecurity(index, proxy, proxy.inbound.port, ctx.issues);
     if (security.serve) listeners.push(inboundListener(proxy.inbound, security));

@@ -1,12 +1,13 @@
 import { adsConfigSource } from '../envoy/ads-config-source.ts';
-import { HTTP_PROTOCOL_OPTIONS_KEY, HTTP_PROTOCOL_OPTIONS_TYPE } from '../envoy/extension-types.ts';
 import { outboundClusterName } from '../envoy/resource-names.ts';
 import { loadAssignment } from '../endpoints/load-assignment.ts';
 import { labelsMatch } from '../mesh/labels-match.ts';
 import type { DestinationRuleEntry, MeshService, ServiceEndpoint, ServicePort } from '../mesh/mesh-model.ts';
-import { isHttp2Port } from '../mesh/port-protocol.ts';
+import { effectivePolicy } from '../mesh/effective-policy.ts';
+import { isHttp2Port, isHttpPort } from '../mesh/port-protocol.ts';
 import { meshTlsClusterFields, type OutboundMtls } from '../security/outbound-tls.ts';
 import type { Named, TranslationIssue } from '../translation-result.ts';
+import { httpProtocolOptions } from './http-protocol-options.ts';
 import { clusterPolicyFields, policyForPort } from './traffic-policy.ts';
 
 /** Which Envoy consumer the clusters are for: proxyless gRPC knows fewer cluster types. */
@@ -70,10 +71,8 @@ export function serviceClusters(service: MeshService, rule: DestinationRuleEntry
       const name = outboundClusterName(port.number, subset.name, service.host);
       const members = service.endpoints.filter((e) => labelsMatch(subset.labels, e.labels));
       const subsetPolicy = subset.index === undefined ? undefined : rule?.spec.subsets?.[subset.index]?.trafficPolicy;
-      const policyFields = {
-        ...clusterPolicyFields(topPolicy, { source: rule?.source ?? '', field: 'spec.trafficPolicy' }, issues),
-        ...clusterPolicyFields(policyForPort(subsetPolicy, port.number), { source: rule?.source ?? '', field: `spec.subsets[${subset.index}].trafficPolicy` }, issues),
-      };
+      const policy = effectivePolicy(rule, subset.name, port.number);
+      const policyFields = clusterPolicyFields(policy, service.host);
       const targets = discovery === 'EDS' ? members : dnsTargets(service, members, discovery);
       if (discovery === 'LOGICAL_DNS' && targets.length === 0) {
         issues.push({ resource: rule?.source ?? service.source, field: `spec.subsets[${subset.index}]`, message: `${name}: no endpoint to resolve; no cluster` });
@@ -89,11 +88,8 @@ export function serviceClusters(service: MeshService, rule: DestinationRuleEntry
         cluster['dns_lookup_family'] = 'V4_PREFERRED';
         cluster['load_assignment'] = assignment;
       }
-      if (flavour === 'sidecar' && isHttp2Port(port)) {
-        cluster['typed_extension_protocol_options'] = {
-          [HTTP_PROTOCOL_OPTIONS_KEY]: { '@type': HTTP_PROTOCOL_OPTIONS_TYPE, explicit_http_config: { http2_protocol_options: {} } },
-        };
-      }
+      const protocolOptions = flavour === 'sidecar' && isHttpPort(port) ? httpProtocolOptions(isHttp2Port(port), policy) : undefined;
+      if (protocolOptions) cluster['typed_extension_protocol_options'] = protocolOptions;
       const tlsInput = { service, port: port.number, subset: subset.name, policies: [policyForPort(subsetPolicy, port.number), topPolicy], ruleSource: rule?.source };
       Object.assign(cluster, meshTlsClusterFields(tlsInput, mtls, issues));
       clusters.push({ name, resource: cluster });

@@ -3,8 +3,8 @@ import { HCM_TYPE, ROUTER_FILTER_NAME, ROUTER_TYPE } from '../envoy/extension-ty
 
 export type RouteSource = { rds: string } | { inline: Record<string, unknown> };
 
-/** An HttpConnectionManager (as an Any) with routes from RDS over ADS or inline; the router is the last filter. */
-export function httpConnectionManager(statPrefix: string | undefined, routes: RouteSource): Record<string, unknown> {
+/** An HttpConnectionManager (as an Any) with routes from RDS over ADS or inline; `filters` run before the router, which is last. */
+export function httpConnectionManager(statPrefix: string | undefined, routes: RouteSource, filters: readonly Record<string, unknown>[] = []): Record<string, unknown> {
   const hcm: Record<string, unknown> = { '@type': HCM_TYPE };
   if (statPrefix !== undefined) {
     hcm['stat_prefix'] = statPrefix;
@@ -12,7 +12,7 @@ export function httpConnectionManager(statPrefix: string | undefined, routes: Ro
   }
   if ('rds' in routes) hcm['rds'] = { route_config_name: routes.rds, config_source: adsConfigSource() };
   else hcm['route_config'] = routes.inline;
-  hcm['http_filters'] = [{ name: ROUTER_FILTER_NAME, typed_config: { '@type': ROUTER_TYPE } }];
+  hcm['http_filters'] = [...filters, { name: ROUTER_FILTER_NAME, typed_config: { '@type': ROUTER_TYPE } }];
   return hcm;
 }
 

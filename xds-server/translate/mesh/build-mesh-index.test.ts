@@ -51,6 +51,6 @@ describe('buildMeshIndex', () => {
     const inside = translateSidecar(index, sidecar('shop'));
     const outside = translateSidecar(index, sidecar('web'));
     expect(inside.clusters.map((c) => c.name)).toContain('outbound|80||private.shop.svc.cluster.local');
-    expect(outside.clusters.map((c) => c.name)).toEqual(['outbound|80||public.shop.svc.cluster.local']);
+    expect(outside.clusters.map((c) => c.name).filter((n) => n.startsWith('outbound|'))).toEqual(['outbound|80||public.shop.svc.cluster.local']);
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IstioResource, KindName, SpecOf } from '../../../core/resources/index.ts';
 import type { TranslationIssue } from '../translation-result.ts';
 import type { WorkloadInstance } from '../workload-instance.ts';
+import { delegateKey, delegatesOf } from './delegates.ts';
 import { resolveHost } from './host-names.ts';
 import type { DestinationRuleEntry, MeshIndex, MeshService, MeshSettings, VirtualServiceEntry } from './mesh-model.ts';
 import { servicesOf, type EndpointWorkload } from './service-registry.ts';
@@ -77,7 +78,9 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
   }
 
   const virtualServices = new Map<string, VirtualServiceEntry[]>();
+  const delegates = new Map<string, VirtualServiceEntry>();
   for (const vs of ofKind(input.resources, 'VirtualService')) {
+    if (!vs.spec.hosts?.length) delegates.set(delegateKey(vs.namespace, vs.source.split('/')[2] ?? ''), vs);
     const gateways = vs.spec.gateways;
     // A VirtualService bound to gateways applies to sidecars only when it names `mesh`.
     if (gateways && gateways.length > 0 && !gateways.includes('mesh')) continue;
@@ -92,7 +95,8 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
 
   const fingerprints = new Map<string, string>();
   for (const [host, service] of services) {
-    const inputs = JSON.stringify([service, destinationRules.get(host) ?? [], virtualServices.get(host) ?? []]);
+    const roots = virtualServices.get(host) ?? [];
+    const inputs = JSON.stringify([service, destinationRules.get(host) ?? [], roots, delegatesOf(delegates, roots)]);
     fingerprints.set(host, createHash('sha256').update(inputs).digest('base64url').slice(0, 22));
   }
 
@@ -109,6 +113,8 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
       authorizationPolicies: ofKind(input.resources, 'AuthorizationPolicy'),
       requestAuthentications: ofKind(input.resources, 'RequestAuthentication'),
     },
+    delegates,
+    sidecars: ofKind(input.resources, 'Sidecar'),
     fingerprints,
     issues,
     memo: new Map(),

@@ -65,6 +65,14 @@ export interface VirtualServiceEntry {
   spec: VirtualServiceSpec;
 }
 
+export interface SidecarEntry {
+  source: string;
+  namespace: string;
+  spec: SidecarSpec;
+}
+
+export type SidecarSpec = SpecOf['Sidecar'];
+
 export type MeshSettings = MeshSettingsInput;
 
 /** The mesh at one revision, indexed for translating every proxy of the mesh. */
@@ -80,6 +88,10 @@ export interface MeshIndex {
   readonly virtualServices: ReadonlyMap<string, readonly VirtualServiceEntry[]>;
   /** PeerAuthentications, AuthorizationPolicies and RequestAuthentications, for inbound listeners. */
   readonly security: SecurityPolicies;
+  /** VirtualServices without hosts, by `namespace/name`: what root rules delegate to. */
+  readonly delegates: ReadonlyMap<string, VirtualServiceEntry>;
+  /** Sidecar resources, in source order. */
+  readonly sidecars: readonly SidecarEntry[];
   /** Per host: a digest of everything that host's resources are built from. */
   readonly fingerprints: ReadonlyMap<string, string>;
   /** Problems found while indexing (skipped resources). */

@@ -7,9 +7,9 @@ import type { RouteContext } from './route-context.ts';
 import type { DestinationOrigin } from './route-destinations.ts';
 import { routeTarget } from './route-destinations.ts';
 import { retryPolicy } from './retry-policy.ts';
-
-// Features that need HTTP filters the listeners do not carry yet.
-const NOT_TRANSLATED: readonly (keyof HttpRoute)[] = ['fault', 'corsPolicy', 'delegate'];
+import { delegateFor } from '../mesh/delegates.ts';
+import { mergeDelegateRule } from './delegate.ts';
+import { perFilterConfig } from './per-filter-config.ts';
 
 /** Whether a match applies to this proxy and port (Istio's source and port conditions). */
 function appliesHere(ctx: RouteContext, m: HttpMatchRequest, servicePort: number): boolean {
@@ -38,24 +38,39 @@ function ruleAction(ctx: RouteContext, rule: HttpRoute, origin: DestinationOrigi
   return { route: action };
 }
 
-/** Envoy routes for the HTTP rules of one VirtualService, as seen on one port of one of its hosts. */
+/** The Envoy routes of one HTTP rule: one per match that applies to this proxy and port. */
+function ruleRoutes(ctx: RouteContext, vs: VirtualServiceEntry, rule: HttpRoute, field: string, servicePort: number): Record<string, unknown>[] {
+  const matches = rule.match && rule.match.length > 0 ? rule.match.filter((m) => appliesHere(ctx, m, servicePort)) : [undefined];
+  if (matches.length === 0) return [];
+  const origin = { source: vs.source, namespace: vs.namespace, field, servicePort };
+  const action = ruleAction(ctx, rule, origin);
+  const headers = headerFields(rule.headers, { source: vs.source, field: `${field}.headers` }, ctx.issues);
+  const filters = perFilterConfig(ctx, rule, origin);
+  return matches.map((m) => {
+    const name = [rule.name, m?.name].filter(Boolean).join('.');
+    return { ...(name ? { name } : {}), match: routeMatch(m), ...(m?.statPrefix ? { stat_prefix: m.statPrefix } : {}), ...action, ...headers, ...filters };
+  });
+}
+
+/** Envoy routes for the HTTP rules of one VirtualService, as seen on one port of one of its hosts; delegates are merged in place. */
 export function virtualServiceRoutes(ctx: RouteContext, vs: VirtualServiceEntry, servicePort: number): Record<string, unknown>[] {
   const routes: Record<string, unknown>[] = [];
   (vs.spec.http ?? []).forEach((rule, i) => {
     const field = `spec.http[${i}]`;
-    for (const key of NOT_TRANSLATED) {
-      if (rule[key] !== undefined) ctx.issues.push({ resource: vs.source, field: `${field}.${key}`, message: 'not translated yet; ignored' });
+    if (!rule.delegate) {
+      routes.push(...ruleRoutes(ctx, vs, rule, field, servicePort));
+      return;
     }
-    if (rule.delegate) return;
-    const matches = rule.match && rule.match.length > 0 ? rule.match.filter((m) => appliesHere(ctx, m, servicePort)) : [undefined];
-    if (matches.length === 0) return;
-    const origin = { source: vs.source, namespace: vs.namespace, field, servicePort };
-    const action = ruleAction(ctx, rule, origin);
-    const headers = headerFields(rule.headers, { source: vs.source, field: `${field}.headers` }, ctx.issues);
-    for (const m of matches) {
-      const name = [rule.name, m?.name].filter(Boolean).join('.');
-      routes.push({ ...(name ? { name } : {}), match: routeMatch(m), ...action, ...headers });
+    const delegate = delegateFor(ctx.index.delegates, vs, rule);
+    if (!delegate) {
+      ctx.issues.push({ resource: vs.source, field: `${field}.delegate`, message: 'no delegate VirtualService of that name (without hosts) is exported to this namespace; rule skipped' });
+      return;
     }
+    (delegate.spec.http ?? []).forEach((own, j) => {
+      const merged = mergeDelegateRule(rule, own);
+      if (merged) routes.push(...ruleRoutes(ctx, delegate, merged, `spec.http[${j}]`, servicePort));
+      else ctx.issues.push({ resource: delegate.source, field: `spec.http[${j}].match`, message: `cannot match inside ${vs.source} ${field}; rule skipped` });
+    });
   });
   return routes;
 }

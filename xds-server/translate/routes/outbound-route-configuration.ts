@@ -1,3 +1,5 @@
+import { PASSTHROUGH_CLUSTER } from '../clusters/passthrough-cluster.ts';
+import { ZERO_DURATION } from '../envoy/duration.ts';
 import { OUTBOUND_HTTP_ROUTE_NAME } from '../envoy/resource-names.ts';
 import { hostAliases } from '../mesh/host-names.ts';
 import type { MeshService, ServicePort } from '../mesh/mesh-model.ts';
@@ -18,12 +20,12 @@ export function portDomains(host: string, namespace: string, port: number, isDef
 }
 
 function unknownHost(ctx: RouteContext): Record<string, unknown> {
-  const mode = ctx.index.settings.outboundTrafficPolicy?.mode ?? 'ALLOW_ANY';
-  // Local mode has no traffic redirection, so even ALLOW_ANY cannot pass unknown hosts through: answer at once.
-  const reason =
-    mode === 'REGISTRY_ONLY'
-      ? 'no mesh service has this Host (outboundTrafficPolicy REGISTRY_ONLY)'
-      : 'no mesh service has this Host; hosts outside the registry are not reachable through this listener';
+  const mode = ctx.outboundMode ?? ctx.index.settings.outboundTrafficPolicy?.mode ?? 'ALLOW_ANY';
+  if (mode === 'ALLOW_ANY' && ctx.flavour === 'sidecar') {
+    // Without traffic redirection the Host header is the original destination: forward there, no timeout, as Istio's passthrough.
+    return { name: 'allow-any', domains: ['*'], routes: [{ name: 'allow-any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: ZERO_DURATION } }] };
+  }
+  const reason = 'no mesh service has this Host (outboundTrafficPolicy REGISTRY_ONLY)';
   return {
     name: 'unknown-host',
     domains: ['*'],
@@ -37,7 +39,7 @@ export function outboundRouteConfiguration(ctx: RouteContext, services: readonly
   const virtualHosts: Record<string, unknown>[] = [];
   for (const service of services) {
     if (service.host.includes('*')) continue;
-    const ports = service.ports.filter(isHttpPort);
+    const ports = service.ports.filter((p) => isHttpPort(p) && (ctx.inScope?.(service.host, p.number) ?? true));
     const bare = defaultHttpPort(ports);
     for (const port of ports) {
       const domains = portDomains(service.host, ctx.namespace, port.number, port === bare);

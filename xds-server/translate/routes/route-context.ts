@@ -9,4 +9,10 @@ export interface RouteContext {
   namespace: string;
   labels: Readonly<Record<string, string>>;
   issues: TranslationIssue[];
+  /** The proxy's Sidecar egress scope; absent means every visible service. */
+  inScope?: (host: string, port: number) => boolean;
+  /** Identifies the scope in memo keys (the Sidecar resource and its content). */
+  scopeKey?: string;
+  /** What an unknown Host gets: the Sidecar's outboundTrafficPolicy, else the mesh's (default ALLOW_ANY). */
+  outboundMode?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
 }

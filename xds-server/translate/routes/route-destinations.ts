@@ -3,6 +3,7 @@ import { resolveHost } from '../mesh/host-names.ts';
 import type { RouteDestination } from '../mesh/mesh-model.ts';
 import { destinationRuleFor, visibleService } from '../mesh/proxy-view.ts';
 import { headerFields } from './header-operations.ts';
+import { routeHashPolicy, type HashTarget } from './hash-policy.ts';
 import type { RouteContext } from './route-context.ts';
 
 export interface DestinationOrigin {
@@ -15,18 +16,19 @@ export interface DestinationOrigin {
 }
 
 /** The cluster a Destination names, or why it names none (reported, then dropped). */
-export function destinationCluster(ctx: RouteContext, destination: RouteDestination['destination'], origin: DestinationOrigin): { cluster: string } | { problem: string } {
+export function destinationCluster(ctx: RouteContext, destination: RouteDestination['destination'], origin: DestinationOrigin): (HashTarget & { cluster: string }) | { problem: string } {
   const host = resolveHost(destination.host, origin.namespace, (h) => ctx.index.services.has(h));
   const service = visibleService(ctx.index, host, ctx.namespace);
   if (!service) return { problem: `host ${host} is not a service visible in namespace ${ctx.namespace}` };
   const only = service.ports.length === 1 ? service.ports[0]?.number : undefined;
   const port = destination.port?.number ?? only ?? origin.servicePort;
   if (!service.ports.some((p) => p.number === port)) return { problem: `${host} has no port ${port}` };
+  if (ctx.inScope && !ctx.inScope(host, port)) return { problem: `${host}:${port} is outside this proxy's Sidecar egress hosts` };
   const subset = destination.subset ?? '';
   if (subset && !destinationRuleFor(ctx.index, host, ctx.namespace)?.spec.subsets?.some((s) => s.name === subset)) {
     return { problem: `no DestinationRule for ${host} defines subset ${subset}` };
   }
-  return { cluster: outboundClusterName(port, subset, host) };
+  return { cluster: outboundClusterName(port, subset, host), host, subset, port };
 }
 
 /**
@@ -35,7 +37,7 @@ export function destinationCluster(ctx: RouteContext, destination: RouteDestinat
  * Undefined when no destination is usable.
  */
 export function routeTarget(ctx: RouteContext, destinations: readonly RouteDestination[], origin: DestinationOrigin): Record<string, unknown> | undefined {
-  const usable: { cluster: string; weight: number; headers: Record<string, unknown> }[] = [];
+  const usable: (HashTarget & { cluster: string; weight: number; headers: Record<string, unknown> })[] = [];
   destinations.forEach((d, i) => {
     const field = `${origin.field}.route[${i}]`;
     const found = destinationCluster(ctx, d.destination, origin);
@@ -46,10 +48,12 @@ export function routeTarget(ctx: RouteContext, destinations: readonly RouteDesti
     // Istio: a lone destination takes all traffic; among several, an unset weight is 0.
     const weight = d.weight ?? (destinations.length === 1 ? 100 : 0);
     if (weight === 0) return;
-    usable.push({ cluster: found.cluster, weight, headers: headerFields(d.headers, { source: origin.source, field: `${field}.headers` }, ctx.issues) });
+    usable.push({ ...found, weight, headers: headerFields(d.headers, { source: origin.source, field: `${field}.headers` }, ctx.issues) });
   });
   if (usable.length === 0) return undefined;
+  const hashPolicy = routeHashPolicy(ctx, usable, origin);
+  const hashing = hashPolicy ? { hash_policy: hashPolicy } : {};
   const first = usable[0];
-  if (usable.length === 1 && first && Object.keys(first.headers).length === 0) return { cluster: first.cluster };
-  return { weighted_clusters: { clusters: usable.map((u) => ({ name: u.cluster, weight: { value: u.weight }, ...u.headers })) } };
+  if (usable.length === 1 && first && Object.keys(first.headers).length === 0) return { cluster: first.cluster, ...hashing };
+  return { weighted_clusters: { clusters: usable.map((u) => ({ name: u.cluster, weight: { value: u.weight }, ...u.headers })) }, ...hashing };
 }

@@ -1,10 +1,12 @@
 import { outboundClusterName } from '../envoy/resource-names.ts';
 import { resolveHost } from '../mesh/host-names.ts';
-import type { MeshIndex, MeshService, ServicePort, VirtualServiceEntry } from '../mesh/mesh-model.ts';
+import { delegatesOf } from '../mesh/delegates.ts';
+import type { DestinationRuleEntry, MeshIndex, MeshService, ServicePort, VirtualServiceEntry } from '../mesh/mesh-model.ts';
 import { memoized } from '../mesh/memo.ts';
 import { virtualServicesFor } from '../mesh/proxy-view.ts';
 import type { TranslationIssue } from '../translation-result.ts';
 import { virtualServiceRoutes } from './http-routes.ts';
+import { routeHashPolicy } from './hash-policy.ts';
 import { defaultRetryPolicy } from './retry-policy.ts';
 import type { RouteContext } from './route-context.ts';
 import { timeoutFields } from './route-actions.ts';
@@ -17,13 +19,15 @@ interface BuiltVirtualHost {
 /** What routes read from other services: ports, visibility and subset names, not endpoints. */
 function shapeOf(index: MeshIndex, host: string): string {
   const service = index.services.get(host);
-  const rules = (index.destinationRules.get(host) ?? []).map((d) => [d.namespace, d.spec.exportTo, d.spec.subsets?.map((s) => s.name)]);
+  // Routes read subset names, and the consistent-hash keys they hash on.
+  const hashes = (d: DestinationRuleEntry) => [d.spec.trafficPolicy, ...(d.spec.subsets ?? []).map((s) => s.trafficPolicy)].map((p) => [p?.loadBalancer?.consistentHash, p?.portLevelSettings?.map((l) => l.loadBalancer?.consistentHash)]);
+  const rules = (index.destinationRules.get(host) ?? []).map((d) => [d.namespace, d.spec.exportTo, d.spec.subsets?.map((s) => s.name), hashes(d)]);
   return JSON.stringify([service?.ports, service?.namespace, service?.exportTo, rules]);
 }
 
 function destinationShapes(index: MeshIndex, entries: readonly VirtualServiceEntry[]): string {
   const hosts = new Set<string>();
-  for (const vs of entries) {
+  for (const vs of [...entries, ...delegatesOf(index.delegates, entries)]) {
     for (const rule of vs.spec.http ?? []) {
       const named = [...(rule.route ?? []).map((r) => r.destination.host), ...(rule.mirror ? [rule.mirror.host] : []), ...(rule.mirrors ?? []).map((m) => m.destination.host)];
       for (const host of named) hosts.add(resolveHost(host, vs.namespace, (h) => index.services.has(h)));
@@ -33,10 +37,11 @@ function destinationShapes(index: MeshIndex, entries: readonly VirtualServiceEnt
 }
 
 function defaultRoute(ctx: RouteContext, service: MeshService, port: ServicePort): Record<string, unknown> {
+  const hashPolicy = routeHashPolicy(ctx, [{ host: service.host, subset: '', port: port.number }], { source: service.source, field: 'spec' });
   return {
     name: 'default',
     match: { prefix: '/' },
-    route: { cluster: outboundClusterName(port.number, '', service.host), ...timeoutFields(ctx, undefined), retry_policy: defaultRetryPolicy() },
+    route: { cluster: outboundClusterName(port.number, '', service.host), ...timeoutFields(ctx, undefined), retry_policy: defaultRetryPolicy(), ...(hashPolicy ? { hash_policy: hashPolicy } : {}) },
   };
 }
 
@@ -46,9 +51,6 @@ function build(ctx: RouteContext, service: MeshService, port: ServicePort, name:
   const [first, ...ignored] = entries;
   for (const vs of ignored) {
     issues.push({ resource: vs.source, field: 'spec.hosts', message: `${service.host} is already routed by ${first?.source}; this VirtualService is ignored for it` });
-  }
-  for (const key of ['tcp', 'tls'] as const) {
-    if (first?.spec[key]) issues.push({ resource: first.source, field: `spec.${key}`, message: 'TCP and TLS routes are not translated yet; ignored' });
   }
   const routes = first ? virtualServiceRoutes(local, first, port.number) : [defaultRoute(local, service, port)];
   return { virtualHost: { name, domains: [...domains], routes }, issues };
@@ -61,6 +63,6 @@ function build(ctx: RouteContext, service: MeshService, port: ServicePort, name:
 export function serviceVirtualHost(ctx: RouteContext, service: MeshService, port: ServicePort, name: string, domains: readonly string[]): BuiltVirtualHost {
   const entries = virtualServicesFor(ctx.index, service.host, ctx.namespace);
   const labels = Object.keys(ctx.labels).sort().map((k) => `${k}=${ctx.labels[k]}`).join(',');
-  const key = ['vh', ctx.flavour, ctx.namespace, labels, name, domains.join(','), ctx.index.fingerprints.get(service.host), destinationShapes(ctx.index, entries)].join('|');
+  const key = ['vh', ctx.flavour, ctx.namespace, labels, ctx.scopeKey ?? '', name, domains.join(','), ctx.index.fingerprints.get(service.host), destinationShapes(ctx.index, entries)].join('|');
   return memoized(ctx.index, key, () => build(ctx, service, port, name, domains, entries));
 }
