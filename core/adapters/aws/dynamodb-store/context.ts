@@ -8,6 +8,8 @@ export interface StoreContext {
   table: TableClient;
   now: () => Date;
   maxItemBytes: number;
+  /** Told when a deleted mesh's partition could not be purged (resumePurges finishes it). */
+  onPurgeFailure: (meshId: string, error: Error) => void;
 }
 
 export async function requireTenant(ctx: StoreContext, tenantId: string): Promise<Item> {

@@ -71,6 +71,8 @@ export interface DynamoDbConfigStoreOptions {
   now?: () => Date;
   /** Largest item written; DynamoDB's limit (400 KB) by default. */
   maxItemBytes?: number;
+  /** Told when deleteMesh hid a mesh but could not purge its items; `resumePurges()` finishes the job. */
+  onPurgeFailure?: (meshId: string, error: Error) => void;
 }
 
 export class DynamoDbConfigStore implements ConfigStore {
@@ -82,6 +84,7 @@ export class DynamoDbConfigStore implements ConfigStore {
       table: new TableClient(options.client, options.tableName),
       now: options.now ?? (() => new Date()),
       maxItemBytes: Math.min(options.maxItemBytes ?? MAX_ITEM_BYTES, MAX_ITEM_BYTES),
+      onPurgeFailure: options.onPurgeFailure ?? (() => {}),
     };
   }
 

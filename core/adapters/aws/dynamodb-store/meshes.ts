@@ -86,8 +86,9 @@ export async function listMeshes(ctx: StoreContext, tenantId: string, page?: Pag
 /**
  * Removes the mesh item and records a purge in one transaction, so the mesh disappears at once
  * and its name is free; then deletes its config partition in batches and drops the purge record.
- * A purge cut short is finished by `resumePurges`; until then its leftovers are unreachable,
- * since a re-created mesh gets a new partition.
+ * Once the mesh item is gone the deletion has happened, so a purge cut short does not fail the
+ * call: it is reported to `onPurgeFailure` and finished by `resumePurges`; until then its
+ * leftovers are unreachable, since a re-created mesh gets a new partition.
  */
 export async function deleteMesh(ctx: StoreContext, tenantId: string, name: string): Promise<void> {
   const mesh = await requireMesh(ctx, tenantId, name);
@@ -98,5 +99,5 @@ export async function deleteMesh(ctx: StoreContext, tenantId: string, name: stri
     if (cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed') throw new NotFoundError(`mesh ${name} not found`, { cause: error });
     throw fromDynamoDbError(error, 'delete mesh');
   }
-  await purgeMeshPartition(ctx, mesh.meshId);
+  await purgeMeshPartition(ctx, mesh.meshId).catch((error: unknown) => ctx.onPurgeFailure(mesh.meshId, fromDynamoDbError(error, 'purge mesh')));
 }
