@@ -20,6 +20,8 @@ const TABLE = 'trellis-config';
 const SPECIFIC_TABLE = 'trellis-config-specific';
 let moto: RunningMoto;
 const clients: DynamoDBClient[] = [];
+/** The end of the queue of requests to moto, shared by every client of this file. */
+let tail: Promise<void> = Promise.resolve();
 
 /**
  * A client whose requests reach moto one at a time. moto serves requests on threads and runs a
@@ -29,7 +31,6 @@ const clients: DynamoDBClient[] = [];
  */
 function motoClient(fault?: (target: string) => 'before' | 'after' | undefined): DynamoDBClient {
   const client = new DynamoDBClient({ ...moto.clientConfig, maxAttempts: 1 });
-  let tail: Promise<void> = Promise.resolve();
   client.middlewareStack.add(
     (next) => async (args) => {
       const target = String((args.request as { headers?: Record<string, string> }).headers?.['x-amz-target'] ?? '').replace('DynamoDB_20120810.', '');
