@@ -1,12 +1,12 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, it } from 'vitest';
 import { Api } from './constructs/api.ts';
 
 describe('Api', () => {
-  // GIVEN a stack with the Api construct (its handler is bundled with the local esbuild)
-  const stack = new Stack();
+  // GIVEN a stack with the Api construct (bundling skipped here: app.test.ts synthesizes the real bundle)
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Api');
   new Api(stack, 'Api', {
     environment: { TRELLIS_TABLE_NAME: 'table' },
     throttle: { rateLimit: 25, burstLimit: 40 },

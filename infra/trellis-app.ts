@@ -12,12 +12,13 @@ export interface TrellisApp {
 
 /** The whole deployment, checked by cdk-nag's AWS Solutions pack on every synth (tests and `cdk synth` alike). */
 export function createTrellisApp(props: AppProps = {}): TrellisApp {
-  const app = new App(props);
+  // Strong references (the default, stated): the data stack cannot drop an export the service stack still uses.
+  const app = new App({ ...props, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...props.context } });
   const config = readConfig(app);
-  // Account and region come from the deploying credentials; nothing here needs a lookup.
-  const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-  const data = new DataStack(app, 'TrellisData', { env });
-  const service = new ServiceStack(app, 'TrellisService', { env, config, data });
+  // Environment-agnostic: account and region are resolved by CloudFormation at deploy time, so
+  // synthesis needs no credentials, makes no lookups and gives the same templates everywhere.
+  const data = new DataStack(app, 'TrellisData');
+  const service = new ServiceStack(app, 'TrellisService', { config, data });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, data, service };
 }

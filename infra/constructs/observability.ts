@@ -6,6 +6,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  type Metric,
   Stats,
   TreatMissingData,
   type IMetric,
@@ -61,10 +62,11 @@ export class Observability extends Construct {
     this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Trellis alarms', masterKey: topicKey, enforceSSL: true });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
 
-    const apiServerErrors = props.httpApi.metricServerError({ period: PERIOD, statistic: Stats.SUM, label: 'API 5xx' });
-    const handlerErrors = props.handler.metricErrors({ period: PERIOD, statistic: Stats.SUM, label: 'Lambda errors' });
-    const handlerThrottles = props.handler.metricThrottles({ period: PERIOD, statistic: Stats.SUM, label: 'Lambda throttles' });
-    const deadLetters = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: Stats.MAXIMUM, label: 'Dead letters' });
+    // Alarms take unlabelled metrics (a label makes CloudWatch store a metric-math form); the dashboard labels them.
+    const apiServerErrors = props.httpApi.metricServerError({ period: PERIOD, statistic: Stats.SUM });
+    const handlerErrors = props.handler.metricErrors({ period: PERIOD, statistic: Stats.SUM });
+    const handlerThrottles = props.handler.metricThrottles({ period: PERIOD, statistic: Stats.SUM });
+    const deadLetters = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: Stats.MAXIMUM });
 
     const alarm = (id: string, metric: IMetric, threshold: number, description: string, evaluationPeriods = 1) => {
       const created = new Alarm(this, id, {
@@ -91,6 +93,7 @@ export class Observability extends Construct {
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const graph = (title: string, left: IMetric[], right: IMetric[] = []) => new GraphWidget({ title, left, right, width: 12, height: 6 });
+    const labelled = (metric: Metric, label: string) => metric.with({ label });
     this.dashboard.addWidgets(
       new AlarmStatusWidget({
         title: 'Alarms',
@@ -99,18 +102,18 @@ export class Observability extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      graph('API requests and errors', [props.httpApi.metricCount({ period: PERIOD, statistic: Stats.SUM, label: 'Requests' })], [apiServerErrors, props.httpApi.metricClientError({ period: PERIOD, statistic: Stats.SUM, label: 'API 4xx' })]),
+      graph('API requests and errors', [props.httpApi.metricCount({ period: PERIOD, statistic: Stats.SUM, label: 'Requests' })], [labelled(apiServerErrors, 'API 5xx'), props.httpApi.metricClientError({ period: PERIOD, statistic: Stats.SUM, label: 'API 4xx' })]),
       graph('API latency', [props.httpApi.metricLatency({ period: PERIOD, statistic: Stats.p(99), label: 'p99' }), props.httpApi.metricIntegrationLatency({ period: PERIOD, statistic: Stats.p(99), label: 'integration p99' })]),
     );
     this.dashboard.addWidgets(
-      graph('API Lambda', [handlerErrors, handlerThrottles], [props.handler.metricDuration({ period: PERIOD, statistic: Stats.p(99), label: 'duration p99' })]),
-      graph('xDS: NACKs and convergence', [nackCount()], [convergenceP99()]),
+      graph('API Lambda', [labelled(handlerErrors, 'errors'), labelled(handlerThrottles, 'throttles')], [props.handler.metricDuration({ period: PERIOD, statistic: Stats.p(99), label: 'duration p99' })]),
+      graph('xDS: NACKs and convergence', [labelled(nackCount(), 'NACKs')], [labelled(convergenceP99(), 'convergence p99 (s)')]),
     );
     this.dashboard.addWidgets(
       graph('xds-server fleet', [props.fleetService.metricCpuUtilization({ period: PERIOD, label: 'CPU %' }), props.fleetService.metricMemoryUtilization({ period: PERIOD, label: 'memory %' })]),
       graph('xDS connections (NLB)', [props.loadBalancer.metrics.activeFlowCount({ period: PERIOD, label: 'active streams' }), props.loadBalancer.metrics.newFlowCount({ period: PERIOD, label: 'new streams' })]),
     );
-    this.dashboard.addWidgets(graph('Certificates and dead letters', [certificateIssueFailures()], [deadLetters]));
+    this.dashboard.addWidgets(graph('Certificates and dead letters', [labelled(certificateIssueFailures(), 'certificate failures')], [labelled(deadLetters, 'dead letters')]));
   }
 
   /** Lets the role publish the Trellis custom metrics, and no other namespace. */

@@ -10,15 +10,16 @@ export const NACK_COUNT = 'NackCount';
 export const CONVERGENCE_SECONDS = 'ConvergenceSeconds';
 export const CERTIFICATE_ISSUE_FAILURES = 'CertificateIssueFailures';
 
+// Unlabelled: a label would turn an alarm's metric into a metric-math expression.
 const PERIOD = Duration.minutes(5);
 
 /** Proxies rejecting config: every NACK the fleet received. */
-export const nackCount = () => new Metric({ namespace: METRICS_NAMESPACE, metricName: NACK_COUNT, statistic: Stats.SUM, period: PERIOD, label: 'NACKs' });
+export const nackCount = () => new Metric({ namespace: METRICS_NAMESPACE, metricName: NACK_COUNT, statistic: Stats.SUM, period: PERIOD });
 
 /** Commit to last ACK of the new version, per change; alarms look at the p99. */
 export const convergenceP99 = () =>
-  new Metric({ namespace: METRICS_NAMESPACE, metricName: CONVERGENCE_SECONDS, statistic: Stats.p(99), period: PERIOD, label: 'Convergence p99 (s)' });
+  new Metric({ namespace: METRICS_NAMESPACE, metricName: CONVERGENCE_SECONDS, statistic: Stats.p(99), period: PERIOD });
 
 /** Certificate issuance calls to the CA that failed. */
 export const certificateIssueFailures = () =>
-  new Metric({ namespace: METRICS_NAMESPACE, metricName: CERTIFICATE_ISSUE_FAILURES, statistic: Stats.SUM, period: PERIOD, label: 'Certificate failures' });
+  new Metric({ namespace: METRICS_NAMESPACE, metricName: CERTIFICATE_ISSUE_FAILURES, statistic: Stats.SUM, period: PERIOD });
