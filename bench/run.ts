@@ -1,0 +1,36 @@
+// `npm run bench [name...]`: runs each benchmark script in its own process, in turn.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** name → script (and node flags); each prints its own figures. */
+const BENCHES: Record<string, { script: string; args?: string[]; flags?: string[] }> = {
+  api: { script: 'api.ts' },
+  'store-size': { script: 'store-size.ts' },
+  translate: { script: 'translate.ts' },
+  fanout: { script: 'fanout.ts', flags: ['--expose-gc'] },
+  'ca-issue': { script: 'ca-issue.ts' },
+  'dynamodb-commit': { script: 'dynamodb-commit.ts' },
+  'eventbridge-delivery': { script: 'eventbridge-delivery.ts' },
+  'sidecar-scope': { script: 'sidecar-scope.ts' },
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !BENCHES[w]);
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+let failed = 0;
+for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+  const bench = BENCHES[name]!;
+  console.log(`\n## ${name}`);
+  const run = spawnSync(process.execPath, [...(bench.flags ?? []), '--import', 'tsx', path.join(here, bench.script), ...(bench.args ?? [])], { stdio: 'inherit' });
+  if (run.status !== 0) {
+    failed++;
+    console.error(`${name} failed (exit ${run.status})`);
+  }
+}
+process.exit(failed ? 1 : 0);
