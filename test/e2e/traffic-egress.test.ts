@@ -21,7 +21,7 @@ const putMode = async (mode: 'ALLOW_ANY' | 'REGISTRY_ONLY') => {
 
 beforeAll(async () => {
   trellis = await startTestTrellis();
-  [partner, dnsHost, outside, orders, billing] = await Promise.all(['partner', 'dns-host', 'outside', 'orders', 'billing'].map((n) => startUpstream(n)));
+  [partner, dnsHost, outside, orders, billing] = await Promise.all([startUpstream('partner'), startUpstream('dns-host'), startUpstream('outside'), startUpstream('orders'), startUpstream('billing')]);
   expect((await trellis.api('PUT', '/v1/meshes/demo', { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } })).status).toBe(201);
   await apply(
     trellis,
