@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CFN_LINT_BIN } from '../test/support/tools.ts';
 import { synthTrellis } from './testing/synth-trellis.ts';
 import { createTrellisApp } from './trellis-app.ts';
@@ -26,6 +26,10 @@ const ACCEPTED_CFN_LINT_WARNINGS: Record<string, string> = {
 describe('the Trellis app, as `cdk synth` builds it', () => {
   // GIVEN the app with its default context, WHEN it is synthesized (cdk-nag's AWS Solutions pack runs inside synth)
   const trellis = synthTrellis();
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'trellis-cdk-out-'));
+  afterAll(() => {
+    for (const dir of [trellis.outdir, scratch]) rmSync(dir, { recursive: true, force: true });
+  });
   const { dataTemplate: data, serviceTemplate: service } = trellis;
   const importOf = (name: RegExp) => ({ 'Fn::ImportValue': Match.stringLikeRegexp(name.source) });
 
@@ -41,7 +45,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
 
   it('fails synthesis on a finding nobody acknowledged', () => {
     // GIVEN the same app plus a queue without encryption or a TLS policy (bundling skipped: it is not under test)
-    const { app, data } = createTrellisApp({ outdir: mkdtempSync(path.join(os.tmpdir(), 'trellis-cdk-out-')), context: { 'aws:cdk:bundling-stacks': [] } });
+    const { app, data } = createTrellisApp({ outdir: scratch, context: { 'aws:cdk:bundling-stacks': [] } });
     new Queue(data, 'Unchecked', { encryption: QueueEncryption.UNENCRYPTED });
     // WHEN synthesized THEN
     expect(() => app.synth()).toThrow(/TrellisData\/Unchecked[\s\S]*AwsSolutions-SQS2/);
