@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
+import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
+import { apply, binomialBounds, eventually } from '../support/traffic.ts';
+import { get, startUpstream, type Upstream } from '../support/upstream.ts';
+
+// Compatibility: realistic Istio manifests for a shop, applied as written, checked through a real Envoy.
+const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'shop');
+const WORKLOADS = ['frontend', 'catalog-v1', 'catalog-v2', 'cart-1', 'cart-2', 'payments'];
+
+let trellis: TestTrellis;
+let sidecar: TestSidecar;
+const up: Record<string, Upstream> = {};
+
+function manifests(): string {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+  const text = files.map((f) => readFileSync(path.join(DIR, f), 'utf8')).join('\n---\n');
+  return text.replace(/\{\{port:([a-z0-9-]+)\}\}/g, (_m, name: string) => String(up[name]!.port));
+}
+
+beforeAll(async () => {
+  trellis = await startTestTrellis();
+  for (const name of WORKLOADS) up[name] = await startUpstream(name);
+  up['cart-2']!.behave({ status: 503 });
+  expect((await trellis.api('PUT', '/v1/meshes/shop', {})).status).toBe(201);
+  const dry = await trellis.api('POST', '/v1/meshes/shop/apply?dryRun=true', manifests());
+  expect(dry.status, JSON.stringify(dry.json)).toBe(200);
+  await apply(trellis, 'shop', manifests());
+  sidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'shop', namespace: 'shop', workload: 'checkout', labels: { app: 'checkout' } });
+  await eventually(async () => (await get(sidecar.outbound, { host: 'payments.payments.svc.cluster.local:8443' })).status === 200, 'the shop routes to reach Envoy');
+}, 60_000);
+
+afterAll(async () => {
+  await sidecar?.envoy.stop();
+  await trellis?.close();
+  await Promise.all(Object.values(up).map((u) => u.close()));
+});
+
+describe('shop manifests on a real Envoy', () => {
+  it('every manifest was stored as written', async () => {
+    const res = await trellis.api('GET', '/v1/meshes/shop/resources/virtualservices');
+    const names = (res.json as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name).sort();
+    expect(names).toEqual(['cart', 'catalog', 'frontend', 'payments']);
+  });
+
+  it('frontend answers by its short name', async () => {
+    expect(await get(sidecar.outbound, { host: 'frontend' })).toMatchObject({ status: 200, servedBy: 'frontend' });
+  });
+
+  it('catalog: a 10% canary within binomial bounds, and testers pinned to v2 by header', async () => {
+    const n = 300;
+    let v2 = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await get(sidecar.outbound, { host: 'catalog:8080' });
+      expect(r.status).toBe(200);
+      if (r.servedBy === 'catalog-v2') v2++;
+    }
+    const { low, high } = binomialBounds(n, 0.1);
+    expect(v2).toBeGreaterThanOrEqual(low);
+    expect(v2).toBeLessThanOrEqual(high);
+    for (let i = 0; i < 10; i++) expect((await get(sidecar.outbound, { host: 'catalog:8080', 'x-canary': 'true' })).servedBy).toBe('catalog-v2');
+  });
+
+  it('cart: the circuit breaker ejects the failing instance', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await get(sidecar.outbound, { host: 'cart:8080' })).status);
+    expect(statuses.filter((s) => s === 503).length).toBeLessThanOrEqual(3);
+    expect(statuses.slice(-20)).toEqual(Array(20).fill(200));
+  });
+
+  it('payments: injected aborts and delays only for requests that ask for them', async () => {
+    const target = { host: 'payments.payments.svc.cluster.local:8443' };
+    for (let i = 0; i < 5; i++) expect((await get(sidecar.outbound, { ...target, 'x-shop-chaos': 'payments-down' })).status).toBe(503);
+    const t0 = performance.now();
+    expect((await get(sidecar.outbound, { ...target, 'x-shop-chaos': 'payments-slow' })).status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(await get(sidecar.outbound, target)).toMatchObject({ status: 200, servedBy: 'payments' });
+  });
+});
