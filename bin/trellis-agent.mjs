@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The sidecar agent (`trellis-agent bootstrap ...`).
+// The sidecar agent (`trellis-agent bootstrap ...`, `trellis-agent run ...`).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -19,6 +19,7 @@ try {
     apiPort: port('TRELLIS_API_PORT', 8080),
     xdsPort: port('TRELLIS_XDS_PORT', 18000),
     bootstrapKey: process.env.TRELLIS_BOOTSTRAP_KEY || undefined,
+    xdsMtls: process.env.TRELLIS_XDS_MTLS === 'true',
     logger,
   });
   let stopping = false;

@@ -7,6 +7,9 @@ import type { ChangeBus } from '../core/bus/change-bus.ts';
 import type { AddressInfo } from 'node:net';
 import { openEmbeddedStore } from '../core/adapters/embedded/store/index.ts';
 import { InProcessBus } from '../core/adapters/embedded/bus/in-process-bus.ts';
+import { openEmbeddedCa, type EmbeddedCertificateAuthority } from '../core/adapters/embedded/ca/index.ts';
+import { loadOrCreateJoinTokenSecret, openEmbeddedLedger } from '../core/adapters/embedded/ledger/index.ts';
+import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import { createApi } from '../functions/app.ts';
 import { ensureBootstrap } from '../functions/bootstrap.ts';
 import { startXds, type RunningXds } from '../xds-server/start-xds.ts';
@@ -20,6 +23,10 @@ export interface LocalOptions {
   xdsPort: number;
   bootstrapKey?: string;
   logger: Logger;
+  /** xDS requires client certificates from the local CA (`TRELLIS_XDS_MTLS=true`); identity comes from them. */
+  xdsMtls?: boolean;
+  /** Join-token signing secrets (the first signs); default: one kept in `<dataDir>/join-token-secret`. */
+  joinTokenSecrets?: Uint8Array[];
   /** Debounce and reconciliation timing; defaults suit production. */
   xds?: { quietMs?: number; reconcileIntervalMs?: number; registrationGraceMs?: number; observe?: XdsServerHooks };
 }
@@ -30,6 +37,8 @@ export interface LocalTrellis {
   apiUrl: string;
   xdsAddress: string;
   xds: RunningXds;
+  ca: EmbeddedCertificateAuthority;
+  ledger: CredentialLedger;
   close(): Promise<void>;
 }
 
@@ -48,18 +57,24 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     logger.info({ keyFile }, `created tenant "default" and an admin API key; it is in ${keyFile}`);
   }
 
+  // The CA key, the ledger of spent join tokens and the token secret all stay under the data dir, owner-only.
+  const ca = await openEmbeddedCa({ dir: path.join(options.dataDir, 'ca') });
+  const ledger = await openEmbeddedLedger({ dir: path.join(options.dataDir, 'ledger') });
+  const joinTokenSecrets = options.joinTokenSecrets ?? [await loadOrCreateJoinTokenSecret(path.join(options.dataDir, 'join-token-secret'))];
+
   let ready = false;
   const xds = await startXds({
     store,
     bus,
     logger,
     address: `${options.host}:${options.xdsPort}`,
+    ...(options.xdsMtls ? { mtls: { ca, ledger } } : {}),
     ...(options.xds?.quietMs !== undefined ? { debounce: { quietMs: options.xds.quietMs } } : {}),
     ...(options.xds?.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: options.xds.reconcileIntervalMs } : {}),
     ...(options.xds?.registrationGraceMs !== undefined ? { registrationGraceMs: options.xds.registrationGraceMs } : {}),
     ...(options.xds?.observe ? { observe: options.xds.observe } : {}),
   });
-  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, ready: () => ready });
+  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, certificates: { ca, ledger, joinTokenSecrets }, ready: () => ready });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.apiPort });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -69,7 +84,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   const apiUrl = `http://${options.host}:${port}`;
   const xdsAddress = `${options.host}:${xds.port}`;
   ready = true;
-  logger.info({ apiUrl, xdsAddress, dataDir: options.dataDir }, 'trellis listening');
+  logger.info({ apiUrl, xdsAddress, xdsMtls: options.xdsMtls === true, dataDir: options.dataDir }, 'trellis listening');
 
   return {
     store,
@@ -77,10 +92,13 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     apiUrl,
     xdsAddress,
     xds,
+    ca,
+    ledger,
     async close() {
       ready = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await xds.stop();
+      await ledger.close();
       await store.close();
     },
   };

@@ -1,25 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { NodeMetadataSchema, DEFAULT_XDS_PORT } from '../../core/proxies/node-metadata.ts';
 import { envoyBootstrapYaml } from '../bootstrap/envoy-bootstrap.ts';
-
-function portNumber(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a port number (1-65535)');
-  return n;
-}
-
-function label(value: string, previous: Record<string, string>): Record<string, string> {
-  const i = value.indexOf('=');
-  if (i < 1) throw new InvalidArgumentError('must be key=value');
-  return { ...previous, [value.slice(0, i)]: value.slice(i + 1) };
-}
-
-function hostPort(value: string): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(value);
-  if (!m) throw new InvalidArgumentError('must be host[:port]');
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ? portNumber(m[2]) : DEFAULT_XDS_PORT };
-}
+import { hostPort, label, portNumber } from './arguments.ts';
 
 /** `trellis-agent bootstrap ...`: prints (or writes) the Envoy bootstrap of a local sidecar. */
 export function bootstrapCommand(): Command {

@@ -13,14 +13,15 @@ export interface TestTrellis extends LocalTrellis {
 }
 
 /** Local mode in this process on free ports with a temp data dir (API, xDS, embedded store). */
-export async function startTestTrellis(options: { dataDir?: string; xds?: Parameters<typeof startLocal>[0]['xds'] } = {}): Promise<TestTrellis> {
+export async function startTestTrellis(options: { dataDir?: string; xds?: Parameters<typeof startLocal>[0]['xds']; xdsMtls?: boolean; apiPort?: number; xdsPort?: number } = {}): Promise<TestTrellis> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'trellis-e2e-'));
   const local = await startLocal({
     dataDir,
     host: '127.0.0.1',
-    apiPort: 0,
-    xdsPort: 0,
+    apiPort: options.apiPort ?? 0,
+    xdsPort: options.xdsPort ?? 0,
     bootstrapKey: TEST_KEY,
+    ...(options.xdsMtls ? { xdsMtls: true } : {}),
     logger: pino({ level: process.env.TRELLIS_TEST_LOG ?? 'silent' }),
     xds: { reconcileIntervalMs: 1000, registrationGraceMs: 500, ...options.xds },
   });

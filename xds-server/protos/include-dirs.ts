@@ -1,10 +1,1 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-
-const require = createRequire(import.meta.url);
-
-/** The Envoy API and its dependencies as shipped by @grpc/grpc-js-xds (pinned with grpc-js). */
-export function protoIncludeDirs(): string[] {
-  const root = path.dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
-  return ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((dir) => path.join(root, 'deps', dir));
-}
+export { protoIncludeDirs } from '../../core/envoy/proto-include-dirs.ts';

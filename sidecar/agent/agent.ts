@@ -1,0 +1,189 @@
+import { writeFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { createCsrPem, generateWorkloadKey, type WorkloadKey } from '../../core/ca/workload-key.ts';
+import { envoyBootstrapYaml, type BootstrapOptions } from '../bootstrap/envoy-bootstrap.ts';
+import { SdsServer } from '../sds/sds-server.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { CertificateRequestError, requestCertificate, type WorkloadCertificate } from './certificate-client.ts';
+import { EnvoySupervisor } from './envoy-supervisor.ts';
+import { loadOrCreateKeyFile, writeKeyFile } from './key-file.ts';
+import { startReadinessServer, type ReadinessServer } from './readiness-server.ts';
+import { DEFAULT_ROTATION, rotationTime, type RotationPolicy } from './rotation.ts';
+
+export interface AgentOptions {
+  apiUrl: string;
+  mesh: string;
+  /** Pays for the first certificate; renewals use the certificate itself. */
+  joinToken: string;
+  sdsSocketPath: string;
+  /** Keep the key in this file (0600) instead of only in memory. */
+  keyFile?: string;
+  /** Write the Envoy bootstrap here (0600). */
+  bootstrap?: { path: string; options: Omit<BootstrapOptions, 'sdsSocketPath'> };
+  /** Supervise Envoy with that bootstrap. */
+  envoy?: { path: string; args?: string[]; drainMs?: number };
+  /** Loopback port for `/ready` (0 picks one). */
+  readyPort?: number;
+  ttlSeconds?: number;
+  rotation?: RotationPolicy;
+  backoff?: BackoffPolicy;
+  now?: () => Date;
+  random?: () => number;
+  logger: Logger;
+}
+
+export interface AgentStatus {
+  ready: boolean;
+  certificate?: { spiffeId: string; serialNumber: string; notAfter: string; renewAt?: string };
+  sds: ReturnType<SdsServer['stats']>;
+  envoy?: { pid?: number; live: boolean; restarts: number };
+  renewals: number;
+  failures: number;
+  lastError?: string;
+}
+
+/**
+ * The sidecar agent: makes the workload key, buys the first certificate with the join token,
+ * serves it to Envoy over SDS, renews it (with the certificate) at a jittered share of its
+ * lifetime, retries with capped backoff while the control plane is away, and runs Envoy.
+ */
+export class Agent {
+  private readonly sds: SdsServer;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly log: Logger;
+  private key: WorkloadKey | undefined;
+  private cert: WorkloadCertificate | undefined;
+  private renewAt: Date | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private readiness: ReadinessServer | undefined;
+  private envoy: EnvoySupervisor | undefined;
+  private stopped = false;
+  private renewals = 0;
+  private failures = 0;
+  private lastError: string | undefined;
+  private firstCertificate: { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void };
+
+  constructor(private readonly o: AgentOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.random = o.random ?? Math.random;
+    this.log = o.logger.child({ component: 'agent' });
+    this.sds = new SdsServer({ socketPath: o.sdsSocketPath, onNack: (version, message) => this.log.error({ version, message }, 'envoy rejected a secret') });
+    let resolve!: () => void;
+    let reject!: (err: Error) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    promise.catch(() => undefined);
+    this.firstCertificate = { promise, resolve, reject };
+  }
+
+  /** Port of `/ready`, once started. */
+  get readyPort(): number | undefined {
+    return this.readiness?.port;
+  }
+
+  /** Serves SDS and readiness, writes the bootstrap, and starts fetching the first certificate. */
+  async start(): Promise<void> {
+    this.key = this.o.keyFile ? await loadOrCreateKeyFile(this.o.keyFile) : await generateWorkloadKey();
+    await this.sds.listen();
+    this.readiness = await startReadinessServer(this.o.readyPort ?? 0, async () => {
+      const status = await this.status();
+      return { ready: status.ready, detail: { ...status } };
+    });
+    if (this.o.bootstrap) {
+      const yaml = envoyBootstrapYaml({ ...this.o.bootstrap.options, sdsSocketPath: this.o.sdsSocketPath });
+      await writeFile(this.o.bootstrap.path, yaml, { mode: 0o600 });
+    }
+    void this.acquire();
+  }
+
+  /** Resolves with the first certificate; rejects if the join token is refused for good. */
+  whenCertified(): Promise<void> {
+    return this.firstCertificate.promise;
+  }
+
+  async status(): Promise<AgentStatus> {
+    const envoyLive = this.envoy ? await this.envoy.live() : true;
+    return {
+      ready: this.cert !== undefined && this.cert.notAfter > this.now() && envoyLive,
+      ...(this.cert ? { certificate: { spiffeId: this.cert.spiffeId, serialNumber: this.cert.serialNumber, notAfter: this.cert.notAfter.toISOString(), ...(this.renewAt ? { renewAt: this.renewAt.toISOString() } : {}) } } : {}),
+      sds: this.sds.stats(),
+      ...(this.envoy ? { envoy: { ...(this.envoy.pid ? { pid: this.envoy.pid } : {}), live: envoyLive, restarts: this.envoy.restarts } } : {}),
+      renewals: this.renewals,
+      failures: this.failures,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  /** Renews now instead of at the scheduled time (operators, tests). */
+  renewNow(): Promise<void> {
+    clearTimeout(this.timer);
+    return this.acquire();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.envoy?.stop();
+    await this.readiness?.close();
+    await this.sds.close();
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.stopped || !this.key) return;
+    const renewing = this.cert !== undefined;
+    // Every certificate gets a fresh key; the old key only signs the request for the new one.
+    const nextKey = renewing ? await generateWorkloadKey() : this.key;
+    try {
+      const cert = await requestCertificate({
+        apiUrl: this.o.apiUrl,
+        mesh: this.o.mesh,
+        csrPem: await createCsrPem(nextKey),
+        credential: this.cert ? { current: this.cert, privateKey: this.key.privateKey } : { joinToken: this.o.joinToken },
+        now: this.now,
+        ...(this.o.ttlSeconds ? { ttlSeconds: this.o.ttlSeconds } : {}),
+      });
+      if (this.stopped) return;
+      if (this.o.keyFile && nextKey !== this.key) await writeKeyFile(this.o.keyFile, nextKey);
+      this.key = nextKey;
+      this.cert = cert;
+      this.attempt = 0;
+      this.lastError = undefined;
+      if (renewing) this.renewals++;
+      this.sds.update({ certificateChainPem: cert.certificateChainPem, privateKeyPem: nextKey.privateKeyPem, trustBundlePem: cert.trustBundlePem });
+      this.renewAt = rotationTime(cert, this.o.rotation ?? DEFAULT_ROTATION, this.random);
+      this.log.info({ spiffeId: cert.spiffeId, serial: cert.serialNumber, notAfter: cert.notAfter, renewAt: this.renewAt }, renewing ? 'certificate renewed' : 'certificate issued');
+      this.schedule(this.renewAt.getTime() - this.now().getTime());
+      if (!renewing) this.onFirstCertificate();
+    } catch (err) {
+      this.failures++;
+      this.lastError = (err as Error).message;
+      const retryable = !(err instanceof CertificateRequestError) || err.retryable;
+      const expired = this.cert !== undefined && this.cert.notAfter <= this.now();
+      if (!retryable || expired) {
+        this.log.error({ err }, this.cert ? 'certificate renewal refused; a new join token is needed' : 'the join token was refused');
+        if (!this.cert) this.firstCertificate.reject(err as Error);
+        if (!retryable) return;
+      }
+      const delay = backoffDelay(this.attempt++, this.o.backoff ?? DEFAULT_BACKOFF, this.random);
+      this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'certificate request failed; retrying');
+      this.schedule(delay);
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    // setTimeout cannot wait longer than ~24.8 days; a later renewal is re-checked then.
+    this.timer = setTimeout(() => void this.acquire(), Math.min(Math.max(0, delayMs), 2 ** 31 - 1));
+  }
+
+  private onFirstCertificate(): void {
+    if (this.o.envoy && this.o.bootstrap) {
+      const adminPort = this.o.bootstrap.options.adminPort;
+      this.envoy = new EnvoySupervisor({ envoyPath: this.o.envoy.path, bootstrapPath: this.o.bootstrap.path, adminPort, logger: this.log, random: this.random, ...(this.o.envoy.args ? { args: this.o.envoy.args } : {}), ...(this.o.envoy.drainMs !== undefined ? { drainMs: this.o.envoy.drainMs } : {}), ...(this.o.backoff ? { backoff: this.o.backoff } : {}) });
+      this.envoy.start();
+    }
+    this.firstCertificate.resolve();
+  }
+}

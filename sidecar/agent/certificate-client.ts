@@ -1,0 +1,79 @@
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import { TrellisError } from '../../core/errors.ts';
+import { signCertificateRequest } from '../../core/identity/certificate-auth.ts';
+
+/** A certificate as the agent keeps it. */
+export interface WorkloadCertificate {
+  certificateChainPem: string;
+  trustBundlePem: string;
+  spiffeId: string;
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** A refused or failed request; `retryable` tells a control plane that is away from a credential that will never work. */
+export class CertificateRequestError extends TrellisError {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type Credential = { joinToken: string } | { current: WorkloadCertificate; privateKey: KeyObject };
+
+export interface CertificateRequest {
+  apiUrl: string;
+  mesh: string;
+  csrPem: string;
+  credential: Credential;
+  ttlSeconds?: number;
+  now: () => Date;
+  timeoutMs?: number;
+}
+
+function chainDer(pem: string): Buffer[] {
+  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b).raw);
+}
+
+/** POST /v1/meshes/{mesh}/certificates with a join token or (renewal) the current certificate. */
+export async function requestCertificate(r: CertificateRequest): Promise<WorkloadCertificate> {
+  const path = `/v1/meshes/${encodeURIComponent(r.mesh)}/certificates`;
+  const body = JSON.stringify({ csr: r.csrPem, ...(r.ttlSeconds ? { ttlSeconds: r.ttlSeconds } : {}) });
+  const authorization =
+    'joinToken' in r.credential
+      ? `Bearer ${r.credential.joinToken}`
+      : signCertificateRequest({ method: 'POST', path, timestamp: Math.floor(r.now().getTime() / 1000), body, chainDer: chainDer(r.credential.current.certificateChainPem), privateKey: r.credential.privateKey });
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, r.apiUrl), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(r.timeoutMs ?? 10_000) });
+  } catch (err) {
+    throw new CertificateRequestError(`the Trellis API at ${r.apiUrl} is unreachable`, true, undefined, { cause: err });
+  }
+  const text = await res.text();
+  if (res.status !== 201) {
+    let detail = text.slice(0, 500);
+    try {
+      detail = (JSON.parse(text) as { detail?: string }).detail ?? detail;
+    } catch {
+      // not problem+json: keep the text
+    }
+    // 4xx (but 408/429) means this credential or CSR will not work however often it is sent.
+    const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
+    throw new CertificateRequestError(`certificate request refused (${res.status}): ${detail}`, retryable, res.status);
+  }
+  const issued = JSON.parse(text) as { certificateChain: string; trustBundle: string; spiffeId: string; serialNumber: string; expiresAt: string };
+  const leaf = new X509Certificate(issued.certificateChain);
+  return {
+    certificateChainPem: issued.certificateChain,
+    trustBundlePem: issued.trustBundle,
+    spiffeId: issued.spiffeId,
+    serialNumber: issued.serialNumber,
+    notBefore: new Date(leaf.validFrom),
+    notAfter: new Date(leaf.validTo),
+  };
+}
