@@ -1,0 +1,99 @@
+// The xds-server as the ECS service runs it: config in DynamoDB, changes from EventBridge through
+// this replica's own subscription, periodic reconciliation, and an admin port for health checks.
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { pino } from 'pino';
+import { DynamoDbConfigStore } from '../core/adapters/aws/dynamodb-store/index.ts';
+import { EventBridgeChangeBus, sweepStaleSubscriptions } from '../core/adapters/aws/eventbridge-bus/index.ts';
+import { startAdminServer } from './admin-server.ts';
+import { startXds } from './start-xds.ts';
+
+const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-xds' } });
+
+function env(name: string, fallback?: string): string {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined || value === '') throw new Error(`${name} is not set`);
+  return value;
+}
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got ${raw})`);
+  return n;
+}
+
+const HEARTBEAT_MS = 60_000;
+
+async function main(): Promise<void> {
+  // A replica id unique per task: queue and rule names derive from it (at most 52 characters).
+  const replicaId = (process.env.TRELLIS_REPLICA_ID ?? `${os.hostname()}-${randomUUID().slice(0, 8)}`).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 52);
+  const busName = env('TRELLIS_BUS_NAME');
+  const eventBridge = new EventBridgeClient({});
+  const sqs = new SQSClient({});
+  const store = new DynamoDbConfigStore({ client: new DynamoDBClient({}), tableName: env('TRELLIS_TABLE_NAME'), onPurgeFailure: (err: unknown) => logger.warn({ err }, 'mesh purge incomplete; resumed later') });
+  const bus = new EventBridgeChangeBus({
+    eventBridge,
+    sqs,
+    busName,
+    replicaId,
+    heartbeatIntervalMs: HEARTBEAT_MS,
+    ...(process.env.TRELLIS_DEAD_LETTER_QUEUE_ARN ? { deadLetterQueueArn: process.env.TRELLIS_DEAD_LETTER_QUEUE_ARN } : {}),
+    ...(process.env.TRELLIS_SQS_WAIT_SECONDS ? { waitTimeSeconds: intEnv('TRELLIS_SQS_WAIT_SECONDS', 20) } : {}),
+    logger,
+  });
+
+  // What crashed replicas left behind (their queue and rule) is removed before joining.
+  const sweep = async () => {
+    try {
+      const swept = await sweepStaleSubscriptions({ eventBridge, sqs, busName, olderThanMs: 5 * HEARTBEAT_MS, logger });
+      if (swept.removed.length) logger.info({ removed: swept.removed }, 'removed subscriptions of stopped replicas');
+      await store.resumePurges();
+    } catch (err) {
+      logger.warn({ err }, 'housekeeping failed; retried later');
+    }
+  };
+  await sweep();
+  const housekeeping = setInterval(() => void sweep(), 10 * 60_000);
+  housekeeping.unref();
+
+  let ready = false;
+  const admin = await startAdminServer({ host: '0.0.0.0', port: intEnv('TRELLIS_ADMIN_PORT', 9090), ready: () => ready });
+  const xds = await startXds({
+    store,
+    bus,
+    logger,
+    address: `0.0.0.0:${intEnv('TRELLIS_XDS_PORT', 18000)}`,
+    replicaId,
+    reconcileIntervalMs: intEnv('TRELLIS_RECONCILE_INTERVAL_MS', 30_000),
+  });
+  ready = true;
+  logger.info({ replicaId, xdsPort: xds.port, adminPort: admin.port }, 'xds-server ready');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ready = false;
+    logger.info({ signal }, 'draining');
+    clearInterval(housekeeping);
+    try {
+      await xds.stop();
+      await store.close();
+      await admin.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, 'xds-server failed to start');
+  process.exit(1);
+});
