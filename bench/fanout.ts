@@ -90,7 +90,7 @@ async function run(n: number): Promise<void> {
   );
   const connectStarted = performance.now();
   await Promise.all(children.map((c) => request(c, { cmd: 'start' }, 'started')));
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 300_000;
   for (;;) {
     const reports = await Promise.all(children.map((c) => request<{ ready: number }>(c, { cmd: 'report' }, 'report')));
     const ready = reports.reduce((a, r) => a + r.ready, 0);
