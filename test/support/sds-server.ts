@@ -1,5 +1,6 @@
 import { Server, ServerCredentials, type ServerDuplexStream, type ServiceDefinition } from '@grpc/grpc-js';
 import { decodeSotwRequest } from '../../xds-server/server/codec.ts';
+import type { SotwRequest } from '../../xds-server/server/messages.ts';
 import { encodeResource, findMessageType, SECRET_TYPE_URL } from '../../xds-server/protos/index.ts';
 import { ROOT_CA_SECRET_NAME, WORKLOAD_SECRET_NAME } from '../../xds-server/translate/security/index.ts';
 import type { WorkloadCertificate } from './workload-certificate.ts';
@@ -50,15 +51,19 @@ export async function startSdsServer(socketPath: string, certificate: WorkloadCe
   let pushes = 0;
   const server = new Server();
   server.addService(SDS_SERVICE, {
-    StreamSecrets(call: ServerDuplexStream<ReturnType<typeof decodeSotwRequest>, Buffer>) {
+    StreamSecrets(call: ServerDuplexStream<SotwRequest, Buffer>) {
       let sent = '';
-      call.on('data', (request) => {
+      call.on('data', (request: SotwRequest) => {
         const names = [...(request.resource_names ?? [])].sort();
         const key = names.join(',');
         if (key === sent) return;
         sent = key;
         pushes++;
-        call.write(discoveryResponse('1', String(pushes), names.flatMap((n) => secrets.get(n) ?? [])));
+        const found = names.flatMap((n) => {
+          const secret = secrets.get(n);
+          return secret ? [secret] : [];
+        });
+        call.write(discoveryResponse('1', String(pushes), found));
       });
       call.on('end', () => call.end());
       call.on('error', () => undefined);
