@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { LambdaEvent } from 'hono/aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable } from '../../core/adapters/aws/dynamodb-store/index.ts';
+import { startMoto, type RunningMoto } from '../../test/support/moto.ts';
+
+// The deployed entry, wired as the CDK app wires it: environment variables, the Parameters and
+// Secrets extension on localhost (a stand-in here), and AWS APIs (moto).
+const KEY = 'bootstrap0key0from0secrets0manager0abcdef0123456789';
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:trellis-bootstrap';
+const SESSION_TOKEN = 'session-token-of-the-function';
+
+function httpApiEvent(method: string, rawPath: string, key: string, body?: string): LambdaEvent {
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'api.example.com', authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
+      requestId: `req-${method}-${rawPath}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: '22/Nov/2026:10:00:00 +0000',
+      timeEpoch: 1_795_000_000_000,
+    },
+    body,
+    isBase64Encoded: false,
+  };
+  // The AWS event type marks body optional where hono's marks it nullable: the same event.
+  return event as unknown as LambdaEvent;
+}
+
+let moto: RunningMoto;
+let extension: Server;
+const secretRequests: Array<{ secretId: string | null; token: string | undefined }> = [];
+let sqs: SQSClient;
+let queueUrl: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  extension = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    secretRequests.push({ secretId: url.searchParams.get('secretId'), token: req.headers['x-aws-parameters-secrets-token'] as string | undefined });
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ ARN: SECRET_ARN, SecretString: KEY }));
+  });
+  await new Promise<void>((resolve) => extension.listen(0, 'localhost', resolve));
+
+  const table = 'trellis-lambda-test';
+  await ensureTable(new DynamoDBClient(moto.clientConfig), table);
+  const events = new EventBridgeClient(moto.clientConfig);
+  await events.send(new CreateEventBusCommand({ Name: 'trellis-config' }));
+  sqs = new SQSClient(moto.clientConfig);
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'observer' }))).QueueUrl!;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  await events.send(new PutRuleCommand({ Name: 'observer', EventBusName: 'trellis-config', EventPattern: JSON.stringify({ source: ['trellis.config'] }) }));
+  await events.send(new PutTargetsCommand({ Rule: 'observer', EventBusName: 'trellis-config', Targets: [{ Id: 'q', Arn: queueArn }] }));
+
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((extension.address() as AddressInfo).port),
+    TRELLIS_TABLE_NAME: table,
+    TRELLIS_BUS_NAME: 'trellis-config',
+    TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: SECRET_ARN,
+    TRELLIS_LOG_LEVEL: 'silent',
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => extension?.close(() => resolve()));
+  await moto?.stop();
+});
+
+describe('functions/handlers/api-handler.ts (the Lambda entry)', () => {
+  it('adopts the bootstrap key from Secrets Manager, serves the API on DynamoDB and announces the change on EventBridge', async () => {
+    // GIVEN the entry, imported after its configuration is in place
+    const { handler } = await import('./api-handler.ts');
+    // WHEN a mesh is created with the bootstrap key
+    const put = await handler(httpApiEvent('PUT', '/v1/meshes/edge', KEY, '{}'), {} as Context);
+    const get = await handler(httpApiEvent('GET', '/v1/meshes/edge', KEY), {} as Context);
+    const wrongKey = await handler(httpApiEvent('GET', '/v1/meshes/edge', 'not-the-bootstrap-key-0123456789'), {} as Context);
+    // THEN the key was read once, with the function's session token, and it works
+    expect(secretRequests).toEqual([{ secretId: SECRET_ARN, token: SESSION_TOKEN }]);
+    expect(put.statusCode).toBe(201);
+    expect(get.statusCode).toBe(200);
+    expect(JSON.parse(get.body!)).toMatchObject({ name: 'edge' });
+    expect(wrongKey.statusCode).toBe(401);
+    // AND the change reached the bus
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }));
+    const events = (received.Messages ?? []).map((m) => JSON.parse(m.Body!) as { source: string; detail: { mesh?: string } });
+    expect(events.some((e) => e.source === 'trellis.config' && e.detail.mesh === 'edge')).toBe(true);
+  });
+});
