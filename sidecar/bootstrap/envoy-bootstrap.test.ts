@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENVOY_BIN, ROOT } from '../../test/support/tools.ts';
+import { envoyBootstrap, envoyBootstrapYaml, SDS_CLUSTER_NAME } from './envoy-bootstrap.ts';
 
 const run = promisify(execFile);
 const agent = path.join(ROOT, 'bin/trellis-agent.mjs');
@@ -41,6 +42,34 @@ describe('trellis-agent bootstrap', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('with SDS and mTLS xDS: an sds-grpc cluster on the socket, and the xDS cluster using its secrets; Envoy accepts it', async () => {
+    const options = {
+      metadata: { TRELLIS_TENANT: 'default', TRELLIS_MESH: 'demo', TRELLIS_PROXY_KIND: 'sidecar' as const, NAMESPACE: 'shop', SERVICE_ACCOUNT: 'web', WORKLOAD_NAME: 'web', LABELS: {} },
+      xdsAddress: { host: '127.0.0.1', port: 18000 },
+      adminPort: 19002,
+      protocol: 'delta' as const,
+      sdsSocketPath: '/tmp/trellis-agent-test/sds.sock',
+      xdsServerSpiffeId: 'spiffe://trellis.local/ns/trellis-system/sa/xds-server',
+    };
+    const doc = envoyBootstrap(options) as { node: { metadata: Record<string, unknown> }; static_resources: { clusters: Record<string, unknown>[] } };
+    const [xds, sds] = doc.static_resources.clusters;
+    expect(sds).toMatchObject({ name: SDS_CLUSTER_NAME, load_assignment: { endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: options.sdsSocketPath } } } }] }] } });
+    const tls = JSON.stringify(xds!.transport_socket);
+    expect(tls).toContain('"tls_certificate_sds_secret_configs":[{"name":"default"');
+    expect(tls).toContain('"validation_context_sds_secret_config":{"name":"ROOTCA"');
+    expect(tls).toContain(options.xdsServerSpiffeId);
+    expect(doc.node.metadata.SDS).toBe(true);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-bootstrap-'));
+    try {
+      writeFileSync(path.join(dir, 'b.yaml'), envoyBootstrapYaml(options));
+      const validated = await run(ENVOY_BIN, ['--mode', 'validate', '-c', path.join(dir, 'b.yaml')]);
+      expect(validated.stdout + validated.stderr).toContain('OK');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(() => envoyBootstrap({ ...options, sdsSocketPath: undefined })).toThrow(RangeError);
   });
 
   it('exits 2 with a message naming the bad field', async () => {
