@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConfigStore, ensureTable } from '../../core/adapters/aws/dynamodb-store/index.ts';
 import { EventBridgeChangeBus } from '../../core/adapters/aws/eventbridge-bus/index.ts';
+import type { IstioResource } from '../../core/resources/resource.ts';
 import { createApi } from '../../functions/app.ts';
 import { ensureBootstrap } from '../../functions/bootstrap.ts';
 import { startMoto, type RunningMoto } from '../support/moto.ts';
@@ -67,7 +68,7 @@ async function call(method: string, p: string, body?: unknown): Promise<Response
   return api.request(p, { method, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-const vs = (w1: number) => ({
+const vs = (w1: number): IstioResource => ({
   apiVersion: 'networking.istio.io/v1',
   kind: 'VirtualService',
   metadata: { name: 'web', namespace: 'shop' },
