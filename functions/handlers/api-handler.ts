@@ -1,11 +1,6 @@
 // Lambda entry of the tenant API (bundled by the CDK app and scripts/bundle-lambdas.ts).
 // Module load only defines things: clients, store and bus are made on the first invocation.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
-import { DynamoDbConfigStore } from '../../core/adapters/aws/dynamodb-store/index.ts';
-import { EventBridgeChangeBus } from '../../core/adapters/aws/eventbridge-bus/index.ts';
 import { ensureBootstrap } from '../bootstrap.ts';
 import type { CreateApiOptions } from '../app.ts';
 import { createLambdaHandler } from '../lambda.ts';
@@ -17,7 +12,20 @@ function requiredEnv(name: string): string {
   return value;
 }
 
+/** The AWS adapters and SDK clients, loaded on first use: evaluating them is most of the bundle's import time. */
+async function loadAdapters() {
+  const [{ DynamoDBClient }, { EventBridgeClient }, { SQSClient }, { DynamoDbConfigStore }, { EventBridgeChangeBus }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-eventbridge'),
+    import('@aws-sdk/client-sqs'),
+    import('../../core/adapters/aws/dynamodb-store/index.ts'),
+    import('../../core/adapters/aws/eventbridge-bus/index.ts'),
+  ]);
+  return { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus };
+}
+
 async function createOptions(): Promise<CreateApiOptions> {
+  const { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus } = await loadAdapters();
   const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-api' } });
   const store = new DynamoDbConfigStore({ client: new DynamoDBClient({}), tableName: requiredEnv('TRELLIS_TABLE_NAME') });
   // The API only publishes; the replica id names a subscription it never opens.
