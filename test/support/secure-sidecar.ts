@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { envoyBootstrap } from '../../sidecar/bootstrap/envoy-bootstrap.ts';
-import { SDS_CLUSTER_NAME } from '../../xds-server/translate/security/index.ts';
 import { startEnvoy, type RunningEnvoy } from './envoy.ts';
 import { freePort } from './ports.ts';
 import { startSdsServer, type RunningSdsServer } from './sds-server.ts';
@@ -20,9 +19,9 @@ export interface SecureSidecar {
 }
 
 /**
- * A real Envoy sidecar with its workload certificate over SDS, as the agent runs it: an SDS
- * server on a Unix socket, the `sds-grpc` bootstrap cluster pointing at it, and `SDS: true` in
- * node metadata so Trellis serves it mTLS config.
+ * A real Envoy sidecar with its workload certificate over SDS, bootstrapped as `trellis-agent run`
+ * does (`sds-grpc` cluster, `SDS: true` in node metadata), with a minimal SDS server standing in
+ * for the agent so the certificates come straight from the test's CA.
  */
 export async function startSecureSidecar(o: {
   xdsPort: number;
@@ -50,24 +49,11 @@ export async function startSecureSidecar(o: {
       INSTANCE_IP: '127.0.0.1',
       ...(o.appPort !== undefined ? { APP_PORT: o.appPort, INBOUND_PORT: inboundPort } : {}),
       OUTBOUND_PORT: outboundPort,
-      SDS: true,
     },
     xdsAddress: { host: '127.0.0.1', port: o.xdsPort },
     adminPort,
     protocol: 'delta',
-  });
-  const statics = bootstrap['static_resources'] as { clusters: Record<string, unknown>[] };
-  statics.clusters.push({
-    name: SDS_CLUSTER_NAME,
-    type: 'STATIC',
-    connect_timeout: '1s',
-    typed_extension_protocol_options: {
-      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-        '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-        explicit_http_config: { http2_protocol_options: {} },
-      },
-    },
-    load_assignment: { cluster_name: SDS_CLUSTER_NAME, endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: sds.socketPath } } } }] }] },
+    sdsSocketPath: sds.socketPath,
   });
   let envoy: RunningEnvoy;
   try {
