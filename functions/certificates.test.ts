@@ -195,6 +195,14 @@ describe('POST /v1/meshes/{mesh}/certificates', () => {
     });
   });
 
+  it('serves the trust bundle without a credential, with both roots during a rotation', async () => {
+    const one = await h.call('GET', '/v1/meshes/prod/trust-bundle', { key: null });
+    expect(one.status).toBe(200);
+    expect((await one.text()).match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    await h.ca.rotateRoot();
+    expect((await (await h.call('GET', '/v1/meshes/prod/trust-bundle', { key: null })).text()).match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+  });
+
   it('documents both credentials in the OpenAPI description', async () => {
     const doc = (await (await h.call('GET', '/openapi.json', { key: null })).json()) as { paths: Record<string, { post?: { description?: string; security?: unknown } }> };
     const post = doc.paths['/v1/meshes/{mesh}/certificates']?.post;

@@ -102,6 +102,21 @@ export function certificateRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       403: { description: 'The credential does not entitle to this identity or mesh', content: { 'application/problem+json': { schema: ProblemSchema } } },
     },
   });
+  documented(app, {
+    method: 'get',
+    path: '/v1/meshes/{mesh}/trust-bundle',
+    summary: 'The roots workloads must trust (two during a root rotation); public, no credential',
+    security: [],
+    request: { params: z.object({ mesh: z.string() }) },
+    responses: { 200: { description: 'PEM bundle', content: { 'application/x-pem-file': { schema: z.string() } } } },
+  });
+  // Public: roots are not secret, and agents poll this to learn a new root before leaves signed by it reach them.
+  app.get('/v1/meshes/:mesh/trust-bundle', async (c) => {
+    meshName(c.req.param('mesh'));
+    const bundle = await requireIssuing(deps).ca.trustBundle();
+    return c.body(bundle, 200, { 'content-type': 'application/x-pem-file', 'cache-control': 'max-age=30' });
+  });
+
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {

@@ -58,6 +58,7 @@ describe('trellis-agent with a real Envoy and xDS over mTLS', () => {
       },
       envoy: { path: ENVOY_BIN, args: ['--log-level', 'warn', '--concurrency', '1'], drainMs: 200 },
       readyPort: 0,
+      bundleRefreshMs: 200,
       logger,
     });
     cleanups.push(() => agent.stop());
@@ -93,6 +94,15 @@ describe('trellis-agent with a real Envoy and xDS over mTLS', () => {
     // The renewal was paid for with the old certificate, not the (spent) join token.
     const audit = (await trellis.api('GET', '/v1/meshes/demo/certificates/audit')).json as { items: { credential: string; outcome: string }[] };
     expect(audit.items[0]).toMatchObject({ credential: 'certificate', outcome: 'issued' });
+  });
+
+  it('delivers both roots to Envoy during a root rotation, without a new certificate', async () => {
+    const serial = (await agent.status()).certificate!.serialNumber;
+    const caCerts = async () => ((await certsShown()).certificates.flatMap((c) => (c as { ca_cert?: unknown[] }).ca_cert ?? [])).length;
+    expect(await caCerts()).toBe(1);
+    await trellis.ca.rotateRoot();
+    await waitFor(async () => (await caCerts()) === 2, 'Envoy trusts both roots', 10_000);
+    expect((await agent.status()).certificate!.serialNumber).toBe(serial);
   });
 
   it('restarts Envoy when it dies', async () => {

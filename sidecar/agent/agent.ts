@@ -4,7 +4,7 @@ import { createCsrPem, generateWorkloadKey, type WorkloadKey } from '../../core/
 import { envoyBootstrapYaml, type BootstrapOptions } from '../bootstrap/envoy-bootstrap.ts';
 import { SdsServer } from '../sds/sds-server.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
-import { CertificateRequestError, requestCertificate, type WorkloadCertificate } from './certificate-client.ts';
+import { CertificateRequestError, fetchTrustBundle, requestCertificate, type WorkloadCertificate } from './certificate-client.ts';
 import { EnvoySupervisor } from './envoy-supervisor.ts';
 import { loadOrCreateKeyFile, writeKeyFile } from './key-file.ts';
 import { startReadinessServer, type ReadinessServer } from './readiness-server.ts';
@@ -25,6 +25,8 @@ export interface AgentOptions {
   /** Loopback port for `/ready` (0 picks one). */
   readyPort?: number;
   ttlSeconds?: number;
+  /** How often the trust bundle is re-read, so a new root reaches Envoy before leaves signed by it do (default 60 s). */
+  bundleRefreshMs?: number;
   rotation?: RotationPolicy;
   backoff?: BackoffPolicy;
   now?: () => Date;
@@ -56,6 +58,7 @@ export class Agent {
   private cert: WorkloadCertificate | undefined;
   private renewAt: Date | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private bundleTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private readiness: ReadinessServer | undefined;
   private envoy: EnvoySupervisor | undefined;
@@ -95,6 +98,7 @@ export class Agent {
       await writeFile(this.o.bootstrap.path, yaml, { mode: 0o600 });
     }
     void this.acquire();
+    this.bundleTimer = setInterval(() => void this.refreshBundle(), this.o.bundleRefreshMs ?? 60_000);
   }
 
   /** Resolves with the first certificate; rejects if the join token is refused for good. */
@@ -124,6 +128,7 @@ export class Agent {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.bundleTimer);
     await this.envoy?.stop();
     await this.readiness?.close();
     await this.sds.close();
@@ -168,6 +173,21 @@ export class Agent {
       const delay = backoffDelay(this.attempt++, this.o.backoff ?? DEFAULT_BACKOFF, this.random);
       this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'certificate request failed; retrying');
       this.schedule(delay);
+    }
+  }
+
+  /** Pushes a changed trust bundle (a root rotation) over SDS with the current certificate. */
+  private async refreshBundle(): Promise<void> {
+    const cert = this.cert;
+    if (!cert || !this.key || this.stopped) return;
+    try {
+      const bundle = await fetchTrustBundle(this.o.apiUrl, this.o.mesh);
+      if (bundle === cert.trustBundlePem || this.cert !== cert) return;
+      this.cert = { ...cert, trustBundlePem: bundle };
+      this.sds.update({ certificateChainPem: cert.certificateChainPem, privateKeyPem: this.key.privateKeyPem, trustBundlePem: bundle });
+      this.log.info({ roots: bundle.match(/BEGIN CERTIFICATE/g)?.length ?? 0 }, 'trust bundle changed');
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'trust bundle refresh failed; the next renewal brings it too');
     }
   }
 

@@ -77,3 +77,12 @@ export async function requestCertificate(r: CertificateRequest): Promise<Workloa
     notAfter: new Date(leaf.validTo),
   };
 }
+
+/** GET /v1/meshes/{mesh}/trust-bundle: the roots to trust now (public, no credential). */
+export async function fetchTrustBundle(apiUrl: string, mesh: string, timeoutMs = 5000): Promise<string> {
+  const res = await fetch(new URL(`/v1/meshes/${encodeURIComponent(mesh)}/trust-bundle`, apiUrl), { signal: AbortSignal.timeout(timeoutMs) });
+  if (res.status !== 200) throw new CertificateRequestError(`trust bundle request answered ${res.status}`, res.status >= 500, res.status);
+  const pem = await res.text();
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new CertificateRequestError('the trust bundle is not PEM', false, res.status);
+  return pem;
+}
