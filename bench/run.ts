@@ -12,6 +12,7 @@ const BENCHES: Record<string, { script: string; args?: string[]; flags?: string[
   translate: { script: 'translate.ts' },
   fanout: { script: 'fanout.ts', flags: ['--expose-gc'] },
   'ca-issue': { script: 'ca-issue.ts' },
+  'agent-start': { script: 'agent-start.ts' },
   'dynamodb-commit': { script: 'dynamodb-commit.ts' },
   'eventbridge-delivery': { script: 'eventbridge-delivery.ts' },
   'sidecar-scope': { script: 'sidecar-scope.ts' },
