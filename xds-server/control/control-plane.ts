@@ -110,9 +110,21 @@ export class ControlPlane implements ProxyStatusSource {
       runtime.scopes.set(scope, { descriptor: proxy.descriptor, streams: 1, revision: runtime.revision });
       this.publishScope(runtime, scope);
     }
-    this.connecting.set(node.id, { ...proxy, scope });
-    return { proxyId: node.id, scope };
+    const proxyId = this.proxyIdFor(node.id, proxy);
+    this.connecting.set(proxyId, { ...proxy, scope });
+    return { proxyId, scope };
   };
+
+  /**
+   * The node id, unless (with mTLS) another identity already uses it: then the id is qualified by
+   * the certificate's SPIFFE ID, so no proxy can take over another's status or registration by its id.
+   */
+  private proxyIdFor(nodeId: string, proxy: ConnectingProxy): string {
+    const spiffeId = proxy.certificate?.spiffeId;
+    const holder = this.connecting.get(nodeId);
+    if (!spiffeId || !holder || holder.certificate?.spiffeId === spiffeId) return nodeId;
+    return `${nodeId}@${spiffeId}`;
+  }
 
   /** For the AdsServer: stream lifecycle. */
   readonly hooks: XdsServerHooks = {

@@ -109,6 +109,15 @@ describe('xDS over mTLS', () => {
     }
   });
 
+  it("cannot take over another identity's proxy id", async () => {
+    const other = stream(await clientCredentials('spiffe://prod.default.trellis.local/ns/shop/sa/thief'));
+    other.send({ node: lyingNode('cart-1'), type_url: CLUSTER_TYPE_URL });
+    await other.next(5000);
+    const byId = new Map((await xds.controlPlane.list('default', 'prod')).map((p) => [p.proxyId, p.serviceAccount]));
+    expect(byId.get('cart-1')).toBe('cart');
+    expect(byId.get('cart-1@spiffe://prod.default.trellis.local/ns/shop/sa/thief')).toBe('thief');
+  });
+
   it('refuses a client without a certificate, and one from another CA', async () => {
     const noCert = stream(await clientCredentials(undefined));
     noCert.send({ node: lyingNode('anon'), type_url: CLUSTER_TYPE_URL });
