@@ -123,8 +123,8 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
     });
     const [fleetPolicy] = Object.values(service.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^XdsFleetTaskDefinitionTaskRole') }] } }));
     const actions = JSON.stringify(fleetPolicy?.Properties?.PolicyDocument);
-    for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'events:PutRule', 'sqs:ReceiveMessage', 'acm-pca:IssueCertificate', 'cloudwatch:PutMetricData']) expect(actions).toContain(action);
-    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'events:PutEvents']) expect(actions).not.toContain(action);
+    for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'events:PutEvents', 'events:PutRule', 'sqs:ReceiveMessage', 'acm-pca:IssueCertificate', 'cloudwatch:PutMetricData']) expect(actions).toContain(action);
+    for (const action of ['dynamodb:*', 'dynamodb:DeleteTable', 'events:*', 'sqs:*']) expect(actions).not.toContain(`"${action}"`);
   });
 
   it('passes cfn-lint on every synthesized template: no error, and only accepted warnings', () => {

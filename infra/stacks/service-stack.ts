@@ -64,8 +64,11 @@ export class ServiceStack extends Stack {
     pki.grantIssue(this.api.handler);
     bootstrapSecret.grantRead(this.api.handler);
 
-    // A replica reads config, keeps its own subscription, gets its serving certificate and reports metrics.
-    table.grantReadData(this.fleet.taskRole);
+    // A replica reads config, commits the WorkloadEntries of the sidecars it registers and NACK
+    // rollbacks (and announces them), keeps its own subscription, gets its serving certificate
+    // and reports metrics.
+    table.grantReadWriteData(this.fleet.taskRole);
+    this.events.bus.grantPutEventsTo(this.fleet.taskRole);
     this.events.grantReplicaSubscriptions(this.fleet.taskRole);
     pki.grantIssue(this.fleet.taskRole);
     this.observability.grantPutMetrics(this.fleet.taskRole);
