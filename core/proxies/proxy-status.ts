@@ -1,3 +1,5 @@
+import type { ProxyConfig, ProxyConfigType } from './proxy-config.ts';
+
 /** Short names of the xDS types Trellis serves. */
 export type XdsTypeName = 'cds' | 'eds' | 'lds' | 'rds' | 'sds';
 
@@ -39,4 +41,6 @@ export interface ProxyStatus {
 /** Where the API reads proxy status from: the in-process xDS server locally, a shared table in AWS. */
 export interface ProxyStatusSource {
   list(tenantId: string, mesh: string): Promise<ProxyStatus[]>;
+  /** What one connected proxy is served (only where the xDS cache is in process); undefined when it is not connected. */
+  config?(tenantId: string, mesh: string, proxyId: string, types: readonly ProxyConfigType[]): Promise<ProxyConfig | undefined>;
 }

@@ -5,6 +5,7 @@ import type { ApiDependencies } from '../dependencies.ts';
 import { requireMesh } from './meshes.ts';
 import { documented, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
+import { proxyConfigRoute } from './proxy-config.ts';
 
 const TypeStatus = z.object({
   sent: z.string().optional(),
@@ -52,5 +53,6 @@ export function proxyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       })),
     });
   });
+  proxyConfigRoute(app, deps);
   return app;
 }

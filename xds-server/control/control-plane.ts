@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ChangeBus, MeshChangeEvent, Subscription } from '../../core/bus/change-bus.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
 import type { ProxyStatus, ProxyStatusSource, XdsTypeName } from '../../core/proxies/proxy-status.ts';
+import type { ProxyConfig, ProxyConfigType } from '../../core/proxies/proxy-config.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { keyOf, keyString, type IstioResource } from '../../core/resources/resource.ts';
 import type { ResourceCache } from '../cache/index.ts';
@@ -13,6 +14,7 @@ import { Debouncer, type DebounceOptions } from './debouncer.ts';
 import { meshKey, scopeKey, type MeshRuntime } from './mesh-runtime.ts';
 import { describeNode, type ConnectingProxy } from './node-identity.ts';
 import { describeVerifiedNode, type TrustDomainResolver } from './verified-node.ts';
+import { proxyConfigOf } from './proxy-config.ts';
 
 export interface ControlPlaneOptions {
   store: ConfigStore;
@@ -163,6 +165,15 @@ export class ControlPlane implements ProxyStatusSource {
           types,
         };
       });
+  }
+
+  /** What one connected proxy's group is served now, decoded (for `trellis proxy-config`). */
+  async config(tenantId: string, mesh: string, proxyId: string, types: readonly ProxyConfigType[]): Promise<ProxyConfig | undefined> {
+    const prefix = `${meshKey(tenantId, mesh)}/`;
+    const status = (this.ads?.proxyStatus() ?? []).find((s) => s.proxyId === proxyId && s.scope.startsWith(prefix));
+    if (!status) return undefined;
+    const revision = this.meshes.get(meshKey(tenantId, mesh))?.scopes.get(status.scope)?.revision;
+    return { proxyId, ...(revision !== undefined ? { revision } : {}), types: proxyConfigOf(this.options.cache, status, types) };
   }
 
   private onChange(event: MeshChangeEvent): void {
