@@ -13,9 +13,11 @@ const BENCHES: Record<string, { script: string; args?: string[]; flags?: string[
   fanout: { script: 'fanout.ts', flags: ['--expose-gc'] },
   'ca-issue': { script: 'ca-issue.ts' },
   'agent-start': { script: 'agent-start.ts' },
+  'certificate-api': { script: 'certificate-api.ts' },
   'dynamodb-commit': { script: 'dynamodb-commit.ts' },
   'eventbridge-delivery': { script: 'eventbridge-delivery.ts' },
   'sidecar-scope': { script: 'sidecar-scope.ts' },
+  'dataplane-latency': { script: 'dataplane-latency.ts' },
 };
 
 const wanted = process.argv.slice(2);
