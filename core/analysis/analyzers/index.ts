@@ -1,0 +1,13 @@
+export { vsHostWithoutService } from './vs-host-without-service.ts';
+export { destinationWithoutService } from './destination-without-service.ts';
+export { subsetNotDefined } from './subset-not-defined.ts';
+export { subsetSelectsNothing } from './subset-selects-nothing.ts';
+export { duplicateVirtualServiceHost } from './duplicate-virtual-service-host.ts';
+export { unreachableHttpMatch } from './unreachable-http-match.ts';
+export { gatewayNotFound } from './gateway-not-found.ts';
+export { weightWithoutEndpoints } from './weight-without-endpoints.ts';
+export { strictMtlsPlaintextCallers } from './strict-mtls-plaintext-callers.ts';
+export { authorizationAllowsNothing } from './authorization-allows-nothing.ts';
+export { conflictingPeerAuthentication } from './conflicting-peer-authentication.ts';
+export { destinationRuleWithoutService } from './destination-rule-without-service.ts';
+export { selectorSelectsNothing } from './selector-selects-nothing.ts';
