@@ -7,6 +7,7 @@ import { ValidationError } from '../core/errors.ts';
 /**
  * Cross-resource validation of a mesh after `puts` and `deletes`. Only problems the change
  * introduces are reported, so config stored under older rules never blocks unrelated changes.
+ * Returns the mesh's resources as they would be after the change (for the analyzers).
  */
 export async function checkMeshConfig(
   store: ConfigStore,
@@ -14,7 +15,7 @@ export async function checkMeshConfig(
   mesh: string,
   puts: readonly IstioResource[],
   deletes: readonly ResourceKey[] = [],
-): Promise<void> {
+): Promise<IstioResource[]> {
   const { resources } = await store.snapshot(tenantId, mesh);
   const byKey = new Map<string, IstioResource>(resources.map((r) => [keyString(keyOf(r)), r]));
   const before = new Set(validateMeshConfig(resources).map((e) => `${e.path}\u0000${e.message}`));
@@ -24,4 +25,5 @@ export async function checkMeshConfig(
   if (introduced.length > 0) {
     throw new ValidationError('The change conflicts with other resources of the mesh.', introduced);
   }
+  return [...byKey.values()];
 }

@@ -15,6 +15,7 @@ import { requireMesh } from './meshes.ts';
 import { documented, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
 import { checkMeshConfig } from '../mesh-validation.ts';
+import { changeWarnings, refuseIfStrict, strictParam, WarningSchema } from '../analysis-warnings.ts';
 
 export const ApplyResultSchema = z
   .object({
@@ -29,6 +30,7 @@ export const ApplyResultSchema = z
         action: z.enum(['created', 'updated', 'unchanged']),
       }),
     ),
+    warnings: z.array(WarningSchema).describe('Analyzer findings about the applied resources; `?strict=true` turns them into a 400'),
   })
   .meta({ id: 'ApplyResult' });
 
@@ -40,10 +42,12 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     method: 'post',
     path: '/v1/meshes/{mesh}/apply',
     summary: 'Apply many resources at once, all or nothing, as one revision',
-    description: 'Body: a multi-document YAML stream, a JSON list, or a Kubernetes List. `?dryRun=true` validates and reports what would change without storing anything.',
+    description:
+      'Body: a multi-document YAML stream, a JSON list, or a Kubernetes List. `?dryRun=true` validates and reports what would change without storing anything. ' +
+      'Analyzer findings about the applied resources come back as `warnings` and never block the apply, unless `?strict=true`, which answers 400 with them as `errors` and stores nothing.',
     request: {
       params: z.object({ mesh: z.string() }),
-      query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+      query: z.object({ dryRun: z.enum(['true', 'false']).optional(), strict: z.enum(['true', 'false']).optional() }),
       body: { content: { 'application/yaml': { schema: z.string() }, 'application/json': { schema: z.array(z.record(z.string(), z.unknown())) } } },
     },
     responses: { 200: { description: 'Applied', content: { 'application/json': { schema: ApplyResultSchema } } }, ...problemResponses },
@@ -62,6 +66,7 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       const dryRunParam = c.req.query('dryRun');
       if (dryRunParam !== undefined && dryRunParam !== 'true' && dryRunParam !== 'false') throw badRequest('dryRun must be true or false.');
       const dryRun = dryRunParam === 'true';
+      const strict = strictParam(c.req.query('strict'));
       const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
       const docs = await readDocuments(c, deps.limits.maxApplyDocuments);
       if (docs.length === 0) throw badRequest('The body holds no documents.');
@@ -85,7 +90,9 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
         resources.push(parsed.value);
       });
       if (errors.length > 0) throw new ValidationError(`${errors.length} problem(s) in the applied documents; nothing was stored.`, errors);
-      await checkMeshConfig(deps.store, tenantId, mesh.name, resources);
+      const after = await checkMeshConfig(deps.store, tenantId, mesh.name, resources);
+      const warnings = changeWarnings(after, resources.map(keyOf), seen);
+      refuseIfStrict(strict, warnings);
 
       const describe = (r: IstioResource, action: Action) => ({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name, action });
       if (dryRun) {
@@ -96,7 +103,7 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
             return describe(r, action);
           }),
         );
-        return respond(c, { dryRun: true, revision: mesh.revision, created: false, results });
+        return respond(c, { dryRun: true, revision: mesh.revision, created: false, results, warnings });
       }
 
       const result = await deps.store.commit({
@@ -118,6 +125,7 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
         revision: result.revision,
         created: result.created,
         results: resources.map((r) => describe(r, actions.get(keyString(keyOf(r))) ?? 'unchanged')),
+        warnings,
       });
     },
   );

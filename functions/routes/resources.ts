@@ -16,6 +16,7 @@ import { requireMesh } from './meshes.ts';
 import { documented, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
 import { checkMeshConfig } from '../mesh-validation.ts';
+import { changeWarnings, refuseIfStrict, strictParam, WARNINGS_HEADER, warningsHeaderValue } from '../analysis-warnings.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -65,8 +66,10 @@ export function resourceRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       path: `/v1/meshes/{mesh}/resources/${plural}/{namespace}/{name}`,
       tags: [kind],
       summary: `Create or replace a ${kind}`,
-      description: 'Body: the Istio object as JSON or YAML. `If-Match` / `metadata.resourceVersion` make the write conditional; `If-None-Match: *` creates only.',
-      request: { params, body: { content: { 'application/json': { schema }, 'application/yaml': { schema } } } },
+      description:
+        'Body: the Istio object as JSON or YAML. `If-Match` / `metadata.resourceVersion` make the write conditional; `If-None-Match: *` creates only. ' +
+        `Analyzer findings about this resource come back in the \`${WARNINGS_HEADER}\` header (a JSON array of Warning; absent when there are none) and never block the write, unless \`?strict=true\`, which answers 400 with them as \`errors\`.`,
+      request: { params, query: z.object({ strict: z.enum(['true', 'false']).optional() }), body: { content: { 'application/json': { schema }, 'application/yaml': { schema } } } },
       responses: {
         200: { description: 'Replaced (or unchanged)', content: { 'application/json': { schema } } },
         201: { description: 'Created', content: { 'application/json': { schema } } },
@@ -85,6 +88,7 @@ export function resourceRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     const kind = kindParam(c.req.param('kind'));
     const key = pathKey(kind, c.req.param('namespace'), c.req.param('name'));
     const fromHeader = writePrecondition(c);
+    const strict = strictParam(c.req.query('strict'));
     const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
     const parsed = parseResource(withPathIdentity(await readDocument(c), key), { defaultNamespace: key.namespace });
     if (!parsed.ok) throw new ValidationError(`The ${kind} is not valid.`, parsed.errors);
@@ -96,7 +100,9 @@ export function resourceRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       ]);
     }
     const expectedVersion = fromHeader !== undefined ? fromHeader : resource.metadata.resourceVersion;
-    await checkMeshConfig(deps.store, tenantId, mesh.name, [resource]);
+    const after = await checkMeshConfig(deps.store, tenantId, mesh.name, [resource]);
+    const warnings = changeWarnings(after, [key]);
+    refuseIfStrict(strict, warnings);
     const result = await deps.store.commit({
       tenantId,
       mesh: mesh.name,
@@ -107,6 +113,7 @@ export function resourceRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     const stored = result.resources[0]!;
     c.header('etag', etag(stored.metadata.resourceVersion));
     c.header('x-trellis-revision', String(result.revision));
+    if (warnings.length > 0) c.header(WARNINGS_HEADER, warningsHeaderValue(warnings));
     return respond(c, stored, result.changes[0]?.action === 'created' ? 201 : 200);
   });
 
