@@ -11,7 +11,7 @@ const port = z.number().int().min(1).max(65535);
 export const NodeMetadataSchema = z.object({
   TRELLIS_TENANT: z.string().regex(DNS_LABEL).default('default'),
   TRELLIS_MESH: z.string().regex(DNS_LABEL),
-  TRELLIS_PROXY_KIND: z.enum(['sidecar', 'grpc']).default('sidecar'),
+  TRELLIS_PROXY_KIND: z.enum(['sidecar', 'grpc', 'gateway']).default('sidecar'),
   NAMESPACE: z.string().regex(DNS_LABEL),
   SERVICE_ACCOUNT: z.string().regex(DNS_LABEL).default('default'),
   WORKLOAD_NAME: z.string().regex(DNS_LABEL),
@@ -27,6 +27,12 @@ export const NodeMetadataSchema = z.object({
   AUTO_REGISTER: z.boolean().optional(),
   /** The agent serves the workload certificate and trust bundle over SDS (bootstrap cluster `sds-grpc`): mesh mTLS in and out. */
   SDS: z.boolean().optional(),
+  /** Gateways: the address every Gateway server listens on (default 0.0.0.0; 127.0.0.1 in local mode). */
+  GATEWAY_BIND_ADDRESS: z.union([z.ipv4(), z.ipv6()]).optional(),
+  /** Gateways: added to every Gateway server port, so port 443 can listen unprivileged (e.g. 20000 → 20443). */
+  GATEWAY_PORT_OFFSET: z.number().int().min(0).max(64511).optional(),
+  /** Gateways: Gateway server port → the port to listen on; wins over the offset. */
+  GATEWAY_PORTS: z.record(z.string().regex(/^\d{1,5}$/), port).optional(),
 });
 
 export type NodeMetadata = z.infer<typeof NodeMetadataSchema>;

@@ -41,8 +41,8 @@ describe.skipIf(!existsSync(ENVOY_BIN))('Envoy accepts the generated config', ()
   it('accepts every golden case (listeners with inline routes, EDS as STATIC, gRPC api_listeners as socket listeners)', () => {
     const failures: string[] = [];
     for (const name of CASES) {
-      const { listeners, clusters } = staticResources(runCase(path.join(TESTDATA, name)));
-      const verdict = envoyValidate(bootstrapBytes(listeners, clusters));
+      const { listeners, clusters, secrets } = staticResources(runCase(path.join(TESTDATA, name)));
+      const verdict = envoyValidate(bootstrapBytes(listeners, clusters, secrets));
       if (!verdict.ok) failures.push(`${name}:\n${verdict.output}`);
     }
     expect(failures).toEqual([]);

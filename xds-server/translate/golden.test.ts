@@ -2,7 +2,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, encodeResource, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../protos/index.ts';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, encodeResource, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL } from '../protos/index.ts';
 import { goldenJson, runCase } from './testing/golden-case.ts';
 
 const TESTDATA = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
@@ -26,6 +26,7 @@ describe('translation goldens', () => {
       ...result.endpoints.map((r) => [ENDPOINT_TYPE_URL, r] as const),
       ...result.listeners.map((r) => [LISTENER_TYPE_URL, r] as const),
       ...result.routes.map((r) => [ROUTE_TYPE_URL, r] as const),
+      ...(result.secrets ?? []).map((r) => [SECRET_TYPE_URL, r] as const),
     ];
     expect(typed.length).toBeGreaterThan(0);
     for (const [typeUrl, { name: resourceName, resource }] of typed) {

@@ -4,5 +4,6 @@ export type { WorkloadInstance } from './workload-instance.ts';
 export { proxyGroupKey, DEFAULT_INBOUND_LISTENER_PORT, DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from './proxy-descriptor.ts';
 export { translateSidecar } from './translate-sidecar.ts';
 export { translateGrpcClient } from './translate-grpc-client.ts';
+export { translateGateway, type GatewayCredential } from './gateway/index.ts';
 export type { Named, TranslationIssue, TranslationResult } from './translation-result.ts';
 export { OUTBOUND_HTTP_ROUTE_NAME, inboundClusterName, inboundListenerName, outboundClusterName, outboundListenerName, grpcListenerName } from './envoy/resource-names.ts';

@@ -1,6 +1,6 @@
 /** What translation needs to know about one connected proxy. */
 export interface ProxyDescriptor {
-  kind: 'sidecar' | 'grpc';
+  kind: 'sidecar' | 'grpc' | 'gateway';
   namespace: string;
   serviceAccount: string;
   workload: string;
@@ -18,6 +18,17 @@ export interface ProxyDescriptor {
   outboundPort?: number;
   /** Envoy has the workload certificate over SDS (bootstrap cluster `sds-grpc`): mTLS in and out. */
   sds?: boolean;
+  /** Gateways only: where Gateway server ports listen (see core/proxies/node-metadata.ts). */
+  gateway?: GatewayListening;
+}
+
+/** How a gateway proxy maps Gateway server ports onto local sockets. */
+export interface GatewayListening {
+  /** Default 0.0.0.0. */
+  bindAddress?: string;
+  portOffset?: number;
+  /** Server port → listen port; wins over the offset. */
+  ports?: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_INBOUND_LISTENER_PORT = 15006;
@@ -42,6 +53,12 @@ export function proxyGroupKey(p: ProxyDescriptor): string {
       parts.push(`in=${p.inbound.bindAddress}:${p.inbound.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT}>${p.inbound.port}`);
     }
     parts.push(`out=${p.outboundPort ?? DEFAULT_OUTBOUND_PORT}`);
+    if (p.sds) parts.push('sds');
+  }
+  if (p.kind === 'gateway') {
+    const g = p.gateway ?? {};
+    const ports = Object.keys(g.ports ?? {}).sort().map((k) => `${k}>${g.ports?.[k]}`).join(',');
+    parts.push(`gw=${g.bindAddress ?? ''}+${g.portOffset ?? 0}[${ports}]`);
     if (p.sds) parts.push('sds');
   }
   return parts.join('|');

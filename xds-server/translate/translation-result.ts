@@ -19,5 +19,7 @@ export interface TranslationResult {
   endpoints: Named[];
   listeners: Named[];
   routes: Named[];
+  /** SDS secrets served over ADS (gateways' uploaded credentials); absent for other proxies. */
+  secrets?: Named[];
   issues: TranslationIssue[];
 }

@@ -24,7 +24,7 @@ function applies(ctx: RouteContext, m: L4Match, port: number): boolean {
 }
 
 /** A tcp_proxy to the route's destinations (weighted when several); undefined when none is usable. */
-function tcpProxy(ctx: RouteContext, route: L4Route['route'], origin: DestinationOrigin, statPrefix: string): Record<string, unknown> | undefined {
+export function tcpProxy(ctx: RouteContext, route: L4Route['route'], origin: DestinationOrigin, statPrefix: string): Record<string, unknown> | undefined {
   const clusters: { name: string; weight: number }[] = [];
   (route ?? []).forEach((d, i) => {
     const found = destinationCluster(ctx, d.destination, origin);

@@ -79,9 +79,11 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
 
   const virtualServices = new Map<string, VirtualServiceEntry[]>();
   const delegates = new Map<string, VirtualServiceEntry>();
+  const gatewayVirtualServices: VirtualServiceEntry[] = [];
   for (const vs of ofKind(input.resources, 'VirtualService')) {
     if (!vs.spec.hosts?.length) delegates.set(delegateKey(vs.namespace, vs.source.split('/')[2] ?? ''), vs);
     const gateways = vs.spec.gateways;
+    if (gateways?.some((g) => g !== 'mesh')) gatewayVirtualServices.push(vs);
     // A VirtualService bound to gateways applies to sidecars only when it names `mesh`.
     if (gateways && gateways.length > 0 && !gateways.includes('mesh')) continue;
     (vs.spec.hosts ?? []).forEach((host, i) => {
@@ -115,6 +117,8 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
     },
     delegates,
     sidecars: ofKind(input.resources, 'Sidecar'),
+    gateways: ofKind(input.resources, 'Gateway').map((g) => ({ ...g, name: g.source.split('/')[2] ?? '' })),
+    gatewayVirtualServices,
     fingerprints,
     issues,
     memo: new Map(),

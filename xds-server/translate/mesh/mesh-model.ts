@@ -72,6 +72,14 @@ export interface SidecarEntry {
 }
 
 export type SidecarSpec = SpecOf['Sidecar'];
+export type GatewaySpec = SpecOf['Gateway'];
+
+export interface GatewayEntry {
+  source: string;
+  namespace: string;
+  name: string;
+  spec: GatewaySpec;
+}
 
 export type MeshSettings = MeshSettingsInput;
 
@@ -92,6 +100,10 @@ export interface MeshIndex {
   readonly delegates: ReadonlyMap<string, VirtualServiceEntry>;
   /** Sidecar resources, in source order. */
   readonly sidecars: readonly SidecarEntry[];
+  /** Gateway resources, in source order. */
+  readonly gateways: readonly GatewayEntry[];
+  /** VirtualServices naming a gateway other than `mesh`, in source order: what gateway proxies route by. */
+  readonly gatewayVirtualServices: readonly VirtualServiceEntry[];
   /** Per host: a digest of everything that host's resources are built from. */
   readonly fingerprints: ReadonlyMap<string, string>;
   /** Problems found while indexing (skipped resources). */

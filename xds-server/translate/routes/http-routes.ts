@@ -1,5 +1,6 @@
 import type { HttpMatchRequest, HttpRoute, VirtualServiceEntry } from '../mesh/mesh-model.ts';
 import { labelsMatch } from '../mesh/labels-match.ts';
+import { gatewaysApply } from '../mesh/gateway-names.ts';
 import { headerFields } from './header-operations.ts';
 import { routeMatch } from './http-match.ts';
 import { directResponseAction, mirrorPolicies, redirectAction, rewriteFields, timeoutFields } from './route-actions.ts';
@@ -12,10 +13,10 @@ import { mergeDelegateRule } from './delegate.ts';
 import { perFilterConfig } from './per-filter-config.ts';
 
 /** Whether a match applies to this proxy and port (Istio's source and port conditions). */
-function appliesHere(ctx: RouteContext, m: HttpMatchRequest, servicePort: number): boolean {
+function appliesHere(ctx: RouteContext, m: HttpMatchRequest, servicePort: number, vsNamespace: string): boolean {
   if (m.port !== undefined && m.port !== servicePort) return false;
   if (m.sourceNamespace !== undefined && m.sourceNamespace !== ctx.namespace) return false;
-  if (m.gateways && m.gateways.length > 0 && !m.gateways.includes('mesh')) return false;
+  if (!gatewaysApply(ctx, m.gateways, vsNamespace)) return false;
   return labelsMatch(m.sourceLabels, ctx.labels);
 }
 
@@ -40,7 +41,7 @@ function ruleAction(ctx: RouteContext, rule: HttpRoute, origin: DestinationOrigi
 
 /** The Envoy routes of one HTTP rule: one per match that applies to this proxy and port. */
 function ruleRoutes(ctx: RouteContext, vs: VirtualServiceEntry, rule: HttpRoute, field: string, servicePort: number): Record<string, unknown>[] {
-  const matches = rule.match && rule.match.length > 0 ? rule.match.filter((m) => appliesHere(ctx, m, servicePort)) : [undefined];
+  const matches = rule.match && rule.match.length > 0 ? rule.match.filter((m) => appliesHere(ctx, m, servicePort, vs.namespace)) : [undefined];
   if (matches.length === 0) return [];
   const origin = { source: vs.source, namespace: vs.namespace, field, servicePort };
   const action = ruleAction(ctx, rule, origin);

@@ -15,4 +15,6 @@ export interface RouteContext {
   scopeKey?: string;
   /** What an unknown Host gets: the Sidecar's outboundTrafficPolicy, else the mesh's (default ALLOW_ANY). */
   outboundMode?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** Set for gateway proxies: the `namespace/name` of the Gateways being translated; matches naming other gateways (or only `mesh`) do not apply. */
+  gateways?: readonly string[];
 }

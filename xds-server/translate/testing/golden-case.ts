@@ -5,6 +5,8 @@ import { isKindName, parseResource, type IstioResource } from '../../../core/res
 import { buildMeshIndex } from '../mesh/build-mesh-index.ts';
 import type { MeshSettings } from '../mesh/mesh-model.ts';
 import type { ProxyDescriptor } from '../proxy-descriptor.ts';
+import type { GatewayCredential } from '../gateway/gateway-credential.ts';
+import { translateGateway } from '../gateway/translate-gateway.ts';
 import { translateGrpcClient } from '../translate-grpc-client.ts';
 import { translateSidecar } from '../translate-sidecar.ts';
 import type { Named, TranslationResult } from '../translation-result.ts';
@@ -16,6 +18,8 @@ interface CaseDocument {
   proxy: ProxyDescriptor;
   workloads?: WorkloadInstance[];
   settings?: MeshSettings;
+  /** Uploaded gateway credentials, as `namespace/name` → PEMs. */
+  credentials?: Record<string, GatewayCredential>;
 }
 
 /** Reads `<dir>/input.yaml` (Istio resources plus one TranslationCase document) and translates it. */
@@ -35,6 +39,7 @@ export function runCase(dir: string): TranslationResult {
   }
   if (!testCase) throw new Error(`${dir}: no TranslationCase document`);
   const index = buildMeshIndex({ tenantId: 't1', mesh: 'm1', revision: 1, settings: testCase.settings ?? {}, resources, workloads: testCase.workloads ?? [] });
+  if (testCase.proxy.kind === 'gateway') return translateGateway(index, testCase.proxy, new Map(Object.entries(testCase.credentials ?? {})));
   return testCase.proxy.kind === 'grpc' ? translateGrpcClient(index, testCase.proxy) : translateSidecar(index, testCase.proxy);
 }
 
@@ -59,6 +64,7 @@ export function goldenJson(result: TranslationResult): string {
     endpoints: byName(result.endpoints),
     listeners: byName(result.listeners),
     routes: byName(result.routes),
+    ...(result.secrets ? { secrets: byName(result.secrets) } : {}),
     issues: result.issues,
   };
   return `${JSON.stringify(sortKeys(golden), null, 2)}\n`;

@@ -4,13 +4,16 @@ import type { TranslationResult } from '../translation-result.ts';
 
 type Obj = Record<string, unknown>;
 
+const isAds = (value: unknown) => typeof value === 'object' && value !== null && 'ads' in value;
+
 /**
  * A translation as Envoy `static_resources`, for `envoy --mode validate`:
  * RDS becomes an inline route_config and EDS clusters become STATIC with their load assignment.
  * api_listener listeners (proxyless gRPC) become socket listeners on an ephemeral port so Envoy
- * checks their HttpConnectionManager and routes too.
+ * checks their HttpConnectionManager and routes too. Secrets served over ADS become static
+ * secrets (an SdsSecretConfig without sds_config names a static one).
  */
-export function staticResources(result: TranslationResult): { listeners: Obj[]; clusters: Obj[] } {
+export function staticResources(result: TranslationResult): { listeners: Obj[]; clusters: Obj[]; secrets: Obj[] } {
   const routes = new Map(result.routes.map((r) => [r.name, r.resource]));
   const assignments = new Map(result.endpoints.map((e) => [e.name, e.resource]));
   const listeners = result.listeners
@@ -31,7 +34,7 @@ export function staticResources(result: TranslationResult): { listeners: Obj[]; 
           hcm['route_config'] = routes.get(name);
         }
       }
-      return listener;
+      return JSON.parse(JSON.stringify(listener), (key, value: unknown) => (key === 'sds_config' && isAds(value) ? undefined : value)) as Obj;
     });
   const clusters = result.clusters.map((c) => {
     const cluster = structuredClone(c.resource);
@@ -44,5 +47,5 @@ export function staticResources(result: TranslationResult): { listeners: Obj[]; 
   });
   // The agent's bootstrap defines the SDS cluster; config that uses it is validated beside one.
   if (usesSds(result)) clusters.push(sdsClusterForValidation());
-  return { listeners, clusters };
+  return { listeners, clusters, secrets: (result.secrets ?? []).map((s) => s.resource) };
 }
