@@ -1,0 +1,52 @@
+import type { RevisionRecord } from '../core/store/config-store.ts';
+import type { XdsTypeName, XdsTypeStatus } from '../core/proxies/proxy-status.ts';
+import type { StoredResource } from '../core/resources/resource.ts';
+
+/** Shapes of API responses the CLI reads (the API's OpenAPI document is the reference). */
+export interface MeshView {
+  name: string;
+  settings: Record<string, unknown>;
+  version: string;
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An analyzer finding (apply and dry-run responses may carry them). */
+export interface Warning {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+export interface ApplyResult {
+  dryRun: boolean;
+  revision: number;
+  created: boolean;
+  results: { kind: string; namespace: string; name: string; action: 'created' | 'updated' | 'unchanged' }[];
+  warnings?: Warning[];
+  /** Per proxy group: the Envoy resources that would change (when the API computes it). */
+  diff?: unknown;
+}
+
+export type Revision = RevisionRecord & {
+  /** Convergence, when the API reports it: the time from commit to the last proxy ACK. */
+  convergedAt?: string;
+  convergenceMs?: number;
+  convergenceSeconds?: number;
+};
+
+export interface ProxyView {
+  proxyId: string;
+  namespace?: string;
+  serviceAccount?: string;
+  workload?: string;
+  address?: string;
+  protocol: 'sotw' | 'delta';
+  connectedAt: string;
+  revision?: number;
+  certificate?: { spiffeId: string; serialNumber: string; notAfter: string; expiresInSeconds: number };
+  types: Partial<Record<XdsTypeName, XdsTypeStatus>>;
+}
+
+export type { StoredResource };

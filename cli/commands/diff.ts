@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { ApiError } from '../api-client.ts';
+import { CommandContext, type CliIo } from '../command-context.ts';
+import { postApply } from '../manifests/apply-request.ts';
+import { describeDoc, readManifests } from '../manifests/read-manifests.ts';
+import { resourceDiff } from '../manifests/resource-diff.ts';
+import { formatApplyResults } from '../output/apply-results.ts';
+import { formatProxyDiff } from '../output/proxy-diff.ts';
+import { formatWarnings } from '../output/warnings.ts';
+import { pluralOf, resolveKind } from '../resource-kinds.ts';
+import { collect } from './repeatable.ts';
+
+function colorLines(text: string, paint: CommandContext['paint']): string {
+  return text
+    .split('\n')
+    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? paint(l, 'green') : l.startsWith('-') && !l.startsWith('---') ? paint(l, 'red') : l))
+    .join('\n');
+}
+
+/** `trellis diff -f FILE`: what applying would change, per proxy group when the API says, else per resource. */
+export function registerDiff(program: Command, io: CliIo): void {
+  program
+    .command('diff')
+    .description('Show what `apply -f` would change (a dry run): per proxy group if the server computes it, else a diff of each stored object against the file')
+    .option('-f, --filename <path>', 'a YAML/JSON file, a directory, or - for stdin (repeatable)', collect)
+    .action(async (opts: { filename?: string[] }, cmd: Command) => {
+      const ctx = CommandContext.of(io, cmd);
+      const manifests = await readManifests(opts.filename ?? [], io.readStdin);
+      const client = ctx.client();
+      const result = await postApply(client, ctx.mesh(), manifests, { dryRun: true });
+      if (result.warnings?.length) ctx.err(formatWarnings(result.warnings, ctx.paint));
+      if (result.diff !== undefined) {
+        ctx.emit(result, () => formatApplyResults(result) + '\n' + formatProxyDiff(result.diff, ctx.paint));
+        return;
+      }
+      const diffs: { kind: string; namespace: string; name: string; action: string; diff: string }[] = [];
+      for (const [i, r] of result.results.entries()) {
+        if (r.action === 'unchanged') continue;
+        const local = manifests[i]?.doc;
+        const id = describeDoc(local);
+        let stored: unknown;
+        if (r.action === 'updated') {
+          try {
+            stored = await client.get(ctx.meshPath(`/resources/${pluralOf(resolveKind(r.kind))}/${encodeURIComponent(r.namespace)}/${encodeURIComponent(r.name)}`));
+          } catch (err) {
+            if (!(err instanceof ApiError && err.status === 404)) throw err;
+          }
+        }
+        diffs.push({ ...r, diff: resourceDiff(stored, local, `${id?.kind ?? r.kind}/${r.namespace}/${r.name}`) });
+      }
+      ctx.emit({ ...result, resourceDiffs: diffs }, () => {
+        if (diffs.length === 0) return `no changes: the mesh already matches (revision ${result.revision})\n`;
+        return diffs.map((d) => colorLines(d.diff, ctx.paint)).join('');
+      });
+    });
+}

@@ -1,0 +1,31 @@
+/** Exit codes scripts can rely on (documented in `trellis --help` and docs/cli.md). */
+export const ExitCode = {
+  Ok: 0,
+  Failure: 1,
+  Usage: 2,
+  Validation: 3,
+  NotFound: 4,
+  Conflict: 5,
+  WaitTimeout: 6,
+  Findings: 7,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const EXIT_CODE_HELP = `Exit codes:
+  0  success
+  1  failure (API error, network, server-side problem)
+  2  usage error (unknown command or flag, missing argument)
+  3  validation failed (the API refused the input; field errors are printed as "path: message")
+  4  not found (mesh, resource, proxy, revision, context)
+  5  conflict or precondition failed (concurrent change, already exists)
+  6  --wait timed out before every proxy was synced
+  7  analysis findings with --strict`;
+
+/** The exit code for an HTTP error status. */
+export function exitCodeForStatus(status: number): ExitCodeValue {
+  if (status === 400 || status === 422) return ExitCode.Validation;
+  if (status === 404) return ExitCode.NotFound;
+  if (status === 409 || status === 412) return ExitCode.Conflict;
+  return ExitCode.Failure;
+}
