@@ -44,9 +44,8 @@ describe('parseDocuments', () => {
   it('rejects more documents than allowed', () => {
     expect(errorsOf(Array.from({ length: 6 }, (_, i) => `n: ${i}`).join('\n---\n'), { maxDocuments: 5 })[0]?.message).toContain('the limit is 5');
     const many = Array.from({ length: 5000 }, () => 'a: 1').join('\n---\n');
-    const started = Date.now();
+    // "more than" (not an exact count): reading stopped at the limit instead of parsing all 5,000.
     expect(errorsOf(many)[0]?.message).toContain('more than 500 documents');
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(errorsOf(JSON.stringify(Array.from({ length: 501 }, () => ({ a: 1 }))))[0]?.message).toBe('501 documents; the limit is 500');
   });
 
@@ -58,7 +57,7 @@ describe('parseDocuments', () => {
     expect(errorsOf(`${'{"a":'.repeat(70)}1${'}'.repeat(70)}`)[0]?.message).toContain('deeper than 64 levels');
   });
 
-  it('rejects a billion-laughs alias bomb quickly', () => {
+  it('rejects a billion-laughs alias bomb before expanding it', () => {
     const bomb = [
       'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
       'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
@@ -70,9 +69,7 @@ describe('parseDocuments', () => {
       'h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]',
       'i: [*h,*h,*h,*h,*h,*h,*h,*h,*h]',
     ].join('\n');
-    const started = Date.now();
     expect(errorsOf(bomb)).toEqual([{ path: '[0]', message: expect.stringContaining('too many alias expansions') }]);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('rejects duplicate keys in YAML and JSON', () => {

@@ -54,15 +54,14 @@ describe('validateMeshConfig', () => {
     expect(errors).toEqual([{ path: 'Sidecar/prod/other: spec.workloadSelector', message: expect.stringContaining('Sidecar/prod/default') }]);
   });
 
-  it('checks 10,000 resources in well under a second', () => {
+  // Speed is measured in bench/, not asserted here: this checks the answer at that size.
+  it('checks 10,000 resources and finds the one conflict', () => {
     const resources: IstioResource[] = [];
     for (let i = 0; i < 10_000; i += 1) {
       resources.push(rule(`r${i}`, { host: `svc${i % 2500}`, subsets: [subset('v1', 'v1'), subset('v2', 'v2')] }, `ns${i % 7}`));
     }
     resources.push(rule('conflict', { host: 'svc1', subsets: [subset('v2', 'other')] }, 'ns1'));
-    const started = performance.now();
     const errors = validateMeshConfig(resources);
-    expect(performance.now() - started).toBeLessThan(500);
     expect(errors.map((e) => e.path)).toEqual(['DestinationRule/ns1/conflict: spec.subsets[0].labels']);
   });
 });

@@ -155,10 +155,10 @@ describe('a real Envoy sidecar driven through the REST API', () => {
     const started = performance.now();
     const res = await trellis.api('PUT', '/v1/meshes/demo/resources/virtualservices/shop/slow', vs);
     await waitForAck(Number(res.headers.get('x-trellis-revision')), started);
-    const t0 = performance.now();
+    // The upstream answers after 1.5 s with 200; a 504 means the 200 ms route timeout fired first.
     const r = await get(sidecar.outbound, { host: 'slow.shop.svc.cluster.local' });
     expect(r.status).toBe(504);
-    expect(performance.now() - t0).toBeLessThan(1200);
+    expect(r.body).toContain('upstream request timeout');
   });
 
   it("turns a flaky upstream's 503s into 200s with retries", async () => {

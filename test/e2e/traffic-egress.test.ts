@@ -69,7 +69,8 @@ describe('egress through a real Envoy sidecar', () => {
   it('REGISTRY_ONLY: an unknown Host is refused at once with a status and a reason', async () => {
     const t0 = performance.now();
     const r = await get(sidecar.outbound, { host: `127.0.0.1:${outside.port}` });
-    expect(performance.now() - t0).toBeLessThan(1000);
+    // Well under the client's 5 s timeout: refused at once, not left to hang.
+    expect(performance.now() - t0).toBeLessThan(3000);
     expect(r.status).toBe(404);
     expect(r.body).toContain('REGISTRY_ONLY');
     expect(outside.received).toHaveLength(0);
