@@ -156,7 +156,7 @@ export class Agent {
       this.lastError = undefined;
       if (renewing) this.renewals++;
       this.sds.update({ certificateChainPem: cert.certificateChainPem, privateKeyPem: nextKey.privateKeyPem, trustBundlePem: cert.trustBundlePem });
-      this.renewAt = rotationTime(cert, this.o.rotation ?? DEFAULT_ROTATION, this.random);
+      this.renewAt = rotationTime(cert, this.o.rotation ?? DEFAULT_ROTATION, this.random, this.now());
       this.log.info({ spiffeId: cert.spiffeId, serial: cert.serialNumber, notAfter: cert.notAfter, renewAt: this.renewAt }, renewing ? 'certificate renewed' : 'certificate issued');
       this.schedule(this.renewAt.getTime() - this.now().getTime());
       if (!renewing) this.onFirstCertificate();

@@ -26,6 +26,17 @@ describe('rotation schedule', () => {
     expect(hours(rotationTime(cert, { ratio: 0.8, jitter: 0 }, () => 0.7))).toBeCloseTo(19.2);
     expect(rotationTime({ notBefore: cert.notAfter, notAfter: cert.notBefore }, DEFAULT_ROTATION, () => 0)).toEqual(cert.notAfter);
   });
+
+  it('counts a backdated certificate from its receipt, so a short-lived one is not due on arrival', () => {
+    // A 60 s certificate from a CA that backdates notBefore by 60 s, received at issuance.
+    const receivedAt = new Date('2026-03-01T00:01:00Z');
+    const short = { notBefore: new Date('2026-03-01T00:00:00Z'), notAfter: new Date('2026-03-01T00:02:00Z') };
+    const seconds = (d: Date) => (d.getTime() - receivedAt.getTime()) / 1000;
+    expect(seconds(rotationTime(short, DEFAULT_ROTATION, () => 0, receivedAt))).toBe(30);
+    expect(seconds(rotationTime(short, DEFAULT_ROTATION, () => 0.999999, receivedAt))).toBeCloseTo(24, 3);
+    // Received before its notBefore (clock skew): counted from notBefore, as before.
+    expect(rotationTime(cert, DEFAULT_ROTATION, () => 0, new Date('2026-02-28T23:00:00Z'))).toEqual(new Date('2026-03-01T12:00:00Z'));
+  });
 });
 
 describe('backoff', () => {

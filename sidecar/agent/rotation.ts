@@ -13,9 +13,13 @@ export interface RotationPolicy {
 
 export const DEFAULT_ROTATION: RotationPolicy = { ratio: 0.5, jitter: 0.1 };
 
-/** When to renew `cert`: a pure function of the certificate, the policy and one draw of `random` in [0, 1). */
-export function rotationTime(cert: Lifetime, policy: RotationPolicy, random: () => number): Date {
-  const start = cert.notBefore.getTime();
+/**
+ * When to renew `cert`, received at `receivedAt`: a pure function of the certificate, the policy, that time and one
+ * draw of `random` in [0, 1). The lifetime counts from receipt when the CA backdated `notBefore` (as Istio counts
+ * from issuance): with a 60 s backdate a 60 s certificate would otherwise be due for renewal the moment it arrives.
+ */
+export function rotationTime(cert: Lifetime, policy: RotationPolicy, random: () => number, receivedAt: Date = cert.notBefore): Date {
+  const start = Math.max(cert.notBefore.getTime(), receivedAt.getTime());
   const lifetime = cert.notAfter.getTime() - start;
   const ratio = Math.min(Math.max(policy.ratio, 0), 1);
   const jitter = Math.min(Math.max(policy.jitter, 0), ratio);
