@@ -19,7 +19,7 @@ describe('renderTable', () => {
   it('colours a cell without changing alignment', () => {
     const plain = renderTable(['A', 'B', 'C'], [[{ text: 'NACKED', color: 'red' }, 'x', 'y']]);
     const coloured = renderTable(['A', 'B', 'C'], [[{ text: 'NACKED', color: 'red' }, 'x', 'y']], paintWith(true));
-    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
+    expect(coloured.replaceAll('\u001b[31m', '').replaceAll('\u001b[0m', '')).toBe(plain);
     expect(coloured).toContain('\u001b[31mNACKED\u001b[0m');
   });
 });

@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestTrellis, TEST_KEY, type TestTrellis } from '../support/local-trellis.ts';
+import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
+import { freePort, waitFor } from '../support/ports.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const HOST = 'reviews.shop.svc.cluster.local';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let trellis: TestTrellis;
+let sidecar: TestSidecar | undefined;
+let tmp: string;
+let env: Record<string, string>;
+
+/** The real `bin/trellis.mjs` in a child process, as a user would run it. */
+function trellisCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [path.join(ROOT, 'bin/trellis.mjs'), ...args], { cwd: tmp, env: { ...env, ...options.env }, timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(options.stdin ?? '');
+  });
+}
+
+const virtualService = (timeout: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [${HOST}]
+  http:
+    - timeout: ${timeout}
+      route:
+        - destination: { host: ${HOST} }
+`;
+
+function writeManifests(): void {
+  mkdirSync(path.join(tmp, 'manifests', 'routing'), { recursive: true });
+  writeFileSync(
+    path.join(tmp, 'manifests', '01-service.yaml'),
+    `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: reviews, namespace: shop }
+spec:
+  hosts: [${HOST}]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{ number: 9080, name: http, protocol: HTTP }]
+  endpoints: [{ address: 127.0.0.1, ports: { http: 9 } }]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: shop }
+spec:
+  host: ${HOST}
+`,
+  );
+  writeFileSync(path.join(tmp, 'manifests', 'routing', '02-vs.yaml'), virtualService('5s'));
+  writeFileSync(path.join(tmp, 'vs-10s.yaml'), virtualService('10s'));
+  writeFileSync(path.join(tmp, 'bad.yaml'), virtualService('5s').replace(`- destination: { host: ${HOST} }`, `- destination: { host: ${HOST} }\n          weight: -5`));
+}
+
+beforeAll(async () => {
+  trellis = await startTestTrellis();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'trellis-cli-e2e-'));
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: tmp,
+    TRELLIS_CONFIG: path.join(tmp, 'config', 'trellis.yaml'),
+    TRELLIS_URL: trellis.apiUrl,
+    TRELLIS_API_KEY: TEST_KEY,
+  };
+  writeManifests();
+}, 30_000);
+
+afterAll(async () => {
+  await sidecar?.envoy.stop();
+  await trellis?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('trellis CLI against a local Trellis', () => {
+  it('creates a mesh, applies a directory, reads it back and diffs a change', async () => {
+    expect((await trellisCli(['mesh', 'create', 'demo'])).stdout).toBe('mesh/demo created\n');
+
+    const apply = await trellisCli(['apply', '-f', 'manifests', '-m', 'demo']);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stdout).toBe('serviceentry/reviews created\ndestinationrule/reviews created\nvirtualservice/reviews created\n');
+
+    const get = await trellisCli(['get', 'vs', '-n', 'shop', '-o', 'json'], { env: { TRELLIS_MESH: 'demo' } });
+    expect(get.code, get.stderr).toBe(0);
+    const list = JSON.parse(get.stdout) as { kind: string; items: { metadata: { name: string }; spec: { http: { timeout: string }[] } }[] };
+    expect(list.kind).toBe('List');
+    expect(list.items.map((i) => i.metadata.name)).toEqual(['reviews']);
+    expect(list.items[0]!.spec.http[0]!.timeout).toBe('5s');
+
+    const diff = await trellisCli(['diff', '-f', 'vs-10s.yaml', '-m', 'demo']);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stdout).toMatch(/^-\s+timeout: 5s$/m);
+    expect(diff.stdout).toMatch(/^\+\s+timeout: 10s$/m);
+  });
+
+  it('applies with --wait until a real Envoy has ACKed, then shows it SYNCED in proxy-status and proxy-config', async () => {
+    sidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'demo', namespace: 'shop', workload: 'productpage', labels: { app: 'productpage' } });
+    await waitFor(async () => ((await trellis.api('GET', '/v1/meshes/demo/proxies')).json as { items: unknown[] }).items.length === 1, 'the sidecar to connect', 15_000, 100);
+
+    const apply = await trellisCli(['apply', '-f', 'vs-10s.yaml', '--wait', '--timeout', '15s', '-m', 'demo']);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stdout).toContain('virtualservice/reviews configured');
+    expect(apply.stdout).toContain('proxies synced 1/1');
+
+    const status = await trellisCli(['proxy-status', '-m', 'demo']);
+    expect(status.code, status.stderr).toBe(0);
+    const [header, row] = status.stdout.trim().split('\n');
+    expect(header).toMatch(/^NAME\s+NAMESPACE\s+CDS\s+LDS\s+EDS\s+RDS\s+REVISION\s+PROTOCOL$/);
+    expect(row).toMatch(/^productpage\.shop\S*\s+shop\s+SYNCED\s+SYNCED\s+SYNCED\s+SYNCED\s+\d+\s+DELTA$/);
+
+    const proxyId = row!.split(/\s+/)[0]!;
+    const config = await trellisCli(['proxy-config', proxyId, 'clusters', '-o', 'json', '-m', 'demo']);
+    expect(config.code, config.stderr).toBe(0);
+    const clusters = (JSON.parse(config.stdout) as { types: { clusters: { name: string }[] } }).types.clusters;
+    expect(clusters.some((c) => c.name.includes(HOST))).toBe(true);
+  });
+
+  it('shows history, rolls back to revision 1 and deletes', async () => {
+    const history = await trellisCli(['history', '-m', 'demo']);
+    expect(history.code, history.stderr).toBe(0);
+    expect(history.stdout).toMatch(/^REVISION\s+AGE\s+AUTHOR/);
+    expect(history.stdout).toMatch(/^1\s+\S+\s+key:\S+\s+\+ServiceEntry shop\/reviews/m);
+    expect(history.stdout).toMatch(/~VirtualService shop\/reviews/);
+
+    const rollback = await trellisCli(['rollback', '--to', '1', '-m', 'demo']);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(/^rolled back to revision 1: revision \d+/);
+    const vs = JSON.parse((await trellisCli(['get', 'vs', 'reviews', '-n', 'shop', '-o', 'json', '-m', 'demo'])).stdout) as { spec: { http: { timeout: string }[] } };
+    expect(vs.spec.http[0]!.timeout).toBe('5s');
+
+    const del = await trellisCli(['delete', 'vs', 'reviews', '-n', 'shop', '-m', 'demo']);
+    expect(del.code, del.stderr).toBe(0);
+    expect(del.stdout).toBe('virtualservice/reviews deleted\n');
+    expect((await trellisCli(['get', 'vs', 'reviews', '-n', 'shop', '-m', 'demo'])).code).toBe(4);
+  });
+
+  it('exits 3 with field paths on a validation error, 4 for an unknown mesh, 1 with a hint when the server is unreachable', async () => {
+    const invalid = await trellisCli(['apply', '-f', '-', '-m', 'demo'], { stdin: readFileSync(path.join(tmp, 'bad.yaml'), 'utf8') });
+    expect(invalid.code).toBe(3);
+    expect(invalid.stderr).toMatch(/^spec\.http\[0\]\.route\[0\]\.weight: .+\(<stdin>, VirtualService shop\/reviews\)$/m);
+
+    const unknownMesh = await trellisCli(['get', 'vs', '-m', 'nope']);
+    expect(unknownMesh.code).toBe(4);
+    expect(unknownMesh.stderr).toContain('trellis mesh create nope');
+
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const unreachable = await trellisCli(['get', 'vs', '-m', 'demo'], { env: { TRELLIS_URL: closed } });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain(`cannot reach ${closed}`);
+    expect(unreachable.stderr).toContain('is `npm start` running? set TRELLIS_URL or `trellis context set');
+  });
+
+  it('saves a context owner-only and uses it', async () => {
+    const set = await trellisCli(['context', 'set', 'local', '--server', trellis.apiUrl, '--api-key', TEST_KEY, '--mesh', 'demo'], { env: { TRELLIS_URL: '', TRELLIS_API_KEY: '' } });
+    expect(set.code, set.stderr).toBe(0);
+    expect(statSync(env.TRELLIS_CONFIG!).mode & 0o777).toBe(0o600);
+    const meshes = await trellisCli(['mesh', 'list', '-o', 'json'], { env: { TRELLIS_URL: '', TRELLIS_API_KEY: '' } });
+    expect(meshes.code, meshes.stderr).toBe(0);
+    expect((JSON.parse(meshes.stdout) as { items: { name: string }[] }).items.map((m) => m.name)).toEqual(['demo']);
+  });
+});
