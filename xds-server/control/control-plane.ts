@@ -8,10 +8,11 @@ import { keyOf, keyString, type IstioResource } from '../../core/resources/resou
 import type { ResourceCache } from '../cache/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
 import type { AdsServer, DisconnectEvent, NackEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
-import { buildMeshIndex, proxyGroupKey, translateGrpcClient, translateSidecar, type Named } from '../translate/index.ts';
+import { buildMeshIndex, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecar, type Named, type TranslationResult } from '../translate/index.ts';
+import type { CredentialStore } from '../../core/credentials/index.ts';
 import { registrationFor, REGISTRATION_AUTHOR } from './auto-registration.ts';
 import { Debouncer, type DebounceOptions } from './debouncer.ts';
-import { meshKey, scopeKey, type MeshRuntime } from './mesh-runtime.ts';
+import { meshKey, scopeKey, type MeshRuntime, type ScopeEntry } from './mesh-runtime.ts';
 import { describeNode, type ConnectingProxy } from './node-identity.ts';
 import { describeVerifiedNode, type TrustDomainResolver } from './verified-node.ts';
 import { proxyConfigOf } from './proxy-config.ts';
@@ -29,6 +30,8 @@ export interface ControlPlaneOptions {
   now?: () => Date;
   /** With mTLS: identity comes from the client certificate's SPIFFE ID, owned by this tenant mesh. */
   verifiedIdentity?: { owners: TrustDomainResolver };
+  /** Uploaded gateway credentials; without it Gateway servers naming a credentialName are not served. */
+  credentials?: Pick<CredentialStore, 'materials'>;
 }
 
 const TYPE_NAMES: Record<XdsTypeUrl, XdsTypeName> = {
@@ -64,6 +67,7 @@ export class ControlPlane implements ProxyStatusSource {
   private readonly connecting = new Map<string, ConnectingProxy & { scope: string }>();
   private readonly streams = new Map<string, { proxyId: string; scope: string; meshKey: string; registrationKey?: string }>();
   private readonly registrations = new Map<string, Registration>();
+  private readonly streamsPerProxy = new Map<string, number>();
   private readonly debouncer: Debouncer;
   private readonly log: Logger;
   private ads: AdsServer | undefined;
@@ -239,6 +243,8 @@ export class ControlPlane implements ProxyStatusSource {
       resources: snapshot.resources,
       index,
       scopes: previous?.scopes ?? new Map(),
+      // Gateways need the keys only when some Gateway exists; others never load them.
+      credentials: index.gateways.length > 0 && this.options.credentials ? await this.options.credentials.materials(tenantId, mesh) : new Map(),
     };
     this.meshes.set(meshKey(tenantId, mesh), runtime);
     return runtime;
@@ -281,7 +287,7 @@ export class ControlPlane implements ProxyStatusSource {
   private publishScope(runtime: MeshRuntime, scope: string): void {
     const entry = runtime.scopes.get(scope);
     if (!entry) return;
-    const result = entry.descriptor.kind === 'grpc' ? translateGrpcClient(runtime.index, entry.descriptor) : translateSidecar(runtime.index, entry.descriptor);
+    const result = this.translate(runtime, entry.descriptor);
     for (const issue of result.issues) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
     const published = this.options.cache.setSnapshot(
       scope,
@@ -290,10 +296,16 @@ export class ControlPlane implements ProxyStatusSource {
         [ENDPOINT_TYPE_URL, byName(result.endpoints)],
         [LISTENER_TYPE_URL, byName(result.listeners)],
         [ROUTE_TYPE_URL, byName(result.routes)],
+        ...(result.secrets ? [[SECRET_TYPE_URL, byName(result.secrets)] as const] : []),
       ]),
     );
     for (const issue of published.issues) this.log.warn({ scope, issue }, 'resource not served');
     entry.revision = runtime.revision;
+  }
+
+  private translate(runtime: MeshRuntime, descriptor: ScopeEntry['descriptor']): TranslationResult {
+    if (descriptor.kind === 'gateway') return translateGateway(runtime.index, descriptor, runtime.credentials);
+    return descriptor.kind === 'grpc' ? translateGrpcClient(runtime.index, descriptor) : translateSidecar(runtime.index, descriptor);
   }
 
   private onConnect(e: StreamInfo): void {
@@ -301,6 +313,7 @@ export class ControlPlane implements ProxyStatusSource {
     if (!proxy) return;
     const stream: { proxyId: string; scope: string; meshKey: string; registrationKey?: string } = { proxyId: e.proxyId, scope: e.scope, meshKey: meshKey(proxy.tenantId, proxy.mesh) };
     this.streams.set(e.streamId, stream);
+    this.streamsPerProxy.set(e.proxyId, (this.streamsPerProxy.get(e.proxyId) ?? 0) + 1);
     const runtime = this.meshes.get(stream.meshKey);
     const we = runtime ? registrationFor(proxy, runtime.resources) : undefined;
     if (!we || !runtime) return;
@@ -322,6 +335,13 @@ export class ControlPlane implements ProxyStatusSource {
     const stream = this.streams.get(e.streamId);
     this.streams.delete(e.streamId);
     if (!stream) return;
+    // Forget what the proxy said about itself once its last stream is gone.
+    const left = (this.streamsPerProxy.get(stream.proxyId) ?? 1) - 1;
+    if (left > 0) this.streamsPerProxy.set(stream.proxyId, left);
+    else {
+      this.streamsPerProxy.delete(stream.proxyId);
+      this.connecting.delete(stream.proxyId);
+    }
     const runtime = this.meshes.get(stream.meshKey);
     const scope = runtime?.scopes.get(stream.scope);
     if (runtime && scope && --scope.streams <= 0) {
