@@ -1,11 +1,17 @@
 import { Command } from 'commander';
 import { bootstrapCommand } from './bootstrap-command.ts';
 import { runCommand } from './run-command.ts';
+import { redirectCommand } from '../injector/redirect-command.ts';
+import { waitReadyCommand } from '../injector/wait-ready-command.ts';
+import { webhookCommand } from '../injector/webhook-command.ts';
 
 const program = new Command('trellis-agent')
   .description('The Trellis sidecar agent')
   .showHelpAfterError()
   .addCommand(bootstrapCommand())
-  .addCommand(runCommand());
+  .addCommand(runCommand())
+  .addCommand(redirectCommand())
+  .addCommand(waitReadyCommand())
+  .addCommand(webhookCommand());
 
 await program.parseAsync(process.argv);
