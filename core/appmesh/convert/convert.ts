@@ -1,0 +1,81 @@
+import type { IstioResource } from '../../resources/index.ts';
+import type { AppMeshInventory } from '../inventory.ts';
+import { NameRegistry } from '../names.ts';
+import { ImportReport } from '../report.ts';
+import { checkOutput } from './check-output.ts';
+import type { ConvertContext, ConvertOptions } from './context.ts';
+import { convertGateways } from './gateways.ts';
+import { VIRTUAL_GATEWAY_LABEL } from './labels.ts';
+import { indexByMesh, type MeshIndex } from './mesh-index.ts';
+import type { MeshScope } from './mesh-model.ts';
+import { convertNodes, indexNodes } from './nodes.ts';
+import { convertServices } from './services.ts';
+
+export interface ConversionResult {
+  resources: IstioResource[];
+  /** Trellis mesh settings (`PUT /v1/meshes/{mesh}` body) per App Mesh mesh. */
+  meshSettings: Record<string, { namespace: string; settings: { outboundTrafficPolicy: { mode: 'ALLOW_ANY' | 'REGISTRY_ONLY' } } }>;
+  report: ImportReport;
+  /** Per virtual node and virtual gateway: the labels (and named ports) its workloads join with (`trellis-agent --label`). */
+  workloads: WorkloadHint[];
+}
+
+export interface WorkloadHint {
+  mesh: string;
+  namespace: string;
+  kind: 'VirtualNode' | 'VirtualGateway';
+  name: string;
+  labels: Record<string, string>;
+  /** Service port name → the node's listener port. */
+  ports: Record<string, number>;
+}
+
+function egressFilter(ctx: ConvertContext, index: MeshIndex, namespace: string, result: ConversionResult): void {
+  const source = `Mesh/${index.name}`;
+  const type = index.mesh?.data.spec.egressFilter?.type ?? 'DROP_ALL';
+  const mode = type === 'ALLOW_ALL' ? 'ALLOW_ANY' : 'REGISTRY_ONLY';
+  result.meshSettings[index.name] = { namespace, settings: { outboundTrafficPolicy: { mode } } };
+  if (!index.mesh) ctx.report.approximated(source, '(resource)', `mesh settings outboundTrafficPolicy.mode ${mode}`, 'the mesh itself was not in the input: App Mesh\'s default egress filter DROP_ALL is assumed');
+  else ctx.report.mapped(source, 'spec.egressFilter.type', `mesh settings outboundTrafficPolicy.mode ${mode}`, index.mesh.data.spec.egressFilter ? '' : 'unset: App Mesh\'s default DROP_ALL');
+  if (index.mesh?.data.spec.serviceDiscovery?.ipPreference) ctx.report.none(source, 'spec.serviceDiscovery.ipPreference', 'Trellis uses the addresses workloads register with');
+}
+
+/** App Mesh resources (already read and validated) → Trellis resources, mesh settings and a report. */
+export function convertInventory(inventory: AppMeshInventory, options: ConvertOptions = {}): ConversionResult {
+  const report = new ImportReport();
+  const ctx: ConvertContext = { options, report, names: new NameRegistry(), resources: [], meshSettings: {} };
+  const result: ConversionResult = { resources: [], meshSettings: {}, report, workloads: [] };
+  const origin = new Map<IstioResource, string>();
+  for (const note of inventory.notes) report.none(note.source, '(input)', note.message);
+  const meshes = indexByMesh(inventory, report);
+  for (const index of meshes) {
+    const namespace = options.namespace ?? ctx.names.name('namespace', index.name);
+    const scope: MeshScope = { ctx, index, namespace, nodes: new Map(), destinationRules: new Map(), hosts: new Map() };
+    const before = ctx.resources.length;
+    egressFilter(ctx, index, namespace, result);
+    indexNodes(scope);
+    convertServices(scope);
+    convertNodes(scope);
+    convertGateways(scope);
+    for (const n of scope.nodes.values()) result.workloads.push({ mesh: index.name, namespace, kind: 'VirtualNode', name: n.name, labels: { ...n.labels }, ports: { ...n.ports } });
+    for (const g of index.gateways.keys()) result.workloads.push({ mesh: index.name, namespace, kind: 'VirtualGateway', name: g, labels: { [VIRTUAL_GATEWAY_LABEL]: ctx.names.name(`${namespace}/gateway`, g) }, ports: {} });
+    for (const r of ctx.resources.slice(before)) origin.set(r, `Mesh/${index.name}`);
+  }
+  for (const l of inventory.listed) {
+    const described = (inventory[l.kind] as { data: Record<string, unknown> }[]).some((x) => Object.values(x.data).includes(l.name) && (l.kind === 'Mesh' || x.data.meshName === l.meshName));
+    if (!described) report.none(`${l.kind}/${l.meshName}/${l.parent ? `${l.parent}/` : ''}${l.name}`, '(input)', `listed (${l.source}) but not described: add the output of aws appmesh describe-${l.kind.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase())}`);
+  }
+  result.resources = checkOutput(dedupe(ctx.resources, report), origin, report);
+  return result;
+}
+
+/** Two App Mesh meshes put into one namespace can produce the same resource; the first one is kept. */
+function dedupe(resources: IstioResource[], report: ImportReport): IstioResource[] {
+  const seen = new Set<string>();
+  return resources.filter((r) => {
+    const key = `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
+    if (!seen.has(key)) return seen.add(key);
+    report.none(key, '(converted)', 'another App Mesh resource produced the same Trellis resource; use one namespace per mesh');
+    return false;
+  });
+}

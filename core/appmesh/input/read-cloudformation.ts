@@ -1,0 +1,126 @@
+import type { PathSegment } from '../../resources/field-path.ts';
+import { formatPath } from '../../resources/field-path.ts';
+import { issuesToFieldErrors } from '../../resources/zod-issues.ts';
+import { APP_MESH_KINDS, APP_MESH_KIND_NAMES, type AppMeshKind } from '../kinds.ts';
+import { templatePath, toApiKeys } from './cfn-keys.ts';
+import { resolveIntrinsics, type TemplateContext } from './intrinsics.ts';
+import type { ReadSink } from './sink.ts';
+
+const TYPE_PREFIX = 'AWS::AppMesh::';
+// Properties every App Mesh resource type may carry besides its names and Spec; not converted.
+const IGNORED_PROPERTIES = new Set(['Tags', 'MeshOwner']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isTemplate(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && (isObject(value.Resources) || typeof value.AWSTemplateFormatVersion === 'string');
+}
+
+function kindOfType(type: unknown): AppMeshKind | undefined {
+  if (typeof type !== 'string' || !type.startsWith(TYPE_PREFIX)) return undefined;
+  return APP_MESH_KIND_NAMES.find((k) => k === type.slice(TYPE_PREFIX.length));
+}
+
+/** CloudFormation's name property for a kind: `MeshName`, `VirtualNodeName`, ... */
+const cfnName = (apiName: string) => apiName.charAt(0).toUpperCase() + apiName.slice(1);
+
+function parameterDefaults(template: Record<string, unknown>, overrides: Readonly<Record<string, string>>): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (isObject(template.Parameters)) {
+    for (const [name, p] of Object.entries(template.Parameters)) {
+      if (isObject(p) && p.Default !== undefined && typeof p.Default !== 'object') values[name] = String(p.Default);
+    }
+  }
+  return { ...values, ...overrides };
+}
+
+/** Names of App Mesh resources as `Fn::GetAtt` sees them; a resource without a name property is named by its logical ID. */
+function meshAttributes(resources: Record<string, unknown>): Record<string, Record<string, string>> {
+  const attributes: Record<string, Record<string, string>> = {};
+  for (const [id, r] of Object.entries(resources)) {
+    const kind = isObject(r) ? kindOfType(r.Type) : undefined;
+    if (!kind || !isObject(r)) continue;
+    const props = isObject(r.Properties) ? r.Properties : {};
+    const own: Record<string, string> = {};
+    for (const key of ['MeshName', 'VirtualRouterName', 'VirtualGatewayName', cfnName(APP_MESH_KINDS[kind].nameKey)]) {
+      if (typeof props[key] === 'string') own[key] = props[key];
+    }
+    own[cfnName(APP_MESH_KINDS[kind].nameKey)] ??= id;
+    attributes[id] = own;
+  }
+  // A second pass resolves names that are themselves GetAtt of another resource's name (the usual CDK shape).
+  for (const [id, r] of Object.entries(resources)) {
+    if (!isObject(r) || !isObject(r.Properties) || !attributes[id]) continue;
+    for (const [key, value] of Object.entries(r.Properties)) {
+      if (!key.endsWith('Name') || !isObject(value)) continue;
+      const att = value['Fn::GetAtt'];
+      const [target, attr] = typeof att === 'string' ? att.split('.') : Array.isArray(att) ? att.map(String) : [];
+      const resolved = target && attr ? attributes[target]?.[attr] : undefined;
+      if (resolved !== undefined) attributes[id]![key] = resolved;
+    }
+  }
+  return attributes;
+}
+
+/** Reads the `AWS::AppMesh::*` resources of a CloudFormation (or CDK-synthesized) template. */
+export function readCloudFormation(template: Record<string, unknown>, file: string, sink: ReadSink, parameters: Readonly<Record<string, string>>): void {
+  const resources = isObject(template.Resources) ? template.Resources : {};
+  const ctx: TemplateContext = {
+    parameters: parameterDefaults(template, parameters),
+    resources: resources as TemplateContext['resources'],
+    attributes: meshAttributes(resources),
+    notes: [],
+  };
+  let found = 0;
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    const base: PathSegment[] = ['Resources', logicalId];
+    if (!isObject(resource)) {
+      sink.errors.push({ path: `${file}:${formatPath(base)}`, message: 'a resource must be an object with Type and Properties' });
+      continue;
+    }
+    if (typeof resource.Type === 'string' && resource.Type.startsWith(TYPE_PREFIX) && !kindOfType(resource.Type)) {
+      sink.errors.push({ path: `${file}:${formatPath([...base, 'Type'])}`, message: `unknown App Mesh resource type ${resource.Type}` });
+      continue;
+    }
+    const kind = kindOfType(resource.Type);
+    if (!kind) continue;
+    found++;
+    readResource(kind, logicalId, resource.Properties ?? {}, file, ctx, sink);
+  }
+  for (const note of ctx.notes) sink.inventory.notes.push({ source: `${file}:${note.path}`, message: note.message });
+  if (found === 0) sink.inventory.notes.push({ source: file, message: 'the template has no AWS::AppMesh::* resources' });
+}
+
+function readResource(kind: AppMeshKind, logicalId: string, properties: unknown, file: string, ctx: TemplateContext, sink: ReadSink): void {
+  const propsPath: PathSegment[] = ['Resources', logicalId, 'Properties'];
+  if (!isObject(properties)) {
+    sink.errors.push({ path: `${file}:${formatPath(propsPath)}`, message: 'Properties must be an object' });
+    return;
+  }
+  const resolved = resolveIntrinsics(ctx, logicalId, properties, file);
+  if (!resolved.ok) {
+    sink.errors.push(resolved.error);
+    return;
+  }
+  const props = Object.fromEntries(Object.entries(resolved.value as Record<string, unknown>).filter(([k]) => !IGNORED_PROPERTIES.has(k)));
+  const { nameKey } = APP_MESH_KINDS[kind];
+  // An unnamed resource gets a generated name from CloudFormation; the logical ID stands in for it.
+  props[cfnName(nameKey)] ??= logicalId;
+  if (kind === 'Mesh') props.Spec ??= {};
+  const data = toApiKeys(props) as Record<string, unknown>;
+  const parsed = APP_MESH_KINDS[kind].schema.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const apiPath = issue.path as PathSegment[];
+      for (const e of issuesToFieldErrors([issue])) {
+        const key = issue.code === 'unrecognized_keys' ? issue.keys.find((k) => e.path === formatPath([...apiPath, k])) : undefined;
+        const original = templatePath(props, key === undefined ? apiPath : [...apiPath, key]);
+        sink.errors.push({ path: `${file}:${formatPath([...propsPath, ...original])}`, message: e.message });
+      }
+    }
+    return;
+  }
+  sink.add(kind, parsed.data as never, `${file}:${formatPath(['Resources', logicalId])}`);
+}
