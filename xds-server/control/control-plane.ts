@@ -8,7 +8,7 @@ import { keyOf, keyString, type IstioResource } from '../../core/resources/resou
 import type { ResourceCache } from '../cache/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
 import type { AdsServer, DisconnectEvent, NackEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
-import { buildMeshIndex, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecar, type Named, type TranslationResult } from '../translate/index.ts';
+import { buildMeshIndex, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecar, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
 import type { CredentialStore } from '../../core/credentials/index.ts';
 import { registrationFor, REGISTRATION_AUTHOR } from './auto-registration.ts';
 import { Debouncer, type DebounceOptions } from './debouncer.ts';
@@ -31,7 +31,7 @@ export interface ControlPlaneOptions {
   /** With mTLS: identity comes from the client certificate's SPIFFE ID, owned by this tenant mesh. */
   verifiedIdentity?: { owners: TrustDomainResolver };
   /** Uploaded gateway credentials; without it Gateway servers naming a credentialName are not served. */
-  credentials?: Pick<CredentialStore, 'materials'>;
+  gatewayCredentials?: Pick<CredentialStore, 'materials'>;
 }
 
 const TYPE_NAMES: Record<XdsTypeUrl, XdsTypeName> = {
@@ -110,12 +110,9 @@ export class ControlPlane implements ProxyStatusSource {
     const runtime = await this.loadMesh(proxy.tenantId, proxy.mesh);
     if (!runtime) return new Error(`mesh ${proxy.mesh} does not exist`);
     const scope = scopeKey(proxy.tenantId, proxy.mesh, proxyGroupKey(proxy.descriptor));
-    const entry = runtime.scopes.get(scope);
-    if (entry) entry.streams++;
-    else {
-      runtime.scopes.set(scope, { descriptor: proxy.descriptor, streams: 1, revision: runtime.revision });
-      this.publishScope(runtime, scope);
-    }
+    // Published before the stream starts; counted once it does (onConnect), so a stream that
+    // ends while being resolved leaves nothing counted.
+    this.ensureScope(runtime, scope, proxy.descriptor);
     const proxyId = this.proxyIdFor(node.id, proxy);
     this.connecting.set(proxyId, { ...proxy, scope });
     return { proxyId, scope };
@@ -191,6 +188,12 @@ export class ControlPlane implements ProxyStatusSource {
 
   private async reconcile(): Promise<void> {
     for (const [key, runtime] of this.meshes) {
+      // Groups no stream took up (it ended while being resolved) stop being translated.
+      for (const [scope, entry] of runtime.scopes) {
+        if (entry.streams > 0) continue;
+        runtime.scopes.delete(scope);
+        this.options.cache.removeScope(scope);
+      }
       try {
         const mesh = await this.options.store.getMesh(runtime.tenantId, runtime.mesh);
         if (!mesh || mesh.revision !== runtime.revision || mesh.version !== runtime.settingsVersion) this.debouncer.trigger(key);
@@ -244,7 +247,7 @@ export class ControlPlane implements ProxyStatusSource {
       index,
       scopes: previous?.scopes ?? new Map(),
       // Gateways need the keys only when some Gateway exists; others never load them.
-      credentials: index.gateways.length > 0 && this.options.credentials ? await this.options.credentials.materials(tenantId, mesh) : new Map(),
+      credentials: index.gateways.length > 0 && this.options.gatewayCredentials ? await this.options.gatewayCredentials.materials(tenantId, mesh) : new Map(),
     };
     this.meshes.set(meshKey(tenantId, mesh), runtime);
     return runtime;
@@ -308,6 +311,17 @@ export class ControlPlane implements ProxyStatusSource {
     return descriptor.kind === 'grpc' ? translateGrpcClient(runtime.index, descriptor) : translateSidecar(runtime.index, descriptor);
   }
 
+  /** The scope's entry, created and published when the group has none (yet, or any more). */
+  private ensureScope(runtime: MeshRuntime, scope: string, descriptor: ProxyDescriptor): ScopeEntry {
+    let entry = runtime.scopes.get(scope);
+    if (!entry) {
+      entry = { descriptor, streams: 0, revision: runtime.revision };
+      runtime.scopes.set(scope, entry);
+      this.publishScope(runtime, scope);
+    }
+    return entry;
+  }
+
   private onConnect(e: StreamInfo): void {
     const proxy = this.connecting.get(e.proxyId);
     if (!proxy) return;
@@ -315,6 +329,7 @@ export class ControlPlane implements ProxyStatusSource {
     this.streams.set(e.streamId, stream);
     this.streamsPerProxy.set(e.proxyId, (this.streamsPerProxy.get(e.proxyId) ?? 0) + 1);
     const runtime = this.meshes.get(stream.meshKey);
+    if (runtime) this.ensureScope(runtime, e.scope, proxy.descriptor).streams++;
     const we = runtime ? registrationFor(proxy, runtime.resources) : undefined;
     if (!we || !runtime) return;
     const regKey = `${stream.meshKey}/${keyString(keyOf(we))}`;
