@@ -6,8 +6,10 @@ export interface TemplateContext {
   parameters: Readonly<Record<string, string>>;
   /** Logical ID → resource in the template. */
   resources: Readonly<Record<string, { Type?: unknown; Properties?: unknown }>>;
-  /** Logical ID → attribute → value, for App Mesh resources (their names). */
+  /** Logical ID → attribute → value: names CloudFormation generates for unnamed App Mesh resources (their logical IDs). */
   attributes: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** `LogicalId.Attribute` being resolved, to stop on cycles. */
+  resolving: Set<string>;
   /** Where a value was left unresolved on purpose (an ARN of a resource outside App Mesh). */
   notes: { path: string; message: string }[];
 }
@@ -19,12 +21,22 @@ class Unresolvable extends Error {
 }
 
 function getAtt(ctx: TemplateContext, logicalId: string, attribute: string, path: string): string {
-  const known = ctx.attributes[logicalId]?.[attribute];
-  if (known !== undefined) return known;
   const resource = ctx.resources[logicalId];
   if (!resource) throw new Unresolvable(`Fn::GetAtt names "${logicalId}", which is not a resource of this template`);
-  const props = resource.Properties;
-  if (typeof props === 'object' && props !== null && typeof (props as Record<string, unknown>)[attribute] === 'string') return (props as Record<string, string>)[attribute]!;
+  const props = typeof resource.Properties === 'object' && resource.Properties !== null ? (resource.Properties as Record<string, unknown>) : {};
+  if (attribute !== 'Ref' && attribute in props) {
+    const key = `${logicalId}.${attribute}`;
+    if (ctx.resolving.has(key)) throw new Unresolvable(`${key} refers to itself`);
+    ctx.resolving.add(key);
+    try {
+      const value = resolveValue(ctx, props[attribute], path);
+      if (typeof value === 'string' || typeof value === 'number') return String(value);
+    } finally {
+      ctx.resolving.delete(key);
+    }
+  }
+  const named = ctx.attributes[logicalId]?.[attribute];
+  if (named !== undefined) return named;
   // An ARN or ID that only exists once deployed (ACM certificate, Cloud Map service): kept as a marked placeholder.
   ctx.notes.push({ path, message: `${logicalId}.${attribute} (${String(resource.Type)}) is only known once deployed; kept as a placeholder` });
   return `{${logicalId}.${attribute}}`;

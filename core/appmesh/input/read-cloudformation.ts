@@ -36,30 +36,12 @@ function parameterDefaults(template: Record<string, unknown>, overrides: Readonl
   return { ...values, ...overrides };
 }
 
-/** Names of App Mesh resources as `Fn::GetAtt` sees them; a resource without a name property is named by its logical ID. */
-function meshAttributes(resources: Record<string, unknown>): Record<string, Record<string, string>> {
+/** Logical IDs standing in for the names CloudFormation generates when an App Mesh resource names none. */
+function generatedNames(resources: Record<string, unknown>): Record<string, Record<string, string>> {
   const attributes: Record<string, Record<string, string>> = {};
   for (const [id, r] of Object.entries(resources)) {
     const kind = isObject(r) ? kindOfType(r.Type) : undefined;
-    if (!kind || !isObject(r)) continue;
-    const props = isObject(r.Properties) ? r.Properties : {};
-    const own: Record<string, string> = {};
-    for (const key of ['MeshName', 'VirtualRouterName', 'VirtualGatewayName', cfnName(APP_MESH_KINDS[kind].nameKey)]) {
-      if (typeof props[key] === 'string') own[key] = props[key];
-    }
-    own[cfnName(APP_MESH_KINDS[kind].nameKey)] ??= id;
-    attributes[id] = own;
-  }
-  // A second pass resolves names that are themselves GetAtt of another resource's name (the usual CDK shape).
-  for (const [id, r] of Object.entries(resources)) {
-    if (!isObject(r) || !isObject(r.Properties) || !attributes[id]) continue;
-    for (const [key, value] of Object.entries(r.Properties)) {
-      if (!key.endsWith('Name') || !isObject(value)) continue;
-      const att = value['Fn::GetAtt'];
-      const [target, attr] = typeof att === 'string' ? att.split('.') : Array.isArray(att) ? att.map(String) : [];
-      const resolved = target && attr ? attributes[target]?.[attr] : undefined;
-      if (resolved !== undefined) attributes[id]![key] = resolved;
-    }
+    if (kind) attributes[id] = { [cfnName(APP_MESH_KINDS[kind].nameKey)]: id };
   }
   return attributes;
 }
@@ -70,7 +52,8 @@ export function readCloudFormation(template: Record<string, unknown>, file: stri
   const ctx: TemplateContext = {
     parameters: parameterDefaults(template, parameters),
     resources: resources as TemplateContext['resources'],
-    attributes: meshAttributes(resources),
+    attributes: generatedNames(resources),
+    resolving: new Set(),
     notes: [],
   };
   let found = 0;
