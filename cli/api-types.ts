@@ -30,10 +30,8 @@ export interface ApplyResult {
 }
 
 export type Revision = RevisionRecord & {
-  /** Convergence, when the API reports it: the time from commit to the last proxy ACK. */
-  convergedAt?: string;
-  convergenceMs?: number;
-  convergenceSeconds?: number;
+  /** Convergence, when the API reports it: proxies that hold the revision, and commit-to-last-ACK time once all do. */
+  convergence?: { proxies: number; acked: number; seconds?: number };
 };
 
 export interface ProxyView {

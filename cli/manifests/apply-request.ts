@@ -4,17 +4,35 @@ import type { ApplyResult } from '../api-types.ts';
 import { CliError } from '../cli-error.ts';
 import { describeDoc, type Manifest } from './read-manifests.ts';
 
+/** `[i].spec…` from the API as the field path plus the file and object it came from. */
+export function attributePath(path: string, manifests: readonly Manifest[]): { path: string; origin?: string } {
+  const m = /^\[(\d+)\]\.?(.*)$/.exec(path);
+  const manifest = m ? manifests[Number(m[1])] : undefined;
+  if (!m || !manifest) return { path };
+  const id = describeDoc(manifest.doc);
+  return { path: m[2] || '(document)', origin: `${manifest.source}${id ? `, ${id.kind} ${id.namespace}/${id.name}` : ''}` };
+}
+
 /** Rewrites the API's `[i].spec…` paths to name the file and object they came from. */
 export function attributeErrors(err: ApiError, manifests: readonly Manifest[]): CliError {
   if (err.fieldErrors.length === 0) return err;
   const fieldErrors = err.fieldErrors.map((e) => {
-    const m = /^\[(\d+)\]\.?(.*)$/.exec(e.path);
-    const manifest = m ? manifests[Number(m[1])] : undefined;
-    if (!m || !manifest) return e;
-    const id = describeDoc(manifest.doc);
-    return { path: m[2] || '(document)', message: `${e.message} (${manifest.source}${id ? `, ${id.kind} ${id.namespace}/${id.name}` : ''})` };
+    const at = attributePath(e.path, manifests);
+    return at.origin ? { path: at.path, message: `${e.message} (${at.origin})` } : e;
   });
   return new CliError(err.message, err.exitCode, { fieldErrors, ...(err.hint ? { hint: err.hint } : {}) });
+}
+
+function attributeWarnings(result: ApplyResult, manifests: readonly Manifest[]): ApplyResult {
+  if (!result.warnings?.length) return result;
+  return {
+    ...result,
+    warnings: result.warnings.map((w) => {
+      if (!w.path) return w;
+      const at = attributePath(w.path, manifests);
+      return at.origin ? { ...w, path: at.path, message: `${w.message} (${at.origin})` } : w;
+    }),
+  };
 }
 
 /** `POST /v1/meshes/{mesh}/apply` with every document, as one JSON list (all or nothing). */
@@ -25,7 +43,7 @@ export async function postApply(client: ApiClient, mesh: string, manifests: read
       body: manifests.map((m) => m.doc),
       ...(options.message ? { headers: { 'x-trellis-change-message': options.message } } : {}),
     });
-    return res.body;
+    return attributeWarnings(res.body, manifests);
   } catch (err) {
     throw err instanceof ApiError ? attributeErrors(err, manifests) : err;
   }

@@ -6,6 +6,7 @@ import { unifiedDiff } from './unified-diff.ts';
 import { parseDuration, preciseDuration } from './time.ts';
 import { formatError } from './error-report.ts';
 import { CliError } from '../cli-error.ts';
+import { convergedCell, reportsConvergence } from './convergence.ts';
 
 describe('renderTable', () => {
   it('aligns columns with three spaces and trims trailing blanks', () => {
@@ -74,5 +75,15 @@ describe('formatError', () => {
   it('prints the message, one `path: message` line per field error, then the hint', () => {
     const err = new CliError('1 problem', 3, { fieldErrors: [{ path: 'spec.hosts', message: 'must not be empty' }], hint: 'fix it' });
     expect(formatError(err, (t) => t)).toBe('error: 1 problem\nspec.hosts: must not be empty\nhint: fix it\n');
+  });
+});
+
+describe('convergedCell', () => {
+  const rev = { revision: 2, author: 'a', createdAt: '2026-01-01T00:00:00Z', changes: [] };
+  it('shows the time once converged, progress before, and a dash without a record', () => {
+    expect(convergedCell({ ...rev, convergence: { proxies: 3, acked: 3, seconds: 0.42 } })).toBe('420ms');
+    expect(convergedCell({ ...rev, convergence: { proxies: 3, acked: 2 } })).toBe('2/3');
+    expect(convergedCell(rev)).toBe('-');
+    expect(reportsConvergence([rev])).toBe(false);
   });
 });

@@ -150,17 +150,28 @@ describe('trellis CLI against a local Trellis', () => {
     expect((await trellisCli(['get', 'vs', 'reviews', '-n', 'shop', '-m', 'demo'])).code).toBe(4);
   });
 
-  it('exits 3 with field paths on a validation error, 4 for an unknown mesh, 1 with a hint when the server is unreachable', async () => {
-    const invalid = await trellisCli(['apply', '-f', '-', '-m', 'demo'], { stdin: readFileSync(path.join(tmp, 'bad.yaml'), 'utf8') });
+  it('exits 3 with field paths on a validation error, 7 for analyzer findings with --strict, 4 for an unknown mesh, 1 with a hint when the server is unreachable', async () => {
+    const ghost = virtualService('5s').replace('name: reviews', 'name: ghost').replaceAll(HOST, 'ghost.shop.svc.cluster.local');
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    // Independent invocations: run them side by side to keep the suite short.
+    const [invalid, analyze, clean, unknownMesh, unreachable] = await Promise.all([
+      trellisCli(['apply', '-f', '-', '-m', 'demo'], { stdin: readFileSync(path.join(tmp, 'bad.yaml'), 'utf8') }),
+      trellisCli(['analyze', '-f', '-', '--strict', '-m', 'demo'], { stdin: ghost }),
+      trellisCli(['analyze', '-f', 'vs-10s.yaml', '--strict', '-m', 'demo']),
+      trellisCli(['get', 'vs', '-m', 'nope']),
+      trellisCli(['get', 'vs', '-m', 'demo'], { env: { TRELLIS_URL: closed } }),
+    ]);
     expect(invalid.code).toBe(3);
     expect(invalid.stderr).toMatch(/^spec\.http\[0\]\.route\[0\]\.weight: .+\(<stdin>, VirtualService shop\/reviews\)$/m);
 
-    const unknownMesh = await trellisCli(['get', 'vs', '-m', 'nope']);
+    expect(analyze.code, analyze.stderr).toBe(7);
+    expect(analyze.stdout).toMatch(/^CODE\s+PATH\s+MESSAGE$/m);
+    expect(analyze.stdout).toContain('spec.hosts[0]');
+    expect(clean.code, clean.stdout).toBe(0);
+
     expect(unknownMesh.code).toBe(4);
     expect(unknownMesh.stderr).toContain('trellis mesh create nope');
 
-    const closed = `http://127.0.0.1:${await freePort()}`;
-    const unreachable = await trellisCli(['get', 'vs', '-m', 'demo'], { env: { TRELLIS_URL: closed } });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain(`cannot reach ${closed}`);
     expect(unreachable.stderr).toContain('is `npm start` running? set TRELLIS_URL or `trellis context set');
