@@ -15,10 +15,23 @@ function specSegments(path: string): (string | number)[] {
   return segments[0] === 'spec' ? segments.slice(1) : segments;
 }
 
+/** Deletes the field at `segments`, then the objects it leaves empty (an empty `connectionPool: { tcp: {} }` says nothing). */
 function deleteAt(root: unknown, segments: readonly (string | number)[]): void {
+  const chain: Record<string | number, unknown>[] = [];
   let node = root as Record<string | number, unknown> | undefined;
-  for (const s of segments.slice(0, -1)) node = node?.[s] as Record<string | number, unknown> | undefined;
-  if (node && typeof node === 'object') delete node[segments[segments.length - 1]!];
+  for (const s of segments.slice(0, -1)) {
+    if (!node || typeof node !== 'object') return;
+    chain.push(node);
+    node = node[s] as Record<string | number, unknown> | undefined;
+  }
+  if (!node || typeof node !== 'object') return;
+  delete node[segments[segments.length - 1]!];
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const child = chain[i]![segments[i]!];
+    const empty = typeof child === 'object' && child !== null && !Array.isArray(child) && Object.keys(child).length === 0;
+    if (!empty) break;
+    delete chain[i]![segments[i]!];
+  }
 }
 
 /**
