@@ -10,7 +10,7 @@ export interface CredentialAuditEntry {
   /** Unknown when the credential could not be read (bad signature, malformed). */
   tenantId?: string;
   mesh: string;
-  credential: 'join-token' | 'certificate' | 'none';
+  credential: 'join-token' | 'certificate' | 'eks' | 'ecs' | 'none';
   outcome: 'issued' | 'refused';
   spiffeId?: string;
   /** The join token's id (never the token itself). */
@@ -18,6 +18,8 @@ export interface CredentialAuditEntry {
   /** Serial number of the certificate issued, or of the one presented for renewal. */
   serialNumber?: string;
   notAfter?: string;
+  /** What a platform attested: the registration and the token subject or STS ARN. */
+  subject?: string;
   /** Why a request was refused, as the caller was told. */
   reason?: string;
   requestId?: string;

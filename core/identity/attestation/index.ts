@@ -1,0 +1,3 @@
+export * from './registrations.ts';
+export * from './service-account-token.ts';
+export * from './signed-sts-request.ts';
