@@ -91,6 +91,13 @@ async function envoySerials(agent: AgentProcess): Promise<string[]> {
   return shown.certificates.flatMap((c) => (c.cert_chain ?? []).map((s) => normalSerial(s.serial_number)));
 }
 
+/** A counter of B's outbound cluster for `host` (cluster names contain `|`, so no regex filter). */
+async function clusterCounter(host: string, stat: string): Promise<number> {
+  const name = `cluster.outbound|8080||${host}.${stat}: `;
+  const line = (await agentB.envoyAdmin('/stats')).split('\n').find((l) => l.startsWith(name));
+  return Number(line?.slice(name.length) ?? NaN);
+}
+
 const normalSerial = (s: string) => s.toLowerCase().replace(/^0+/, '');
 const logsOf = () => `--- agent a ---\n${agentA?.logs().slice(-4000)}\n--- agent b ---\n${agentB?.logs().slice(-4000)}`;
 
@@ -123,7 +130,7 @@ beforeAll(async () => {
     ['agent started', 'certificate issued', 'envoy started'].map((msg) => `${msg} +${(agent.firstLogged(msg) ?? NaN) - agent.startedAt} ms`).join(', ');
   console.info(
     [
-      `agent start (both processes spawned) to the first successful mTLS request through both sidecars: ${startToFirstMtlsMs} ms`,
+      `agent start (both processes spawned) to the first successful mTLS request through both sidecars: ${startToFirstMtlsMs} ms (${started + startToFirstMtlsMs - Math.max(agentA.firstLogged('envoy started') ?? NaN, agentB.firstLogged('envoy started') ?? NaN)} ms after the later Envoy started)`,
       `  a: ${phases(agentA)}`,
       `  b: ${phases(agentB)}`,
     ].join('\n'),
@@ -179,16 +186,18 @@ describe('two real Envoys run by trellis-agent, certificates from join tokens', 
     const done = () => renewalsSince(agentA, fromA).length >= ROTATIONS && renewalsSince(agentB, fromB).length >= ROTATIONS;
 
     // Bounded: stops after both agents rotated ROTATIONS times plus a few seconds on the last certificates, or at the deadline or the request cap.
-    const deadline = performance.now() + (ROTATIONS + 1.5) * TTL_SECONDS * 1000;
+    const deadline = performance.now() + (ROTATIONS + 1) * TTL_SECONDS * 1000;
     const maxRequests = 100_000;
     const statuses = new Map<number, number>();
     const errors: string[] = [];
     let sent = 0;
+    const sentTo = new Map<string, number>();
     let doneAt: number | undefined;
     app.received.length = 0;
     const worker = async (host: string) => {
       while (performance.now() < deadline && sent < maxRequests && (doneAt === undefined || performance.now() - doneAt < 3000)) {
         sent++;
+        sentTo.set(host, (sentTo.get(host) ?? 0) + 1);
         const status = await get(`${agentB.outbound}/rotation`, { host }).then(
           (r) => r.status,
           (err: Error) => (errors.push(err.message), 0),
@@ -198,16 +207,21 @@ describe('two real Envoys run by trellis-agent, certificates from join tokens', 
         if (doneAt === undefined && done()) doneAt = performance.now();
       }
     };
+    const handshakes = async () => Promise.all([HOST, FRESH_HOST].map((h) => clusterCounter(h, 'ssl.handshake')));
+    const handshakesBefore = await handshakes();
     const loopStart = performance.now();
     await Promise.all([worker(HOST), worker(FRESH_HOST)]);
     const seconds = (performance.now() - loopStart) / 1000;
+    const [keptHandshakes, freshHandshakes] = (await handshakes()).map((n, i) => n - handshakesBefore[i]!);
 
     const failures = sent - (statuses.get(200) ?? 0);
     const rotatedA = renewalsSince(agentA, fromA);
     const rotatedB = renewalsSince(agentB, fromB);
     console.info(
       [
-        `rotation under traffic: ${sent} requests in ${seconds.toFixed(1)} s (${HOST} over kept connections, ${FRESH_HOST} one connection per request), failures: ${failures}, statuses: ${JSON.stringify(Object.fromEntries(statuses))}`,
+        `rotation under traffic: ${sent} requests in ${seconds.toFixed(1)} s, failures: ${failures}, statuses: ${JSON.stringify(Object.fromEntries(statuses))}`,
+        `  ${HOST}: ${sentTo.get(HOST)} requests over kept connections (${keptHandshakes} new mTLS handshakes b -> a)`,
+        `  ${FRESH_HOST}: ${sentTo.get(FRESH_HOST)} requests, one connection each (${freshHandshakes} new mTLS handshakes b -> a)`,
         `agent a serials: ${agentA.certificates().slice(Math.max(0, fromA - 1)).map((c) => c.serial).join(' -> ')} (${rotatedA.length} rotations during the loop, ${agentA.certificates().length} certificates in all)`,
         `agent b serials: ${agentB.certificates().slice(Math.max(0, fromB - 1)).map((c) => c.serial).join(' -> ')} (${rotatedB.length} rotations during the loop, ${agentB.certificates().length} certificates in all)`,
       ].join('\n'),
@@ -216,6 +230,8 @@ describe('two real Envoys run by trellis-agent, certificates from join tokens', 
     expect(failures).toBe(0);
     expect(rotatedA.length, logsOf()).toBeGreaterThanOrEqual(ROTATIONS);
     expect(rotatedB.length, logsOf()).toBeGreaterThanOrEqual(ROTATIONS);
+    // Handshakes went on through every rotation: one per request on the fresh host.
+    expect(freshHandshakes).toBeGreaterThanOrEqual(sentTo.get(FRESH_HOST)!);
     // Every request reached the app over mTLS with B's identity.
     expect(app.received.length).toBe(sent);
     expect(app.received.every((r) => String(r.headers['x-forwarded-client-cert']).includes(`URI=${ID_B}`))).toBe(true);

@@ -108,7 +108,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     await waitFor(async () => {
       if (exited) throw new Error(`trellis-agent exited:\n${output}`);
       return (await fetch(`http://127.0.0.1:${readyPort}/ready`)).status > 0;
-    }, `trellis-agent ${o.workload} serving /ready`, 30_000, 50);
+    }, `trellis-agent ${o.workload} serving /ready`, 60_000, 50);
   } catch (err) {
     await stop();
     throw err;
