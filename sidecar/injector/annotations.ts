@@ -11,10 +11,10 @@ export const INJECT_ANNOTATION = 'sidecar.trellis.dev/inject';
 export const STATUS_ANNOTATION = 'sidecar.trellis.dev/status';
 
 export const ANNOTATIONS = {
-  proxyCpu: 'sidecar.trellis.dev/proxyCPU',
-  proxyMemory: 'sidecar.trellis.dev/proxyMemory',
-  proxyCpuLimit: 'sidecar.trellis.dev/proxyCPULimit',
-  proxyMemoryLimit: 'sidecar.trellis.dev/proxyMemoryLimit',
+  cpu: 'sidecar.trellis.dev/proxyCPU',
+  memory: 'sidecar.trellis.dev/proxyMemory',
+  cpuLimit: 'sidecar.trellis.dev/proxyCPULimit',
+  memoryLimit: 'sidecar.trellis.dev/proxyMemoryLimit',
   logLevel: 'sidecar.trellis.dev/logLevel',
   appPort: 'sidecar.trellis.dev/appPort',
   includeInboundPorts: 'traffic.sidecar.trellis.dev/includeInboundPorts',
@@ -31,7 +31,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** A Kubernetes resource quantity (`100m`, `0.5`, `128Mi`, `1G`). */
 const QUANTITY = /^\d{1,9}(\.\d{1,6})?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
-/** What a pod's annotations change about its proxy; absent fields keep the configured defaults. */
+/** What a pod's annotations change about its proxy (keyed as ANNOTATIONS); absent fields keep the configured defaults. */
 export interface ProxyOverrides {
   cpu?: string;
   memory?: string;
@@ -55,10 +55,10 @@ export function proxyOverrides(annotations: Record<string, string>): Result<Prox
   const errors: FieldError[] = [];
   const out: ProxyOverrides = {};
   const path = (name: string) => `metadata.annotations['${name}']`;
-  const take = <K extends keyof ProxyOverrides>(key: K, parse: (p: string, text: string) => Result<NonNullable<ProxyOverrides[K]>>) => {
-    const text = annotations[ANNOTATIONS[key as keyof typeof ANNOTATIONS]];
+  const take = <K extends keyof ProxyOverrides & keyof typeof ANNOTATIONS>(key: K, parse: (p: string, text: string) => Result<NonNullable<ProxyOverrides[K]>>) => {
+    const text = annotations[ANNOTATIONS[key]];
     if (text === undefined) return;
-    const parsed = parse(path(ANNOTATIONS[key as keyof typeof ANNOTATIONS]), text);
+    const parsed = parse(path(ANNOTATIONS[key]), text);
     if (parsed.ok) out[key] = parsed.value;
     else errors.push(...parsed.errors);
   };
