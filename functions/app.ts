@@ -14,6 +14,7 @@ import { tenantRoutes } from './routes/tenants.ts';
 import { joinTokenRoutes } from './routes/join-tokens.ts';
 import { certificateRoutes } from './routes/certificates.ts';
 import { certificateAuditRoutes } from './routes/certificate-audit.ts';
+import { credentialRoutes } from './routes/credentials.ts';
 
 export interface CreateApiOptions extends ApiOptions {
   /** Readiness for `/healthz`; local mode reports ready once both API and xDS listen. */
@@ -52,7 +53,7 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
   // Registered before the API key middleware: workloads authenticate with a join token or their certificate.
   app.route('/', certificateRoutes(deps));
   app.use('/v1/*', apiKeyAuth({ store: deps.store }));
-  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, joinTokenRoutes, certificateAuditRoutes]) {
+  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, joinTokenRoutes, certificateAuditRoutes, credentialRoutes]) {
     app.route('/', routes(deps));
   }
 

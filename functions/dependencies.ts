@@ -4,6 +4,7 @@ import type { ConfigStore } from '../core/store/config-store.ts';
 import type { ProxyStatusSource } from '../core/proxies/proxy-status.ts';
 import type { CertificateAuthority } from '../core/ca/certificate-authority.ts';
 import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
+import type { CredentialStore } from '../core/credentials/index.ts';
 
 export interface ApiLimits {
   /** Largest body of a single-resource request. */
@@ -34,6 +35,8 @@ export interface ApiOptions {
   logger: Logger;
   proxies?: ProxyStatusSource;
   certificates?: CertificateIssuing;
+  /** Gateway TLS credentials; without it the credential routes answer 503. */
+  credentials?: CredentialStore;
   limits?: Partial<ApiLimits>;
   now?: () => Date;
 }
@@ -43,6 +46,7 @@ export interface ApiDependencies {
   store: ConfigStore;
   proxies?: ProxyStatusSource;
   certificates?: CertificateIssuing;
+  credentials?: CredentialStore;
   logger: Logger;
   limits: ApiLimits;
   now: () => Date;
@@ -56,6 +60,7 @@ export function resolveDependencies(options: ApiOptions): ApiDependencies {
     store: options.store,
     proxies: options.proxies,
     certificates: options.certificates,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
     logger: options.logger,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,

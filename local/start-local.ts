@@ -9,6 +9,7 @@ import { openEmbeddedStore } from '../core/adapters/embedded/store/index.ts';
 import { InProcessBus } from '../core/adapters/embedded/bus/in-process-bus.ts';
 import { openEmbeddedCa, type EmbeddedCertificateAuthority } from '../core/adapters/embedded/ca/index.ts';
 import { loadOrCreateJoinTokenSecret, openEmbeddedLedger } from '../core/adapters/embedded/ledger/index.ts';
+import { EmbeddedCredentialStore } from '../core/adapters/embedded/credentials/index.ts';
 import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import { createApi } from '../functions/app.ts';
 import { ensureBootstrap } from '../functions/bootstrap.ts';
@@ -60,6 +61,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   // The CA key, the ledger of spent join tokens and the token secret all stay under the data dir, owner-only.
   const ca = await openEmbeddedCa({ dir: path.join(options.dataDir, 'ca') });
   const ledger = await openEmbeddedLedger({ dir: path.join(options.dataDir, 'ledger') });
+  // Gateway credentials: private keys encrypted by a key kept beside them (owner-only).
+  const credentials = await EmbeddedCredentialStore.open({ dir: path.join(options.dataDir, 'credentials') });
   const joinTokenSecrets = options.joinTokenSecrets ?? [await loadOrCreateJoinTokenSecret(path.join(options.dataDir, 'join-token-secret'))];
 
   let ready = false;
@@ -68,13 +71,14 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     bus,
     logger,
     address: `${options.host}:${options.xdsPort}`,
+    gatewayCredentials: credentials,
     ...(options.xdsMtls ? { mtls: { ca, ledger } } : {}),
     ...(options.xds?.quietMs !== undefined ? { debounce: { quietMs: options.xds.quietMs } } : {}),
     ...(options.xds?.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: options.xds.reconcileIntervalMs } : {}),
     ...(options.xds?.registrationGraceMs !== undefined ? { registrationGraceMs: options.xds.registrationGraceMs } : {}),
     ...(options.xds?.observe ? { observe: options.xds.observe } : {}),
   });
-  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, certificates: { ca, ledger, joinTokenSecrets }, ready: () => ready });
+  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, certificates: { ca, ledger, joinTokenSecrets }, credentials, ready: () => ready });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.apiPort });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -70,10 +70,12 @@ const isIp = (host: string) => /^[0-9.]+$/.test(host) || host.includes(':');
 /** The Envoy bootstrap of a sidecar: identity in node metadata, everything else over ADS. */
 export function envoyBootstrap(o: BootstrapOptions): Record<string, unknown> {
   const m = o.metadata;
+  // Gateways have no app and no local outbound listener: their ports come from Gateway servers.
+  const sidecar = m.TRELLIS_PROXY_KIND === 'sidecar';
   const metadata: NodeMetadata = {
     ...m,
-    INBOUND_PORT: m.APP_PORT !== undefined ? (m.INBOUND_PORT ?? DEFAULT_INBOUND_PORT) : m.INBOUND_PORT,
-    OUTBOUND_PORT: m.OUTBOUND_PORT ?? DEFAULT_OUTBOUND_PORT,
+    INBOUND_PORT: sidecar && m.APP_PORT !== undefined ? (m.INBOUND_PORT ?? DEFAULT_INBOUND_PORT) : m.INBOUND_PORT,
+    OUTBOUND_PORT: sidecar ? (m.OUTBOUND_PORT ?? DEFAULT_OUTBOUND_PORT) : m.OUTBOUND_PORT,
     ...(o.sdsSocketPath ? { SDS: true } : {}),
   };
   if (o.xdsServerSpiffeId && !o.sdsSocketPath) throw new RangeError('xDS over mTLS needs the SDS socket (its certificate comes from there)');

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { bootstrapCommand } from './bootstrap-command.ts';
 import { runCommand } from './run-command.ts';
+import { gatewayBootstrapCommand } from './gateway-bootstrap-command.ts';
 import { redirectCommand } from '../injector/redirect-command.ts';
 import { waitReadyCommand } from '../injector/wait-ready-command.ts';
 import { webhookCommand } from '../injector/webhook-command.ts';
@@ -9,6 +10,7 @@ const program = new Command('trellis-agent')
   .description('The Trellis sidecar agent')
   .showHelpAfterError()
   .addCommand(bootstrapCommand())
+  .addCommand(gatewayBootstrapCommand())
   .addCommand(runCommand())
   .addCommand(redirectCommand())
   .addCommand(waitReadyCommand())

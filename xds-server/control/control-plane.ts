@@ -247,10 +247,21 @@ export class ControlPlane implements ProxyStatusSource {
       index,
       scopes: previous?.scopes ?? new Map(),
       // Gateways need the keys only when some Gateway exists; others never load them.
-      credentials: index.gateways.length > 0 && this.options.gatewayCredentials ? await this.options.gatewayCredentials.materials(tenantId, mesh) : new Map(),
+      credentials: await this.loadCredentials(tenantId, mesh, index.gateways.length > 0, previous),
     };
     this.meshes.set(meshKey(tenantId, mesh), runtime);
     return runtime;
+  }
+
+  /** Uploaded gateway credentials, only when the mesh has Gateways; on a read failure the last ones stay served. */
+  private async loadCredentials(tenantId: string, mesh: string, hasGateways: boolean, previous: MeshRuntime | undefined): Promise<MeshRuntime['credentials']> {
+    if (!hasGateways || !this.options.gatewayCredentials) return new Map();
+    try {
+      return await this.options.gatewayCredentials.materials(tenantId, mesh);
+    } catch (err) {
+      this.log.error({ err, mesh }, 'gateway credentials not readable; keeping the last ones');
+      return previous?.credentials ?? new Map();
+    }
   }
 
   /** Re-reads one mesh and republishes every scope of it; runs serially per mesh. */

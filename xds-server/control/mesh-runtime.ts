@@ -1,4 +1,4 @@
-import type { MeshIndex, ProxyDescriptor } from '../translate/index.ts';
+import type { GatewayCredential, MeshIndex, ProxyDescriptor } from '../translate/index.ts';
 import type { IstioResource } from '../../core/resources/resource.ts';
 
 /** A group of connected proxies that get identical config, and how many streams use it. */
@@ -18,6 +18,8 @@ export interface MeshRuntime {
   resources: readonly IstioResource[];
   index: MeshIndex;
   scopes: Map<string, ScopeEntry>;
+  /** Uploaded gateway credentials by `namespace/name`, loaded with the mesh when it has Gateways. */
+  credentials: ReadonlyMap<string, GatewayCredential>;
 }
 
 export const meshKey = (tenantId: string, mesh: string) => `${tenantId}/${mesh}`;

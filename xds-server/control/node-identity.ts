@@ -15,6 +15,15 @@ export interface ConnectingProxy {
   certificate?: { spiffeId: string; serialNumber: string; notAfter: string };
 }
 
+/** Where a gateway's server ports listen, from its metadata (local mode binds loopback and shifts ports). */
+function gatewayListening(m: NodeMetadata): NonNullable<ProxyDescriptor['gateway']> {
+  return {
+    ...(m.GATEWAY_BIND_ADDRESS ? { bindAddress: m.GATEWAY_BIND_ADDRESS } : {}),
+    ...(m.GATEWAY_PORT_OFFSET !== undefined ? { portOffset: m.GATEWAY_PORT_OFFSET } : {}),
+    ...(m.GATEWAY_PORTS ? { ports: m.GATEWAY_PORTS } : {}),
+  };
+}
+
 /**
  * Reads `node.metadata` (see core/proxies/node-metadata.ts). grpc-js clients that say nothing
  * about their kind are proxyless gRPC clients.
@@ -43,6 +52,7 @@ export function describeNode(node: XdsNode): Result<ConnectingProxy> {
     inbound,
     ...(m.OUTBOUND_PORT !== undefined ? { outboundPort: m.OUTBOUND_PORT } : {}),
     ...(m.SDS ? { sds: true } : {}),
+    ...(m.TRELLIS_PROXY_KIND === 'gateway' ? { gateway: gatewayListening(m) } : {}),
   };
   return { ok: true, value: { tenantId: m.TRELLIS_TENANT, mesh: m.TRELLIS_MESH, descriptor, metadata: m, ...(m.INSTANCE_IP ? { address: m.INSTANCE_IP } : {}) } };
 }

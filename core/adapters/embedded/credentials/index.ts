@@ -1,0 +1,1 @@
+export { EmbeddedCredentialStore } from './embedded-credential-store.ts';
