@@ -12,6 +12,7 @@ import { registerDescribe } from './commands/describe.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerGet } from './commands/get.ts';
 import { registerHistory } from './commands/history.ts';
+import { registerImportAppMesh } from './commands/import-appmesh.ts';
 import { registerMesh } from './commands/mesh.ts';
 import { registerProxyConfig } from './commands/proxy-config.ts';
 import { registerProxyStatus } from './commands/proxy-status.ts';
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo): Command {
     registerProxyConfig,
     registerCerts,
     registerToken,
+    registerImportAppMesh,
     registerVersion,
   ]) {
     register(program, io);
