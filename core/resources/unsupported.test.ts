@@ -22,6 +22,8 @@ describe('unsupported fields', () => {
     ['PASSTHROUGH in a subset port policy', resource('DestinationRule', { host: 'r', subsets: [{ name: 'v1', labels: { v: '1' }, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: 'PASSTHROUGH' } }] } }] }), 'spec.subsets[0].trafficPolicy.portLevelSettings[0].loadBalancer.simple'],
     ['a wildcard ServiceEntry host', resource('ServiceEntry', { hosts: ['a.example.com', '*.example.com'], resolution: 'STATIC', endpoints: [{ address: '10.0.0.1' }], ports: [{ number: 80, name: 'http' }] }), 'spec.hosts[1]'],
     ['a passthrough ServiceEntry without endpoints', resource('ServiceEntry', { hosts: ['a.example.com'], ports: [{ number: 80, name: 'http' }] }), 'spec.resolution'],
+    ['a Gateway server bind address', resource('Gateway', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'], bind: '10.0.0.1' }] }), 'spec.servers[0].bind'],
+    ['AUTO_PASSTHROUGH', resource('Gateway', { selector: { istio: 'eastwest' }, servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, hosts: ['*.local'], tls: { mode: 'AUTO_PASSTHROUGH' } }] }), 'spec.servers[0].tls.mode'],
     ['Sidecar ingress', resource('Sidecar', { ingress: [{ port: { number: 80, protocol: 'HTTP', name: 'http' }, defaultEndpoint: '127.0.0.1:8080' }] }), 'spec.ingress'],
   ])('rejects %s with its path and "unsupported"', (_name, input, path) => {
     const result = parseResource(input);
@@ -33,6 +35,7 @@ describe('unsupported fields', () => {
   it.each<[string, Obj]>([
     ['ROUND_ROBIN', resource('DestinationRule', { host: 'r', trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } } })],
     ['a DNS ServiceEntry', resource('ServiceEntry', { hosts: ['a.example.com'], resolution: 'DNS', ports: [{ number: 80, name: 'http' }] })],
+    ['a PASSTHROUGH Gateway server', resource('Gateway', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: 'tls', protocol: 'TLS' }, hosts: ['*.example.com'], tls: { mode: 'PASSTHROUGH' } }] })],
     ['a fixed fault delay', route({ fault: { delay: { fixedDelay: '1s', percentage: { value: 10 } } } })],
   ])('accepts %s', (_name, input) => {
     expect(parseResource(input)).toMatchObject({ ok: true });
