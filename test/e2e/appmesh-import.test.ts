@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importAppMesh, type ConversionResult } from '../../core/appmesh/index.ts';
+import type { IstioResource } from '../../core/resources/index.ts';
+import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
+import { waitFor } from '../support/ports.ts';
+import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
+import { binomialBounds } from '../support/traffic.ts';
+import { get, startUpstream, type Upstream } from '../support/upstream.ts';
+
+const FIXTURE = path.join(import.meta.dirname, '../fixtures/appmesh/describe');
+const HOST = 'colorteller.colorapp.svc.cluster.local';
+const COLORS = ['blue', 'green', 'red'] as const;
+
+let trellis: TestTrellis;
+let sidecar: TestSidecar;
+let imported: ConversionResult;
+const upstreams: Partial<Record<(typeof COLORS)[number], Upstream>> = {};
+
+/**
+ * The imported resources, with the WorkloadEntries that pointed at App Mesh's DNS names replaced by the
+ * local upstreams, registered with the labels the importer names for each virtual node.
+ */
+function resourcesForLocalWorkloads(): IstioResource[] {
+  const local = COLORS.map((color) => {
+    const hint = imported.workloads.find((w) => w.name === `colorteller-${color}`)!;
+    const ports = Object.fromEntries(Object.keys(hint.ports).map((name) => [name, upstreams[color]!.port]));
+    return { apiVersion: 'networking.istio.io/v1', kind: 'WorkloadEntry', metadata: { name: `colorteller-${color}`, namespace: hint.namespace }, spec: { address: '127.0.0.1', labels: hint.labels, ports } } as IstioResource;
+  });
+  return [...imported.resources.filter((r) => r.kind !== 'WorkloadEntry'), ...local];
+}
+
+async function counts(n: number, headers: Record<string, string> = {}, pathAndQuery = '/'): Promise<Record<string, number>> {
+  const seen: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const r = await get(`${sidecar.outbound}${pathAndQuery}`, { host: HOST, ...headers });
+    const key = r.status === 200 ? (r.servedBy ?? '?') : `status-${r.status}`;
+    seen[key] = (seen[key] ?? 0) + 1;
+  }
+  return seen;
+}
+
+beforeAll(async () => {
+  // Import the describe-* output of the colorapp mesh, as `trellis import appmesh -f DIR` does.
+  const docs = readdirSync(FIXTURE).sort().map((f) => ({ name: f, text: readFileSync(path.join(FIXTURE, f), 'utf8') }));
+  const result = importAppMesh(docs);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  imported = result.value;
+
+  trellis = await startTestTrellis();
+  for (const color of COLORS) upstreams[color] = await startUpstream(color);
+  const settings = imported.meshSettings.colorapp!.settings;
+  expect((await trellis.api('PUT', '/v1/meshes/colorapp', settings)).status).toBe(201);
+  const applied = await trellis.api('POST', '/v1/meshes/colorapp/apply', resourcesForLocalWorkloads());
+  expect(applied.status, JSON.stringify(applied.json)).toBe(200);
+
+  // The caller is the colorgateway virtual node: its Sidecar scope lets it reach only its backend.
+  const gatewayNode = imported.workloads.find((w) => w.name === 'colorgateway-vn')!;
+  const xdsPort = Number(trellis.xdsAddress.split(':')[1]);
+  sidecar = await startSidecar({ xdsPort, mesh: 'colorapp', namespace: gatewayNode.namespace, workload: 'colorgateway', labels: gatewayNode.labels });
+  await waitFor(async () => (await get(sidecar.outbound, { host: HOST })).status === 200, 'the imported routes on the sidecar', 20_000, 100);
+}, 60_000);
+
+afterAll(async () => {
+  await sidecar?.envoy.stop();
+  await trellis?.close();
+  await Promise.all(Object.values(upstreams).map((u) => u.close()));
+});
+
+describe('an App Mesh import applied to Trellis and served by a real Envoy', () => {
+  it('splits traffic 2:1:1 across blue, green and red as the weighted route said', async () => {
+    const n = 600;
+    const seen = await counts(n);
+    expect((seen.blue ?? 0) + (seen.green ?? 0) + (seen.red ?? 0), JSON.stringify(seen)).toBe(n);
+    const blue = binomialBounds(n, 0.5);
+    const quarter = binomialBounds(n, 0.25);
+    expect(seen.blue!).toBeGreaterThanOrEqual(blue.low);
+    expect(seen.blue!).toBeLessThanOrEqual(blue.high);
+    for (const color of ['green', 'red'] as const) {
+      expect(seen[color]!).toBeGreaterThanOrEqual(quarter.low);
+      expect(seen[color]!).toBeLessThanOrEqual(quarter.high);
+    }
+  });
+
+  it('sends x-color: red to red only, ahead of the weighted route (priority 10 < 20)', async () => {
+    expect(await counts(30, { 'x-color': 'red' })).toEqual({ red: 30 });
+  });
+
+  it('sends GET /debug?verbose=1 to green (priority 5), and /debug without the query by weight', async () => {
+    expect(await counts(20, {}, '/debug?verbose=1')).toEqual({ green: 20 });
+    expect(Object.keys(await counts(40, {}, '/debug')).length).toBeGreaterThan(1);
+  });
+
+  it("turns the upstreams' 503s into 200s with the route's retry policy", async () => {
+    const before = COLORS.reduce((sum, c) => sum + upstreams[c]!.received.length, 0);
+    for (const color of COLORS) upstreams[color]!.behave({ failEvery: 2 });
+    try {
+      const seen = await counts(60);
+      expect(Object.keys(seen).filter((k) => k.startsWith('status-')), JSON.stringify(seen)).toEqual([]);
+      // Every other answer upstream was a 503: the 60 successes took more than 60 attempts.
+      const attempts = COLORS.reduce((sum, c) => sum + upstreams[c]!.received.length, 0) - before;
+      expect(attempts).toBeGreaterThan(75);
+    } finally {
+      for (const color of COLORS) upstreams[color]!.behave({ failEvery: 0 });
+    }
+  });
+
+  it('keeps the caller inside its backends: an unknown host is refused under DROP_ALL (REGISTRY_ONLY)', async () => {
+    const r = await get(sidecar.outbound, { host: 'example.com' });
+    expect(r.status).toBe(404);
+  });
+});
