@@ -46,5 +46,6 @@ describe.skipIf(!existsSync(ENVOY_BIN))('Envoy accepts the generated config', ()
       if (!verdict.ok) failures.push(`${name}:\n${verdict.output}`);
     }
     expect(failures).toEqual([]);
-  });
+    // One Envoy start per case (about 30): seconds each on a loaded machine.
+  }, 180_000);
 });
