@@ -13,6 +13,7 @@ import { registerDiff } from './commands/diff.ts';
 import { registerGet } from './commands/get.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerImportAppMesh } from './commands/import-appmesh.ts';
+import { registerInstall } from './commands/install-kubernetes.ts';
 import { registerMesh } from './commands/mesh.ts';
 import { registerProxyConfig } from './commands/proxy-config.ts';
 import { registerProxyStatus } from './commands/proxy-status.ts';
@@ -63,6 +64,7 @@ export function buildProgram(io: CliIo): Command {
     registerCerts,
     registerToken,
     registerImportAppMesh,
+    registerInstall,
     registerVersion,
   ]) {
     register(program, io);

@@ -1,0 +1,73 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { stringify } from 'yaml';
+import { usageError } from '../cli-error.ts';
+import { CommandContext, type CliIo } from '../command-context.ts';
+import { installManifests, type InstallOptions } from '../kubernetes/install-manifests.ts';
+import { createWebhookCertificate } from '../kubernetes/webhook-certificate.ts';
+
+interface InstallKubernetesFlags {
+  server: string;
+  xds?: string;
+  image: string;
+  failOpen: boolean;
+  nativeSidecars: boolean;
+  timeoutSeconds: number;
+  namespace: string;
+  replicas: number;
+  certValidityDays: number;
+}
+
+function integerIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** `trellis install kubernetes`: prints the injector's manifests (YAML stream, or a List with -o json). */
+export function installKubernetesCommand(io: CliIo): Command {
+  return new Command('kubernetes')
+    .description('Print the manifests of the sidecar-injection webhook for a Kubernetes cluster (pipe into kubectl apply -f -)')
+    .requiredOption('--server <url>', 'Trellis API URL, as the pods of the cluster reach it')
+    .option('--xds <host:port>', 'xDS server, as the pods reach it (default: the --server host, port 18000)')
+    .requiredOption('--image <image>', 'Trellis image for the webhook and the injected containers (trellis-agent, Envoy, iptables)')
+    .option('--fail-open', 'if the webhook is down or refuses, admit pods without a sidecar (failurePolicy: Ignore)', false)
+    .option('--native-sidecars', 'inject the proxy as a native sidecar (Kubernetes ≥1.29; the default)', true)
+    .option('--no-native-sidecars', 'inject the proxy as a regular container (older clusters)')
+    .option('--timeout-seconds <n>', 'how long the API server waits for the webhook', integerIn(1, 30), 10)
+    .option('--namespace <ns>', 'namespace of the webhook', 'trellis-system')
+    .option('--replicas <n>', 'webhook replicas', integerIn(1, 10), 2)
+    .option('--cert-validity-days <n>', 'lifetime of the serving certificate', integerIn(1, 3650), 365)
+    .action(async (flags: InstallKubernetesFlags, cmd: Command) => {
+      const ctx = CommandContext.of(io, cmd);
+      let server: URL;
+      try {
+        server = new URL(flags.server);
+      } catch {
+        throw usageError(`--server "${flags.server}" is not a URL`, 'e.g. --server https://trellis.example.com');
+      }
+      const options: InstallOptions = {
+        mesh: ctx.mesh(),
+        server: flags.server,
+        xds: flags.xds ?? `${server.hostname}:18000`,
+        image: flags.image,
+        failOpen: flags.failOpen,
+        nativeSidecars: flags.nativeSidecars,
+        timeoutSeconds: flags.timeoutSeconds,
+        namespace: flags.namespace,
+        replicas: flags.replicas,
+      };
+      const cert = await createWebhookCertificate({ service: 'trellis-injector', namespace: flags.namespace, validityDays: flags.certValidityDays });
+      const objects = installManifests(options, cert);
+      if (ctx.options.output === 'json') ctx.out(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));
+      else ctx.out(objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
+    });
+}
+
+/** `trellis install ...`. */
+export function registerInstall(program: Command, io: CliIo): void {
+  const install = program.command('install').description('Generate what Trellis needs inside a platform');
+  // Built apart from its parent, so it takes the parent's exit and output handling explicitly.
+  install.addCommand(installKubernetesCommand(io).copyInheritedSettings(install));
+}
