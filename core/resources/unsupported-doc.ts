@@ -10,7 +10,7 @@ export function unsupportedFieldsMarkdown(): string {
     'Trellis accepts the Istio schema, but applying a resource that sets one of these fields fails with',
     'HTTP 400, the field path and the word "unsupported", so nothing is stored that would silently do',
     'less than it says. Everything else in VirtualService, DestinationRule, ServiceEntry, WorkloadEntry',
-    'and Sidecar is translated for sidecars (see docs/traffic-management.md); PeerAuthentication,',
+    'and Sidecar is translated for sidecars, and Gateway for Envoy gateways (see docs/traffic-management.md); PeerAuthentication,',
     'AuthorizationPolicy and RequestAuthentication as docs/security.md describes.',
     '',
   ];

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { apply, binomialBounds, eventually } from '../support/traffic.ts';
 import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 
@@ -13,6 +14,7 @@ const WORKLOADS = ['frontend', 'catalog-v1', 'catalog-v2', 'cart-1', 'cart-2', '
 
 let trellis: TestTrellis;
 let sidecar: TestSidecar;
+let gateway: TestGateway;
 const up: Record<string, Upstream> = {};
 
 function manifests(): string {
@@ -30,11 +32,13 @@ beforeAll(async () => {
   expect(dry.status, JSON.stringify(dry.json)).toBe(200);
   await apply(trellis, 'shop', manifests());
   sidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'shop', namespace: 'shop', workload: 'checkout', labels: { app: 'checkout' } });
+  gateway = await startGateway({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'shop', namespace: 'shop', workload: 'ingressgateway', labels: { istio: 'ingressgateway' }, serverPorts: [80] });
   await eventually(async () => (await get(sidecar.outbound, { host: 'payments.payments.svc.cluster.local:8443' })).status === 200, 'the shop routes to reach Envoy');
 }, 60_000);
 
 afterAll(async () => {
   await sidecar?.envoy.stop();
+  await gateway?.envoy.stop();
   await trellis?.close();
   await Promise.all(Object.values(up).map((u) => u.close()));
 });
@@ -43,7 +47,7 @@ describe('shop manifests on a real Envoy', () => {
   it('every manifest was stored as written', async () => {
     const res = await trellis.api('GET', '/v1/meshes/shop/resources/virtualservices');
     const names = (res.json as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name).sort();
-    expect(names).toEqual(['cart', 'catalog', 'frontend', 'payments']);
+    expect(names).toEqual(['cart', 'catalog', 'frontend', 'payments', 'storefront']);
   });
 
   it('frontend answers by its short name', async () => {
@@ -78,5 +82,16 @@ describe('shop manifests on a real Envoy', () => {
     expect((await get(sidecar.outbound, { ...target, 'x-shop-chaos': 'payments-slow' })).status).toBe(200);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
     expect(await get(sidecar.outbound, target)).toMatchObject({ status: 200, servedBy: 'payments' });
+  });
+
+  it('ingress gateway: the storefront by Host, and /api/catalog rewritten to the catalog', async () => {
+    const edge = `http://127.0.0.1:${gateway.ports[80]}`;
+    await eventually(async () => (await get(edge, { host: 'shop.example.com' })).status === 200, 'the gateway routes to reach Envoy');
+    expect(await get(edge, { host: 'shop.example.com' })).toMatchObject({ status: 200, servedBy: 'frontend' });
+    const api = await get(`${edge}/api/catalog/items?page=2`, { host: 'shop.example.com' });
+    expect(api.status).toBe(200);
+    expect(api.servedBy).toMatch(/^catalog-v[12]$/);
+    expect([...up['catalog-v1']!.received, ...up['catalog-v2']!.received].some((r) => r.path === '/items?page=2')).toBe(true);
+    expect((await get(edge, { host: 'elsewhere.example.com' })).status).toBe(404);
   });
 });
