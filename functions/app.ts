@@ -15,6 +15,7 @@ import { joinTokenRoutes } from './routes/join-tokens.ts';
 import { certificateRoutes } from './routes/certificates.ts';
 import { certificateAuditRoutes } from './routes/certificate-audit.ts';
 import { credentialRoutes } from './routes/credentials.ts';
+import { attestationRoutes } from './routes/attestation.ts';
 
 export interface CreateApiOptions extends ApiOptions {
   /** Readiness for `/healthz`; local mode reports ready once both API and xDS listen. */
@@ -49,11 +50,13 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'joinToken', { type: 'http', scheme: 'bearer', description: 'A single-use join token (tjt1.…)' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'eksToken', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'EksToken <projected service-account token>, with Trellis-Tenant: <tenant id>' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'awsSts', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'AwsSts <base64url JSON of a SigV4-signed STS GetCallerIdentity request>, with Trellis-Tenant: <tenant id>' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'trellisCert', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'TrellisCert: the current workload certificate and a signature made with its key' });
   // Registered before the API key middleware: workloads authenticate with a join token or their certificate.
   app.route('/', certificateRoutes(deps));
   app.use('/v1/*', apiKeyAuth({ store: deps.store }));
-  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, joinTokenRoutes, certificateAuditRoutes, credentialRoutes]) {
+  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, joinTokenRoutes, certificateAuditRoutes, attestationRoutes, credentialRoutes]) {
     app.route('/', routes(deps));
   }
 

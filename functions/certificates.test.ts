@@ -207,7 +207,8 @@ describe('POST /v1/meshes/{mesh}/certificates', () => {
     const doc = (await (await h.call('GET', '/openapi.json', { key: null })).json()) as { paths: Record<string, { post?: { description?: string; security?: unknown } }> };
     const post = doc.paths['/v1/meshes/{mesh}/certificates']?.post;
     expect(post?.description).toContain('TrellisCert chain=');
-    expect(post?.security).toEqual([{ joinToken: [] }, { trellisCert: [] }]);
+    expect(post?.security).toEqual([{ joinToken: [] }, { trellisCert: [] }, { eksToken: [] }, { awsSts: [] }]);
+    expect(post?.description).toContain('AwsSts <base64url');
     expect(doc.paths['/v1/meshes/{mesh}/join-tokens']).toBeDefined();
   });
 });

@@ -10,10 +10,11 @@ import { requireIssuing } from './certificate-issuing.ts';
 const AuditEntrySchema = z
   .object({
     at: z.string(),
-    credential: z.enum(['join-token', 'certificate', 'none']),
+    credential: z.enum(['join-token', 'certificate', 'eks', 'ecs', 'none']),
     outcome: z.enum(['issued', 'refused']),
     spiffeId: z.string().optional(),
     tokenId: z.string().optional(),
+    subject: z.string().optional().describe('What a platform attested: registration name and token subject or STS ARN'),
     serialNumber: z.string().optional(),
     notAfter: z.string().optional(),
     reason: z.string().optional(),

@@ -13,6 +13,8 @@ import { badRequest, HttpProblemError } from '../problem.ts';
 import { meshName } from './meshes.ts';
 import { requireIssuing } from './certificate-issuing.ts';
 import { authenticateWorkload, type CredentialTrace, type WorkloadCredential } from './workload-credential.ts';
+import { AttestationVerifier } from '../attestation/attested-credential.ts';
+import { ATTESTATION_DESCRIPTION } from '../attestation/attestation-description.ts';
 
 /** A CSR is a few KB at most; nothing else goes in this body. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -42,7 +44,9 @@ const DESCRIPTION = `The identity comes from the credential, never from the CSR.
 The signature is made with the private key of the current certificate over the bytes
 \`"trellis-cert-v1\\n" + METHOD + "\\n" + path + "\\n" + ts + "\\n" + base64url(SHA-256(request body))\`
 (ECDSA with SHA-256, DER-encoded; or RSASSA-PKCS1-v1_5 with SHA-256). The certificate must chain to the current trust bundle, be
-within its validity period, carry one SPIFFE ID of this mesh's trust domain, and \`ts\` must be within 300 s of the server clock. The new certificate carries the same SPIFFE ID.`;
+within its validity period, carry one SPIFFE ID of this mesh's trust domain, and \`ts\` must be within 300 s of the server clock. The new certificate carries the same SPIFFE ID.
+
+${ATTESTATION_DESCRIPTION}`;
 
 function requestedIdentityProblem(names: { type: string; value: string }[], spiffeId: string): string | undefined {
   const other = names.find((n) => n.type !== 'url' || n.value !== spiffeId);
@@ -94,7 +98,7 @@ export function certificateRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     path: '/v1/meshes/{mesh}/certificates',
     summary: 'Issue a workload certificate (X.509-SVID) for a CSR',
     description: DESCRIPTION,
-    security: [{ joinToken: [] }, { trellisCert: [] }],
+    security: [{ joinToken: [] }, { trellisCert: [] }, { eksToken: [] }, { awsSts: [] }],
     request: { params: z.object({ mesh: z.string() }), body: { content: { 'application/json': { schema: CertificateRequestSchema } } } },
     responses: {
       201: { description: 'Issued', content: { 'application/json': { schema: IssuedCertificateSchema } } },
@@ -123,6 +127,7 @@ export function certificateRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       throw new HttpProblemError(413, 'Request too large', `A certificate request may be at most ${MAX_BODY_BYTES} bytes.`);
     },
   });
+  const attestation = deps.certificates ? new AttestationVerifier(deps, deps.certificates) : undefined;
   app.post('/v1/meshes/:mesh/certificates', limit, async (c) => {
     const issuing = requireIssuing(deps);
     const mesh = meshName(c.req.param('mesh'));
@@ -132,10 +137,10 @@ export function certificateRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     if (text.trim() === '') throw badRequest('The request body is empty; send { "csr": "<PEM>" }.');
     const trace: CredentialTrace = { kind: 'none' };
     const audit = (outcome: 'issued' | 'refused', extra: { reason?: string; serialNumber?: string; notAfter?: string }) =>
-      issuing.ledger.audit({ at: deps.now().toISOString(), mesh, credential: trace.kind, outcome, requestId: c.get('requestId'), ...(trace.tenantId ? { tenantId: trace.tenantId } : {}), ...(trace.tokenId ? { tokenId: trace.tokenId } : {}), ...(trace.spiffeId ? { spiffeId: trace.spiffeId } : {}), ...(trace.serialNumber ? { serialNumber: trace.serialNumber } : {}), ...extra });
+      issuing.ledger.audit({ at: deps.now().toISOString(), mesh, credential: trace.kind, outcome, requestId: c.get('requestId'), ...(trace.tenantId ? { tenantId: trace.tenantId } : {}), ...(trace.tokenId ? { tokenId: trace.tokenId } : {}), ...(trace.spiffeId ? { spiffeId: trace.spiffeId } : {}), ...(trace.serialNumber ? { serialNumber: trace.serialNumber } : {}), ...(trace.subject ? { subject: trace.subject } : {}), ...extra });
     let issued;
     try {
-      const who = await authenticateWorkload(deps, issuing, { authorization: c.req.header('authorization'), meshName: mesh, method: c.req.method, path: c.req.path, body: text }, trace);
+      const who = await authenticateWorkload(deps, issuing, { authorization: c.req.header('authorization'), meshName: mesh, method: c.req.method, path: c.req.path, body: text, tenant: c.req.header('trellis-tenant') }, trace, attestation);
       issued = await issueFor(deps, issuing, who, text);
     } catch (err) {
       await audit('refused', { reason: reasonOf(err) }).catch((auditErr: unknown) => c.get('logger').error({ err: auditErr }, 'audit entry not written'));

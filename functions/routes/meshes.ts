@@ -10,6 +10,7 @@ import { etag, writePrecondition } from '../etag.ts';
 import { pageRequest } from '../pagination.ts';
 import { badRequest } from '../problem.ts';
 import { documented, problemResponses } from '../openapi.ts';
+import { putMeshKeepingRegistry, withoutRegistry } from '../attestation/registry-store.ts';
 
 export const MeshSchema = z
   .object({
@@ -23,7 +24,7 @@ export const MeshSchema = z
   .meta({ id: 'Mesh' });
 
 export function meshView(m: MeshRecord) {
-  return { name: m.name, settings: m.settings, version: m.version, revision: m.revision, createdAt: m.createdAt, updatedAt: m.updatedAt };
+  return { name: m.name, settings: withoutRegistry(m.settings), version: m.version, revision: m.revision, createdAt: m.createdAt, updatedAt: m.updatedAt };
 }
 
 export function meshName(value: string): string {
@@ -57,7 +58,7 @@ export function meshRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     const { tenantId } = c.get('principal');
     const name = meshName(c.req.param('mesh'));
     const settings = await readValidated(c, MeshSettingsSchema);
-    const { mesh, created } = await deps.store.putMesh(tenantId, name, settings, { expectedVersion: writePrecondition(c) });
+    const { mesh, created } = await putMeshKeepingRegistry(deps.store, tenantId, name, settings, writePrecondition(c));
     await deps.publish({ tenantId, mesh: name, revision: mesh.revision, reason: 'mesh-updated' });
     c.header('etag', etag(mesh.version));
     return c.json(meshView(mesh), created ? 201 : 200);

@@ -5,11 +5,12 @@ import { meshTrustDomain } from '../../core/identity/trust-domain-policy.ts';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../core/errors.ts';
 import type { MeshRecord } from '../../core/store/config-store.ts';
 import type { ApiDependencies, CertificateIssuing } from '../dependencies.ts';
+import type { AttestationVerifier } from '../attestation/attested-credential.ts';
 import { identityFor } from './certificate-issuing.ts';
 
 /** Who a certificate request is from, as its credential proves it. */
 export interface WorkloadCredential {
-  kind: 'join-token' | 'certificate';
+  kind: 'join-token' | 'certificate' | 'eks' | 'ecs';
   tenantId: string;
   mesh: MeshRecord;
   trustDomain: string;
@@ -26,18 +27,22 @@ export interface CredentialRequest {
   method: string;
   path: string;
   body: string;
+  /** `Trellis-Tenant`: whose registered trust sources an attestation is checked against. */
+  tenant?: string;
 }
 
 /** Filled in as the credential is read, so a refusal can still be audited with what was learnt. */
 export interface CredentialTrace {
-  kind: 'join-token' | 'certificate' | 'none';
+  kind: 'join-token' | 'certificate' | 'eks' | 'ecs' | 'none';
   tenantId?: string;
   tokenId?: string;
   spiffeId?: string;
   serialNumber?: string;
+  /** What a platform attested (token subject, STS ARN). */
+  subject?: string;
 }
 
-const HOW = 'Send `Authorization: Bearer <join token>` for a first certificate, or `Authorization: TrellisCert ...` (see the API description) to renew.';
+const HOW = 'Send `Authorization: Bearer <join token>`, `EksToken <service-account token>` or `AwsSts <signed GetCallerIdentity request>` for a first certificate, or `Authorization: TrellisCert ...` (see the API description) to renew.';
 
 async function fromJoinToken(deps: ApiDependencies, issuing: CertificateIssuing, token: string, r: CredentialRequest, trace: CredentialTrace): Promise<WorkloadCredential> {
   trace.kind = 'join-token';
@@ -79,12 +84,24 @@ async function fromCertificate(deps: ApiDependencies, issuing: CertificateIssuin
   return { kind: 'certificate', tenantId: owner.tenantId, mesh, ...current, presentedSerial: serialNumber };
 }
 
+async function fromAttestation(issuing: CertificateIssuing, verifier: AttestationVerifier, kind: 'eks' | 'ecs', value: string, r: CredentialRequest, trace: CredentialTrace): Promise<WorkloadCredential> {
+  trace.kind = kind;
+  const input = { tenantId: r.tenant, meshName: r.meshName, body: r.body };
+  const attested = kind === 'eks' ? await verifier.fromEksToken(value, input, trace) : await verifier.fromSignedStsRequest(value, input, trace);
+  if (attested.onceId && !(await issuing.ledger.consumeOnce(attested.tenantId, attested.onceId.id, attested.onceId.expiresAt))) {
+    throw new UnauthorizedError('This signed STS request was already used; sign a new one for each certificate request.');
+  }
+  return { kind, tenantId: attested.tenantId, mesh: attested.mesh, trustDomain: attested.trustDomain, spiffeId: attested.spiffeId };
+}
+
 /** Reads the Authorization header of a certificate request: a join token, or the current certificate. */
-export async function authenticateWorkload(deps: ApiDependencies, issuing: CertificateIssuing, r: CredentialRequest, trace: CredentialTrace): Promise<WorkloadCredential> {
+export async function authenticateWorkload(deps: ApiDependencies, issuing: CertificateIssuing, r: CredentialRequest, trace: CredentialTrace, attestation?: AttestationVerifier): Promise<WorkloadCredential> {
   const header = r.authorization;
   if (!header) throw new UnauthorizedError(`Missing Authorization header. ${HOW}`);
   const bearer = /^Bearer (\S{1,2048})$/i.exec(header);
   if (bearer) return fromJoinToken(deps, issuing, bearer[1]!, r, trace);
   if (header.startsWith('TrellisCert ')) return fromCertificate(deps, issuing, header, r, trace);
+  const platform = /^(EksToken|AwsSts) (\S{1,8192})$/.exec(header);
+  if (platform && attestation) return fromAttestation(issuing, attestation, platform[1] === 'EksToken' ? 'eks' : 'ecs', platform[2]!, r, trace);
   throw new UnauthorizedError(`Unsupported Authorization scheme. ${HOW}`);
 }

@@ -13,6 +13,7 @@ import type { CredentialLedger } from '../../core/identity/credential-ledger.ts'
 import { createApi } from '../app.ts';
 import { ensureBootstrap } from '../bootstrap.ts';
 import type { ApiLimits } from '../dependencies.ts';
+import type { AttestationOptions } from '../attestation/attestation-options.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -32,7 +33,7 @@ export interface ApiHarness {
 }
 
 /** The real API over a real embedded store in a temp dir, driven through `app.request`. */
-export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies?: ProxyStatusSource; now?: () => Date } = {}): Promise<ApiHarness> {
+export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies?: ProxyStatusSource; now?: () => Date; attestation?: AttestationOptions } = {}): Promise<ApiHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-api-'));
   const store = await openEmbeddedStore({ dir });
   await ensureBootstrap(store, { bootstrapKey: ADMIN_KEY });
@@ -48,7 +49,7 @@ export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies
     logger: pino({ level: 'silent' }),
     limits: options.limits,
     proxies: options.proxies,
-    certificates: { ca, ledger, joinTokenSecrets: [joinTokenSecret] },
+    certificates: { ca, ledger, joinTokenSecrets: [joinTokenSecret], ...(options.attestation ? { attestation: options.attestation } : {}) },
     ...(options.now ? { now: options.now } : {}),
   });
 

@@ -24,7 +24,25 @@ export class CertificateRequestError extends TrellisError {
   }
 }
 
-export type Credential = { joinToken: string } | { current: WorkloadCertificate; privateKey: KeyObject };
+/** Proves the workload's platform identity (EKS token, ECS task role) for a first certificate. */
+export interface Attestor {
+  readonly kind: 'eks' | 'ecs';
+  /** Whose registered trust sources the proof is checked against (`Trellis-Tenant`). */
+  readonly tenantId: string;
+  /** The Authorization header for this request (ECS binds it to the mesh and body). */
+  authorization(request: { mesh: string; body: string }): Promise<string>;
+}
+
+export type Credential = { joinToken: string } | { attestor: Attestor } | { current: WorkloadCertificate; privateKey: KeyObject };
+
+async function attestationHeaders(attestor: Attestor, mesh: string, body: string): Promise<Record<string, string>> {
+  try {
+    return { authorization: await attestor.authorization({ mesh, body }), 'trellis-tenant': attestor.tenantId };
+  } catch (err) {
+    // The platform's credentials may not be there yet (ECS credentials endpoint, kubelet token): retry.
+    throw new CertificateRequestError(`no ${attestor.kind.toUpperCase()} attestation: ${(err as Error).message}`, true, undefined, { cause: err });
+  }
+}
 
 export interface CertificateRequest {
   apiUrl: string;
@@ -40,17 +58,20 @@ function chainDer(pem: string): Buffer[] {
   return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b).raw);
 }
 
-/** POST /v1/meshes/{mesh}/certificates with a join token or (renewal) the current certificate. */
+/** POST /v1/meshes/{mesh}/certificates with a join token, a platform attestation, or (renewal) the current certificate. */
 export async function requestCertificate(r: CertificateRequest): Promise<WorkloadCertificate> {
   const path = `/v1/meshes/${encodeURIComponent(r.mesh)}/certificates`;
   const body = JSON.stringify({ csr: r.csrPem, ...(r.ttlSeconds ? { ttlSeconds: r.ttlSeconds } : {}) });
-  const authorization =
-    'joinToken' in r.credential
-      ? `Bearer ${r.credential.joinToken}`
-      : signCertificateRequest({ method: 'POST', path, timestamp: Math.floor(r.now().getTime() / 1000), body, chainDer: chainDer(r.credential.current.certificateChainPem), privateKey: r.credential.privateKey });
+  const credential = r.credential;
+  const headers =
+    'joinToken' in credential
+      ? { authorization: `Bearer ${credential.joinToken}` }
+      : 'attestor' in credential
+        ? await attestationHeaders(credential.attestor, r.mesh, body)
+        : { authorization: signCertificateRequest({ method: 'POST', path, timestamp: Math.floor(r.now().getTime() / 1000), body, chainDer: chainDer(credential.current.certificateChainPem), privateKey: credential.privateKey }) };
   let res: Response;
   try {
-    res = await fetch(new URL(path, r.apiUrl), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(r.timeoutMs ?? 10_000) });
+    res = await fetch(new URL(path, r.apiUrl), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(r.timeoutMs ?? 10_000) });
   } catch (err) {
     throw new CertificateRequestError(`the Trellis API at ${r.apiUrl} is unreachable`, true, undefined, { cause: err });
   }

@@ -21,6 +21,10 @@ const httpsUrl = z
     }
   }, 'must be an https URL without credentials or fragment');
 
+const LOOPBACK_HTTP = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//;
+/** https; plain http only to loopback, which deployments refuse to fetch unless configured to (tests). */
+const keysUrl = z.union([httpsUrl, z.string().max(512).regex(LOOPBACK_HTTP)], { error: 'must be an https URL' });
+
 const JwkSchema = z.looseObject({ kty: z.enum(['RSA', 'EC']), kid: z.string().max(256).optional(), use: z.string().optional(), alg: z.string().optional() });
 
 export const EksClusterInputSchema = z
@@ -30,7 +34,7 @@ export const EksClusterInputSchema = z
       .strictObject({ keys: z.array(JwkSchema).min(1).max(MAX_JWKS_KEYS) })
       .optional()
       .describe('The issuer\'s signing keys inline (the JSON of `kubectl get --raw /openid/v1/jwks`)'),
-    jwksUri: httpsUrl.optional().describe('Where to fetch the signing keys instead (`<issuer>/keys` on EKS); fetched with a timeout and cached'),
+    jwksUri: keysUrl.optional().describe('Where to fetch the signing keys instead (`<issuer>/keys` on EKS); fetched with a timeout and cached'),
     audience: z.string().min(1).max(256).default(DEFAULT_EKS_AUDIENCE).describe('The `aud` the projected token must carry (the `audience` of the projected volume)'),
     namespaces: z.array(dnsLabel('a namespace')).min(1).max(200).optional().describe('Only these namespaces may join; all when absent'),
   })

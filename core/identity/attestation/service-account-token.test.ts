@@ -43,7 +43,7 @@ describe('service-account token verification', () => {
     // Prepare
     const key = alg === 'ES256' ? es : rs;
     // Act
-    const result = check(jwt(alg, key.privateKey, key.jwk.kid!, podClaims()), [es.jwk, rs.jwk]);
+    const result = check(jwt(alg, key.privateKey, alg === 'ES256' ? 'es-1' : 'rs-1', podClaims()), [es.jwk, rs.jwk]);
     // Assess
     expect(result).toEqual({ ok: true, value: { issuer: ISSUER, subject: 'system:serviceaccount:shop:checkout', namespace: 'shop', serviceAccount: 'checkout', pod: 'checkout-7d9', expiresAt: new Date((t + 3600) * 1000) } });
   });
