@@ -92,8 +92,8 @@ export function proxyContainer(config: InjectionConfig, spec: ProxySpec): Contai
     },
   };
   if (config.nativeSidecars) {
-    // The app's containers start only once this probe passes: the proxy is ready before the app sends.
-    return { ...container, restartPolicy: 'Always', startupProbe: { exec: { command: waitReady(1) }, periodSeconds: 2, timeoutSeconds: 5, failureThreshold: 150 } };
+    // The app's containers start only once this probe passes; an exec of the agent's CLI takes seconds, hence the timeout.
+    return { ...container, restartPolicy: 'Always', startupProbe: { exec: { command: waitReady(1) }, periodSeconds: 3, timeoutSeconds: 10, failureThreshold: 100 } };
   }
   // A regular first container: kubelet starts the next container only after postStart returns.
   return { ...container, lifecycle: { postStart: { exec: { command: waitReady(300) } } } };
