@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ChangeBus, MeshChangeEvent } from '../core/bus/change-bus.ts';
 import type { ConfigStore } from '../core/store/config-store.ts';
 import type { ProxyStatusSource } from '../core/proxies/proxy-status.ts';
+import type { ConvergenceSource } from '../core/proxies/convergence.ts';
 import type { CertificateAuthority } from '../core/ca/certificate-authority.ts';
 import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import type { CredentialStore } from '../core/credentials/index.ts';
@@ -34,6 +35,8 @@ export interface ApiOptions {
   bus: ChangeBus;
   logger: Logger;
   proxies?: ProxyStatusSource;
+  /** Per-revision convergence for the revision routes; without it revisions carry none. */
+  convergence?: ConvergenceSource;
   certificates?: CertificateIssuing;
   /** Gateway TLS credentials; without it the credential routes answer 503. */
   credentials?: CredentialStore;
@@ -45,6 +48,7 @@ export interface ApiOptions {
 export interface ApiDependencies {
   store: ConfigStore;
   proxies?: ProxyStatusSource;
+  convergence?: ConvergenceSource;
   certificates?: CertificateIssuing;
   credentials?: CredentialStore;
   logger: Logger;
@@ -59,6 +63,7 @@ export function resolveDependencies(options: ApiOptions): ApiDependencies {
   return {
     store: options.store,
     proxies: options.proxies,
+    ...(options.convergence ? { convergence: options.convergence } : {}),
     certificates: options.certificates,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     logger: options.logger,

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { ConfigStore } from '../core/store/config-store.ts';
 import type { ChangeBus } from '../core/bus/change-bus.ts';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,7 @@ import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import { createApi } from '../functions/app.ts';
 import { ensureBootstrap } from '../functions/bootstrap.ts';
 import { startXds, type RunningXds } from '../xds-server/start-xds.ts';
+import { countingCertificateAuthority, createMetricsRegistry, XdsMetrics } from '../xds-server/metrics/index.ts';
 import type { XdsServerHooks } from '../xds-server/server/index.ts';
 
 export interface LocalOptions {
@@ -40,6 +42,7 @@ export interface LocalTrellis {
   xds: RunningXds;
   ca: EmbeddedCertificateAuthority;
   ledger: CredentialLedger;
+  metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -65,8 +68,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   const credentials = await EmbeddedCredentialStore.open({ dir: path.join(options.dataDir, 'credentials') });
   const joinTokenSecrets = options.joinTokenSecrets ?? [await loadOrCreateJoinTokenSecret(path.join(options.dataDir, 'join-token-secret'))];
 
+  // Prometheus metrics at GET /metrics on the API port, unauthenticated like Istio's (loopback only by default).
+  const metrics = createMetricsRegistry();
   let ready = false;
   const xds = await startXds({
+    metrics: new XdsMetrics(metrics),
     store,
     bus,
     logger,
@@ -78,7 +84,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     ...(options.xds?.registrationGraceMs !== undefined ? { registrationGraceMs: options.xds.registrationGraceMs } : {}),
     ...(options.xds?.observe ? { observe: options.xds.observe } : {}),
   });
-  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, certificates: { ca, ledger, joinTokenSecrets }, credentials, ready: () => ready });
+  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, convergence: xds.controlPlane, certificates: { ca: countingCertificateAuthority(ca, metrics), ledger, joinTokenSecrets }, credentials, ready: () => ready });
+  app.get('/metrics', async (c) => c.body(await metrics.metrics(), 200, { 'content-type': metrics.contentType }));
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.apiPort });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -98,6 +105,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     xds,
     ca,
     ledger,
+    metrics,
     async close() {
       ready = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,14 +1,32 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 
 export interface AdminServer {
   port: number;
   close(): Promise<void>;
 }
 
-/** The xds-server's HTTP admin port: `GET /healthz` (200 once serving) for the ECS/NLB checks. */
-export async function startAdminServer(options: { host: string; port: number; ready: () => boolean }): Promise<AdminServer> {
+/**
+ * The xds-server's HTTP admin port: `GET /healthz` (200 once serving) for the ECS/NLB checks and
+ * `GET /metrics` (Prometheus text) for scrapers inside the VPC.
+ */
+export async function startAdminServer(options: { host: string; port: number; ready: () => boolean; metrics?: Registry }): Promise<AdminServer> {
   const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics' && options.metrics) {
+      const registry = options.metrics;
+      registry.metrics().then(
+        (body) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(body);
+        },
+        () => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('metrics unavailable\n');
+        },
+      );
+      return;
+    }
     if (req.method === 'GET' && req.url === '/healthz') {
       const ready = options.ready();
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });

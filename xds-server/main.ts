@@ -10,6 +10,7 @@ import { DynamoDbConfigStore } from '../core/adapters/aws/dynamodb-store/index.t
 import { EventBridgeChangeBus, sweepStaleSubscriptions } from '../core/adapters/aws/eventbridge-bus/index.ts';
 import { startAdminServer } from './admin-server.ts';
 import { startXds } from './start-xds.ts';
+import { createMetricsRegistry, XdsMetrics } from './metrics/index.ts';
 
 const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-xds' } });
 
@@ -62,8 +63,10 @@ async function main(): Promise<void> {
   housekeeping.unref();
 
   let ready = false;
-  const admin = await startAdminServer({ host: '0.0.0.0', port: intEnv('TRELLIS_ADMIN_PORT', 9090), ready: () => ready });
+  const metrics = createMetricsRegistry();
+  const admin = await startAdminServer({ host: '0.0.0.0', port: intEnv('TRELLIS_ADMIN_PORT', 9090), ready: () => ready, metrics });
   const xds = await startXds({
+    metrics: new XdsMetrics(metrics),
     store,
     bus,
     logger,

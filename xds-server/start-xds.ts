@@ -4,8 +4,11 @@ import { ResourceCache } from './cache/index.ts';
 import { AdsServer, listenAds, type ListeningAds, type XdsServerHooks } from './server/index.ts';
 import { ControlPlane, type ControlPlaneOptions } from './control/control-plane.ts';
 import { startXdsMtls, type XdsMtls, type XdsMtlsOptions } from './control/mtls.ts';
+import type { XdsMetrics } from './metrics/index.ts';
 
-export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifiedIdentity'> {
+export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifiedIdentity' | 'metrics'> {
+  /** Prometheus metrics of streams, pushes, NACKs, translation and convergence. */
+  metrics?: XdsMetrics;
   /** host:port to listen on (port 0 picks one). */
   address: string;
   /** Ignored with `mtls`, which brings its own. */
@@ -48,7 +51,7 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   const cache = new ResourceCache({ onIssue: (issue) => log.warn({ issue }, 'resource not served') });
   const mtls: XdsMtls | undefined = options.mtls ? await startXdsMtls(options.mtls, options.store, log) : undefined;
   const controlPlane = new ControlPlane({ ...options, cache, ...(mtls ? { verifiedIdentity: { owners: mtls.owners } } : {}) });
-  const ads = new AdsServer({ cache, resolveNode: controlPlane.resolveNode, hooks: combine(controlPlane.hooks, options.observe), controlPlaneId: options.replicaId ?? `trellis-${randomUUID()}` });
+  const ads = new AdsServer({ cache, resolveNode: controlPlane.resolveNode, hooks: combine(combine(controlPlane.hooks, options.metrics?.hooks(cache)), options.observe), controlPlaneId: options.replicaId ?? `trellis-${randomUUID()}` });
   controlPlane.attach(ads);
   await controlPlane.start();
   let listening: ListeningAds;

@@ -10,6 +10,16 @@ import { requireMesh } from './meshes.ts';
 import { documented, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
 import { badRequest } from '../problem.ts';
+import type { RevisionConvergence } from '../../core/proxies/convergence.ts';
+import type { RevisionRecord } from '../../core/store/config-store.ts';
+
+export const ConvergenceSchema = z
+  .object({
+    proxies: z.number().int().describe('Proxies connected when the revision was pushed (those that left since are not counted)'),
+    acked: z.number().int().describe('Of those, how many acknowledged its config for every xDS type'),
+    seconds: z.number().optional().describe('Commit to the last acknowledgement; present once every proxy acked'),
+  })
+  .meta({ id: 'Convergence' });
 
 export const RevisionSchema = z
   .object({
@@ -18,6 +28,7 @@ export const RevisionSchema = z
     createdAt: z.string(),
     message: z.string().optional(),
     rollbackTo: z.number().int().optional(),
+    convergence: ConvergenceSchema.optional().describe('How far the revision reached the proxies; absent when unknown (no proxy connected, or older than the kept history)'),
     changes: z.array(
       z.object({
         kind: z.string(),
@@ -40,6 +51,11 @@ export const RollbackRequestSchema = z
 export function revisionRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>();
   const meshParam = z.object({ mesh: z.string() });
+  const withConvergence = async (tenantId: string, mesh: string, records: RevisionRecord[]): Promise<(RevisionRecord & { convergence?: RevisionConvergence })[]> => {
+    if (!deps.convergence || records.length === 0) return records;
+    const known = await deps.convergence.convergence(tenantId, mesh, records.map((r) => r.revision));
+    return records.map((r) => (known.has(r.revision) ? { ...r, convergence: known.get(r.revision)! } : r));
+  };
 
   documented(app, {
     method: 'get',
@@ -52,7 +68,8 @@ export function revisionRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     const { tenantId } = c.get('principal');
     const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
     const page = await deps.store.listRevisions(tenantId, mesh.name, pageRequest(c));
-    return respond(c, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
+    const items = await withConvergence(tenantId, mesh.name, page.items);
+    return respond(c, { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
   });
 
   documented(app, {
@@ -68,11 +85,12 @@ export function revisionRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     const n = positiveInt(c.req.param('revision'), 'revision');
     const record = await deps.store.getRevision(tenantId, mesh.name, n);
     if (!record) throw new NotFoundError(`Mesh ${mesh.name} has no revision ${n} (head is ${mesh.revision}).`);
+    const [revision] = await withConvergence(tenantId, mesh.name, [record]);
     if (c.req.query('resources') === 'true') {
       const snapshot = await deps.store.snapshot(tenantId, mesh.name, n);
-      return respond(c, { ...record, resources: snapshot.resources });
+      return respond(c, { ...revision, resources: snapshot.resources });
     }
-    return respond(c, record);
+    return respond(c, revision);
   });
 
   documented(app, {

@@ -2,12 +2,15 @@ import type { Logger } from 'pino';
 import type { ChangeBus, MeshChangeEvent, Subscription } from '../../core/bus/change-bus.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
 import type { ProxyStatus, ProxyStatusSource, XdsTypeName } from '../../core/proxies/proxy-status.ts';
+import type { ConvergenceSource, RevisionConvergence } from '../../core/proxies/convergence.ts';
+import type { ControlPlaneMetrics } from '../metrics/xds-metrics.ts';
+import { RevisionFeedback, type StreamContext } from './revision-feedback.ts';
 import type { ProxyConfig, ProxyConfigType } from '../../core/proxies/proxy-config.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { keyOf, keyString, type IstioResource } from '../../core/resources/resource.ts';
 import type { ResourceCache } from '../cache/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
-import type { AdsServer, DisconnectEvent, NackEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
+import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
 import { buildMeshIndex, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecar, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
 import type { CredentialStore } from '../../core/credentials/index.ts';
 import { registrationFor, REGISTRATION_AUTHOR } from './auto-registration.ts';
@@ -30,6 +33,9 @@ export interface ControlPlaneOptions {
   now?: () => Date;
   /** With mTLS: identity comes from the client certificate's SPIFFE ID, owned by this tenant mesh. */
   verifiedIdentity?: { owners: TrustDomainResolver };
+  metrics?: ControlPlaneMetrics;
+  /** NACK protection: how long to wait for more proxies' answers before deciding (default 2 s). */
+  nackDecisionDelayMs?: number;
   /** Uploaded gateway credentials; without it Gateway servers naming a credentialName are not served. */
   gatewayCredentials?: Pick<CredentialStore, 'materials'>;
 }
@@ -60,7 +66,7 @@ interface Registration {
  * events (debounced) and reconciles periodically, and registers connected sidecars as
  * WorkloadEntries.
  */
-export class ControlPlane implements ProxyStatusSource {
+export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private readonly meshes = new Map<string, MeshRuntime>();
   private readonly loading = new Map<string, Promise<MeshRuntime | undefined>>();
   private readonly reloads = new Map<string, { running: Promise<void>; again: boolean }>();
@@ -74,15 +80,23 @@ export class ControlPlane implements ProxyStatusSource {
   private subscription: Subscription | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly feedback: RevisionFeedback;
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.log = options.logger.child({ component: 'control-plane' });
+    this.feedback = new RevisionFeedback({
+      ...options,
+      streamContext: (streamId) => this.streamContext(streamId),
+      streamsOf: (tenantId, mesh) => [...this.streams].filter(([, s]) => s.meshKey === meshKey(tenantId, mesh)).map(([streamId, s]) => ({ streamId, proxyId: s.proxyId })),
+      announce: (tenantId, mesh, revision) => this.announce(tenantId, mesh, revision),
+    });
     this.debouncer = new Debouncer({ quietMs: options.debounce?.quietMs ?? 100, maxDelayMs: options.debounce?.maxDelayMs ?? 1000 }, (key) => void this.reload(key));
   }
 
   /** The server whose streams this control plane reports on (set once it exists). */
   attach(ads: AdsServer): void {
     this.ads = ads;
+    this.feedback.attach(ads);
   }
 
   async start(): Promise<void> {
@@ -94,6 +108,7 @@ export class ControlPlane implements ProxyStatusSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.feedback.stop();
     clearInterval(this.reconcileTimer);
     this.debouncer.cancelAll();
     await this.subscription?.close();
@@ -133,8 +148,22 @@ export class ControlPlane implements ProxyStatusSource {
   readonly hooks: XdsServerHooks = {
     onConnect: (e: StreamInfo) => this.onConnect(e),
     onDisconnect: (e: DisconnectEvent) => this.onDisconnect(e),
-    onNack: (e: NackEvent) => this.log.warn({ proxy: e.proxyId, typeUrl: e.typeUrl, version: e.rejectedVersion, message: e.message }, 'proxy rejected config'),
+    onNack: (e: NackEvent) => this.feedback.onNack(e),
+    onSend: (e: SendEvent) => this.feedback.onSend(e),
+    onAck: (e: AckEvent) => this.feedback.onAck(e),
   };
+
+  async convergence(tenantId: string, mesh: string, revisions: readonly number[]): Promise<Map<number, RevisionConvergence>> {
+    return this.feedback.convergence(tenantId, mesh, revisions);
+  }
+
+  private streamContext(streamId: string): StreamContext | undefined {
+    const stream = this.streams.get(streamId);
+    const runtime = stream ? this.meshes.get(stream.meshKey) : undefined;
+    const scope = stream ? runtime?.scopes.get(stream.scope) : undefined;
+    if (!stream || !runtime || !scope) return undefined;
+    return { tenantId: runtime.tenantId, mesh: runtime.mesh, proxyId: stream.proxyId, revision: scope.revision };
+  }
 
   async list(tenantId: string, mesh: string): Promise<ProxyStatus[]> {
     const prefix = `${meshKey(tenantId, mesh)}/`;
@@ -294,6 +323,7 @@ export class ControlPlane implements ProxyStatusSource {
       return;
     }
     for (const scope of runtime.scopes.keys()) this.publishScope(runtime, scope);
+    if (runtime.revision !== previous.revision) void this.feedback.published(runtime.tenantId, runtime.mesh, runtime.revision);
     await this.syncRegistrations(runtime);
   }
 
@@ -301,7 +331,9 @@ export class ControlPlane implements ProxyStatusSource {
   private publishScope(runtime: MeshRuntime, scope: string): void {
     const entry = runtime.scopes.get(scope);
     if (!entry) return;
+    const started = performance.now();
     const result = this.translate(runtime, entry.descriptor);
+    this.options.metrics?.translated((performance.now() - started) / 1000);
     for (const issue of result.issues) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
     const published = this.options.cache.setSnapshot(
       scope,
@@ -361,6 +393,8 @@ export class ControlPlane implements ProxyStatusSource {
     const stream = this.streams.get(e.streamId);
     this.streams.delete(e.streamId);
     if (!stream) return;
+    const [tenantId, meshName] = stream.meshKey.split('/') as [string, string];
+    this.feedback.onDisconnect(e, tenantId, meshName);
     // Forget what the proxy said about itself once its last stream is gone.
     const left = (this.streamsPerProxy.get(stream.proxyId) ?? 1) - 1;
     if (left > 0) this.streamsPerProxy.set(stream.proxyId, left);

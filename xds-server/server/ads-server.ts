@@ -59,6 +59,11 @@ export class AdsServer {
     return [...this.streams.values()].flatMap((s) => s.status() ?? []);
   }
 
+  /** One stream's status; undefined once it closed. */
+  streamStatus(streamId: string): ProxyStatus | undefined {
+    return this.streams.get(streamId)?.status();
+  }
+
   /** Ends every stream (UNAVAILABLE); proxies keep their config and reconnect elsewhere or later. */
   closeStreams(): void {
     for (const stream of [...this.streams.values()]) stream.shutdown();
