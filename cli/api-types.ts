@@ -1,3 +1,4 @@
+import type { ConfigPreview } from '../core/proxies/config-preview.ts';
 import type { RevisionRecord } from '../core/store/config-store.ts';
 import type { XdsTypeName, XdsTypeStatus } from '../core/proxies/proxy-status.ts';
 import type { StoredResource } from '../core/resources/resource.ts';
@@ -25,8 +26,8 @@ export interface ApplyResult {
   created: boolean;
   results: { kind: string; namespace: string; name: string; action: 'created' | 'updated' | 'unchanged' }[];
   warnings?: Warning[];
-  /** Per proxy group: the Envoy resources that would change (when the API computes it). */
-  diff?: unknown;
+  /** Dry run: per connected proxy group, the Envoy resources that would change (where the server translates in process). */
+  proxies?: ConfigPreview;
 }
 
 export type Revision = RevisionRecord & {

@@ -4,7 +4,6 @@ import { CommandContext, type CliIo } from '../command-context.ts';
 import { postApply } from '../manifests/apply-request.ts';
 import { describeDoc, readManifests } from '../manifests/read-manifests.ts';
 import { resourceDiff } from '../manifests/resource-diff.ts';
-import { formatApplyResults } from '../output/apply-results.ts';
 import { formatProxyDiff } from '../output/proxy-diff.ts';
 import { formatWarnings } from '../output/warnings.ts';
 import { pluralOf, resolveKind } from '../resource-kinds.ts';
@@ -29,10 +28,6 @@ export function registerDiff(program: Command, io: CliIo): void {
       const client = ctx.client();
       const result = await postApply(client, ctx.mesh(), manifests, { dryRun: true });
       if (result.warnings?.length) ctx.err(formatWarnings(result.warnings, ctx.paint));
-      if (result.diff !== undefined) {
-        ctx.emit(result, () => formatApplyResults(result) + '\n' + formatProxyDiff(result.diff, ctx.paint));
-        return;
-      }
       const diffs: { kind: string; namespace: string; name: string; action: string; diff: string }[] = [];
       for (const [i, r] of result.results.entries()) {
         if (r.action === 'unchanged') continue;
@@ -50,7 +45,8 @@ export function registerDiff(program: Command, io: CliIo): void {
       }
       ctx.emit({ ...result, resourceDiffs: diffs }, () => {
         if (diffs.length === 0) return `no changes: the mesh already matches (revision ${result.revision})\n`;
-        return diffs.map((d) => colorLines(d.diff, ctx.paint)).join('');
+        const proxies = result.proxies ? '\n' + formatProxyDiff(result.proxies, ctx.paint) : '';
+        return diffs.map((d) => colorLines(d.diff, ctx.paint)).join('') + proxies;
       });
     });
 }

@@ -1,3 +1,5 @@
+import type { IstioResource } from '../resources/resource.ts';
+import type { ConfigPreview } from './config-preview.ts';
 import type { ProxyConfig, ProxyConfigType } from './proxy-config.ts';
 
 /** Short names of the xDS types Trellis serves. */
@@ -43,4 +45,6 @@ export interface ProxyStatusSource {
   list(tenantId: string, mesh: string): Promise<ProxyStatus[]>;
   /** What one connected proxy is served (only where the xDS cache is in process); undefined when it is not connected. */
   config?(tenantId: string, mesh: string, proxyId: string, types: readonly ProxyConfigType[]): Promise<ProxyConfig | undefined>;
+  /** What the mesh as `after` would change for every connected proxy group (real translation, nothing applied). */
+  preview?(tenantId: string, mesh: string, after: readonly IstioResource[]): Promise<ConfigPreview>;
 }

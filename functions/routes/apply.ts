@@ -30,6 +30,21 @@ export const ApplyResultSchema = z
         action: z.enum(['created', 'updated', 'unchanged']),
       }),
     ),
+    proxies: z
+      .object({
+        proxiesAffected: z.number().int(),
+        groups: z.array(
+          z.object({
+            group: z.string(),
+            kind: z.string(),
+            namespace: z.string(),
+            proxies: z.number().int(),
+            changes: z.array(z.object({ type: z.enum(['cds', 'eds', 'lds', 'rds', 'sds']), name: z.string(), action: z.enum(['added', 'changed', 'removed']), diff: z.array(z.string()).optional() })),
+          }),
+        ),
+      })
+      .optional()
+      .describe('Dry run only: for each connected proxy group, the Envoy resources the change would add, change or remove, with field-level diffs'),
     warnings: z.array(WarningSchema).describe('Analyzer findings about the applied resources; `?strict=true` turns them into a 400'),
   })
   .meta({ id: 'ApplyResult' });
@@ -103,7 +118,9 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
             return describe(r, action);
           }),
         );
-        return respond(c, { dryRun: true, revision: mesh.revision, created: false, results, warnings });
+        // Per proxy group, the Envoy resources the change would add, change or remove (where the translation runs in process).
+        const proxies = deps.proxies?.preview ? await deps.proxies.preview(tenantId, mesh.name, after) : undefined;
+        return respond(c, { dryRun: true, revision: mesh.revision, created: false, results, warnings, ...(proxies ? { proxies } : {}) });
       }
 
       const result = await deps.store.commit({

@@ -129,13 +129,21 @@ describe('trellis CLI against a local Trellis', () => {
     expect(config.code, config.stderr).toBe(0);
     const clusters = (JSON.parse(config.stdout) as { types: { clusters: { name: string }[] } }).types.clusters;
     expect(clusters.some((c) => c.name.includes(HOST))).toBe(true);
+
+    // With a proxy connected, diff shows what each proxy group would receive.
+    const diff = await trellisCli(['diff', '-f', 'manifests/routing/02-vs.yaml', '-m', 'demo']);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stdout).toContain('1 connected proxy would change');
+    expect(diff.stdout).toMatch(/^\s+~ RDS outbound\|http$/m);
   });
 
   it('shows history, rolls back to revision 1 and deletes', async () => {
     const history = await trellisCli(['history', '-m', 'demo']);
     expect(history.code, history.stderr).toBe(0);
-    expect(history.stdout).toMatch(/^REVISION\s+AGE\s+AUTHOR/);
-    expect(history.stdout).toMatch(/^1\s+\S+\s+key:\S+\s+\+ServiceEntry shop\/reviews/m);
+    expect(history.stdout).toMatch(/^REVISION\s+AGE\s+AUTHOR\s+CONVERGED\s+CHANGES/);
+    // Revision 2 was pushed to the connected Envoy and ACKed: its convergence time is known.
+    expect(history.stdout).toMatch(/^2\s+\S+\s+key:\S+\s+\d+(\.\d+)?m?s\s+~VirtualService shop\/reviews/m);
+    expect(history.stdout).toMatch(/^1\s+\S+\s+key:\S+\s+(?:-|\d\S*)\s+\+ServiceEntry shop\/reviews/m);
     expect(history.stdout).toMatch(/~VirtualService shop\/reviews/);
 
     const rollback = await trellisCli(['rollback', '--to', '1', '-m', 'demo']);

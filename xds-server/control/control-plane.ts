@@ -19,6 +19,8 @@ import { meshKey, scopeKey, type MeshRuntime, type ScopeEntry } from './mesh-run
 import { describeNode, type ConnectingProxy } from './node-identity.ts';
 import { describeVerifiedNode, type TrustDomainResolver } from './verified-node.ts';
 import { proxyConfigOf } from './proxy-config.ts';
+import { previewChange } from './config-previewer.ts';
+import type { ConfigPreview } from '../../core/proxies/config-preview.ts';
 
 export interface ControlPlaneOptions {
   store: ConfigStore;
@@ -165,6 +167,10 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     return { tenantId: runtime.tenantId, mesh: runtime.mesh, proxyId: stream.proxyId, revision: scope.revision };
   }
 
+  async preview(tenantId: string, mesh: string, after: readonly IstioResource[]): Promise<ConfigPreview> {
+    return previewChange(this.meshes.get(meshKey(tenantId, mesh)), after);
+  }
+
   async list(tenantId: string, mesh: string): Promise<ProxyStatus[]> {
     const prefix = `${meshKey(tenantId, mesh)}/`;
     const runtime = this.meshes.get(meshKey(tenantId, mesh));
@@ -275,7 +281,6 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       resources: snapshot.resources,
       index,
       scopes: previous?.scopes ?? new Map(),
-      // Gateways need the keys only when some Gateway exists; others never load them.
       credentials: await this.loadCredentials(tenantId, mesh, index.gateways.length > 0, previous),
     };
     this.meshes.set(meshKey(tenantId, mesh), runtime);
