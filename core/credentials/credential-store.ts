@@ -43,6 +43,8 @@ export interface CredentialStore {
   list(tenantId: string, mesh: string): Promise<TlsCredentialMetadata[]>;
   /** False when there was nothing to delete. */
   delete(tenantId: string, mesh: string, namespace: string, name: string): Promise<boolean>;
+  /** Removes every credential of the mesh (the mesh is being deleted). */
+  deleteMesh(tenantId: string, mesh: string): Promise<void>;
   /** Every credential of the mesh with its key, by `namespace/name`: what gateways of the mesh may be served. */
   materials(tenantId: string, mesh: string): Promise<Map<string, TlsCredentialMaterial>>;
 }

@@ -100,6 +100,8 @@ export function meshRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     const { tenantId } = c.get('principal');
     const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
     await deps.store.deleteMesh(tenantId, mesh.name);
+    // Its gateway credentials go with it: a mesh created later under the name starts without them.
+    await deps.credentials?.deleteMesh(tenantId, mesh.name);
     await deps.publish({ tenantId, mesh: mesh.name, revision: mesh.revision, reason: 'mesh-deleted' });
     return c.body(null, 204);
   });

@@ -214,4 +214,12 @@ describe('an Envoy ingress gateway driven through the REST API', () => {
     expect((await putCredential('httpbin-cred', await makeTestLeaf(ca, { dns: ['httpbin.example.com'], commonName: 'httpbin.example.com' }))).status).toBe(201);
     await eventually(async () => (await request(gateway.ports[443]!, 'httpbin.example.com', ca.certificatePem).catch(() => undefined))?.servedBy === 'httpbin', 'httpbin.example.com served again');
   });
+
+  it('deletes the credentials with their mesh', async () => {
+    expect((await trellis.api('PUT', '/v1/meshes/scratch', {})).status).toBe(201);
+    expect((await trellis.api('PUT', '/v1/meshes/scratch/credentials/ingress/a', { certificateChain: client.certificatePem, privateKey: client.privateKeyPem })).status).toBe(201);
+    expect((await trellis.api('DELETE', '/v1/meshes/scratch')).status).toBe(204);
+    expect((await trellis.api('PUT', '/v1/meshes/scratch', {})).status).toBe(201);
+    expect(await trellis.api('GET', '/v1/meshes/scratch/credentials')).toMatchObject({ status: 200, json: { items: [] } });
+  });
 });

@@ -64,5 +64,10 @@ describe('embedded credential store', () => {
     expect(await store.delete('default', 'm1', 'ingress', 'a')).toBe(false);
     expect(await store.get('default', 'm1', 'ingress', 'a')).toBeUndefined();
     expect(await readdir(path.join(dir, 'default', 'm1', 'ingress'))).toEqual([]);
+    await store.put('default', 'm1', await credential('ingress', 'b'));
+    await store.put('default', 'm2', await credential('ingress', 'c'));
+    await store.deleteMesh('default', 'm1');
+    expect(await store.list('default', 'm1')).toEqual([]);
+    expect((await store.list('default', 'm2')).map((m) => m.name)).toEqual(['c']);
   });
 });

@@ -130,6 +130,10 @@ export class EmbeddedCredentialStore implements CredentialStore {
     return true;
   }
 
+  async deleteMesh(tenantId: string, mesh: string): Promise<void> {
+    await rm(this.meshDir(tenantId, mesh), { recursive: true, force: true });
+  }
+
   async materials(tenantId: string, mesh: string): Promise<Map<string, TlsCredentialMaterial>> {
     const result = new Map<string, TlsCredentialMaterial>();
     for (const r of await this.records(tenantId, mesh)) {
