@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sidecar?.envoy.stop();
-  await gateway?.envoy.stop();
+  await gateway?.stop();
   await trellis?.close();
   await Promise.all(Object.values(up).map((u) => u.close()));
 });

@@ -71,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sidecar?.envoy.stop();
-  await gateway?.envoy.stop();
+  await gateway?.stop();
   await trellis?.close();
   await external?.close();
 });

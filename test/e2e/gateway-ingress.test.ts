@@ -139,7 +139,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await gateway?.envoy.stop();
+  await gateway?.stop();
   await trellis?.close();
   await Promise.all([bookinfo?.close(), httpbin?.close()]);
   await new Promise<void>((resolve) => (tlsBackend ? tlsBackend.close(() => resolve()) : resolve()));
