@@ -10,6 +10,9 @@ import { serverTls, type ServerTlsInput } from './server-tls.ts';
 
 type Obj = Record<string, unknown>;
 
+/** An edge HCM: the peer address is the client's (Istio sets this on gateways), so X-Forwarded-For is appended, not trusted. */
+const edgeHcm = (name: string) => ({ ...httpConnectionManager(name, { rds: name }), use_remote_address: { value: true } });
+
 const HTTP_PROTOCOLS = new Set(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
 const TLS_PROTOCOLS = new Set(['HTTPS', 'TLS']);
 
@@ -44,7 +47,7 @@ function tlsServerChains(ctx: RouteContext, s: GatewayServer, tlsInput: ServerTl
   if (protocol === 'HTTPS') {
     const routeName = httpsRouteName(s);
     out.routes.push(gatewayRouteConfiguration(ctx, routeName, [s], s.server.port.number));
-    return [{ name: routeName, filter_chain_match: match, transport_socket: built.socket, ...httpFilterChain(httpConnectionManager(routeName, { rds: routeName })) }];
+    return [{ name: routeName, filter_chain_match: match, transport_socket: built.socket, ...httpFilterChain(edgeHcm(routeName)) }];
   }
   const filters = terminatedTcpFilters(ctx, s);
   if (!filters) {
@@ -89,7 +92,7 @@ export function gatewayListeners(ctx: RouteContext, servers: readonly GatewaySer
     if (http.length > 0) {
       const name = httpRouteName(port);
       out.routes.push(gatewayRouteConfiguration(ctx, name, http, port));
-      add(http[0]!, { name, ...plainMatch, ...httpFilterChain(httpConnectionManager(name, { rds: name })) });
+      add(http[0]!, { name, ...plainMatch, ...httpFilterChain(edgeHcm(name)) });
       for (const s of tcp) ctx.issues.push({ ...issueAt(s, 'port.protocol'), message: `port ${port} already serves HTTP; a ${s.server.port.protocol} server cannot share it` });
     } else if (tcp[0]) {
       const filters = terminatedTcpFilters(ctx, tcp[0]);
