@@ -4,7 +4,7 @@ import { createCsrPem, generateWorkloadKey, type WorkloadKey } from '../../core/
 import { envoyBootstrapYaml, type BootstrapOptions } from '../bootstrap/envoy-bootstrap.ts';
 import { SdsServer } from '../sds/sds-server.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
-import { CertificateRequestError, fetchTrustBundle, requestCertificate, type WorkloadCertificate } from './certificate-client.ts';
+import { CertificateRequestError, fetchTrustBundle, requestCertificate, type Attestor, type WorkloadCertificate } from './certificate-client.ts';
 import { EnvoySupervisor } from './envoy-supervisor.ts';
 import { loadOrCreateKeyFile, writeKeyFile } from './key-file.ts';
 import { startReadinessServer, type ReadinessServer } from './readiness-server.ts';
@@ -14,7 +14,9 @@ export interface AgentOptions {
   apiUrl: string;
   mesh: string;
   /** Pays for the first certificate; renewals use the certificate itself. */
-  joinToken: string;
+  joinToken?: string;
+  /** Instead of a join token: the platform (EKS, ECS) vouches for the workload. */
+  attestor?: Attestor;
   sdsSocketPath: string;
   /** Keep the key in this file (0600) instead of only in memory. */
   keyFile?: string;
@@ -144,7 +146,7 @@ export class Agent {
         apiUrl: this.o.apiUrl,
         mesh: this.o.mesh,
         csrPem: await createCsrPem(nextKey),
-        credential: this.cert ? { current: this.cert, privateKey: this.key.privateKey } : { joinToken: this.o.joinToken },
+        credential: this.renewable() ? { current: this.cert!, privateKey: this.key.privateKey } : this.o.attestor ? { attestor: this.o.attestor } : { joinToken: this.o.joinToken ?? '' },
         now: this.now,
         ...(this.o.ttlSeconds ? { ttlSeconds: this.o.ttlSeconds } : {}),
       });
@@ -189,6 +191,11 @@ export class Agent {
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'trust bundle refresh failed; the next renewal brings it too');
     }
+  }
+
+  /** Renew with the certificate while it is valid; once expired, an attesting agent simply attests again. */
+  private renewable(): boolean {
+    return this.cert !== undefined && (!this.o.attestor || this.cert.notAfter > this.now());
   }
 
   private schedule(delayMs: number): void {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
@@ -7,6 +7,8 @@ import { XDS_SERVER_SPIFFE_ID } from '../../core/identity/trust-domain-policy.ts
 import { Agent } from '../agent/agent.ts';
 import { DEFAULT_ROTATION } from '../agent/rotation.ts';
 import { hostPort, label, portNumber, positiveInteger, ratio, repeatable } from './arguments.ts';
+import { firstCredential } from './first-credential.ts';
+import { DEFAULT_EKS_TOKEN_PATH } from '../agent/attestation/eks-attestor.ts';
 
 /** What the token says about itself (unverified: it only fills defaults; the API checks the token). */
 function tokenScope(token: string): Record<string, string> {
@@ -21,13 +23,17 @@ function tokenScope(token: string): Record<string, string> {
 /** `trellis-agent run ...`: the long-running sidecar agent. */
 export function runCommand(): Command {
   return new Command('run')
-    .description('Run the sidecar agent: certificate from a join token, SDS for Envoy on a Unix socket, rotation, optional Envoy supervision, /ready')
+    .description('Run the sidecar agent: certificate from a join token or platform attestation (EKS, ECS), SDS for Envoy on a Unix socket, rotation, optional Envoy supervision, /ready')
     .option('--api <url>', 'Trellis API URL (or TRELLIS_URL)', process.env.TRELLIS_URL ?? 'http://127.0.0.1:8080')
     .option('--join-token <token>', 'join token for the first certificate (or TRELLIS_JOIN_TOKEN)')
     .option('--join-token-file <file>', 'read the join token from a file')
-    .option('--mesh <mesh>', 'mesh name (default: from the join token)')
+    .option('--mesh <mesh>', 'mesh name (default: from the join token; or TRELLIS_MESH)', process.env.TRELLIS_MESH)
     .option('--namespace <ns>', 'namespace (default: from the join token)')
     .option('--service-account <sa>', 'service account (default: from the join token)')
+    .addOption(new Option('--attest <platform>', 'prove identity with the platform instead of a join token').choices(['eks', 'ecs']))
+    .option('--token-path <file>', `--attest eks: the projected service-account token (default ${DEFAULT_EKS_TOKEN_PATH})`)
+    .option('--tenant <id>', 'tenant whose registered clusters and roles vouch for this workload (or TRELLIS_TENANT)', process.env.TRELLIS_TENANT ?? 'default')
+    .option('--sts-endpoint <url>', '--attest ecs: STS endpoint to sign for (default: the region\'s public endpoint; AWS_REGION picks the region)')
     .requiredOption('--workload <name>', 'workload name')
     .requiredOption('--address <ip>', 'IP address peers reach this workload on')
     .option('--port <port>', 'port the application listens on (127.0.0.1)', portNumber)
@@ -49,9 +55,8 @@ export function runCommand(): Command {
     .option('--ttl <seconds>', 'certificate lifetime to ask for (capped by the mesh)', positiveInteger)
     .option('--rotation-ratio <r>', 'renew after this share of the lifetime', ratio, DEFAULT_ROTATION.ratio)
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
-      const token = (typeof opts.joinTokenFile === 'string' ? readFileSync(opts.joinTokenFile, 'utf8').trim() : undefined) ?? (opts.joinToken as string | undefined) ?? process.env.TRELLIS_JOIN_TOKEN;
-      if (!token) cmd.error('error: a join token is required (--join-token, --join-token-file or TRELLIS_JOIN_TOKEN)', { exitCode: 2 });
-      const scope = tokenScope(token!);
+      const first = firstCredential(opts, cmd);
+      const scope = first.joinToken ? tokenScope(first.joinToken) : first.scope;
       const metadata = NodeMetadataSchema.safeParse({
         TRELLIS_TENANT: scope.tenant ?? 'default',
         TRELLIS_MESH: opts.mesh ?? scope.mesh,
@@ -74,7 +79,7 @@ export function runCommand(): Command {
       const agent = new Agent({
         apiUrl: opts.api as string,
         mesh: metadata.data!.TRELLIS_MESH,
-        joinToken: token!,
+        ...(first.joinToken ? { joinToken: first.joinToken } : { attestor: first.attestor! }),
         sdsSocketPath: (opts.sdsSocket as string | undefined) ?? path.join(workDir, 'sds.sock'),
         ...(typeof opts.keyFile === 'string' ? { keyFile: opts.keyFile } : {}),
         bootstrap: {
@@ -111,7 +116,7 @@ export function runCommand(): Command {
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
       await agent.whenCertified().catch((err: unknown) => {
-        logger.fatal({ err }, 'no certificate: the join token was refused');
+        logger.fatal({ err }, `no certificate: the ${first.attestor ? 'attestation' : 'join token'} was refused`);
         void agent.stop().finally(() => process.exit(1));
       });
     });
