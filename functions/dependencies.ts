@@ -6,6 +6,7 @@ import type { ConvergenceSource } from '../core/proxies/convergence.ts';
 import type { CertificateAuthority } from '../core/ca/certificate-authority.ts';
 import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import type { CredentialStore } from '../core/credentials/index.ts';
+import type { AttestationOptions } from './attestation/attestation-options.ts';
 
 export interface ApiLimits {
   /** Largest body of a single-resource request. */
@@ -28,6 +29,8 @@ export interface CertificateIssuing {
   ledger: CredentialLedger;
   /** The first signs new join tokens; all verify (several while the secret rotates). */
   joinTokenSecrets: readonly Uint8Array[];
+  /** STS endpoints and fetch for platform attestation (EKS tokens, ECS task roles); public AWS endpoints by default. */
+  attestation?: AttestationOptions;
 }
 
 export interface ApiOptions {
