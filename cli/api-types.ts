@@ -1,6 +1,6 @@
 import type { ConfigPreview } from '../core/proxies/config-preview.ts';
 import type { RevisionRecord } from '../core/store/config-store.ts';
-import type { XdsTypeName, XdsTypeStatus } from '../core/proxies/proxy-status.ts';
+import type { ProxyStatus } from '../core/proxies/proxy-status.ts';
 import type { StoredResource } from '../core/resources/resource.ts';
 
 /** Shapes of API responses the CLI reads (the API's OpenAPI document is the reference). */
@@ -35,17 +35,9 @@ export type Revision = RevisionRecord & {
   convergence?: { proxies: number; acked: number; seconds?: number };
 };
 
-export interface ProxyView {
-  proxyId: string;
-  namespace?: string;
-  serviceAccount?: string;
-  workload?: string;
-  address?: string;
-  protocol: 'sotw' | 'delta';
-  connectedAt: string;
-  revision?: number;
-  certificate?: { spiffeId: string; serialNumber: string; notAfter: string; expiresInSeconds: number };
-  types: Partial<Record<XdsTypeName, XdsTypeStatus>>;
-}
+/** A proxy as `GET /v1/meshes/{mesh}/proxies` returns it: the core status, scoped to the mesh, with time left on its certificate. */
+export type ProxyView = Omit<ProxyStatus, 'tenantId' | 'mesh' | 'certificate'> & {
+  certificate?: NonNullable<ProxyStatus['certificate']> & { expiresInSeconds: number };
+};
 
 export type { StoredResource };
