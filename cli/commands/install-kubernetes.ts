@@ -6,6 +6,7 @@ import { installManifests, type InstallOptions } from '../kubernetes/install-man
 import { createWebhookCertificate } from '../kubernetes/webhook-certificate.ts';
 
 interface InstallKubernetesFlags {
+  tenant: string;
   server: string;
   xds?: string;
   image: string;
@@ -32,6 +33,7 @@ export function installKubernetesCommand(io: CliIo): Command {
     .requiredOption('--server <url>', 'Trellis API URL, as the pods of the cluster reach it')
     .option('--xds <host:port>', 'xDS server, as the pods reach it (default: the --server host, port 18000)')
     .requiredOption('--image <image>', 'Trellis image for the webhook and the injected containers (trellis-agent, Envoy, iptables)')
+    .option('--tenant <id>', 'tenant whose registered EKS cluster vouches for the pods', 'default')
     .option('--fail-open', 'if the webhook is down or refuses, admit pods without a sidecar (failurePolicy: Ignore)', false)
     .option('--native-sidecars', 'inject the proxy as a native sidecar (Kubernetes ≥1.29; the default)', true)
     .option('--no-native-sidecars', 'inject the proxy as a regular container (older clusters)')
@@ -48,6 +50,7 @@ export function installKubernetesCommand(io: CliIo): Command {
         throw usageError(`--server "${flags.server}" is not a URL`, 'e.g. --server https://trellis.example.com');
       }
       const options: InstallOptions = {
+        tenant: flags.tenant,
         mesh: ctx.mesh(),
         server: flags.server,
         xds: flags.xds ?? `${server.hostname}:18000`,

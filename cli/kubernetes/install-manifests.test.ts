@@ -11,6 +11,7 @@ import { INJECT_OPT_OUT, INJECTION_NAMESPACE_LABEL, WEBHOOK_PATH, WEBHOOK_PORT, 
 const TESTDATA = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
 const FAKE_CERT = { caPem: '<ca certificate>\n', certPem: '<serving certificate>\n', keyPem: '<serving key>\n' };
 const OPTIONS: InstallOptions = {
+  tenant: 'default',
   mesh: 'demo',
   server: 'https://trellis.example.com',
   xds: 'trellis.example.com:18000',

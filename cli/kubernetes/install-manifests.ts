@@ -7,6 +7,8 @@ export const WEBHOOK_PATH = '/inject';
 export const WEBHOOK_PORT = 9443;
 
 export interface InstallOptions {
+  /** Tenant whose registered EKS cluster vouches for the pods. */
+  tenant: string;
   mesh: string;
   /** Trellis API URL the agents and the webhook use. */
   server: string;
@@ -29,6 +31,7 @@ export function installManifests(o: InstallOptions, cert: WebhookCertificate): R
   const meta = (name: string, namespaced = true) => ({ name, ...(namespaced ? { namespace: o.namespace } : {}), labels: LABELS });
   const args = [
     'inject-webhook',
+    '--tenant', o.tenant,
     '--mesh', o.mesh,
     '--api', o.server,
     '--xds', o.xds,

@@ -14,6 +14,7 @@ const enabled: InjectionContext = { namespace: 'shop', namespaceLabels: { [INJEC
 
 const CONFIG: InjectionConfig = {
   ...DEFAULT_INJECTION_CONFIG,
+  tenant: 'default',
   mesh: 'demo',
   apiUrl: 'https://trellis.example.com',
   xdsAddress: 'xds.trellis.example.com:18000',

@@ -4,6 +4,8 @@ import { DEFAULT_PROXY_UID } from './redirect.ts';
 
 /** How the webhook injects: set once per cluster by the webhook's flags. */
 export interface InjectionConfig {
+  /** Tenant whose registered EKS cluster vouches for the pods' service-account tokens. */
+  tenant: string;
   mesh: string;
   /** Trellis API URL the agents get certificates from. */
   apiUrl: string;
@@ -21,11 +23,9 @@ export interface InjectionConfig {
   resources: { cpu: string; memory: string; cpuLimit?: string; memoryLimit?: string };
   includeOutboundIpRanges: CidrSelection;
   excludeOutboundIpRanges: string[];
-  /** Secret (in the pod's namespace) holding a join token under `token`, until platform attestation replaces it. */
-  joinTokenSecret: string;
 }
 
-export const DEFAULT_INJECTION_CONFIG: Omit<InjectionConfig, 'mesh' | 'apiUrl' | 'xdsAddress' | 'image'> = {
+export const DEFAULT_INJECTION_CONFIG: Omit<InjectionConfig, 'tenant' | 'mesh' | 'apiUrl' | 'xdsAddress' | 'image'> = {
   envoyPath: '/usr/local/bin/envoy',
   nativeSidecars: true,
   failOpen: false,
@@ -35,7 +35,6 @@ export const DEFAULT_INJECTION_CONFIG: Omit<InjectionConfig, 'mesh' | 'apiUrl' |
   includeOutboundIpRanges: '*',
   // Link-local: the EC2 metadata service and the EKS Pod Identity agent must stay reachable directly.
   excludeOutboundIpRanges: ['169.254.0.0/16'],
-  joinTokenSecret: 'trellis-join-token',
 };
 
 /** Namespaces never injected, whatever their labels say. */

@@ -9,7 +9,8 @@ export const INIT_CONTAINER = 'trellis-init';
 export const WORK_VOLUME = 'trellis-work';
 export const TOKEN_VOLUME = 'trellis-token';
 export const TOKEN_AUDIENCE = 'trellis';
-export const TOKEN_DIR = '/var/run/secrets/trellis.dev/tokens';
+/** The agent's default `--token-path` for `--attest eks` is `<TOKEN_DIR>/token`. */
+export const TOKEN_DIR = '/var/run/secrets/trellis';
 const WORK_DIR = '/var/run/trellis';
 const AGENT = 'trellis-agent';
 
@@ -47,7 +48,11 @@ export function proxyContainer(config: InjectionConfig, spec: ProxySpec): Contai
   const args = [
     'run',
     '--api', config.apiUrl,
+    '--tenant', config.tenant,
     '--mesh', config.mesh,
+    // The projected service-account token proves the pod's identity: no shared secret to hand around.
+    '--attest', 'eks',
+    '--token-path', `${TOKEN_DIR}/token`,
     '--xds', config.xdsAddress,
     '--xds-mtls',
     '--namespace', '$(TRELLIS_NAMESPACE)',
@@ -73,8 +78,6 @@ export function proxyContainer(config: InjectionConfig, spec: ProxySpec): Contai
     args,
     env: [
       ...identityEnv(spec.labelKeys),
-      { name: 'TRELLIS_JOIN_TOKEN', valueFrom: { secretKeyRef: { name: config.joinTokenSecret, key: 'token', optional: true } } },
-      { name: 'TRELLIS_SERVICE_ACCOUNT_TOKEN_FILE', value: `${TOKEN_DIR}/token` },
       { name: 'TRELLIS_LOG_LEVEL', value: AGENT_LOG_LEVEL[spec.logLevel] },
     ],
     resources: spec.resources,

@@ -8,6 +8,7 @@ import { cidrSelectionArgument, cidrsArgument, hostPortArgument, portArgument, p
 import { DEFAULT_MAX_BODY_BYTES, WEBHOOK_PORT, startWebhookServer } from './webhook-server.ts';
 
 interface WebhookOptions {
+  tenant: string;
   mesh: string;
   api: string;
   xds?: string;
@@ -23,7 +24,6 @@ interface WebhookOptions {
   proxyMemoryLimit?: string;
   includeOutboundIpRanges: InjectionConfig['includeOutboundIpRanges'];
   excludeOutboundIpRanges: string[];
-  joinTokenSecret: string;
   tlsCert: string;
   tlsKey: string;
   port: number;
@@ -41,6 +41,7 @@ export function webhookCommand(): Command {
   const d = DEFAULT_INJECTION_CONFIG;
   return new Command('inject-webhook')
     .description('Serve the Kubernetes sidecar-injection webhook (AdmissionReview v1 over HTTPS)')
+    .option('--tenant <id>', 'tenant whose registered EKS cluster vouches for the pods', 'default')
     .requiredOption('--mesh <mesh>', 'mesh the injected proxies join')
     .requiredOption('--api <url>', 'Trellis API URL the agents use')
     .option('--xds <host:port>', 'xDS server the proxies use (default: the API host, port 18000)', hostPortArgument)
@@ -56,7 +57,6 @@ export function webhookCommand(): Command {
     .option('--proxy-memory-limit <q>', 'default proxy memory limit')
     .option('--include-outbound-ip-ranges <list>', "outbound destinations sent to Envoy: '*' or IPv4 CIDRs", cidrSelectionArgument, d.includeOutboundIpRanges)
     .option('--exclude-outbound-ip-ranges <list>', 'outbound IPv4 CIDRs never redirected', cidrsArgument, d.excludeOutboundIpRanges)
-    .option('--join-token-secret <name>', 'Secret (in each pod namespace) with a join token under key "token"', d.joinTokenSecret)
     .requiredOption('--tls-cert <file>', 'serving certificate (PEM)')
     .requiredOption('--tls-key <file>', 'serving key (PEM)')
     .option('--port <n>', 'HTTPS port', portArgument, WEBHOOK_PORT)
@@ -65,6 +65,7 @@ export function webhookCommand(): Command {
     .action(async (opts: WebhookOptions) => {
       const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-injector' } });
       const config: InjectionConfig = {
+        tenant: opts.tenant,
         mesh: opts.mesh,
         apiUrl: opts.api,
         xdsAddress: xdsAddress(opts.api, opts.xds),
@@ -82,7 +83,6 @@ export function webhookCommand(): Command {
         },
         includeOutboundIpRanges: opts.includeOutboundIpRanges,
         excludeOutboundIpRanges: opts.excludeOutboundIpRanges,
-        joinTokenSecret: opts.joinTokenSecret,
       };
       const server = await startWebhookServer({
         config,

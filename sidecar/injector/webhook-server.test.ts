@@ -5,7 +5,7 @@ import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from './injection-conf
 import type { AdmissionReview } from './k8s-types.ts';
 import { startWebhookServer, type WebhookServer } from './webhook-server.ts';
 
-const CONFIG: InjectionConfig = { ...DEFAULT_INJECTION_CONFIG, mesh: 'demo', apiUrl: 'https://trellis.example.com', xdsAddress: 'xds.example.com:18000', image: 'trellis:test' };
+const CONFIG: InjectionConfig = { ...DEFAULT_INJECTION_CONFIG, tenant: 'default', mesh: 'demo', apiUrl: 'https://trellis.example.com', xdsAddress: 'xds.example.com:18000', image: 'trellis:test' };
 const MAX_BODY = 256 * 1024;
 
 let ca: string;
