@@ -5,6 +5,7 @@ import { EXIT_CODE_HELP } from './exit-codes.ts';
 import { OUTPUT_FORMATS } from './output/emit.ts';
 import { registerAnalyze } from './commands/analyze.ts';
 import { registerApply } from './commands/apply.ts';
+import { registerAttestation } from './commands/attestation.ts';
 import { registerCerts } from './commands/certs.ts';
 import { registerContext } from './commands/context.ts';
 import { registerDelete } from './commands/delete.ts';
@@ -63,6 +64,7 @@ export function buildProgram(io: CliIo): Command {
     registerProxyConfig,
     registerCerts,
     registerToken,
+    registerAttestation,
     registerImportAppMesh,
     registerInstall,
     registerVersion,
