@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { NodeMetadataSchema, DEFAULT_XDS_PORT } from '../../core/proxies/node-metadata.ts';
-import { envoyBootstrapYaml } from '../bootstrap/envoy-bootstrap.ts';
+import { emitBootstrap } from './emit-bootstrap.ts';
+import { DEFAULT_XDS_PORT } from '../../core/proxies/node-metadata.ts';
 import { hostPort, label, portNumber } from './arguments.ts';
 
 /** `trellis-agent bootstrap ...`: prints (or writes) the Envoy bootstrap of a local sidecar. */
@@ -23,7 +22,7 @@ export function bootstrapCommand(): Command {
     .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
     .option('-o, --output <file>', 'write to a file (mode 0600) instead of stdout')
     .action((opts: Record<string, unknown>, cmd: Command) => {
-      const parsed = NodeMetadataSchema.safeParse({
+      emitBootstrap(cmd, 'workload', {
         TRELLIS_TENANT: opts.tenant,
         TRELLIS_MESH: opts.mesh,
         TRELLIS_PROXY_KIND: 'sidecar',
@@ -35,18 +34,6 @@ export function bootstrapCommand(): Command {
         APP_PORT: opts.port,
         INBOUND_PORT: opts.inboundPort,
         OUTBOUND_PORT: opts.outboundPort,
-      });
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-        cmd.error(`error: invalid workload description:\n${problems}\nNames must be DNS labels (lower-case letters, digits, '-').`, { exitCode: 2 });
-      }
-      const yaml = envoyBootstrapYaml({
-        metadata: parsed.data!,
-        xdsAddress: opts.xds as { host: string; port: number },
-        adminPort: opts.adminPort as number,
-        protocol: opts.protocol as 'delta' | 'sotw',
-      });
-      if (typeof opts.output === 'string') writeFileSync(opts.output, yaml, { mode: 0o600 });
-      else process.stdout.write(yaml);
+      }, opts);
     });
 }

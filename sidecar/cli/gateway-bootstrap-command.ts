@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { NodeMetadataSchema, DEFAULT_XDS_PORT } from '../../core/proxies/node-metadata.ts';
-import { envoyBootstrapYaml } from '../bootstrap/envoy-bootstrap.ts';
+import { emitBootstrap } from './emit-bootstrap.ts';
+import { DEFAULT_XDS_PORT } from '../../core/proxies/node-metadata.ts';
 import { hostPort, label, portNumber } from './arguments.ts';
 
 /** `--port-map 443=18443` (repeatable) → `{ "443": 18443 }`. */
@@ -29,7 +28,7 @@ export function gatewayBootstrapCommand(): Command {
     .option('-o, --output <file>', 'write to a file (mode 0600) instead of stdout')
     .action((opts: Record<string, unknown>, cmd: Command) => {
       const ports = opts.portMap as Record<string, number>;
-      const parsed = NodeMetadataSchema.safeParse({
+      emitBootstrap(cmd, 'gateway', {
         TRELLIS_TENANT: opts.tenant,
         TRELLIS_MESH: opts.mesh,
         TRELLIS_PROXY_KIND: 'gateway',
@@ -41,18 +40,6 @@ export function gatewayBootstrapCommand(): Command {
         ...(opts.bind !== undefined ? { GATEWAY_BIND_ADDRESS: opts.bind } : {}),
         ...(opts.portOffset !== undefined ? { GATEWAY_PORT_OFFSET: opts.portOffset } : {}),
         ...(Object.keys(ports).length > 0 ? { GATEWAY_PORTS: ports } : {}),
-      });
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-        cmd.error(`error: invalid gateway description:\n${problems}\nNames must be DNS labels (lower-case letters, digits, '-').`, { exitCode: 2 });
-      }
-      const yaml = envoyBootstrapYaml({
-        metadata: parsed.data!,
-        xdsAddress: opts.xds as { host: string; port: number },
-        adminPort: opts.adminPort as number,
-        protocol: opts.protocol as 'delta' | 'sotw',
-      });
-      if (typeof opts.output === 'string') writeFileSync(opts.output, yaml, { mode: 0o600 });
-      else process.stdout.write(yaml);
+      }, opts);
     });
 }
