@@ -8,6 +8,7 @@ import { Agent } from '../agent/agent.ts';
 import { DEFAULT_ROTATION } from '../agent/rotation.ts';
 import { hostPort, label, portNumber, positiveInteger, ratio, repeatable } from './arguments.ts';
 import { firstCredential } from './first-credential.ts';
+import { ecsTaskAddress } from '../agent/attestation/ecs-task-address.ts';
 import { DEFAULT_EKS_TOKEN_PATH } from '../agent/attestation/eks-attestor.ts';
 
 /** What the token says about itself (unverified: it only fills defaults; the API checks the token). */
@@ -28,20 +29,20 @@ export function runCommand(): Command {
     .option('--join-token <token>', 'join token for the first certificate (or TRELLIS_JOIN_TOKEN)')
     .option('--join-token-file <file>', 'read the join token from a file')
     .option('--mesh <mesh>', 'mesh name (default: from the join token; or TRELLIS_MESH)', process.env.TRELLIS_MESH)
-    .option('--namespace <ns>', 'namespace (default: from the join token)')
-    .option('--service-account <sa>', 'service account (default: from the join token)')
+    .option('--namespace <ns>', 'namespace (default: from the join token; or TRELLIS_NAMESPACE)', process.env.TRELLIS_NAMESPACE)
+    .option('--service-account <sa>', 'service account (default: from the join token; or TRELLIS_SERVICE_ACCOUNT)', process.env.TRELLIS_SERVICE_ACCOUNT)
     .addOption(new Option('--attest <platform>', 'prove identity with the platform instead of a join token').choices(['eks', 'ecs']))
     .option('--token-path <file>', `--attest eks: the projected service-account token (default ${DEFAULT_EKS_TOKEN_PATH})`)
     .option('--tenant <id>', 'tenant whose registered clusters and roles vouch for this workload (or TRELLIS_TENANT)', process.env.TRELLIS_TENANT ?? 'default')
     .option('--sts-endpoint <url>', '--attest ecs: STS endpoint to sign for (default: the region\'s public endpoint; AWS_REGION picks the region)')
     .requiredOption('--workload <name>', 'workload name')
-    .requiredOption('--address <ip>', 'IP address peers reach this workload on')
+    .requiredOption('--address <ip>', 'IP address peers reach this workload on (`ecs-task`: the task IP from the ECS metadata endpoint)')
     .option('--port <port>', 'port the application listens on (127.0.0.1)', portNumber)
     .option('--label <k=v>', 'workload label (repeatable)', label, {})
     .option('--admin-port <n>', 'Envoy admin port', portNumber, 15000)
     .option('--outbound-port <n>', 'local outbound HTTP listener port', portNumber, 15001)
     .option('--inbound-port <n>', "Envoy's inbound listener port", portNumber, 15006)
-    .option('--xds <host:port>', 'xDS server address', hostPort, { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
+    .option('--xds <host:port>', 'xDS server address (or TRELLIS_XDS)', hostPort, process.env.TRELLIS_XDS ? hostPort(process.env.TRELLIS_XDS) : { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
     .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
     .option('--xds-mtls', 'reach the xDS server over mTLS with the workload certificate (server started with TRELLIS_XDS_MTLS=true)', false)
     .option('--xds-server-id <spiffe-id>', 'SPIFFE ID the xDS server must present', XDS_SERVER_SPIFFE_ID)
@@ -56,6 +57,7 @@ export function runCommand(): Command {
     .option('--rotation-ratio <r>', 'renew after this share of the lifetime', ratio, DEFAULT_ROTATION.ratio)
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const first = firstCredential(opts, cmd);
+      const address = opts.address === 'ecs-task' ? await ecsTaskAddress() : opts.address;
       const scope = first.joinToken ? tokenScope(first.joinToken) : first.scope;
       const metadata = NodeMetadataSchema.safeParse({
         TRELLIS_TENANT: scope.tenant ?? 'default',
@@ -65,7 +67,7 @@ export function runCommand(): Command {
         SERVICE_ACCOUNT: opts.serviceAccount ?? scope.serviceAccount,
         WORKLOAD_NAME: opts.workload,
         LABELS: opts.label,
-        INSTANCE_IP: opts.address,
+        INSTANCE_IP: address,
         ...(opts.port !== undefined ? { APP_PORT: opts.port, INBOUND_PORT: opts.inboundPort } : {}),
         OUTBOUND_PORT: opts.outboundPort,
       });
