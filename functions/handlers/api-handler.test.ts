@@ -2,11 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
+import { ACMPCAClient, CreateCertificateAuthorityCommand, GetCertificateAuthorityCsrCommand, GetCertificateCommand, ImportCertificateAuthorityCertificateCommand, IssueCertificateCommand } from '@aws-sdk/client-acm-pca';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../core/adapters/aws/dynamodb-store/index.ts';
+import { makeCsr } from '../../core/ca/testing/make-csr.ts';
 import { startMoto, type RunningMoto } from '../../test/support/moto.ts';
 
 // The deployed entry, wired as the CDK app wires it: environment variables, the Parameters and
@@ -14,6 +16,28 @@ import { startMoto, type RunningMoto } from '../../test/support/moto.ts';
 const KEY = 'bootstrap0key0from0secrets0manager0abcdef0123456789';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:trellis-bootstrap';
 const SESSION_TOKEN = 'session-token-of-the-function';
+const JOIN_TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:trellis-join-token';
+const JOIN_TOKEN_SECRET = 'JoinTokenSigningKeyFromSecretsManager0123456789abcdefghijklmnopqr';
+const SECRETS: Record<string, string> = { [SECRET_ARN]: KEY, [JOIN_TOKEN_SECRET_ARN]: JOIN_TOKEN_SECRET };
+
+/** A root CA in moto, as an operator would set one up: create, self-sign its CSR, import. */
+async function createRootCa(client: ACMPCAClient): Promise<string> {
+  const created = await client.send(
+    new CreateCertificateAuthorityCommand({
+      CertificateAuthorityType: 'ROOT',
+      UsageMode: 'SHORT_LIVED_CERTIFICATE',
+      CertificateAuthorityConfiguration: { KeyAlgorithm: 'RSA_2048', SigningAlgorithm: 'SHA256WITHRSA', Subject: { CommonName: 'Trellis test root' } },
+    }),
+  );
+  const arn = created.CertificateAuthorityArn!;
+  const { Csr } = await client.send(new GetCertificateAuthorityCsrCommand({ CertificateAuthorityArn: arn }));
+  const issued = await client.send(
+    new IssueCertificateCommand({ CertificateAuthorityArn: arn, Csr: new TextEncoder().encode(Csr), SigningAlgorithm: 'SHA256WITHRSA', TemplateArn: 'arn:aws:acm-pca:::template/RootCACertificate/V1', Validity: { Type: 'YEARS', Value: 10 } }),
+  );
+  const root = await client.send(new GetCertificateCommand({ CertificateAuthorityArn: arn, CertificateArn: issued.CertificateArn }));
+  await client.send(new ImportCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: arn, Certificate: new TextEncoder().encode(root.Certificate) }));
+  return arn;
+}
 
 function httpApiEvent(method: string, rawPath: string, key: string, body?: string): LambdaEvent {
   const event: APIGatewayProxyEventV2 = {
@@ -52,8 +76,14 @@ beforeAll(async () => {
   extension = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     secretRequests.push({ secretId: url.searchParams.get('secretId'), token: req.headers['x-aws-parameters-secrets-token'] as string | undefined });
+    const secretId = url.searchParams.get('secretId') ?? '';
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ ARN: SECRET_ARN, SecretString: KEY }));
+    if (!(secretId in SECRETS)) {
+      res.statusCode = 400;
+      res.end(JSON.stringify({ message: 'no such secret' }));
+      return;
+    }
+    res.end(JSON.stringify({ ARN: secretId, SecretString: SECRETS[secretId] }));
   });
   await new Promise<void>((resolve) => extension.listen(0, 'localhost', resolve));
 
@@ -77,6 +107,10 @@ beforeAll(async () => {
     TRELLIS_TABLE_NAME: table,
     TRELLIS_BUS_NAME: 'trellis-config',
     TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: SECRET_ARN,
+    TRELLIS_CA_ARN: await createRootCa(new ACMPCAClient(moto.clientConfig)),
+    TRELLIS_JOIN_TOKEN_SECRET_ARN: JOIN_TOKEN_SECRET_ARN,
+    // moto ignores API passthrough SANs; this template copies them from the CSR (the adapter checks them).
+    TRELLIS_CA_TEMPLATE_ARN: 'EndEntityCertificate/V1',
     TRELLIS_LOG_LEVEL: 'silent',
   });
 }, 60_000);
@@ -94,8 +128,11 @@ describe('functions/handlers/api-handler.ts (the Lambda entry)', () => {
     const put = await handler(httpApiEvent('PUT', '/v1/meshes/edge', KEY, '{}'), {} as Context);
     const get = await handler(httpApiEvent('GET', '/v1/meshes/edge', KEY), {} as Context);
     const wrongKey = await handler(httpApiEvent('GET', '/v1/meshes/edge', 'not-the-bootstrap-key-0123456789'), {} as Context);
-    // THEN the key was read once, with the function's session token, and it works
-    expect(secretRequests).toEqual([{ secretId: SECRET_ARN, token: SESSION_TOKEN }]);
+    // THEN the keys were read once each, with the function's session token, and the admin key works
+    expect(secretRequests).toEqual([
+      { secretId: SECRET_ARN, token: SESSION_TOKEN },
+      { secretId: JOIN_TOKEN_SECRET_ARN, token: SESSION_TOKEN },
+    ]);
     expect(put.statusCode).toBe(201);
     expect(get.statusCode).toBe(200);
     expect(JSON.parse(get.body!)).toMatchObject({ name: 'edge' });
@@ -104,5 +141,23 @@ describe('functions/handlers/api-handler.ts (the Lambda entry)', () => {
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }));
     const events = (received.Messages ?? []).map((m) => JSON.parse(m.Body!) as { source: string; detail: { mesh?: string } });
     expect(events.some((e) => e.source === 'trellis.config' && e.detail.mesh === 'edge')).toBe(true);
+  });
+
+  it('issues join tokens and pays for one certificate per token from ACM PCA, with the ledger in DynamoDB', async () => {
+    // GIVEN the entry (already initialised by the previous test) and a mesh
+    const { handler } = await import('./api-handler.ts');
+    await handler(httpApiEvent('PUT', '/v1/meshes/pay', KEY, '{}'), {} as Context);
+    // WHEN a join token is issued and spent twice
+    const created = await handler(httpApiEvent('POST', '/v1/meshes/pay/join-tokens', KEY, JSON.stringify({ namespace: 'shop', serviceAccount: 'cart', ttlSeconds: 600 })), {} as Context);
+    expect(created.statusCode).toBe(201);
+    const { token } = JSON.parse(created.body!) as { token: string };
+    const csr = JSON.stringify({ csr: (await makeCsr({ uris: ['spiffe://pay.default.trellis.local/ns/shop/sa/cart'] })).pem });
+    const first = await handler(httpApiEvent('POST', '/v1/meshes/pay/certificates', token, csr), {} as Context);
+    const second = await handler(httpApiEvent('POST', '/v1/meshes/pay/certificates', token, csr), {} as Context);
+    // THEN the first pays for a certificate with the workload's identity; the spent token is refused
+    expect(first.statusCode).toBe(201);
+    expect(JSON.parse(first.body!)).toMatchObject({ spiffeId: expect.stringMatching(/\/ns\/shop\/sa\/cart$/), certificateChain: expect.stringContaining('BEGIN CERTIFICATE') });
+    expect(second.statusCode).toBeGreaterThanOrEqual(400);
+    expect(second.statusCode).toBeLessThan(500);
   });
 });
