@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { DynamoDbConfigStore } from '../core/adapters/aws/dynamodb-store/index.ts';
 import { EventBridgeChangeBus, sweepStaleSubscriptions } from '../core/adapters/aws/eventbridge-bus/index.ts';
 import { startAdminServer } from './admin-server.ts';
+import { awsMtlsFromEnv } from './aws-mtls.ts';
 import { startXds } from './start-xds.ts';
 import { createMetricsRegistry, XdsMetrics } from './metrics/index.ts';
 
@@ -36,7 +37,10 @@ async function main(): Promise<void> {
   const busName = env('TRELLIS_BUS_NAME');
   const eventBridge = new EventBridgeClient({});
   const sqs = new SQSClient({});
-  const store = new DynamoDbConfigStore({ client: new DynamoDBClient({}), tableName: env('TRELLIS_TABLE_NAME'), onPurgeFailure: (err: unknown) => logger.warn({ err }, 'mesh purge incomplete; resumed later') });
+  const dynamoDb = new DynamoDBClient({});
+  const tableName = env('TRELLIS_TABLE_NAME');
+  const mtls = awsMtlsFromEnv(process.env, dynamoDb, tableName);
+  const store = new DynamoDbConfigStore({ client: dynamoDb, tableName, onPurgeFailure: (err: unknown) => logger.warn({ err }, 'mesh purge incomplete; resumed later') });
   const bus = new EventBridgeChangeBus({
     eventBridge,
     sqs,
@@ -73,9 +77,10 @@ async function main(): Promise<void> {
     address: `0.0.0.0:${intEnv('TRELLIS_XDS_PORT', 18000)}`,
     replicaId,
     reconcileIntervalMs: intEnv('TRELLIS_RECONCILE_INTERVAL_MS', 30_000),
+    ...(mtls && { mtls }),
   });
   ready = true;
-  logger.info({ replicaId, xdsPort: xds.port, adminPort: admin.port }, 'xds-server ready');
+  logger.info({ replicaId, xdsPort: xds.port, adminPort: admin.port, mtls: mtls !== undefined }, 'xds-server ready');
 
   let stopping = false;
   const stop = async (signal: string) => {
