@@ -64,6 +64,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
     }
     expect(acknowledged.sort()).toEqual([
       'TrellisData/BootstrapKey/Secret AwsSolutions-SMG4',
+      'TrellisData/JoinTokenKey/Secret AwsSolutions-SMG4',
       'TrellisService/Api/Handler AwsSolutions-L1',
       'TrellisService/Api/HttpApi AwsSolutions-APIG4',
       'TrellisService/Events/DeadLetterQueue AwsSolutions-SQS3',
@@ -78,15 +79,20 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
     ]);
   });
 
-  it('keeps state in TrellisData: termination protection, and table, CA and bootstrap secret retained', () => {
+  it('keeps state in TrellisData: termination protection, and table, CA, bootstrap and join-token secrets retained', () => {
     expect(trellis.data.terminationProtection).toBe(true);
     for (const type of ['AWS::DynamoDB::Table', 'AWS::ACMPCA::CertificateAuthority', 'AWS::SecretsManager::Secret']) {
       data.hasResource(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     }
     data.hasOutput('BootstrapKeySecretArn', {});
+    data.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    data.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('join-token signing key'),
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+    });
   });
 
-  it('hands the API its table, bus, CA and bootstrap secret, and lets it use them', () => {
+  it('hands the API its table, bus, CA, bootstrap and join-token secrets, and lets it use them', () => {
     service.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
@@ -94,6 +100,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
           TRELLIS_BUS_NAME: { Ref: Match.stringLikeRegexp('^EventsBus') },
           TRELLIS_CA_ARN: importOf(/^TrellisData:ExportsOutputFnGetAttPkiCertificateAuthority/),
           TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: importOf(/^TrellisData:ExportsOutputRefBootstrapKeySecret/),
+          TRELLIS_JOIN_TOKEN_SECRET_ARN: importOf(/^TrellisData:ExportsOutputRefJoinTokenKeySecret/),
         }),
       },
     });
@@ -104,7 +111,8 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
           Match.objectLike({ Action: Match.arrayWith(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']) }),
           Match.objectLike({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsBus'), 'Arn'] } }),
           Match.objectLike({ Action: 'acm-pca:IssueCertificate' }),
-          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] }),
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: importOf(/^TrellisData:ExportsOutputRefBootstrapKeySecret/) }),
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: importOf(/^TrellisData:ExportsOutputRefJoinTokenKeySecret/) }),
         ]),
       },
     });
@@ -117,6 +125,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
           Environment: Match.arrayWith([
             { Name: 'TRELLIS_DEAD_LETTER_QUEUE_ARN', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsDeadLetterQueue'), 'Arn'] } },
             { Name: 'TRELLIS_METRICS_NAMESPACE', Value: 'Trellis' },
+            { Name: 'TRELLIS_XDS_MTLS', Value: 'true' },
           ]),
         }),
       ],

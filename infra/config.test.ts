@@ -17,6 +17,11 @@ describe('readConfig', () => {
     expect(readConfig(app)).toMatchObject({ fleetMinTasks: 3, fleetMaxTasks: 10, apiThrottleRate: 200, logRetentionDays: RetentionDays.THREE_MONTHS, alarmEmail: 'ops@example.com', natGateways: 2 });
   });
 
+  it('serves xDS with mTLS unless trellis:xdsMtls is false', () => {
+    expect(readConfig(new App()).xdsMtls).toBe(true);
+    expect(readConfig(new App({ context: { 'trellis:xdsMtls': 'false' } })).xdsMtls).toBe(false);
+  });
+
   it('raises the default maximum to the minimum when only the minimum is raised', () => {
     expect(readConfig(new App({ context: { 'trellis:fleetMinTasks': 8 } }))).toMatchObject({ fleetMinTasks: 8, fleetMaxTasks: 8 });
   });
@@ -28,6 +33,7 @@ describe('readConfig', () => {
     [{ 'trellis:logRetentionDays': 31 }, /must be a CloudWatch Logs retention/],
     [{ 'trellis:natGateways': 3 }, /must be 1 or 2/],
     [{ 'trellis:alarmEmail': 42 }, /alarmEmail must be a string/],
+    [{ 'trellis:xdsMtls': 'yes' }, /xdsMtls must be true or false/],
   ])('refuses %j at synth time rather than at deploy time', (context, message) => {
     expect(() => readConfig(new App({ context }))).toThrow(message);
   });

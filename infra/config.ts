@@ -21,6 +21,8 @@ export interface TrellisConfig {
   xdsIngressCidr: string;
   /** `trellis:eventArchiveDays`: how long change events are kept for replay. */
   eventArchiveDays: number;
+  /** `trellis:xdsMtls`: proxies must present a workload certificate from the CA (off only for a first trial without sidecar certificates). */
+  xdsMtls: boolean;
 }
 
 export const DEFAULT_CONFIG: TrellisConfig = {
@@ -32,6 +34,7 @@ export const DEFAULT_CONFIG: TrellisConfig = {
   natGateways: 1,
   xdsIngressCidr: '0.0.0.0/0',
   eventArchiveDays: 30,
+  xdsMtls: true,
 };
 
 const RETENTION_VALUES = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
@@ -44,6 +47,14 @@ function integer(scope: Construct, key: string, fallback: number, min: number): 
     throw new Error(`context trellis:${key} must be an integer >= ${min} (got ${JSON.stringify(raw)})`);
   }
   return value;
+}
+
+function flag(scope: Construct, key: string, fallback: boolean): boolean {
+  const raw: unknown = scope.node.tryGetContext(`trellis:${key}`);
+  if (raw === undefined) return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new Error(`context trellis:${key} must be true or false (got ${JSON.stringify(raw)})`);
 }
 
 function text(scope: Construct, key: string): string | undefined {
@@ -74,5 +85,6 @@ export function readConfig(scope: Construct): TrellisConfig {
     natGateways,
     xdsIngressCidr: text(scope, 'xdsIngressCidr') ?? DEFAULT_CONFIG.xdsIngressCidr,
     eventArchiveDays: integer(scope, 'eventArchiveDays', DEFAULT_CONFIG.eventArchiveDays, 1),
+    xdsMtls: flag(scope, 'xdsMtls', DEFAULT_CONFIG.xdsMtls),
   };
 }

@@ -8,5 +8,7 @@ export const RUNTIME_ENV = {
   deadLetterQueueArn: 'TRELLIS_DEAD_LETTER_QUEUE_ARN',
   certificateAuthorityArn: 'TRELLIS_CA_ARN',
   bootstrapKeySecretArn: 'TRELLIS_BOOTSTRAP_KEY_SECRET_ARN',
+  joinTokenSecretArn: 'TRELLIS_JOIN_TOKEN_SECRET_ARN',
+  xdsMtls: 'TRELLIS_XDS_MTLS',
   metricsNamespace: 'TRELLIS_METRICS_NAMESPACE',
 } as const;

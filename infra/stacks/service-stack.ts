@@ -28,6 +28,7 @@ export class ServiceStack extends Stack {
     const { table } = props.data.storage;
     const { pki } = props.data;
     const { secret: bootstrapSecret } = props.data.bootstrapKey;
+    const { secret: joinTokenSecret } = props.data.joinTokenKey;
 
     this.events = new Events(this, 'Events', { archiveRetention: Duration.days(config.eventArchiveDays) });
 
@@ -37,7 +38,7 @@ export class ServiceStack extends Stack {
       [RUNTIME_ENV.certificateAuthorityArn]: pki.certificateAuthorityArn,
     };
     this.api = new Api(this, 'Api', {
-      environment: { ...shared, [RUNTIME_ENV.bootstrapKeySecretArn]: bootstrapSecret.secretArn },
+      environment: { ...shared, [RUNTIME_ENV.bootstrapKeySecretArn]: bootstrapSecret.secretArn, [RUNTIME_ENV.joinTokenSecretArn]: joinTokenSecret.secretArn },
       throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
       logRetention: config.logRetentionDays,
     });
@@ -47,7 +48,12 @@ export class ServiceStack extends Stack {
       natGateways: config.natGateways,
       ingressCidr: config.xdsIngressCidr,
       logRetention: config.logRetentionDays,
-      environment: { ...shared, [RUNTIME_ENV.deadLetterQueueArn]: this.events.deadLetterQueue.queueArn, [RUNTIME_ENV.metricsNamespace]: METRICS_NAMESPACE },
+      environment: {
+        ...shared,
+        [RUNTIME_ENV.deadLetterQueueArn]: this.events.deadLetterQueue.queueArn,
+        [RUNTIME_ENV.metricsNamespace]: METRICS_NAMESPACE,
+        [RUNTIME_ENV.xdsMtls]: String(config.xdsMtls),
+      },
     });
     this.observability = new Observability(this, 'Observability', {
       httpApi: this.api.httpApi,
@@ -58,11 +64,12 @@ export class ServiceStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
-    // The API commits config, announces revisions, issues workload certificates and adopts the bootstrap key.
+    // The API commits config, announces revisions, issues workload certificates (signing join tokens) and adopts the bootstrap key.
     table.grantReadWriteData(this.api.handler);
     this.events.bus.grantPutEventsTo(this.api.handler);
     pki.grantIssue(this.api.handler);
     bootstrapSecret.grantRead(this.api.handler);
+    joinTokenSecret.grantRead(this.api.handler);
 
     // A replica reads config, commits the WorkloadEntries of the sidecars it registers and NACK
     // rollbacks (and announces them), keeps its own subscription, gets its serving certificate
