@@ -17,6 +17,7 @@ export function bootstrapCommand(): Command {
     .option('--admin-port <n>', 'Envoy admin port', portNumber, 15000)
     .option('--outbound-port <n>', 'local outbound HTTP listener port', portNumber, 15001)
     .option('--inbound-port <n>', "Envoy's inbound listener port", portNumber, 15006)
+    .option('--locality <region/zone/subzone>', 'where this workload runs, for locality failover and distribution')
     .option('--tenant <tenant>', 'tenant (plaintext local mode only; with mTLS it comes from the certificate)', 'default')
     .option('--xds <host:port>', 'xDS server address', hostPort, { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
     .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
@@ -34,6 +35,7 @@ export function bootstrapCommand(): Command {
         APP_PORT: opts.port,
         INBOUND_PORT: opts.inboundPort,
         OUTBOUND_PORT: opts.outboundPort,
+        ...(opts.locality ? { LOCALITY: opts.locality } : {}),
       }, opts);
     });
 }

@@ -47,6 +47,8 @@ export function registrationFor(proxy: ConnectingProxy, resources: readonly Isti
       labels: descriptor.sds ? { ...descriptor.labels, [TLS_MODE_LABEL]: ISTIO_TLS_MODE } : descriptor.labels,
       serviceAccount: descriptor.serviceAccount,
       ...(Object.keys(ports).length > 0 ? { ports } : {}),
+      // Peers' locality failover and distribution place this endpoint by it.
+      ...(descriptor.locality ? { locality: descriptor.locality } : {}),
     },
   };
 }

@@ -23,7 +23,7 @@ export function translateSidecar(index: MeshIndex, proxy: ProxyDescriptor): Tran
   const endpoints: Named[] = [];
   const mtls = { trustDomain: trustDomainOf(index), workloadCertificate: proxy.sds === true };
   for (const service of services) {
-    const pieces = serviceClustersFor(index, service, proxy.namespace, 'sidecar', mtls);
+    const pieces = serviceClustersFor(index, service, proxy.namespace, 'sidecar', mtls, proxy.locality);
     clusters.push(...inScopeByPort(scope, service, pieces.clusters));
     endpoints.push(...inScopeByPort(scope, service, pieces.endpoints));
     ctx.issues.push(...pieces.issues);

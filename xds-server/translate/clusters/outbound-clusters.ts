@@ -1,6 +1,7 @@
 import { adsConfigSource } from '../envoy/ads-config-source.ts';
 import { outboundClusterName } from '../envoy/resource-names.ts';
 import { loadAssignment } from '../endpoints/load-assignment.ts';
+import { localityPlan } from '../endpoints/locality-lb.ts';
 import { labelsMatch } from '../mesh/labels-match.ts';
 import type { DestinationRuleEntry, MeshService, ServiceEndpoint, ServicePort } from '../mesh/mesh-model.ts';
 import { effectivePolicy } from '../mesh/effective-policy.ts';
@@ -49,8 +50,11 @@ function discoveryOf(service: MeshService, flavour: ClusterFlavour): 'EDS' | 'ST
 /** The port an endpoint serves a service port on: its own mapping, else the target port, else the same number. */
 export const endpointPort = (port: ServicePort) => (e: ServiceEndpoint) => e.ports[port.name] ?? port.targetPort ?? port.number;
 
-/** Clusters (plain and per subset) and, for EDS, their load assignments, for every port of one service. */
-export function serviceClusters(service: MeshService, rule: DestinationRuleEntry | undefined, flavour: ClusterFlavour, mtls?: OutboundMtls): ServiceClusters {
+/**
+ * Clusters (plain and per subset) and, for EDS, their load assignments, for every port of one
+ * service. `proxyLocality` (`region/zone/subzone`) turns on locality load balancing.
+ */
+export function serviceClusters(service: MeshService, rule: DestinationRuleEntry | undefined, flavour: ClusterFlavour, mtls?: OutboundMtls, proxyLocality?: string): ServiceClusters {
   const issues: TranslationIssue[] = [];
   const discovery = discoveryOf(service, flavour);
   if (discovery !== 'EDS' && discovery !== 'STRICT_DNS' && discovery !== 'LOGICAL_DNS') {
@@ -78,8 +82,12 @@ export function serviceClusters(service: MeshService, rule: DestinationRuleEntry
         issues.push({ resource: rule?.source ?? service.source, field: `spec.subsets[${subset.index}]`, message: `${name}: no endpoint to resolve; no cluster` });
         continue;
       }
-      const assignment = loadAssignment(name, targets, endpointPort(port));
+      const locality = localityPlan(policy, proxyLocality);
+      if (locality.problem) issues.push({ resource: rule?.source ?? service.source, field: 'spec.trafficPolicy.loadBalancer.localityLbSetting', message: `${service.host}: ${locality.problem}` });
+      const assignment = loadAssignment(name, targets, endpointPort(port), locality.plan);
       const cluster: Record<string, unknown> = { name, type: discovery, connect_timeout: CONNECT_TIMEOUT, ...policyFields };
+      // Envoy ignores locality weights unless the cluster asks for locality-weighted balancing.
+      if (locality.plan.kind === 'distribute') cluster['common_lb_config'] = { ...(cluster['common_lb_config'] as Record<string, unknown> | undefined), locality_weighted_lb_config: {} };
       if (discovery === 'EDS') {
         cluster['eds_cluster_config'] = { eds_config: adsConfigSource(), service_name: name };
         endpoints.push({ name, resource: assignment });

@@ -1,8 +1,13 @@
 import type { ServiceEndpoint } from '../mesh/mesh-model.ts';
 import { endpointTlsFields } from '../security/tls-mode.ts';
+import { applyLocalityPlan, type LocalityPlan } from './locality-lb.ts';
 
-/** Endpoints of one cluster on one port, grouped by locality: `{ region, zone, sub_zone }` from `region/zone/subzone`. */
-export function loadAssignment(clusterName: string, endpoints: readonly ServiceEndpoint[], portOf: (e: ServiceEndpoint) => number): Record<string, unknown> {
+/**
+ * Endpoints of one cluster on one port, grouped by locality: `{ region, zone, sub_zone }` from
+ * `region/zone/subzone`. A locality plan (see locality-lb.ts) reweights, drops or prioritises the
+ * groups for the proxy's own locality.
+ */
+export function loadAssignment(clusterName: string, endpoints: readonly ServiceEndpoint[], portOf: (e: ServiceEndpoint) => number, plan: LocalityPlan = { kind: 'none' }): Record<string, unknown> {
   const byLocality = new Map<string, ServiceEndpoint[]>();
   for (const e of endpoints) {
     const list = byLocality.get(e.locality);
@@ -10,14 +15,22 @@ export function loadAssignment(clusterName: string, endpoints: readonly ServiceE
     else byLocality.set(e.locality, [e]);
   }
   const localities = [...byLocality.keys()].sort();
+  const outcomes = applyLocalityPlan(
+    plan,
+    localities.map((locality) => ({ locality, weight: (byLocality.get(locality) ?? []).reduce((sum, e) => sum + e.weight, 0) })),
+  );
   return {
     cluster_name: clusterName,
-    endpoints: localities.map((locality) => {
+    endpoints: localities.flatMap((locality, i) => {
+      const outcome = outcomes[i];
+      if (!outcome) return [];
       const members = [...(byLocality.get(locality) ?? [])].sort((a, b) => compareEndpoints(a, b, portOf));
       return {
         locality: localityOf(locality),
         // Proxyless gRPC silently drops a locality without a weight.
-        load_balancing_weight: { value: members.reduce((sum, e) => sum + e.weight, 0) },
+        load_balancing_weight: { value: outcome.weight },
+        // Priority 0 is the default; leaving it out keeps assignments without failover as they were.
+        ...(outcome.priority ? { priority: outcome.priority } : {}),
         lb_endpoints: members.map((e) => ({
           endpoint: { address: { socket_address: { address: e.address, port_value: portOf(e) } } },
           load_balancing_weight: { value: e.weight },

@@ -27,7 +27,7 @@ export function translateGateway(index: MeshIndex, proxy: ProxyDescriptor, crede
   for (const host of index.services.keys()) {
     const service = visibleService(index, host, proxy.namespace);
     if (!service) continue;
-    const pieces = serviceClustersFor(index, service, proxy.namespace, 'sidecar', mtls);
+    const pieces = serviceClustersFor(index, service, proxy.namespace, 'sidecar', mtls, proxy.locality);
     clusters.push(...pieces.clusters);
     endpoints.push(...pieces.endpoints);
     ctx.issues.push(...pieces.issues);
