@@ -23,6 +23,13 @@ export const NodeMetadataSchema = z.object({
   INBOUND_PORT: port.optional(),
   /** The local outbound HTTP listener (contract: 127.0.0.1:15001 by default). */
   OUTBOUND_PORT: port.optional(),
+  /**
+   * NONE (the default): local mode, the app dials 127.0.0.1:15001 by Host. REDIRECT: iptables or
+   * ECS's proxy configuration send all the app's traffic to 15001/15006, so any IP:port is served.
+   */
+  INTERCEPTION_MODE: z.enum(['NONE', 'REDIRECT']).optional(),
+  /** `region/zone/subzone` (zone and subzone optional) the proxy runs in: locality failover and distribution are relative to it. */
+  LOCALITY: z.string().regex(/^[^/\s]+(\/[^/\s]*){0,2}$/, { message: 'expected region/zone/subzone' }).optional(),
   /** Register this workload as a WorkloadEntry while connected (default true for sidecars). */
   AUTO_REGISTER: z.boolean().optional(),
   /** The agent serves the workload certificate and trust bundle over SDS (bootstrap cluster `sds-grpc`): mesh mTLS in and out. */

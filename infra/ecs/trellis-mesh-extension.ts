@@ -72,7 +72,7 @@ export class TrellisMeshExtension {
       image: o.image ?? ContainerImage.fromRegistry(DEFAULT_TRELLIS_PROXY_IMAGE),
       essential: true,
       user: String(PROXY_UID),
-      command: ['run', '--attest', 'ecs', '--workload', o.workloadName ?? taskDefinition.family, '--address', 'ecs-task', '--port', String(o.appPorts[0]), '--xds-mtls', '--envoy-path', '/usr/local/bin/envoy', '--work-dir', '/tmp/trellis'],
+      command: ['run', '--attest', 'ecs', '--workload', o.workloadName ?? taskDefinition.family, '--address', 'ecs-task', '--port', String(o.appPorts[0]), '--interception', 'REDIRECT', '--xds-mtls', '--envoy-path', '/usr/local/bin/envoy', '--work-dir', '/tmp/trellis'],
       environment: {
         TRELLIS_URL: o.apiUrl,
         TRELLIS_XDS: o.xdsAddress,

@@ -64,6 +64,8 @@ export function proxyContainer(config: InjectionConfig, spec: ProxySpec): Contai
     '--admin-port', String(PORTS.admin),
     '--outbound-port', String(PORTS.outbound),
     '--inbound-port', String(PORTS.inbound),
+    // The init container's iptables rules send every app connection to Envoy.
+    '--interception', 'REDIRECT',
     '--ready-port', String(PORTS.ready),
     '--work-dir', WORK_DIR,
     '--envoy-path', config.envoyPath,

@@ -52,6 +52,8 @@ export function describeNode(node: XdsNode): Result<ConnectingProxy> {
     inbound,
     ...(m.OUTBOUND_PORT !== undefined ? { outboundPort: m.OUTBOUND_PORT } : {}),
     ...(m.SDS ? { sds: true } : {}),
+    ...(m.LOCALITY ? { locality: m.LOCALITY } : {}),
+    ...(m.TRELLIS_PROXY_KIND === 'sidecar' && m.INTERCEPTION_MODE === 'REDIRECT' ? { interceptionMode: 'REDIRECT' as const } : {}),
     ...(m.TRELLIS_PROXY_KIND === 'gateway' ? { gateway: gatewayListening(m) } : {}),
   };
   return { ok: true, value: { tenantId: m.TRELLIS_TENANT, mesh: m.TRELLIS_MESH, descriptor, metadata: m, ...(m.INSTANCE_IP ? { address: m.INSTANCE_IP } : {}) } };

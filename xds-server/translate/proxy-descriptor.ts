@@ -16,8 +16,12 @@ export interface ProxyDescriptor {
     | undefined;
   /** The local-mode outbound HTTP listener port on 127.0.0.1; default 15001. */
   outboundPort?: number;
+  /** REDIRECT: the app's traffic is redirected to 15001/15006 (iptables, ECS); absent is local mode (NONE). */
+  interceptionMode?: 'NONE' | 'REDIRECT';
   /** Envoy has the workload certificate over SDS (bootstrap cluster `sds-grpc`): mTLS in and out. */
   sds?: boolean;
+  /** `region/zone/subzone` the proxy runs in; locality load balancing (failover, distribution) needs it. */
+  locality?: string;
   /** Gateways only: where Gateway server ports listen (see core/proxies/node-metadata.ts). */
   gateway?: GatewayListening;
 }
@@ -48,12 +52,16 @@ function sortedLabels(labels: Record<string, string>): string {
  */
 export function proxyGroupKey(p: ProxyDescriptor): string {
   const parts = [p.kind, `ns=${p.namespace}`, `labels=${sortedLabels(p.labels)}`];
+  // Load assignments depend on the proxy's locality. Only added when set, so other keys stay as they were.
+  if (p.locality) parts.push(`loc=${p.locality}`);
   if (p.kind === 'sidecar') {
     if (p.inbound) {
       parts.push(`in=${p.inbound.bindAddress}:${p.inbound.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT}>${p.inbound.port}`);
     }
     parts.push(`out=${p.outboundPort ?? DEFAULT_OUTBOUND_PORT}`);
     if (p.sds) parts.push('sds');
+    // Only REDIRECT is added, so local-mode keys (and caches built on them) stay as they were.
+    if (p.interceptionMode === 'REDIRECT') parts.push('redirect');
   }
   if (p.kind === 'gateway') {
     const g = p.gateway ?? {};

@@ -1,8 +1,12 @@
-import { passthroughCluster } from './clusters/passthrough-cluster.ts';
+import { BLACK_HOLE_CLUSTER, blackHoleCluster, inboundPassthroughCluster, redirectPassthroughCluster } from './clusters/original-dst-clusters.ts';
+import { PASSTHROUGH_CLUSTER, passthroughCluster } from './clusters/passthrough-cluster.ts';
 import { serviceClustersFor } from './clusters/service-clusters.ts';
 import { inboundCluster, inboundListener } from './listeners/inbound.ts';
 import { outboundListener } from './listeners/outbound.ts';
+import { portListeners } from './listeners/port-listeners.ts';
 import { tcpOutboundListeners } from './listeners/tcp-outbound.ts';
+import { virtualInboundListener } from './listeners/virtual-inbound.ts';
+import { virtualOutboundListener } from './listeners/virtual-outbound.ts';
 import type { MeshIndex } from './mesh/mesh-model.ts';
 import { visibleService } from './mesh/proxy-view.ts';
 import { inScopeByPort, scopeContext, sidecarScopeFor } from './mesh/sidecar-scope.ts';
@@ -14,7 +18,11 @@ import { trustDomainOf } from './security/trust-domain.ts';
 import { byName } from './sort-named.ts';
 import type { Named, TranslationResult } from './translation-result.ts';
 
-/** Everything an Envoy sidecar is served: the inbound listener and cluster, and the local-mode outbound listener with its routes, clusters and endpoints. */
+/**
+ * Everything an Envoy sidecar is served: the inbound listener and cluster, and the outbound
+ * listeners with their routes, clusters and endpoints. Local mode (NONE): HTTP on 127.0.0.1:15001
+ * by Host. REDIRECT: virtualOutbound/virtualInbound and one handoff listener per service port.
+ */
 export function translateSidecar(index: MeshIndex, proxy: ProxyDescriptor): TranslationResult {
   const scope = sidecarScopeFor(index, proxy);
   const ctx: RouteContext = { index, flavour: 'sidecar', namespace: proxy.namespace, labels: proxy.labels, issues: [...index.issues], ...scopeContext(index, scope) };
@@ -28,14 +36,26 @@ export function translateSidecar(index: MeshIndex, proxy: ProxyDescriptor): Tran
     endpoints.push(...inScopeByPort(scope, service, pieces.endpoints));
     ctx.issues.push(...pieces.issues);
   }
-  const routes = [outboundRouteConfiguration(ctx, services)];
   const outboundPort = proxy.outboundPort ?? DEFAULT_OUTBOUND_PORT;
-  const listeners = [outboundListener(outboundPort), ...tcpOutboundListeners(ctx, services, new Set([outboundPort, proxy.inbound?.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT]))];
-  if (ctx.outboundMode === 'ALLOW_ANY') clusters.push(passthroughCluster());
+  const reserved = new Set([outboundPort, proxy.inbound?.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT]);
+  const redirect = proxy.interceptionMode === 'REDIRECT';
+  const routes: Named[] = [];
+  const listeners: Named[] = [];
+  if (redirect) {
+    const ports = portListeners(ctx, services, reserved);
+    routes.push(...ports.routes);
+    listeners.push(virtualOutboundListener(outboundPort, ctx.outboundMode === 'ALLOW_ANY' ? PASSTHROUGH_CLUSTER : BLACK_HOLE_CLUSTER), ...ports.listeners);
+    clusters.push(blackHoleCluster(), ...(ctx.outboundMode === 'ALLOW_ANY' ? [redirectPassthroughCluster()] : []));
+  } else {
+    routes.push(outboundRouteConfiguration(ctx, services));
+    listeners.push(outboundListener(outboundPort), ...tcpOutboundListeners(ctx, services, reserved));
+    if (ctx.outboundMode === 'ALLOW_ANY') clusters.push(passthroughCluster());
+  }
   if (proxy.inbound) {
     const security = inboundSecurity(index, proxy, proxy.inbound.port, ctx.issues);
-    if (security.serve) listeners.push(inboundListener(proxy.inbound, security));
-    clusters.push(inboundCluster(proxy.inbound), ...security.clusters);
+    if (redirect) listeners.push(virtualInboundListener(proxy.inbound, security));
+    else if (security.serve) listeners.push(inboundListener(proxy.inbound, security));
+    clusters.push(inboundCluster(proxy.inbound), ...security.clusters, ...(redirect ? [inboundPassthroughCluster()] : []));
   }
   return { clusters: byName(clusters), endpoints: byName(endpoints), listeners: byName(listeners), routes: byName(routes), issues: ctx.issues };
 }

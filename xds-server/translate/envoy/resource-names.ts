@@ -7,3 +7,8 @@ export const outboundListenerName = (port: number) => `outbound|${port}`;
 export const OUTBOUND_HTTP_ROUTE_NAME = 'outbound|http';
 /** Proxyless gRPC dials `xds:///<host>:<port>`: the listener (and its routes) carry that name. */
 export const grpcListenerName = (host: string, port: number) => `${host}:${port}`;
+/** REDIRECT mode: the listeners redirected connections land on (iptables, ECS proxy configuration). */
+export const VIRTUAL_OUTBOUND_LISTENER_NAME = 'virtualOutbound';
+export const VIRTUAL_INBOUND_LISTENER_NAME = 'virtualInbound';
+/** REDIRECT mode: the unbound listener of an HTTP service port, reached by the original-destination handoff. */
+export const httpPortListenerName = (port: number) => `0.0.0.0_${port}`;

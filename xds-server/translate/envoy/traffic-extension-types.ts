@@ -13,3 +13,5 @@ export const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.netw
 export const TLS_INSPECTOR_NAME = 'envoy.filters.listener.tls_inspector';
 export const TLS_INSPECTOR_TYPE = 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector';
 export const RING_HASH_TYPE = 'type.googleapis.com/envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash';
+export const ORIGINAL_DST_FILTER_NAME = 'envoy.filters.listener.original_dst';
+export const ORIGINAL_DST_TYPE = 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst';

@@ -33,8 +33,23 @@ function inboundChains(chain: Record<string, unknown>, security: Pick<InboundSec
   return security ? security.listenerFields(chain) : { filter_chains: [chain] };
 }
 
+export type InboundSecurityFields = Pick<InboundSecurity, 'httpFilters' | 'hcmFields' | 'listenerFields'>;
+
 /** The listener serving the workload's port: bindAddress:listenerPort → the app (routes inline, as Istio does inbound). */
-export function inboundListener(inbound: Inbound, security?: Pick<InboundSecurity, 'httpFilters' | 'hcmFields' | 'listenerFields'>): Named {
+export function inboundListener(inbound: Inbound, security?: InboundSecurityFields): Named {
+  const name = inboundListenerName(inbound.port);
+  return {
+    name,
+    resource: {
+      name,
+      address: { socket_address: { address: inbound.bindAddress, port_value: inbound.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT } },
+      ...inboundAppFields(inbound, security),
+    },
+  };
+}
+
+/** The filter chains (and listener filters) that serve the app's port, with the security policies around them. */
+export function inboundAppFields(inbound: Inbound, security?: InboundSecurityFields): Record<string, unknown> {
   const name = inboundListenerName(inbound.port);
   const routeConfig = {
     name,
@@ -46,12 +61,5 @@ export function inboundListener(inbound: Inbound, security?: Pick<InboundSecurit
       },
     ],
   };
-  return {
-    name,
-    resource: {
-      name,
-      address: { socket_address: { address: inbound.bindAddress, port_value: inbound.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT } },
-      ...inboundChains(httpFilterChain({ ...httpConnectionManager(`inbound_${inbound.port}`, { inline: routeConfig }, security?.httpFilters), ...security?.hcmFields }), security),
-    },
-  };
+  return inboundChains(httpFilterChain({ ...httpConnectionManager(`inbound_${inbound.port}`, { inline: routeConfig }, security?.httpFilters), ...security?.hcmFields }), security);
 }

@@ -7,10 +7,11 @@ import { passthroughDnsCache } from '../clusters/passthrough-cluster.ts';
  * then fault injection (configured per route), then the dynamic forward proxy, which acts only
  * on routes to the ALLOW_ANY passthrough cluster.
  */
-export function outboundHttpFilters(): Record<string, unknown>[] {
+export function outboundHttpFilters(forwardProxy = true): Record<string, unknown>[] {
   return [
     { name: CORS_FILTER_NAME, typed_config: { '@type': CORS_TYPE } },
     { name: FAULT_FILTER_NAME, typed_config: { '@type': FAULT_TYPE } },
-    { name: DFP_FILTER_NAME, typed_config: { '@type': DFP_FILTER_TYPE, dns_cache_config: passthroughDnsCache() } },
+    // REDIRECT mode passes through to the original destination instead: no forward proxy.
+    ...(forwardProxy ? [{ name: DFP_FILTER_NAME, typed_config: { '@type': DFP_FILTER_TYPE, dns_cache_config: passthroughDnsCache() } }] : []),
   ];
 }

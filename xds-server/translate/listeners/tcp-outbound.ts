@@ -13,6 +13,14 @@ type L4Match = { port?: number; sourceLabels?: Record<string, string>; sourceNam
 // Protocols whose clients send SNI, so several services can share one port by server name.
 const TLS_PROTOCOLS = new Set(['TLS', 'HTTPS']);
 
+/** Where a port listener sits: bound on loopback (local mode), or unbound on 0.0.0.0 for the original-destination handoff (REDIRECT). */
+export interface ListenerPlacement {
+  address: string;
+  bindToPort: boolean;
+}
+
+const LOCAL_PLACEMENT: ListenerPlacement = { address: '127.0.0.1', bindToPort: true };
+
 export const tcpListenerName = (port: number) => `outbound|${port}|tcp`;
 
 /** Istio's L4 conditions that translation can decide for this proxy (subnets are refused at apply time). */
@@ -72,7 +80,7 @@ function serviceChains(ctx: RouteContext, service: MeshService, port: number, tl
  * port at 127.0.0.1:<service port>. One listener per port; TLS services share it by SNI
  * (tls_inspector), one plain TCP service owns it (the first by host; the others are reported).
  */
-export function tcpOutboundListeners(ctx: RouteContext, services: readonly MeshService[], reservedPorts: ReadonlySet<number>): Named[] {
+export function tcpOutboundListeners(ctx: RouteContext, services: readonly MeshService[], reservedPorts: ReadonlySet<number>, placement: ListenerPlacement = LOCAL_PLACEMENT): Named[] {
   const byPort = new Map<number, { service: MeshService; tls: boolean }[]>();
   for (const service of services) {
     if (service.host.includes('*')) continue;
@@ -96,7 +104,7 @@ export function tcpOutboundListeners(ctx: RouteContext, services: readonly MeshS
       chains.push(...built.sni);
       if (!built.plain) continue;
       if (plainOwner) {
-        ctx.issues.push({ resource: service.source, field: 'spec.ports', message: `127.0.0.1:${port} already carries plain TCP for ${plainOwner}; ${service.host} is reachable on it only by SNI` });
+        ctx.issues.push({ resource: service.source, field: 'spec.ports', message: `${placement.address}:${port} already carries plain TCP for ${plainOwner}; ${service.host} is reachable on it only by SNI` });
         continue;
       }
       plainOwner = service.host;
@@ -109,7 +117,8 @@ export function tcpOutboundListeners(ctx: RouteContext, services: readonly MeshS
       name,
       resource: {
         name,
-        address: { socket_address: { address: '127.0.0.1', port_value: port } },
+        address: { socket_address: { address: placement.address, port_value: port } },
+        ...(placement.bindToPort ? {} : { bind_to_port: { value: false } }),
         ...(usesSni ? { listener_filters: [{ name: TLS_INSPECTOR_NAME, typed_config: { '@type': TLS_INSPECTOR_TYPE } }] } : {}),
         filter_chains: chains,
       },

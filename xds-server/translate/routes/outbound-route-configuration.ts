@@ -33,17 +33,22 @@ function unknownHost(ctx: RouteContext): Record<string, unknown> {
   };
 }
 
-/** RDS `outbound|http`: one virtual host per service port, matched by Host, and a 404 for anything else. */
-export function outboundRouteConfiguration(ctx: RouteContext, services: readonly MeshService[]): Named {
+/**
+ * RDS `outbound|http`: one virtual host per service port, matched by Host, and a 404 (or the
+ * passthrough) for anything else. With `port` (REDIRECT mode) the configuration is RDS `<port>`:
+ * only that port's services, bare names included since the original destination fixed the port.
+ */
+export function outboundRouteConfiguration(ctx: RouteContext, services: readonly MeshService[], port?: number): Named {
+  const name = port === undefined ? OUTBOUND_HTTP_ROUTE_NAME : String(port);
   const used = new Set<string>();
   const virtualHosts: Record<string, unknown>[] = [];
   for (const service of services) {
     if (service.host.includes('*')) continue;
-    const ports = service.ports.filter((p) => isHttpPort(p) && (ctx.inScope?.(service.host, p.number) ?? true));
-    const bare = defaultHttpPort(ports);
-    for (const port of ports) {
-      const domains = portDomains(service.host, ctx.namespace, port.number, port === bare);
-      const built = serviceVirtualHost(ctx, service, port, `${service.host}:${port.number}`, domains);
+    const ports = service.ports.filter((p) => isHttpPort(p) && (port === undefined || p.number === port) && (ctx.inScope?.(service.host, p.number) ?? true));
+    const bare = port === undefined ? defaultHttpPort(ports) : undefined;
+    for (const servicePort of ports) {
+      const domains = portDomains(service.host, ctx.namespace, servicePort.number, port !== undefined || servicePort === bare);
+      const built = serviceVirtualHost(ctx, service, servicePort, `${service.host}:${servicePort.number}`, domains);
       ctx.issues.push(...built.issues);
       // Envoy refuses a domain twice in one route configuration; the first service (by host) keeps it.
       const free = domains.filter((d) => !used.has(d));
@@ -53,5 +58,5 @@ export function outboundRouteConfiguration(ctx: RouteContext, services: readonly
     }
   }
   virtualHosts.push(unknownHost(ctx));
-  return { name: OUTBOUND_HTTP_ROUTE_NAME, resource: { name: OUTBOUND_HTTP_ROUTE_NAME, virtual_hosts: virtualHosts } };
+  return { name, resource: { name, virtual_hosts: virtualHosts } };
 }
