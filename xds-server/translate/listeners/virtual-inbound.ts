@@ -24,7 +24,9 @@ function onAppPort(chains: readonly Obj[], port: number): Obj[] {
 export function virtualInboundListener(inbound: Inbound, security: InboundSecurityFields & { serve: boolean }): Named {
   const name = VIRTUAL_INBOUND_LISTENER_NAME;
   const app = security.serve ? inboundAppFields(inbound, security) : { filter_chains: [tcpProxyChain(`inbound|${inbound.port}|refused`, BLACK_HOLE_CLUSTER, BLACK_HOLE_CLUSTER)] };
-  const listenerFilters = (app['listener_filters'] as Obj[] | undefined) ?? [];
+  // The app port's listener filters (tls_inspector for PERMISSIVE) would stall server-first protocols on passthrough ports.
+  const onlyAppPort = { not_match: { destination_port_range: { start: inbound.port, end: inbound.port + 1 } } };
+  const listenerFilters = ((app['listener_filters'] as Obj[] | undefined) ?? []).map((f) => ({ ...f, filter_disabled: onlyAppPort }));
   return {
     name,
     resource: {
