@@ -14,6 +14,7 @@ import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent, PeerIn
 import { buildMeshIndex, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecar, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
 import type { CredentialStore } from '../../core/credentials/index.ts';
 import { registrationFor, REGISTRATION_AUTHOR } from './auto-registration.ts';
+import { sameContent } from '../../core/store/resource-content.ts';
 import { Debouncer, type DebounceOptions } from './debouncer.ts';
 import { meshKey, scopeKey, type MeshRuntime, type ScopeEntry } from './mesh-runtime.ts';
 import { describeNode, type ConnectingProxy } from './node-identity.ts';
@@ -21,6 +22,9 @@ import { describeVerifiedNode, type TrustDomainResolver } from './verified-node.
 import { proxyConfigOf } from './proxy-config.ts';
 import { previewChange } from './config-previewer.ts';
 import type { ConfigPreview } from '../../core/proxies/config-preview.ts';
+
+/** WorkloadEntries per registration commit: well inside every store's per-revision limit (DynamoDB: 49). */
+const REGISTRATION_BATCH = 25;
 
 export interface ControlPlaneOptions {
   store: ConfigStore;
@@ -76,6 +80,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private readonly streams = new Map<string, { proxyId: string; scope: string; meshKey: string; registrationKey?: string }>();
   private readonly registrations = new Map<string, Registration>();
   private readonly streamsPerProxy = new Map<string, number>();
+  private readonly registrationSyncs = new Map<string, Promise<void>>();
   private readonly debouncer: Debouncer;
   private readonly log: Logger;
   private ads: AdsServer | undefined;
@@ -422,28 +427,43 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   }
 
   /** Writes the WorkloadEntry of every registration of the mesh whose content changed. */
-  private async syncRegistrations(runtime: MeshRuntime): Promise<void> {
-    const wanted: IstioResource[] = [];
+  /** Registration writes run one after another per mesh, so two never write the same entry. */
+  private syncRegistrations(runtime: MeshRuntime): Promise<void> {
+    const key = meshKey(runtime.tenantId, runtime.mesh);
+    const next = (this.registrationSyncs.get(key) ?? Promise.resolve()).then(() => this.writeRegistrations(this.meshes.get(key) ?? runtime));
+    this.registrationSyncs.set(key, next);
+    void next.finally(() => {
+      if (this.registrationSyncs.get(key) === next) this.registrationSyncs.delete(key);
+    });
+    return next;
+  }
+
+  /**
+   * Writes the WorkloadEntries of this mesh's registrations whose content changed since they were
+   * last written, in batches small enough for one revision of any store.
+   */
+  private async writeRegistrations(runtime: MeshRuntime): Promise<void> {
+    const changed: { reg: Registration; we: IstioResource }[] = [];
     for (const [key, reg] of this.registrations) {
       if (!key.startsWith(`${meshKey(runtime.tenantId, runtime.mesh)}/`) || reg.streams <= 0) continue;
       const we = registrationFor(reg.proxy, runtime.resources);
-      if (we) {
-        wanted.push(we);
-        reg.written = we;
-      }
+      if (we && (!reg.written || !sameContent(reg.written, we))) changed.push({ reg, we });
     }
-    if (wanted.length === 0) return;
-    try {
-      const result = await this.options.store.commit({
-        tenantId: runtime.tenantId,
-        mesh: runtime.mesh,
-        author: REGISTRATION_AUTHOR,
-        message: 'register connected sidecars',
-        changes: wanted.map((resource) => ({ op: 'put' as const, resource })),
-      });
-      if (result.created) await this.announce(runtime.tenantId, runtime.mesh, result.revision);
-    } catch (err) {
-      this.log.error({ err, mesh: runtime.mesh }, 'auto-registration failed; retried on the next change');
+    for (let i = 0; i < changed.length; i += REGISTRATION_BATCH) {
+      const batch = changed.slice(i, i + REGISTRATION_BATCH);
+      try {
+        const result = await this.options.store.commit({
+          tenantId: runtime.tenantId,
+          mesh: runtime.mesh,
+          author: REGISTRATION_AUTHOR,
+          message: 'register connected sidecars',
+          changes: batch.map(({ we }) => ({ op: 'put' as const, resource: we })),
+        });
+        for (const { reg, we } of batch) reg.written = we;
+        if (result.created) await this.announce(runtime.tenantId, runtime.mesh, result.revision);
+      } catch (err) {
+        this.log.error({ err, mesh: runtime.mesh }, 'auto-registration failed; retried on the next change');
+      }
     }
   }
 
