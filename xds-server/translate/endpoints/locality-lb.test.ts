@@ -56,7 +56,11 @@ describe('locality plan', () => {
   });
 
   it('distributes by the first entry matching the proxy', () => {
-    const setting = { distribute: [{ from: 'eu-west/*', to: { 'eu-west/*': 100 } }, { from: 'us-east/us-east-1a/*', to: { 'us-east/us-east-1a/*': 80, 'us-east/us-east-1b/*': 20 } }] };
+    const distribute: { from: string; to: Record<string, number> }[] = [
+      { from: 'eu-west/*', to: { 'eu-west/*': 100 } },
+      { from: 'us-east/us-east-1a/*', to: { 'us-east/us-east-1a/*': 80, 'us-east/us-east-1b/*': 20 } },
+    ];
+    const setting = { distribute };
     const { plan } = localityPlan({ loadBalancer: { localityLbSetting: setting } }, 'us-east/us-east-1a');
     expect(plan).toEqual({ kind: 'distribute', to: { 'us-east/us-east-1a/*': 80, 'us-east/us-east-1b/*': 20 } });
     expect(localityPlan({ loadBalancer: { localityLbSetting: setting } }, 'ap-south/x').plan.kind).toBe('none');
