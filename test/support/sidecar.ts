@@ -21,6 +21,8 @@ export async function startSidecar(o: {
   appPort?: number;
   protocol?: 'delta' | 'sotw';
   tenant?: string;
+  /** `region/zone/subzone`, as `--locality` sets it. */
+  locality?: string;
 }): Promise<TestSidecar> {
   const adminPort = await freePort();
   const outboundPort = await freePort();
@@ -37,6 +39,7 @@ export async function startSidecar(o: {
       INSTANCE_IP: '127.0.0.1',
       ...(o.appPort !== undefined ? { APP_PORT: o.appPort, INBOUND_PORT: inboundPort } : {}),
       OUTBOUND_PORT: outboundPort,
+      ...(o.locality ? { LOCALITY: o.locality } : {}),
     },
     xdsAddress: { host: '127.0.0.1', port: o.xdsPort },
     adminPort,
