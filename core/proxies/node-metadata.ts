@@ -30,8 +30,6 @@ export const NodeMetadataSchema = z.object({
   INTERCEPTION_MODE: z.enum(['NONE', 'REDIRECT']).optional(),
   /** `region/zone/subzone` (zone and subzone optional) the proxy runs in: locality failover and distribution are relative to it. */
   LOCALITY: z.string().regex(/^[^/\s]+(\/[^/\s]*){0,2}$/, { message: 'expected region/zone/subzone' }).optional(),
-  /** `region/zone/subzone` (zone and subzone optional) the proxy runs in: locality failover and distribution are relative to it. */
-  LOCALITY: z.string().regex(/^[^/\s]+(\/[^/\s]*){0,2}$/, { message: 'expected region/zone/subzone' }).optional(),
   /** Register this workload as a WorkloadEntry while connected (default true for sidecars). */
   AUTO_REGISTER: z.boolean().optional(),
   /** The agent serves the workload certificate and trust bundle over SDS (bootstrap cluster `sds-grpc`): mesh mTLS in and out. */

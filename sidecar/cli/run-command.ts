@@ -43,7 +43,6 @@ export function runCommand(): Command {
     .option('--outbound-port <n>', 'local outbound HTTP listener port', portNumber, 15001)
     .option('--inbound-port <n>', "Envoy's inbound listener port", portNumber, 15006)
     .option('--locality <region/zone/subzone>', 'where this workload runs, for locality failover and distribution')
-    .option('--locality <region/zone/subzone>', 'where this workload runs, for locality failover and distribution')
     .addOption(new Option('--interception <mode>', 'REDIRECT: iptables or ECS redirect all app traffic to Envoy; NONE: local mode (127.0.0.1:15001 by Host)').choices(['NONE', 'REDIRECT']).default('NONE'))
     .option('--xds <host:port>', 'xDS server address (or TRELLIS_XDS)', hostPort, process.env.TRELLIS_XDS ? hostPort(process.env.TRELLIS_XDS) : { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
     .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
@@ -73,7 +72,6 @@ export function runCommand(): Command {
         INSTANCE_IP: address,
         ...(opts.port !== undefined ? { APP_PORT: opts.port, INBOUND_PORT: opts.inboundPort } : {}),
         OUTBOUND_PORT: opts.outboundPort,
-        ...(opts.locality ? { LOCALITY: opts.locality } : {}),
         ...(opts.locality ? { LOCALITY: opts.locality } : {}),
         ...(opts.interception === 'REDIRECT' ? { INTERCEPTION_MODE: 'REDIRECT' } : {}),
       });

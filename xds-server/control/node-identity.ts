@@ -53,7 +53,6 @@ export function describeNode(node: XdsNode): Result<ConnectingProxy> {
     ...(m.OUTBOUND_PORT !== undefined ? { outboundPort: m.OUTBOUND_PORT } : {}),
     ...(m.SDS ? { sds: true } : {}),
     ...(m.LOCALITY ? { locality: m.LOCALITY } : {}),
-    ...(m.LOCALITY ? { locality: m.LOCALITY } : {}),
     ...(m.TRELLIS_PROXY_KIND === 'sidecar' && m.INTERCEPTION_MODE === 'REDIRECT' ? { interceptionMode: 'REDIRECT' as const } : {}),
     ...(m.TRELLIS_PROXY_KIND === 'gateway' ? { gateway: gatewayListening(m) } : {}),
   };

@@ -22,8 +22,6 @@ export interface ProxyDescriptor {
   sds?: boolean;
   /** `region/zone/subzone` the proxy runs in; locality load balancing (failover, distribution) needs it. */
   locality?: string;
-  /** `region/zone/subzone` the proxy runs in; locality load balancing (failover, distribution) needs it. */
-  locality?: string;
   /** Gateways only: where Gateway server ports listen (see core/proxies/node-metadata.ts). */
   gateway?: GatewayListening;
 }
@@ -54,8 +52,6 @@ function sortedLabels(labels: Record<string, string>): string {
  */
 export function proxyGroupKey(p: ProxyDescriptor): string {
   const parts = [p.kind, `ns=${p.namespace}`, `labels=${sortedLabels(p.labels)}`];
-  // Load assignments depend on the proxy's locality. Only added when set, so other keys stay as they were.
-  if (p.locality) parts.push(`loc=${p.locality}`);
   // Load assignments depend on the proxy's locality. Only added when set, so other keys stay as they were.
   if (p.locality) parts.push(`loc=${p.locality}`);
   if (p.kind === 'sidecar') {
