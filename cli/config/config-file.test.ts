@@ -21,7 +21,7 @@ describe('configPath', () => {
   });
 });
 
-describe.skipIf(process.platform === 'win32')('readConfig / writeConfig', () => {
+describe('readConfig / writeConfig', () => {
   it('writes owner-only: 0600 file in a new 0700 directory, and reads it back', () => {
     // Prepare
     const file = path.join(dir, 'trellis', 'config.yaml');

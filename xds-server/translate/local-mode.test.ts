@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -38,7 +38,7 @@ function app(name: string): Promise<http.Server> {
 }
 
 // The local-mode contract: an app calls 127.0.0.1:<outbound port> with `Host: <service>` and is routed.
-describe.skipIf(!existsSync(ENVOY_BIN))('local-mode outbound listener on a real Envoy', () => {
+describe('local-mode outbound listener on a real Envoy', () => {
   const servers: http.Server[] = [];
   let envoy: ChildProcess | undefined;
   let dir = '';
