@@ -101,11 +101,16 @@ describe('a proxyless grpc-js-xds client served by Trellis', () => {
   it('follows a change made through the API', async () => {
     const res = await trellis.api('PUT', '/v1/meshes/grpc-demo/resources/virtualservices/grpc/greeter', vs(0, 100));
     expect(res.status).toBe(200);
-    await waitFor(async () => (await hello()) === 'canary' && (await hello()) === 'canary', 'the client to follow the new route', 10_000, 50);
-    expect(await tally(50)).toEqual({ canary: 50 });
-    const proxies = await trellis.api('GET', '/v1/meshes/grpc-demo/proxies');
-    const grpcProxy = (proxies.json as { items: { proxyId: string; protocol: string; types: Record<string, { state: string }> }[] }).items.find((p) => p.proxyId === 'frontend-grpc~127.0.0.1');
+    const revision = Number(res.headers.get('x-trellis-revision'));
+    type Proxy = { proxyId: string; protocol: string; revision?: number; types: Record<string, { state: string }> };
+    let grpcProxy: Proxy | undefined;
+    // The client has the new route once it ACKed the revision's config.
+    await waitFor(async () => {
+      const proxies = await trellis.api('GET', '/v1/meshes/grpc-demo/proxies');
+      grpcProxy = (proxies.json as { items: Proxy[] }).items.find((p) => p.proxyId === 'frontend-grpc~127.0.0.1');
+      return !!grpcProxy && (grpcProxy.revision ?? 0) >= revision && Object.values(grpcProxy.types).every((t) => t.state === 'SYNCED');
+    }, 'the client to ACK the new route', 10_000, 50);
     expect(grpcProxy?.protocol).toBe('sotw');
-    expect(Object.values(grpcProxy!.types).every((t) => t.state === 'SYNCED')).toBe(true);
+    expect(await tally(50)).toEqual({ canary: 50 });
   });
 });
