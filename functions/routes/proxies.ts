@@ -27,7 +27,7 @@ export const ProxyStatusSchema = z
     certificate: z
       .object({ spiffeId: z.string(), serialNumber: z.string(), notAfter: z.string(), expiresInSeconds: z.number().int() })
       .optional()
-      .describe('The client certificate of an mTLS connection'),
+      .describe('The client certificate the proxy opened its mTLS xDS connection with. The agent rotates the workload certificate over SDS without reconnecting, so after a rotation this is the earlier certificate; see the certificate audit for the latest issued.'),
     types: z.record(z.enum(['cds', 'eds', 'lds', 'rds', 'sds']), TypeStatus),
   })
   .meta({ id: 'ProxyStatus' });
