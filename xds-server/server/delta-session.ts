@@ -8,6 +8,7 @@ import type { TypeStatus } from './proxy-status.ts';
 import { OrderingHold, removalsMayProceed, updatesMayProceed, type HeldState } from './make-before-break.ts';
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
+import { recordAnswer } from './record-answer.ts';
 import { typeVersion } from './type-version.ts';
 
 interface DeltaTypeState {
@@ -40,16 +41,7 @@ export class DeltaSession implements HeldState {
     const existing = this.types.get(typeUrl);
     const state = existing ?? this.newState(typeUrl, request);
     const kind = classifyDeltaRequest(!existing, (n) => state.tracker.isPending(n), request);
-    if (kind === 'ack') {
-      const version = state.tracker.recordAck(request.response_nonce);
-      if (version !== undefined) this.ctx.hooks.onAck({ ...this.ctx.info, typeUrl, version, nonce: request.response_nonce });
-    } else if (kind === 'nack') {
-      const detail = request.error_detail ?? {};
-      const message = detail.message ?? '';
-      const code = detail.code ?? 0;
-      const version = state.tracker.recordNack(request.response_nonce, message, code, this.ctx.now());
-      if (version !== undefined) this.ctx.hooks.onNack({ ...this.ctx.info, typeUrl, rejectedVersion: version, nonce: request.response_nonce, message, code });
-    }
+    recordAnswer(this.ctx, state.tracker, typeUrl, kind, request);
     if (!this.updateSubscription(state, request)) return;
     this.push();
   }

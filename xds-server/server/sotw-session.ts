@@ -8,6 +8,7 @@ import type { TypeStatus } from './proxy-status.ts';
 import { OrderingHold, removalsMayProceed, updatesMayProceed, type HeldState } from './make-before-break.ts';
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
+import { recordAnswer } from './record-answer.ts';
 import { typeVersion } from './type-version.ts';
 
 interface SotwTypeState {
@@ -54,16 +55,7 @@ export class SotwSession implements HeldState {
       state = { info: resourceTypeInfo(typeUrl), tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, true), wildcard: false, subscribed: new Set(), sent: new Map(), served: false };
       this.types.set(typeUrl, state);
     }
-    if (kind === 'ack') {
-      const version = state.tracker.recordAck(request.response_nonce);
-      if (version !== undefined) this.ctx.hooks.onAck({ ...this.ctx.info, typeUrl, version, nonce: request.response_nonce });
-    } else if (kind === 'nack') {
-      const detail = request.error_detail ?? {};
-      const message = detail.message ?? '';
-      const code = detail.code ?? 0;
-      const version = state.tracker.recordNack(request.response_nonce, message, code, this.ctx.now());
-      if (version !== undefined) this.ctx.hooks.onNack({ ...this.ctx.info, typeUrl, rejectedVersion: version, nonce: request.response_nonce, message, code });
-    }
+    recordAnswer(this.ctx, state.tracker, typeUrl, kind, request);
     if (!this.updateSubscription(state, request.resource_names, kind === 'initial')) return;
     if (kind === 'initial' && request.version_info !== '' && this.adoptIfCurrent(state, request.version_info)) return;
     this.push();
