@@ -3,37 +3,11 @@ import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts'
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
 import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 import { waitFor } from '../support/ports.ts';
+import { REVIEWS_HOST, reviewsServiceYaml } from '../support/reviews-mesh.ts';
 
-const HOST = 'reviews.shop.svc.cluster.local';
+const HOST = REVIEWS_HOST;
 
-const services = (v1: Upstream, v2: Upstream) => `
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: { name: reviews, namespace: shop }
-spec:
-  hosts: [${HOST}]
-  location: MESH_INTERNAL
-  resolution: STATIC
-  ports: [{ number: 9080, name: http, protocol: HTTP }]
-  workloadSelector: { labels: { app: reviews } }
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: { name: reviews-v1, namespace: shop }
-spec: { address: 127.0.0.1, ports: { http: ${v1.port} }, labels: { app: reviews, version: v1 } }
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: { name: reviews-v2, namespace: shop }
-spec: { address: 127.0.0.1, ports: { http: ${v2.port} }, labels: { app: reviews, version: v2 } }
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: reviews, namespace: shop }
-spec:
-  host: ${HOST}
-  subsets: [{ name: v1, labels: { version: v1 } }, { name: v2, labels: { version: v2 } }]
-`;
+const services = (v1: Upstream, v2: Upstream) => reviewsServiceYaml(v1.port, v2.port);
 
 const routes = (http: unknown[]) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: 'shop' }, spec: { hosts: [HOST], http } });
 const toV1 = routes([{ name: 'all', route: [{ destination: { host: HOST, subset: 'v1' } }] }]);

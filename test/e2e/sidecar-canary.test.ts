@@ -3,33 +3,15 @@ import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts'
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
 import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 import { waitFor } from '../support/ports.ts';
+import { REVIEWS_HOST, reviewsServiceYaml } from '../support/reviews-mesh.ts';
 import { startXds } from '../../xds-server/start-xds.ts';
 import type { SendEvent } from '../../xds-server/server/index.ts';
 import { pino } from 'pino';
 
-const HOST = 'reviews.shop.svc.cluster.local';
+const HOST = REVIEWS_HOST;
 
 function serviceYaml(v1: Upstream, v2: Upstream, slow: Upstream): string {
-  return `
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: { name: reviews, namespace: shop }
-spec:
-  hosts: [${HOST}]
-  location: MESH_INTERNAL
-  resolution: STATIC
-  ports: [{ number: 9080, name: http, protocol: HTTP }]
-  workloadSelector: { labels: { app: reviews } }
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: { name: reviews-v1, namespace: shop }
-spec: { address: 127.0.0.1, ports: { http: ${v1.port} }, labels: { app: reviews, version: v1 } }
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: { name: reviews-v2, namespace: shop }
-spec: { address: 127.0.0.1, ports: { http: ${v2.port} }, labels: { app: reviews, version: v2 } }
+  return `${reviewsServiceYaml(v1.port, v2.port)}
 ---
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
@@ -40,15 +22,6 @@ spec:
   resolution: STATIC
   ports: [{ number: 80, name: http, protocol: HTTP }]
   endpoints: [{ address: 127.0.0.1, ports: { http: ${slow.port} } }]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: reviews, namespace: shop }
-spec:
-  host: ${HOST}
-  subsets:
-    - { name: v1, labels: { version: v1 } }
-    - { name: v2, labels: { version: v2 } }
 `;
 }
 
