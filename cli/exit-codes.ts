@@ -8,6 +8,7 @@ export const ExitCode = {
   Conflict: 5,
   WaitTimeout: 6,
   Findings: 7,
+  Incomplete: 8,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -20,7 +21,8 @@ export const EXIT_CODE_HELP = `Exit codes:
   4  not found (mesh, resource, proxy, revision, context)
   5  conflict or precondition failed (concurrent change, already exists)
   6  --wait timed out before every proxy was synced
-  7  analysis findings with --strict`;
+  7  analysis findings with --strict
+  8  incomplete conversion (import: something could not be converted, or nothing was)`;
 
 /** The exit code for an HTTP error status. */
 export function exitCodeForStatus(status: number): ExitCodeValue {
