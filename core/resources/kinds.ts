@@ -1,4 +1,4 @@
-/** The nine Istio kinds Trellis stores, with their API group and REST plural (contract). */
+/** The ten Istio kinds Trellis stores, with their API group and REST plural (contract). */
 export const KINDS = {
   VirtualService: { group: 'networking.istio.io', plural: 'virtualservices' },
   DestinationRule: { group: 'networking.istio.io', plural: 'destinationrules' },
@@ -6,6 +6,7 @@ export const KINDS = {
   ServiceEntry: { group: 'networking.istio.io', plural: 'serviceentries' },
   Sidecar: { group: 'networking.istio.io', plural: 'sidecars' },
   WorkloadEntry: { group: 'networking.istio.io', plural: 'workloadentries' },
+  WorkloadGroup: { group: 'networking.istio.io', plural: 'workloadgroups' },
   PeerAuthentication: { group: 'security.istio.io', plural: 'peerauthentications' },
   AuthorizationPolicy: { group: 'security.istio.io', plural: 'authorizationpolicies' },
   RequestAuthentication: { group: 'security.istio.io', plural: 'requestauthentications' },

@@ -11,7 +11,8 @@ const DnsLabel = (what: string) =>
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-const Annotations = z.record(z.string(), z.string()).superRefine((annotations, ctx) => {
+/** Annotation keys are qualified names; all of them together at most 256 KiB. */
+export const Annotations = z.record(z.string(), z.string()).superRefine((annotations, ctx) => {
   let bytes = 0;
   for (const [key, value] of Object.entries(annotations)) {
     const problem = qualifiedNameProblem(key);

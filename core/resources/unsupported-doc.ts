@@ -11,7 +11,8 @@ export function unsupportedFieldsMarkdown(): string {
     'HTTP 400, the field path and the word "unsupported", so nothing is stored that would silently do',
     'less than it says. Everything else in VirtualService, DestinationRule, ServiceEntry, WorkloadEntry',
     'and Sidecar is translated for sidecars, and Gateway for Envoy gateways (see docs/traffic-management.md); PeerAuthentication,',
-    'AuthorizationPolicy and RequestAuthentication as docs/security.md describes.',
+    'AuthorizationPolicy and RequestAuthentication as docs/security.md describes; WorkloadGroup decides which proxies may register',
+    'as which workloads (docs/security.md).',
     '',
   ];
   const kinds = [...new Set(UNSUPPORTED_FIELDS.map((f) => f.kind))];

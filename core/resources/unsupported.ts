@@ -119,6 +119,8 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { kind: 'ServiceEntry', path: 'spec.ports[*].protocol', when: { text: 'UDP', test: equals('UDP', 'udp') }, reason: 'UDP is not proxied' },
   { kind: 'ServiceEntry', path: 'spec.endpoints[*].network', reason: 'multi-network meshes are not translated' },
   { kind: 'WorkloadEntry', path: 'spec.network', reason: 'multi-network meshes are not translated' },
+  { kind: 'WorkloadGroup', path: 'spec.template.network', reason: 'multi-network meshes are not translated' },
+  { kind: 'WorkloadGroup', path: 'spec.probe', reason: 'Trellis runs no health probes; a member is an endpoint while its proxy is connected (use outlierDetection to eject failing ones)' },
   { kind: 'Gateway', path: 'spec.servers[*].bind', reason: 'a gateway listens on the address its proxy is given (trellis-agent gateway-bootstrap --bind, default 0.0.0.0)' },
   { kind: 'Gateway', path: 'spec.servers[*].defaultEndpoint', reason: 'gateways forward to their bound VirtualServices; a default endpoint is not translated' },
   { kind: 'Gateway', path: 'spec.servers[*].port.targetPort', reason: 'a gateway listens on the server port (or its --port-map/--port-offset mapping)' },

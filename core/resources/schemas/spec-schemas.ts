@@ -9,6 +9,7 @@ import { ServiceEntrySpec } from './service-entry.ts';
 import { SidecarSpec } from './sidecar.ts';
 import { VirtualServiceSpec } from './virtual-service.ts';
 import { WorkloadEntrySpec } from './workload-entry.ts';
+import { WorkloadGroupSpec } from './workload-group.ts';
 
 /** The `spec` schema of each kind. */
 export const SPEC_SCHEMAS = {
@@ -18,6 +19,7 @@ export const SPEC_SCHEMAS = {
   ServiceEntry: ServiceEntrySpec,
   Sidecar: SidecarSpec,
   WorkloadEntry: WorkloadEntrySpec,
+  WorkloadGroup: WorkloadGroupSpec,
   PeerAuthentication: PeerAuthenticationSpec,
   AuthorizationPolicy: AuthorizationPolicySpec,
   RequestAuthentication: RequestAuthenticationSpec,

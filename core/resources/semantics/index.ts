@@ -11,6 +11,7 @@ import { validateServiceEntry } from './service-entry.ts';
 import { validateSidecar } from './sidecar.ts';
 import { validateVirtualService } from './virtual-service.ts';
 import { validateWorkloadEntry } from './workload-entry.ts';
+import { validateWorkloadGroup } from './workload-group.ts';
 
 const VALIDATORS: { [K in KindName]: (spec: SpecOf[K]) => Findings } = {
   VirtualService: validateVirtualService,
@@ -19,6 +20,7 @@ const VALIDATORS: { [K in KindName]: (spec: SpecOf[K]) => Findings } = {
   ServiceEntry: validateServiceEntry,
   Sidecar: validateSidecar,
   WorkloadEntry: validateWorkloadEntry,
+  WorkloadGroup: validateWorkloadGroup,
   PeerAuthentication: validatePeerAuthentication,
   AuthorizationPolicy: validateAuthorizationPolicy,
   RequestAuthentication: validateRequestAuthentication,

@@ -22,10 +22,15 @@ export function checkWorkload(f: Findings, path: PathSegment[], w: WorkloadEntry
       f.add([...path, 'address'], hostProblem(address, { allowWildcard: false }));
     }
   }
-  for (const name of Object.keys(w.ports ?? {})) {
-    if (name.length >= 63 || !PORT_NAME.test(name)) f.add([...path, 'ports', name], `port name "${name}" must be letters, digits and '-', starting and ending with a letter or digit`);
-  }
+  checkPortNames(f, path, w.ports);
   if (w.serviceAccount !== undefined && w.serviceAccount !== '' && !/^[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?$/.test(w.serviceAccount)) {
     f.add([...path, 'serviceAccount'], `serviceAccount "${w.serviceAccount}" must be a DNS-1123 subdomain`);
+  }
+}
+
+/** A workload's port names, the keys ServiceEntry ports map through. */
+export function checkPortNames(f: Findings, path: PathSegment[], ports: Readonly<Record<string, number>> | undefined): void {
+  for (const name of Object.keys(ports ?? {})) {
+    if (name.length >= 63 || !PORT_NAME.test(name)) f.add([...path, 'ports', name], `port name "${name}" must be letters, digits and '-', starting and ending with a letter or digit`);
   }
 }

@@ -31,6 +31,7 @@ const API_VERSION: Record<KindName, string> = {
   ServiceEntry: 'networking.istio.io/v1',
   Sidecar: 'networking.istio.io/v1',
   WorkloadEntry: 'networking.istio.io/v1',
+  WorkloadGroup: 'networking.istio.io/v1',
   PeerAuthentication: 'security.istio.io/v1',
   AuthorizationPolicy: 'security.istio.io/v1',
   RequestAuthentication: 'security.istio.io/v1',
