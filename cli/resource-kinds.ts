@@ -8,6 +8,7 @@ const SHORT_NAMES: Record<string, KindName> = {
   gw: 'Gateway',
   se: 'ServiceEntry',
   we: 'WorkloadEntry',
+  wg: 'WorkloadGroup',
   pa: 'PeerAuthentication',
   ap: 'AuthorizationPolicy',
   ra: 'RequestAuthentication',

@@ -15,7 +15,7 @@ interface GetOptions {
 export function registerGet(program: Command, io: CliIo): void {
   program
     .command('get')
-    .description('List resources of a kind, or show one (kinds: virtualservices|vs, destinationrules|dr, gateways|gw, serviceentries|se, sidecars, workloadentries|we, peerauthentications|pa, authorizationpolicies|ap, requestauthentications|ra)')
+    .description('List resources of a kind, or show one (kinds: virtualservices|vs, destinationrules|dr, gateways|gw, serviceentries|se, sidecars, workloadentries|we, workloadgroups|wg, peerauthentications|pa, authorizationpolicies|ap, requestauthentications|ra)')
     .argument('<kind>', 'resource kind (plural, singular or short name)')
     .argument('[name]', 'resource name')
     .option('-n, --namespace <ns>', 'namespace', 'default')

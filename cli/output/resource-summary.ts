@@ -22,6 +22,10 @@ export function summaryColumns(kind: string): { headers: string[]; cells: (r: St
       return { headers: ['HOSTS', 'LOCATION', 'RESOLUTION'], cells: (r) => [list(r.spec.hosts), str(r.spec.location), str(r.spec.resolution)] };
     case 'WorkloadEntry':
       return { headers: ['ADDRESS', 'LABELS'], cells: (r) => [str(r.spec.address), labels(r.spec.labels)] };
+    case 'WorkloadGroup': {
+      const template = (r: StoredResource) => (r.spec.template ?? {}) as { serviceAccount?: unknown; labels?: unknown };
+      return { headers: ['SERVICE ACCOUNT', 'TEMPLATE LABELS'], cells: (r) => [str(template(r).serviceAccount), labels(template(r).labels)] };
+    }
     case 'PeerAuthentication':
       return { headers: ['MODE'], cells: (r) => [str((r.spec.mtls as { mode?: string } | undefined)?.mode) || 'UNSET'] };
     case 'AuthorizationPolicy':
