@@ -1,3 +1,5 @@
+import type { WorkloadGroupSpec } from '../../core/resources/schemas/workload-group.ts';
+import { groupLabels } from '../../core/resources/workload-group.ts';
 import type { StoredResource } from '../api-types.ts';
 
 const list = (v: unknown) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(',') : '');
@@ -23,8 +25,8 @@ export function summaryColumns(kind: string): { headers: string[]; cells: (r: St
     case 'WorkloadEntry':
       return { headers: ['ADDRESS', 'LABELS'], cells: (r) => [str(r.spec.address), labels(r.spec.labels)] };
     case 'WorkloadGroup': {
-      const template = (r: StoredResource) => (r.spec.template ?? {}) as { serviceAccount?: unknown; labels?: unknown };
-      return { headers: ['SERVICE ACCOUNT', 'TEMPLATE LABELS'], cells: (r) => [str(template(r).serviceAccount), labels(template(r).labels)] };
+      const spec = (r: StoredResource) => r.spec as unknown as WorkloadGroupSpec;
+      return { headers: ['SERVICE ACCOUNT', 'LABELS'], cells: (r) => [str(spec(r).template.serviceAccount), labels(groupLabels(spec(r)))] };
     }
     case 'PeerAuthentication':
       return { headers: ['MODE'], cells: (r) => [str((r.spec.mtls as { mode?: string } | undefined)?.mode) || 'UNSET'] };
