@@ -12,12 +12,20 @@ export class CorruptJournalError extends TrellisError {
   }
 }
 
+/** Who holds a store directory, as recorded in its lock file: information for messages only. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  since?: string;
+}
+
 /** Another live process holds the store directory. */
 export class StoreLockedError extends ConflictError {
   constructor(
     readonly dir: string,
-    readonly holderPid: number,
+    readonly holder: LockHolder | undefined,
   ) {
-    super(`store directory ${dir} is locked by process ${holderPid}`);
+    const who = holder ? `process ${holder.pid} on host ${holder.host}${holder.since ? ` since ${holder.since}` : ''}` : 'another process';
+    super(`store directory ${dir} is in use by ${who}; stop that process first (its lock is released as soon as it exits, even by kill -9)`);
   }
 }
