@@ -223,7 +223,7 @@ describe('service endpoints', () => {
   it('serves /healthz without a key, and an OpenAPI document covering every kind', async () => {
     expect((await h.call('GET', '/healthz', { key: null })).status).toBe(200);
     const doc = (await (await h.call('GET', '/openapi.json', { key: null })).json()) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
-    for (const plural of ['virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'sidecars', 'workloadentries', 'peerauthentications', 'authorizationpolicies', 'requestauthentications']) {
+    for (const plural of ['virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'sidecars', 'workloadentries', 'workloadgroups', 'peerauthentications', 'authorizationpolicies', 'requestauthentications']) {
       expect(Object.keys(doc.paths)).toContain(`/v1/meshes/{mesh}/resources/${plural}/{namespace}/{name}`);
     }
     expect(Object.keys(doc.paths)).toContain('/v1/meshes/{mesh}/apply');

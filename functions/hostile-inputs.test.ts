@@ -22,6 +22,9 @@ const dr = (name: string, labels: Record<string, string>) =>
 const se = (port: number) =>
   JSON.stringify({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'ext', namespace: 'shop' }, spec: { hosts: ['api.example.com'], ports: [{ number: port, name: 'https', protocol: 'TLS' }], resolution: 'DNS' } });
 
+const WG_PATH = '/v1/meshes/prod/resources/workloadgroups/shop/vms';
+const wg = (spec: unknown) => JSON.stringify({ apiVersion: 'networking.istio.io/v1', kind: 'WorkloadGroup', metadata: { name: 'vms', namespace: 'shop' }, spec });
+
 const billionLaughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
 
 const cases: Case[] = [
@@ -63,6 +66,11 @@ const cases: Case[] = [
   { name: 'subset redefined with other labels', path: '/v1/meshes/prod/resources/destinationrules/shop/second', body: dr('second', { version: 'v9' }), status: 400, says: /subset|labels/i },
   { name: 'port above 65535', path: '/v1/meshes/prod/resources/serviceentries/shop/ext', body: se(70000), status: 400, says: /spec\.ports\[0\]\.number/ },
   { name: 'port zero', path: '/v1/meshes/prod/resources/serviceentries/shop/ext', body: se(0), status: 400, says: /spec\.ports\[0\]\.number/ },
+  { name: 'WorkloadGroup health probe', path: WG_PATH, body: wg({ template: { serviceAccount: 'reviews' }, probe: { httpGet: { path: '/ready', port: 8080 } } }), status: 400, says: /spec\.probe.*unsupported/ },
+  { name: 'WorkloadGroup template address', path: WG_PATH, body: wg({ template: { serviceAccount: 'reviews', address: '10.0.0.1' } }), status: 400, says: /spec\.template\.address/ },
+  { name: 'WorkloadGroup service account not a DNS label', path: WG_PATH, body: wg({ template: { serviceAccount: 'system:serviceaccount:shop:reviews' } }), status: 400, says: /spec\.template\.serviceAccount/ },
+  { name: 'WorkloadGroup without template', path: WG_PATH, body: wg({ metadata: { labels: { app: 'reviews' } } }), status: 400, says: /spec\.template/ },
+  { name: 'WorkloadGroup prototype key in template labels', path: WG_PATH, body: `{"apiVersion": "networking.istio.io/v1", "kind": "WorkloadGroup", "metadata": {"name": "vms", "namespace": "shop"}, "spec": {"template": {"labels": {"__proto__": {"polluted": true}}}}}`, status: 400, says: /__proto__/ },
   { name: 'prototype pollution key', body: '{"__proto__": {"polluted": true}, "apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "reviews", "namespace": "shop"}, "spec": {"hosts": ["r"]}}', status: 400, says: /__proto__/ },
   { name: 'YAML code tag', body: 'apiVersion: !!js/function "function(){}"\nkind: VirtualService\n', contentType: 'application/yaml', status: 400, says: /tag/i },
   { name: 'YAML duplicate keys', body: 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nkind: Gateway\n', contentType: 'application/yaml', status: 400, says: /duplicate|unique/i },
