@@ -72,6 +72,29 @@ spec:
     expect(body.warnings).toEqual([]);
   });
 
+  it('warns (TRL0114) when a ServiceEntry without subjectAltNames may pick members of groups of two service accounts', async () => {
+    expect((await h.call('PUT', PATH, { yaml: groupYaml })).status).toBe(201);
+    const batch = groupYaml.replace('name: reviews-vms', 'name: batch-vms').replace('serviceAccount: reviews', 'serviceAccount: batch').replace('app: reviews\n      version: v2', 'tier: jobs');
+    // Its labels leave `app` open: a member could claim app=reviews.
+    expect(batch).not.toContain('app: reviews');
+    expect((await h.call('PUT', '/v1/meshes/prod/resources/workloadgroups/shop/batch-vms', { yaml: batch })).status).toBe(201);
+    const serviceEntry = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'reviews', namespace: 'shop' },
+      spec: { hosts: ['reviews.shop.svc.cluster.local'], location: 'MESH_INTERNAL', resolution: 'STATIC', ports: [{ number: 9080, name: 'http', protocol: 'HTTP' }], workloadSelector: { labels: { app: 'reviews' } } },
+    };
+    const put = await h.call('PUT', '/v1/meshes/prod/resources/serviceentries/shop/reviews', { body: serviceEntry });
+    expect(put.status).toBe(201);
+    const warnings = JSON.parse(put.headers.get('x-trellis-warnings') ?? '[]') as { code: string; path: string; message: string }[];
+    expect(warnings).toEqual([expect.objectContaining({ code: 'TRL0114', path: 'ServiceEntry/shop/reviews: spec.workloadSelector', message: expect.stringContaining('(batch, reviews)') })]);
+
+    const pinned = { ...serviceEntry, spec: { ...serviceEntry.spec, subjectAltNames: ['spiffe://prod.default.trellis.local/ns/shop/sa/reviews'] } };
+    const fixed = await h.call('PUT', '/v1/meshes/prod/resources/serviceentries/shop/reviews', { body: pinned });
+    expect(fixed.status).toBe(200);
+    expect(fixed.headers.get('x-trellis-warnings')).toBeNull();
+  });
+
   it('refuses a probe with 400, the path and "unsupported", storing nothing', async () => {
     const withProbe = `${groupYaml}  probe:\n    periodSeconds: 5\n    tcpSocket: { port: 9080 }\n`;
     const res = await h.call('PUT', PATH, { yaml: withProbe });

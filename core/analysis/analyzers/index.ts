@@ -11,3 +11,4 @@ export { authorizationAllowsNothing } from './authorization-allows-nothing.ts';
 export { conflictingPeerAuthentication } from './conflicting-peer-authentication.ts';
 export { destinationRuleWithoutService } from './destination-rule-without-service.ts';
 export { selectorSelectsNothing } from './selector-selects-nothing.ts';
+export { serviceIdentitiesWithoutSan } from './service-identities-without-san.ts';
