@@ -1,5 +1,5 @@
 export { importAppMesh, type ImportOptions } from './import-appmesh.ts';
-export { readAppMeshInput, type InputDocument, type ReadOptions } from './input/read-input.ts';
+export { readAppMeshInput, type InputDocument, type ReadFailure, type ReadOptions } from './input/read-input.ts';
 export { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './input/limits.ts';
 export { convertInventory, type ConversionResult, type WorkloadHint } from './convert/convert.ts';
 export type { ConvertOptions } from './convert/context.ts';

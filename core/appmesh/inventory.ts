@@ -15,9 +15,22 @@ export interface ListedResource {
   source: string;
 }
 
+/** A template resource CloudFormation would not create (its Condition is false): not converted, and reported. */
+export interface SkippedResource {
+  kind: AppMeshKind;
+  source: string;
+  reason: string;
+}
+
 /** Everything read from the input, before conversion; the same for describe output and templates. */
-export type AppMeshInventory = { [K in AppMeshKind]: Located<DataOf[K]>[] } & { listed: ListedResource[]; notes: { source: string; message: string }[] };
+export type AppMeshInventory = { [K in AppMeshKind]: Located<DataOf[K]>[] } & {
+  listed: ListedResource[];
+  notes: { source: string; message: string }[];
+  skipped: SkippedResource[];
+  /** Values the reader chose because the input did not give them (a pseudo parameter's default). */
+  assumptions: { source: string; message: string }[];
+};
 
 export function emptyInventory(): AppMeshInventory {
-  return { Mesh: [], VirtualNode: [], VirtualService: [], VirtualRouter: [], Route: [], VirtualGateway: [], GatewayRoute: [], listed: [], notes: [] };
+  return { Mesh: [], VirtualNode: [], VirtualService: [], VirtualRouter: [], Route: [], VirtualGateway: [], GatewayRoute: [], listed: [], notes: [], skipped: [], assumptions: [] };
 }

@@ -8,7 +8,8 @@ function cloudFormationTags(): (ScalarTag | CollectionTag)[] {
   const tags: (ScalarTag | CollectionTag)[] = [{ tag: '!Ref', resolve: (value: string) => ({ Ref: value }) }];
   for (const fn of FUNCTIONS) {
     const key = fn === 'Condition' ? 'Condition' : `Fn::${fn}`;
-    const scalar = fn === 'GetAtt' ? (value: string) => ({ [key]: value.split('.') }) : (value: string) => ({ [key]: value });
+    // `!GetAtt A.B.C` is resource A's attribute B.C (a dotted attribute such as Endpoint.Address).
+    const scalar = fn === 'GetAtt' ? (value: string) => ({ [key]: value.includes('.') ? [value.slice(0, value.indexOf('.')), value.slice(value.indexOf('.') + 1)] : [value] }) : (value: string) => ({ [key]: value });
     tags.push({ tag: `!${fn}`, resolve: scalar });
     tags.push({ tag: `!${fn}`, collection: 'seq', resolve: (seq) => ({ [key]: seq.toJSON() }) } as CollectionTag);
     tags.push({ tag: `!${fn}`, collection: 'map', resolve: (map) => ({ [key]: map.toJSON() }) } as CollectionTag);

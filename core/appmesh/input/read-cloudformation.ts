@@ -3,7 +3,9 @@ import { formatPath } from '../../resources/field-path.ts';
 import { issuesToFieldErrors } from '../../resources/zod-issues.ts';
 import { APP_MESH_KINDS, APP_MESH_KIND_NAMES, type AppMeshKind } from '../kinds.ts';
 import { templatePath, toApiKeys } from './cfn-keys.ts';
-import { resolveIntrinsics, type TemplateContext } from './intrinsics.ts';
+import { parseAsCloudFormation } from './coerce.ts';
+import { TemplateResolver, type TemplateEnvironment } from './intrinsics.ts';
+import { containsUnresolved, NO_VALUE, UNRESOLVED } from './problems.ts';
 import type { ReadSink } from './sink.ts';
 
 const TYPE_PREFIX = 'AWS::AppMesh::';
@@ -26,16 +28,6 @@ function kindOfType(type: unknown): AppMeshKind | undefined {
 /** CloudFormation's name property for a kind: `MeshName`, `VirtualNodeName`, ... */
 const cfnName = (apiName: string) => apiName.charAt(0).toUpperCase() + apiName.slice(1);
 
-function parameterDefaults(template: Record<string, unknown>, overrides: Readonly<Record<string, string>>): Record<string, string> {
-  const values: Record<string, string> = {};
-  if (isObject(template.Parameters)) {
-    for (const [name, p] of Object.entries(template.Parameters)) {
-      if (isObject(p) && p.Default !== undefined && typeof p.Default !== 'object') values[name] = String(p.Default);
-    }
-  }
-  return { ...values, ...overrides };
-}
-
 /** Logical IDs standing in for the names CloudFormation generates when an App Mesh resource names none. */
 function generatedNames(resources: Record<string, unknown>): Record<string, Record<string, string>> {
   const attributes: Record<string, Record<string, string>> = {};
@@ -46,16 +38,15 @@ function generatedNames(resources: Record<string, unknown>): Record<string, Reco
   return attributes;
 }
 
+/** A resolver for one template, with the names CloudFormation would generate for its unnamed App Mesh resources. */
+export function templateResolver(template: Record<string, unknown>, file: string, env: TemplateEnvironment): TemplateResolver {
+  return new TemplateResolver(file, template, env, generatedNames(isObject(template.Resources) ? template.Resources : {}));
+}
+
 /** Reads the `AWS::AppMesh::*` resources of a CloudFormation (or CDK-synthesized) template. */
-export function readCloudFormation(template: Record<string, unknown>, file: string, sink: ReadSink, parameters: Readonly<Record<string, string>>): void {
+export function readCloudFormation(resolver: TemplateResolver, sink: ReadSink): void {
+  const { file, template } = resolver;
   const resources = isObject(template.Resources) ? template.Resources : {};
-  const ctx: TemplateContext = {
-    parameters: parameterDefaults(template, parameters),
-    resources: resources as TemplateContext['resources'],
-    attributes: generatedNames(resources),
-    resolving: new Set(),
-    notes: [],
-  };
   let found = 0;
   for (const [logicalId, resource] of Object.entries(resources)) {
     const base: PathSegment[] = ['Resources', logicalId];
@@ -70,30 +61,36 @@ export function readCloudFormation(template: Record<string, unknown>, file: stri
     const kind = kindOfType(resource.Type);
     if (!kind) continue;
     found++;
-    readResource(kind, logicalId, resource.Properties ?? {}, file, ctx, sink);
+    if (resource.Condition !== undefined) {
+      const condition = resolver.condition(resource.Condition, formatPath([...base, 'Condition']));
+      if (condition === UNRESOLVED) continue;
+      if (!condition) {
+        sink.inventory.skipped.push({ kind, source: `${file}:${formatPath(base)}`, reason: `its Condition ${String(resource.Condition)} is false, so CloudFormation would not create it` });
+        continue;
+      }
+    }
+    readResource(kind, logicalId, resource.Properties ?? {}, resolver, sink);
   }
-  for (const note of ctx.notes) sink.inventory.notes.push({ source: `${file}:${note.path}`, message: note.message });
+  for (const note of resolver.notes) sink.inventory.notes.push({ source: `${file}:${note.path}`, message: note.message });
   if (found === 0) sink.inventory.notes.push({ source: file, message: 'the template has no AWS::AppMesh::* resources' });
 }
 
-function readResource(kind: AppMeshKind, logicalId: string, properties: unknown, file: string, ctx: TemplateContext, sink: ReadSink): void {
+function readResource(kind: AppMeshKind, logicalId: string, properties: unknown, resolver: TemplateResolver, sink: ReadSink): void {
+  const { file } = resolver;
   const propsPath: PathSegment[] = ['Resources', logicalId, 'Properties'];
-  if (!isObject(properties)) {
+  const resolved = resolver.resolve(properties, formatPath(propsPath));
+  if (containsUnresolved(resolved)) return;
+  if (!isObject(resolved) && resolved !== NO_VALUE) {
     sink.errors.push({ path: `${file}:${formatPath(propsPath)}`, message: 'Properties must be an object' });
     return;
   }
-  const resolved = resolveIntrinsics(ctx, logicalId, properties, file);
-  if (!resolved.ok) {
-    sink.errors.push(resolved.error);
-    return;
-  }
-  const props = Object.fromEntries(Object.entries(resolved.value as Record<string, unknown>).filter(([k]) => !IGNORED_PROPERTIES.has(k)));
+  const props = Object.fromEntries(Object.entries(isObject(resolved) ? resolved : {}).filter(([k]) => !IGNORED_PROPERTIES.has(k)));
   const { nameKey } = APP_MESH_KINDS[kind];
   // An unnamed resource gets a generated name from CloudFormation; the logical ID stands in for it.
   props[cfnName(nameKey)] ??= logicalId;
   if (kind === 'Mesh') props.Spec ??= {};
   const data = toApiKeys(props) as Record<string, unknown>;
-  const parsed = APP_MESH_KINDS[kind].schema.safeParse(data);
+  const parsed = parseAsCloudFormation(APP_MESH_KINDS[kind].schema, data);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const apiPath = issue.path as PathSegment[];
