@@ -162,6 +162,25 @@ describe('parseResource rejects malformed input', () => {
   });
 });
 
+describe('parseResource and hosts with "_"', () => {
+  // Envoy serves DNS names with '_' in a label; only resource names must stay DNS-1123 labels.
+  const host = 'color_server.demo.local';
+  it.each([
+    ['VirtualService', vs({ hosts: [host], http: [{ route: [{ destination: { host } }] }] }, { name: 'color-server' })],
+    ['DestinationRule', { ...dr({ host }), metadata: { name: 'color-server' } }],
+    ['ServiceEntry', se({ hosts: [host], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], resolution: 'DNS', endpoints: [{ address: 'color_server.demo.local' }] })],
+    ['Sidecar', sc({ egress: [{ hosts: [`./${host}`] }] })],
+    ['WorkloadEntry', we({ address: host })],
+  ])('accepts it in a %s', (_kind, input) => {
+    const result = parseResource(input);
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+  });
+  it('still refuses it in a name', () => {
+    const result = parseResource(vs({ hosts: [host], http: [{ route: [{ destination: { host } }] }] }, { name: 'color_server' }));
+    expect(result.ok || result.errors.map((e) => e.path)).toEqual(['metadata.name']);
+  });
+});
+
 describe('parseResource normalises', () => {
   const minimal = (extra: Obj = {}): Obj => ({
     apiVersion: 'networking.istio.io/v1alpha3',

@@ -46,11 +46,14 @@ describe('RE2 regexes', () => {
 });
 
 describe('hosts', () => {
-  it.each(['reviews', 'reviews.bookinfo.svc.cluster.local', '*', '*.example.com', '*foo.example.com', 'API.Example.com'])('%s is valid', (h) => {
+  it.each(['reviews', 'reviews.bookinfo.svc.cluster.local', '*', '*.example.com', '*foo.example.com', 'API.Example.com', 'color_server.demo.local', '_grpc._tcp.example.com', '*.color_app.local'])('%s is valid', (h) => {
     expect(hostProblem(h)).toBeUndefined();
   });
-  it.each(['', 'foo.*.com', 'foo*.com', 'bad_host', '-a.com', 'a..com', 'a.com.', `${'a'.repeat(64)}.com`])('%j is invalid', (h) => {
+  it.each(['', 'foo.*.com', 'foo*.com', 'bad host', 'a/b.com', '-a.com', 'a-.com', 'a..com', 'a.com.', `${'a'.repeat(64)}.com`])('%j is invalid', (h) => {
     expect(hostProblem(h)).toBeDefined();
+  });
+  it('takes "_" in labels only for hosts: without it, a name stays a DNS name', () => {
+    expect(hostProblem('color_server.demo.local', { allowUnderscore: false })).toContain('not a valid host name');
   });
   it('can forbid wildcards', () => {
     expect(hostProblem('*.example.com', { allowWildcard: false })).toContain('must not contain a wildcard');

@@ -240,5 +240,5 @@ function checkGatewayName(f: Findings, path: PathSegment[], name: string): void 
       ? `gateway "${name}" must be "mesh", a name, or namespace/name`
       : parts.map((p) => dnsLabelProblem(p, 'gateway')).find((p) => p !== undefined);
   // Gateway names may also be fully qualified (name.namespace.svc.cluster.local) in older configs.
-  if (problem && !(parts.length === 1 && hostProblem(name) === undefined)) f.add(path, problem);
+  if (problem && !(parts.length === 1 && hostProblem(name, { allowUnderscore: false }) === undefined)) f.add(path, problem);
 }
