@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id';
 import type { ApiEnv } from './context.ts';
 import { resolveDependencies, type ApiOptions } from './dependencies.ts';
 import { apiKeyAuth } from './auth.ts';
+import { bodyLimits } from './body-limits.ts';
 import { HttpProblemError, problemResponse } from './problem.ts';
 import { meshRoutes } from './routes/meshes.ts';
 import { resourceRoutes } from './routes/resources.ts';
@@ -36,6 +37,9 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
     c.header('x-request-id', c.get('requestId'));
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
   });
+
+  // Before authentication and every route: an oversized body is refused unread, whoever sends it.
+  app.use('*', bodyLimits(deps.limits));
 
   app.get('/healthz', (c) => {
     const ready = options.ready ? options.ready() : true;

@@ -14,7 +14,7 @@ function requireContentType(c: Context): void {
   }
 }
 
-/** Every document of a JSON or multi-document YAML body (size limits are enforced by middleware). */
+/** Every document of a JSON or multi-document YAML body (size limits: body-limits.ts, before any route). */
 export async function readDocuments(c: Context, maxDocuments: number): Promise<unknown[]> {
   requireContentType(c);
   const text = await c.req.text();

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { bodyLimit } from 'hono/body-limit';
 import { parseResource } from '../../core/resources/index.ts';
 import { keyOf, keyString, type IstioResource } from '../../core/resources/resource.ts';
 import { sameContent } from '../../core/store/resource-content.ts';
@@ -10,7 +9,7 @@ import type { FieldError } from '../../core/result.ts';
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { readDocuments } from '../body.ts';
-import { HttpProblemError, badRequest } from '../problem.ts';
+import { badRequest } from '../problem.ts';
 import { requireMesh } from './meshes.ts';
 import { documented, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
@@ -70,12 +69,6 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
 
   app.post(
     '/v1/meshes/:mesh/apply',
-    bodyLimit({
-      maxSize: deps.limits.maxApplyBytes,
-      onError: () => {
-        throw new HttpProblemError(413, 'Request too large', `An apply may be at most ${deps.limits.maxApplyBytes} bytes; split it into several.`);
-      },
-    }),
     async (c) => {
       const { tenantId, keyId } = c.get('principal');
       const dryRunParam = c.req.query('dryRun');

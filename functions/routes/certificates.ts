@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { checkCsr } from '../../core/ca/csr.ts';
 import { CertificateAuthorityUnavailableError } from '../../core/ca/errors.ts';
@@ -15,9 +14,6 @@ import { requireIssuing } from './certificate-issuing.ts';
 import { authenticateWorkload, type CredentialTrace, type WorkloadCredential } from './workload-credential.ts';
 import { AttestationVerifier } from '../attestation/attested-credential.ts';
 import { ATTESTATION_DESCRIPTION } from '../attestation/attestation-description.ts';
-
-/** A CSR is a few KB at most; nothing else goes in this body. */
-const MAX_BODY_BYTES = 16 * 1024;
 
 const CertificateRequestSchema = z
   .strictObject({
@@ -121,14 +117,8 @@ export function certificateRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     return c.body(bundle, 200, { 'content-type': 'application/x-pem-file', 'cache-control': 'max-age=30' });
   });
 
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new HttpProblemError(413, 'Request too large', `A certificate request may be at most ${MAX_BODY_BYTES} bytes.`);
-    },
-  });
   const attestation = deps.certificates ? new AttestationVerifier(deps, deps.certificates) : undefined;
-  app.post('/v1/meshes/:mesh/certificates', limit, async (c) => {
+  app.post('/v1/meshes/:mesh/certificates', async (c) => {
     const issuing = requireIssuing(deps);
     const mesh = meshName(c.req.param('mesh'));
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();

@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { validateCredential, type CredentialStore } from '../../core/credentials/index.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
@@ -11,8 +10,6 @@ import { badRequest, HttpProblemError } from '../problem.ts';
 import { requireMesh } from './meshes.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-// Three PEM fields of at most 64 KiB each, JSON-escaped.
-const MAX_BODY_BYTES = 256 * 1024;
 
 const CredentialUploadSchema = z
   .strictObject({
@@ -75,15 +72,9 @@ export function credentialRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     responses: { 200: { description: 'Credentials', content: { 'application/json': { schema: z.object({ items: z.array(CredentialSchema) }) } } }, ...problemResponses },
   });
 
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new HttpProblemError(413, 'Request too large', `A credential upload may be at most ${MAX_BODY_BYTES} bytes.`);
-    },
-  });
   const announce = (tenantId: string, mesh: string, revision: number) => deps.publish({ tenantId, mesh, revision, reason: 'mesh-updated' });
 
-  app.put('/v1/meshes/:mesh/credentials/:namespace/:name', limit, async (c) => {
+  app.put('/v1/meshes/:mesh/credentials/:namespace/:name', async (c) => {
     const store = requireCredentials(deps);
     const { tenantId } = c.get('principal');
     const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));

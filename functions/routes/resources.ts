@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { bodyLimit } from 'hono/body-limit';
 import type { Context } from 'hono';
 import { KINDS, KIND_NAMES, kindFromPlural, type KindName } from '../../core/resources/kinds.ts';
 import { parseResource, resourceSchema } from '../../core/resources/index.ts';
@@ -11,7 +10,7 @@ import type { ApiDependencies } from '../dependencies.ts';
 import { readDocument } from '../body.ts';
 import { etag, writePrecondition } from '../etag.ts';
 import { pageRequest } from '../pagination.ts';
-import { badRequest, HttpProblemError } from '../problem.ts';
+import { badRequest } from '../problem.ts';
 import { requireMesh } from './meshes.ts';
 import { documented, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
@@ -50,12 +49,6 @@ export function resourceRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>();
   const describeKey = (k: ResourceKey) => `${k.kind} ${k.namespace}/${k.name}`;
   const author = (keyId: string) => `key:${keyId}`;
-  const limit = bodyLimit({
-    maxSize: deps.limits.maxResourceBytes,
-    onError: () => {
-      throw new HttpProblemError(413, 'Request too large', `A single resource may be at most ${deps.limits.maxResourceBytes} bytes.`);
-    },
-  });
 
   for (const kind of KIND_NAMES) {
     const plural = KINDS[kind].plural;
@@ -83,7 +76,7 @@ export function resourceRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     documented(app, { method: 'get', path: `/v1/meshes/{mesh}/resources/${plural}/{namespace}`, tags: [kind], summary: `List ${kind}s in one namespace`, request: { params: z.object({ mesh: z.string(), namespace: z.string() }), query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }) }, responses: { 200: { description: 'A page', ...list }, ...problemResponses } });
   }
 
-  app.put('/v1/meshes/:mesh/resources/:kind/:namespace/:name', limit, async (c) => {
+  app.put('/v1/meshes/:mesh/resources/:kind/:namespace/:name', async (c) => {
     const { tenantId, keyId } = c.get('principal');
     const kind = kindParam(c.req.param('kind'));
     const key = pathKey(kind, c.req.param('namespace'), c.req.param('name'));
