@@ -55,6 +55,28 @@ describe('incremental (delta) ADS', () => {
     expect(cds.versionAcked).toBe(cds.versionSent);
   });
 
+  it('follows a changed cluster with its ClusterLoadAssignment, unchanged, so Envoy can finish warming it', async () => {
+    const snapshot = (timeout: number) =>
+      new Map<XdsTypeUrl, Map<string, Record<string, unknown>>>([
+        [CLUSTER_TYPE_URL, byName([{ ...edsCluster('svc'), connect_timeout: { seconds: timeout } }, edsCluster('other')])],
+        [ENDPOINT_TYPE_URL, byName([loadAssignment('svc', [{ host: '127.0.0.1', port: 2 }]), loadAssignment('other', [{ host: '127.0.0.1', port: 3 }])])],
+      ]);
+    server.cache.setSnapshot('scope-a', snapshot(1));
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    ack(stream, await stream.next());
+    stream.send({ type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: ['svc', 'other'] });
+    const endpoints = await stream.next();
+    ack(stream, endpoints);
+    await stream.expectSilence();
+
+    server.cache.setSnapshot('scope-a', snapshot(2));
+    const cds = await stream.next();
+    expect([short(cds.type_url), cds.resources.map((r) => r.name)]).toEqual(['CDS', ['svc']]);
+    const eds = await stream.next();
+    expect([short(eds.type_url), versions(eds)]).toEqual(['EDS', { svc: versions(endpoints)['svc'] }]);
+  });
+
   it('remembers subscriptions to names that do not exist yet; unsubscribe then resubscribe sends again', async () => {
     const stream = open();
     stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: ['svc'] });

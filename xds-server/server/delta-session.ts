@@ -5,7 +5,7 @@ import { classifyDeltaRequest } from './classify-request.ts';
 import { encodeDeltaResponse } from './codec.ts';
 import type { DeltaRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
-import { OrderingHold, removalsMayProceed, updatesMayProceed, type HeldState } from './make-before-break.ts';
+import { OrderingHold, removalsMayProceed, updatesMayProceed, warmingNeeds, type HeldState } from './make-before-break.ts';
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
@@ -18,6 +18,8 @@ interface DeltaTypeState {
   readonly subscribed: Set<string>;
   /** Name → version the proxy holds or was last sent (a refused version is not sent again). */
   readonly known: Map<string, string>;
+  /** Names to send again even though unchanged: Envoy is warming something that needs them. */
+  readonly rewarm: Set<string>;
 }
 
 /**
@@ -104,6 +106,7 @@ export class DeltaSession implements HeldState {
       wildcard: info.wildcard && request.resource_names_subscribe.length === 0,
       subscribed: new Set(),
       known: new Map(Object.entries(request.initial_resource_versions ?? {})),
+      rewarm: new Set(),
     };
     // What a reconnecting proxy says it holds counts as sent and applied.
     if (state.known.size > 0) state.tracker.recordAdopted(typeVersion(state.known), [...state.known]);
@@ -143,10 +146,14 @@ export class DeltaSession implements HeldState {
     const changed: CachedResource[] = [];
     for (const name of names) {
       const r = all.get(name);
-      if (r && state.known.get(name) !== r.version) changed.push(r);
+      if (r && (state.known.get(name) !== r.version || state.rewarm.has(name))) changed.push(r);
     }
-    if (changed.length === 0) return true;
+    if (changed.length === 0) {
+      state.rewarm.clear();
+      return true;
+    }
     if (!this.hold.mayProceed(updatesMayProceed(state.info.typeUrl, this, changed))) return false;
+    state.rewarm.clear();
     this.send(state, changed, []);
     return true;
   }
@@ -154,6 +161,9 @@ export class DeltaSession implements HeldState {
   private send(state: DeltaTypeState, resources: CachedResource[], removed: string[]): void {
     for (const r of resources) state.known.set(r.name, r.version);
     for (const name of removed) state.known.delete(name);
+    const needs = warmingNeeds(state.info.typeUrl, resources);
+    const warmed = needs && this.types.get(needs.typeUrl);
+    if (warmed) for (const name of needs.names) if (warmed.known.has(name)) warmed.rewarm.add(name);
     const nonce = this.ctx.nextNonce();
     const typeUrl = state.info.typeUrl;
     const version = typeVersion(state.known);

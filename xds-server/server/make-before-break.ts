@@ -28,6 +28,26 @@ const WAITS_FOR_ANSWERS: ReadonlyMap<XdsTypeUrl, readonly XdsTypeUrl[]> = new Ma
 ]);
 
 /**
+ * Envoy warms a cluster it is sent (added or changed) until that cluster's ClusterLoadAssignment
+ * arrives, and a listener until its routes do, even when those did not change: without them it
+ * waits out `initial_fetch_timeout` (15 s) with the old config in force. So what a sent resource
+ * names of its warming type goes out again in the same push.
+ */
+const WARMED_BY: ReadonlyMap<XdsTypeUrl, XdsTypeUrl> = new Map([
+  [CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL],
+  [LISTENER_TYPE_URL, ROUTE_TYPE_URL],
+]);
+
+/** The resources Envoy waits for after being sent `sent` of `typeUrl`, by type: they must follow in the same push. */
+export function warmingNeeds(typeUrl: XdsTypeUrl, sent: Iterable<CachedResource>): { typeUrl: XdsTypeUrl; names: string[] } | undefined {
+  const warmedBy = WARMED_BY.get(typeUrl);
+  if (!warmedBy) return undefined;
+  const names: string[] = [];
+  for (const r of sent) for (const ref of r.references) if (ref.typeUrl === warmedBy) names.push(ref.name);
+  return names.length > 0 ? { typeUrl: warmedBy, names } : undefined;
+}
+
+/**
  * Make: listener and route updates wait until the clusters they build on are warm (CDS and
  * EDS answered) and the proxy holds every resource of an earlier type they name (e.g. the
  * cluster a route now uses), so a route never points at a cluster the proxy lacks.

@@ -74,6 +74,30 @@ describe('state-of-the-world ADS', () => {
     expect(fixed.version_info).not.toBe(refused.version_info);
   });
 
+  it('follows a changed cluster with its ClusterLoadAssignment, unchanged, so Envoy can finish warming it', async () => {
+    const snapshot = (timeout: number) =>
+      new Map<XdsTypeUrl, Map<string, Record<string, unknown>>>([
+        [CLUSTER_TYPE_URL, byName([{ ...edsCluster('svc'), connect_timeout: { seconds: timeout } }, edsCluster('other')])],
+        [ENDPOINT_TYPE_URL, byName([loadAssignment('svc', [{ host: '127.0.0.1', port: 2 }]), loadAssignment('other', [{ host: '127.0.0.1', port: 3 }])])],
+      ]);
+    server.cache.setSnapshot('scope-a', snapshot(1));
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    const clusters = await stream.next();
+    stream.send({ type_url: CLUSTER_TYPE_URL, version_info: clusters.version_info, response_nonce: clusters.nonce });
+    stream.send({ type_url: ENDPOINT_TYPE_URL, resource_names: ['svc', 'other'] });
+    const endpoints = await stream.next();
+    stream.send({ type_url: ENDPOINT_TYPE_URL, version_info: endpoints.version_info, response_nonce: endpoints.nonce, resource_names: ['svc', 'other'] });
+    await stream.expectSilence();
+
+    server.cache.setSnapshot('scope-a', snapshot(2));
+    const cds = await stream.next();
+    expect([short(cds.type_url), namesOf(cds).sort()]).toEqual(['CDS', ['other', 'svc']]);
+    const eds = await stream.next();
+    // Only the changed cluster's endpoints: the unchanged cluster is not re-warmed by Envoy.
+    expect([short(eds.type_url), namesOf(eds)]).toEqual(['EDS', ['svc']]);
+  });
+
   it('ignores a request carrying a stale nonce', async () => {
     server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
     const stream = open();

@@ -5,7 +5,7 @@ import { classifySotwRequest } from './classify-request.ts';
 import { encodeSotwResponse } from './codec.ts';
 import type { SotwRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
-import { OrderingHold, removalsMayProceed, updatesMayProceed, type HeldState } from './make-before-break.ts';
+import { OrderingHold, removalsMayProceed, updatesMayProceed, warmingNeeds, type HeldState } from './make-before-break.ts';
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
@@ -20,6 +20,8 @@ interface SotwTypeState {
   sent: Map<string, CachedResource>;
   /** The proxy has been given (or already held) a state for this type. */
   served: boolean;
+  /** Names to send again even though unchanged: Envoy is warming something that needs them. */
+  readonly rewarm: Set<string>;
 }
 
 const entriesOf = (resources: Iterable<CachedResource>): [string, string][] => [...resources].map((r) => [r.name, r.version]);
@@ -52,7 +54,7 @@ export class SotwSession implements HeldState {
     const kind = classifySotwRequest(state?.tracker.lastNonce, request);
     if (kind === 'stale') return;
     if (kind === 'initial' || !state) {
-      state = { info: resourceTypeInfo(typeUrl), tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, true), wildcard: false, subscribed: new Set(), sent: new Map(), served: false };
+      state = { info: resourceTypeInfo(typeUrl), tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, true), wildcard: false, subscribed: new Set(), sent: new Map(), served: false, rewarm: new Set() };
       this.types.set(typeUrl, state);
     }
     recordAnswer(this.ctx, state.tracker, typeUrl, kind, request);
@@ -160,9 +162,13 @@ export class SotwSession implements HeldState {
       this.pushFullState(state, keep);
       return true;
     }
-    const changed = [...current.values()].filter((r) => state.sent.get(r.name)?.version !== r.version);
-    if (changed.length === 0) return true;
+    const changed = [...current.values()].filter((r) => state.sent.get(r.name)?.version !== r.version || state.rewarm.has(r.name));
+    if (changed.length === 0) {
+      state.rewarm.clear();
+      return true;
+    }
     if (!this.hold.mayProceed(updatesMayProceed(typeUrl, this, changed))) return false;
+    state.rewarm.clear();
     for (const r of changed) state.sent.set(r.name, r);
     this.send(state, changed, typeVersion(entriesOf(current.values())), []);
     return true;
@@ -172,8 +178,17 @@ export class SotwSession implements HeldState {
     // The first answer goes out even when empty: an empty set is news to a proxy waiting for it.
     if (state.served && sameContent(desired, state.sent)) return;
     const removed = [...state.sent.keys()].filter((name) => !desired.has(name));
+    const updated = [...desired.values()].filter((r) => state.sent.get(r.name)?.version !== r.version);
     state.sent = desired;
     this.send(state, [...desired.values()], typeVersion(entriesOf(desired.values())), removed);
+    this.rewarmAfter(state.info.typeUrl, updated);
+  }
+
+  /** Envoy warms what it was sent new or changed until what it names arrives: that goes out again too. */
+  private rewarmAfter(typeUrl: XdsTypeUrl, updated: readonly CachedResource[]): void {
+    const needs = warmingNeeds(typeUrl, updated);
+    const warmed = needs && this.types.get(needs.typeUrl);
+    if (warmed) for (const name of needs.names) if (warmed.sent.has(name)) warmed.rewarm.add(name);
   }
 
   private send(state: SotwTypeState, resources: CachedResource[], version: string, removed: string[]): void {
