@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitFor } from './ports.ts';
 import { ENVOY_BIN, ROOT } from './tools.ts';
+import { assertNoEnvoyTrouble, type ExpectedTrouble } from './envoy-counters.ts';
 
 /** One certificate the agent logged (`certificate issued` / `certificate renewed`). */
 export interface LoggedCertificate {
@@ -33,7 +34,12 @@ export interface AgentProcess {
   logs(): string;
   /** GET on Envoy's admin interface, as text. */
   envoyAdmin(pathAndQuery: string): Promise<string>;
-  /** SIGTERM (the agent drains and stops Envoy), SIGKILL after a bound; removes the work dir. */
+  /** Declares Envoy trouble the test provokes on purpose (a NACK, a control-plane restart). */
+  expectTrouble(expected: ExpectedTrouble): void;
+  /**
+   * Checks Envoy's trouble counters (stalls, rejections, failed updates), then SIGTERM (the agent
+   * drains and stops Envoy), SIGKILL after a bound; removes the work dir; throws what the check found.
+   */
   stop(): Promise<void>;
 }
 
@@ -95,7 +101,10 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
 
+  let expected: ExpectedTrouble = {};
+  const envoyAdmin = async (p: string) => (await fetch(`http://127.0.0.1:${adminPort}${p}`, { signal: AbortSignal.timeout(5000) })).text();
   const stop = async () => {
+    const verdict = exited ? undefined : await assertNoEnvoyTrouble(`sidecar of ${o.workload}`, envoyAdmin, expected).then(() => undefined, (err: unknown) => err);
     if (!exited) {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
@@ -103,6 +112,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       clearTimeout(killer);
     }
     rmSync(workDir, { recursive: true, force: true });
+    if (verdict) throw verdict;
   };
   try {
     await waitFor(async () => {
@@ -110,7 +120,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       return (await fetch(`http://127.0.0.1:${readyPort}/ready`)).status > 0;
     }, `trellis-agent ${o.workload} serving /ready`, 60_000, 50);
   } catch (err) {
-    await stop();
+    await stop().catch(() => undefined);
     throw err;
   }
   return {
@@ -124,7 +134,10 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     certificates: () => [...certificates],
     firstLogged: (msg) => firstLogged.get(msg),
     logs: () => output,
-    envoyAdmin: async (p) => (await fetch(`http://127.0.0.1:${adminPort}${p}`, { signal: AbortSignal.timeout(5000) })).text(),
+    envoyAdmin,
+    expectTrouble(e) {
+      expected = { ...expected, ...e };
+    },
     stop,
   };
 }

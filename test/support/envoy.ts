@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ENVOY_BIN } from './tools.ts';
 import { waitFor } from './ports.ts';
+import { assertNoEnvoyTrouble, type ExpectedTrouble } from './envoy-counters.ts';
 
 export interface RunningEnvoy {
   adminPort: number;
@@ -13,6 +14,11 @@ export interface RunningEnvoy {
   admin(pathAndQuery: string): Promise<string>;
   /** A counter or gauge value from `/stats`, or undefined. */
   stat(name: string): Promise<number | undefined>;
+  /** Declares trouble the test provokes on purpose (a NACK, a control-plane restart). */
+  expectTrouble(expected: ExpectedTrouble): void;
+  /** Fails when Envoy counted a stall, rejection or failed update the test did not declare. */
+  assertNoTrouble(): Promise<void>;
+  /** Checks Envoy's trouble counters (see assertNoTrouble), then stops it; throws what the check found. */
   stop(): Promise<void>;
 }
 
@@ -20,7 +26,7 @@ export interface RunningEnvoy {
  * Starts a real Envoy with the given bootstrap (YAML or JSON text). The bootstrap must set
  * `admin.address` to 127.0.0.1:`adminPort`. Resolves once the admin interface answers.
  */
-export async function startEnvoy(bootstrap: string, adminPort: number, options: { logLevel?: string } = {}): Promise<RunningEnvoy> {
+export async function startEnvoy(bootstrap: string, adminPort: number, options: { logLevel?: string; expect?: ExpectedTrouble } = {}): Promise<RunningEnvoy> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-envoy-'));
   const file = path.join(dir, 'bootstrap.yaml');
   writeFileSync(file, bootstrap);
@@ -53,16 +59,23 @@ export async function startEnvoy(bootstrap: string, adminPort: number, options: 
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  let expected: ExpectedTrouble = { ...options.expect };
+  const assertNoTrouble = () => assertNoEnvoyTrouble(`envoy on admin port ${adminPort}`, admin, expected);
   return {
     adminPort,
     logs: () => output,
     admin,
+    expectTrouble(e) {
+      expected = { ...expected, ...e };
+    },
+    assertNoTrouble,
     async stat(name) {
       const text = await admin(`/stats?filter=^${name.replace(/[.]/g, '\\.')}$`);
       const m = text.match(/:\s*(\d+)\s*$/m);
       return m ? Number(m[1]) : undefined;
     },
     async stop() {
+      const verdict = exited ? undefined : await assertNoTrouble().then(() => undefined, (err: unknown) => err);
       if (!exited) {
         child.kill('SIGTERM');
         await new Promise<void>((resolve) => {
@@ -77,6 +90,7 @@ export async function startEnvoy(bootstrap: string, adminPort: number, options: 
         });
       }
       rmSync(dir, { recursive: true, force: true });
+      if (verdict) throw verdict;
     },
   };
 }

@@ -27,6 +27,7 @@ export async function startGateway(o: {
   labels: Record<string, string>;
   serverPorts: number[];
   certificate?: WorkloadCertificate;
+  protocol?: 'delta' | 'sotw';
 }): Promise<TestGateway> {
   const adminPort = await freePort();
   const ports: Record<number, number> = {};
@@ -48,7 +49,7 @@ export async function startGateway(o: {
     },
     xdsAddress: { host: '127.0.0.1', port: o.xdsPort },
     adminPort,
-    protocol: 'delta',
+    protocol: o.protocol ?? 'delta',
     ...(sds ? { sdsSocketPath: sds.socketPath } : {}),
   });
   const cleanup = async () => {
