@@ -68,6 +68,32 @@ describe('tenants and keys', () => {
     expect((await h.call('DELETE', `/v1/tenants/acme/api-keys/${record!.id}`)).status).toBe(204);
     expect((await h.call('GET', '/v1/meshes', { key })).status).toBe(401);
   });
+
+  it('refuses to revoke the last admin key with 409 and a hint, and revokes it once another exists', async () => {
+    const [bootstrap] = await h.store.listApiKeys('default');
+    expect(bootstrap!.role).toBe('admin');
+
+    const refused = await h.call('DELETE', `/v1/tenants/default/api-keys/${bootstrap!.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
+    expect(await refused.json()).toMatchObject({ status: 409, title: 'Last admin key', detail: expect.stringContaining('Create another admin key first') });
+    expect((await h.call('GET', '/v1/tenants')).status).toBe(200);
+
+    const created = await h.call('POST', '/v1/tenants/default/api-keys', { body: { role: 'admin', description: 'second operator' } });
+    expect(created.status).toBe(201);
+    const second = (await created.json()) as { key: string; role: string };
+    expect(second.role).toBe('admin');
+    expect((await h.call('DELETE', `/v1/tenants/default/api-keys/${bootstrap!.id}`, { key: second.key })).status).toBe(204);
+    expect((await h.call('GET', '/v1/tenants')).status).toBe(401);
+    expect((await h.call('GET', '/v1/tenants', { key: second.key })).status).toBe(200);
+  });
+
+  it('makes admin keys only for the operator tenant, and tenant keys by default', async () => {
+    const key = await h.tenant('acme');
+    expect((await h.call('POST', '/v1/tenants/acme/api-keys', { body: { role: 'admin' } })).status).toBe(400);
+    expect((await h.store.listApiKeys('acme')).map((k) => k.role)).toEqual(['tenant']);
+    expect((await h.call('GET', '/v1/tenants', { key })).status).toBe(403);
+  });
 });
 
 describe('tenant isolation', () => {
