@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { and, between, equals, render, type Part } from './expressions.ts';
 import { PK, SK, type ItemKey } from './keys.ts';
 import { DynamoDbStoreError, fromDynamoDbError, sdkCall } from './sdk-errors.ts';
 
 export type Item = Record<string, unknown> & ItemKey;
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: ItemKey } };
 
 export interface QueryOptions {
   partition: string;
@@ -103,13 +104,33 @@ export class TableClient {
 
   /** Deletes keys 25 at a time, retrying what DynamoDB leaves unprocessed. Not atomic. */
   async batchDelete(keys: ItemKey[], action: string): Promise<void> {
-    for (let i = 0; i < keys.length; i += BATCH_WRITE_MAX) {
-      let pending = keys.slice(i, i + BATCH_WRITE_MAX).map((Key) => ({ DeleteRequest: { Key } }));
+    await this.#batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })), action);
+  }
+
+  /** Puts items 25 at a time, retrying what DynamoDB leaves unprocessed. Not atomic; keys must be distinct. */
+  async batchPut(items: Item[], action: string): Promise<void> {
+    await this.#batchWrite(items.map((Item) => ({ PutRequest: { Item } })), action);
+  }
+
+  /** Deletes an item if `condition` holds; false when it did not. */
+  async deleteIf(key: ItemKey, condition: Part, action: string): Promise<boolean> {
+    try {
+      await this.#doc.send(new DeleteCommand({ TableName: this.tableName, Key: key, ...render({ condition }) }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw fromDynamoDbError(error, action);
+    }
+  }
+
+  async #batchWrite(requests: WriteRequest[], action: string): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) {
+      let pending = requests.slice(i, i + BATCH_WRITE_MAX);
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > BATCH_RETRIES) throw new DynamoDbStoreError(`DynamoDB ${action}: deletes still unprocessed after ${BATCH_RETRIES} retries`);
+        if (attempt > BATCH_RETRIES) throw new DynamoDbStoreError(`DynamoDB ${action}: writes still unprocessed after ${BATCH_RETRIES} retries`);
         if (attempt > 0) await backoff(attempt);
         const out = await sdkCall(action, () => this.#doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })));
-        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
       }
     }
   }

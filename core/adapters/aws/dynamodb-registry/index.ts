@@ -1,0 +1,1 @@
+export { DynamoDbWorkloadRegistry, type DynamoDbWorkloadRegistryOptions } from './dynamodb-registry.ts';

@@ -1,0 +1,1 @@
+export { InMemoryWorkloadRegistry, type InMemoryWorkloadRegistryOptions } from './in-memory-workload-registry.ts';
