@@ -6,6 +6,7 @@ import { resolveDependencies, type ApiOptions } from './dependencies.ts';
 import { apiKeyAuth } from './auth.ts';
 import { bodyLimits } from './body-limits.ts';
 import { HttpProblemError, problemResponse } from './problem.ts';
+import { methodsByPath } from './method-not-allowed.ts';
 import { meshRoutes } from './routes/meshes.ts';
 import { resourceRoutes } from './routes/resources.ts';
 import { applyRoutes } from './routes/apply.ts';
@@ -64,7 +65,16 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
     app.route('/', routes(deps));
   }
 
-  app.notFound((c) => problemResponse(c, new HttpProblemError(404, 'Not found', `No route for ${c.req.method} ${c.req.path}; see /docs.`)));
+  let allowedMethods: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    // Built on first use: by then every route is registered.
+    allowedMethods ??= methodsByPath(app.routes);
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0) {
+      return problemResponse(c, new HttpProblemError(405, 'Method not allowed', `${c.req.path} answers ${allowed.join(', ')}, not ${c.req.method}.`, undefined, { allow: allowed.join(', ') }));
+    }
+    return problemResponse(c, new HttpProblemError(404, 'Not found', `No route for ${c.req.method} ${c.req.path}; see /docs.`));
+  });
   app.onError((err, c) => {
     const response = problemResponse(c, err);
     if (response.status >= 500) (c.get('logger') ?? deps.logger).error({ err }, 'request failed');
