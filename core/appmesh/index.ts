@@ -3,8 +3,8 @@ export { readAppMeshInput, type InputDocument, type ReadFailure, type ReadOption
 export { DEFAULT_IMPORT_LIMITS, type ImportLimits } from './input/limits.ts';
 export { convertInventory, type ConversionResult, type WorkloadHint } from './convert/convert.ts';
 export type { ConvertOptions } from './convert/context.ts';
-export { ImportReport, type ReportEntry, type ReportStatus } from './report.ts';
-export { renderReportTable } from './render-report.ts';
+export { ImportReport, type Coverage, type Rename, type ReportEntry, type ReportStatus, type ResourceOutcome } from './report.ts';
+export { outcomeSummary, renderReportTable, renderResourceReport } from './render-report.ts';
 export { renderYamlStream } from './render-output.ts';
 export { toDnsLabel } from './names.ts';
 export { VIRTUAL_NODE_LABEL, VIRTUAL_GATEWAY_LABEL, routerMemberLabel } from './convert/labels.ts';

@@ -24,6 +24,8 @@ export function toDnsLabel(name: string): string {
 /** Hands out labels per scope; two App Mesh names that sanitise alike get hash suffixes, deterministically. */
 export class NameRegistry {
   private readonly byScope = new Map<string, Map<string, string>>();
+  /** Every name that came out different from the App Mesh name, in the order they were handed out. */
+  readonly renames: { scope: string; from: string; to: string }[] = [];
 
   name(scope: string, original: string): string {
     let scoped = this.byScope.get(scope);
@@ -35,6 +37,7 @@ export class NameRegistry {
     const taken = new Set(scoped.values());
     if (taken.has(label)) label = `${label.slice(0, MAX_LABEL - 7).replace(/-+$/, '')}-${shortHash(original)}`;
     scoped.set(key, label);
+    if (label !== original) this.renames.push({ scope, from: original, to: label });
     return label;
   }
 }

@@ -51,7 +51,7 @@ export function checkOutput(resources: readonly IstioResource[], origin: Readonl
       accepted.push(r);
       continue;
     }
-    report.none(source, '(converted)', `${where(r)} left out: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    report.leftOut(source, '(converted)', `${where(r)} left out: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   }
   return accepted;
 }

@@ -17,16 +17,20 @@ export interface ConvertContext {
   resources: IstioResource[];
   /** Trellis mesh settings per App Mesh mesh name. */
   meshSettings: Record<string, MeshSettingsInput>;
+  /** The App Mesh resource each Trellis resource was made from, for the report. */
+  origin: Map<IstioResource, string>;
 }
 
-export function emit(ctx: ConvertContext, kind: KindName, namespace: string, name: string, spec: Record<string, unknown>, labels?: Record<string, string>): IstioResource {
+/** Adds a Trellis resource made from the App Mesh resource `source` (`VirtualNode/mesh/name`). */
+export function emit(ctx: ConvertContext, source: string, kind: KindName, namespace: string, name: string, spec: Record<string, unknown>): IstioResource {
   const resource: IstioResource = {
     apiVersion: storedApiVersion(kind),
     kind,
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'trellis-import-appmesh', ...labels } },
+    metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'trellis-import-appmesh' } },
     spec,
   };
   ctx.resources.push(resource);
+  ctx.origin.set(resource, source);
   return resource;
 }
 

@@ -7,8 +7,10 @@ import type { ConvertContext, ConvertOptions } from './context.ts';
 import { convertGateways } from './gateways.ts';
 import { VIRTUAL_GATEWAY_LABEL } from './labels.ts';
 import { indexByMesh, type MeshIndex } from './mesh-index.ts';
-import type { MeshScope } from './mesh-model.ts';
+import { sourceOf, type MeshScope } from './mesh-model.ts';
 import { convertNodes, indexNodes } from './nodes.ts';
+import { recordOutcomes } from './outcomes.ts';
+import { describeRename } from './renames.ts';
 import { convertServices } from './services.ts';
 
 export interface ConversionResult {
@@ -43,15 +45,14 @@ function egressFilter(ctx: ConvertContext, index: MeshIndex, namespace: string, 
 /** App Mesh resources (already read and validated) → Trellis resources, mesh settings and a report. */
 export function convertInventory(inventory: AppMeshInventory, options: ConvertOptions = {}): ConversionResult {
   const report = new ImportReport();
-  const ctx: ConvertContext = { options, report, names: new NameRegistry(), resources: [], meshSettings: {} };
+  const ctx: ConvertContext = { options, report, names: new NameRegistry(), resources: [], meshSettings: {}, origin: new Map() };
   const result: ConversionResult = { resources: [], meshSettings: {}, report, workloads: [] };
-  const origin = new Map<IstioResource, string>();
   for (const note of inventory.notes) report.none(note.source, '(input)', note.message);
+  for (const a of inventory.assumptions) report.approximated(a.source, '(input)', undefined, a.message);
   const meshes = indexByMesh(inventory, report);
   for (const index of meshes) {
     const namespace = options.namespace ?? ctx.names.name('namespace', index.name);
     const scope: MeshScope = { ctx, index, namespace, nodes: new Map(), destinationRules: new Map(), hosts: new Map() };
-    const before = ctx.resources.length;
     egressFilter(ctx, index, namespace, result);
     indexNodes(scope);
     convertServices(scope);
@@ -59,23 +60,26 @@ export function convertInventory(inventory: AppMeshInventory, options: ConvertOp
     convertGateways(scope);
     for (const n of scope.nodes.values()) result.workloads.push({ mesh: index.name, namespace, kind: 'VirtualNode', name: n.name, labels: { ...n.labels }, ports: { ...n.ports } });
     for (const g of index.gateways.keys()) result.workloads.push({ mesh: index.name, namespace, kind: 'VirtualGateway', name: g, labels: { [VIRTUAL_GATEWAY_LABEL]: ctx.names.name(`${namespace}/gateway`, g) }, ports: {} });
-    for (const r of ctx.resources.slice(before)) origin.set(r, `Mesh/${index.name}`);
   }
   for (const l of inventory.listed) {
     const described = (inventory[l.kind] as { data: Record<string, unknown> }[]).some((x) => Object.values(x.data).includes(l.name) && (l.kind === 'Mesh' || x.data.meshName === l.meshName));
-    if (!described) report.none(`${l.kind}/${l.meshName}/${l.parent ? `${l.parent}/` : ''}${l.name}`, '(input)', `listed (${l.source}) but not described: add the output of aws appmesh describe-${l.kind.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase())}`);
+    const source = l.kind === 'Mesh' ? sourceOf('Mesh', l.name) : sourceOf(l.kind, l.meshName, ...(l.parent ? [l.parent] : []), l.name);
+    if (!described) report.leftOut(source, '(input)', `listed (${l.source}) but not described: add the output of aws appmesh describe-${l.kind.replace(/[A-Z]/g, (c, i: number) => (i ? '-' : '') + c.toLowerCase())}`);
   }
-  result.resources = checkOutput(dedupe(ctx.resources, report), origin, report);
+  result.resources = checkOutput(dedupe(ctx.resources, ctx.origin, report), ctx.origin, report);
+  recordOutcomes(inventory, report);
+  report.renames.push(...ctx.names.renames.map(describeRename));
   return result;
 }
 
 /** Two App Mesh meshes put into one namespace can produce the same resource; the first one is kept. */
-function dedupe(resources: IstioResource[], report: ImportReport): IstioResource[] {
-  const seen = new Set<string>();
+function dedupe(resources: IstioResource[], origin: ReadonlyMap<IstioResource, string>, report: ImportReport): IstioResource[] {
+  const seen = new Map<string, IstioResource>();
   return resources.filter((r) => {
     const key = `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
-    if (!seen.has(key)) return seen.add(key);
-    report.none(key, '(converted)', 'another App Mesh resource produced the same Trellis resource; use one namespace per mesh');
+    const first = seen.get(key);
+    if (!first) return seen.set(key, r);
+    report.leftOut(origin.get(r) ?? key, '(converted)', `${key} is also made from ${origin.get(first) ?? 'another App Mesh resource'}; the first is kept (use one namespace per mesh)`);
     return false;
   });
 }

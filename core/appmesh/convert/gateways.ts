@@ -51,7 +51,7 @@ function convertGateway(scope: MeshScope, gw: Located<VirtualGatewayData>): void
     const protocol = tls ? (l.portMapping.protocol === 'http' ? 'HTTPS' : istioProtocol(l.portMapping.protocol)) : istioProtocol(l.portMapping.protocol);
     return { port: { number: l.portMapping.port, name: portName(l.portMapping), protocol }, hosts: ['*'], ...(tls ? { tls } : {}) };
   });
-  const gateway = emit(ctx, 'Gateway', namespace, label, { selector: { [VIRTUAL_GATEWAY_LABEL]: label }, servers });
+  const gateway = emit(ctx, source, 'Gateway', namespace, label, { selector: { [VIRTUAL_GATEWAY_LABEL]: label }, servers });
   ctx.report.mapped(source, 'spec.listeners', where(gateway, 'spec.servers'), `runs on the gateway workloads labelled ${VIRTUAL_GATEWAY_LABEL}=${label}`);
   if (gw.data.spec.backendDefaults?.clientPolicy?.tls) ctx.report.approximated(source, 'spec.backendDefaults.clientPolicy.tls', 'Trellis mesh mTLS', 'the gateway reaches mesh services with mesh certificates');
   if (gw.data.spec.logging?.accessLog) ctx.report.none(source, 'spec.logging.accessLog', 'gateway access logs are not configured by Trellis yet');
@@ -65,7 +65,7 @@ function convertGateway(scope: MeshScope, gw: Located<VirtualGatewayData>): void
     ctx.report.none(source, '(gateway routes)', 'no gateway route could be converted; the Gateway accepts connections but routes nothing');
     return;
   }
-  emit(ctx, 'VirtualService', namespace, ctx.names.name(`${namespace}/service`, `${gwName}-gateway-routes`), { hosts: ['*'], gateways: [label], http });
+  emit(ctx, source, 'VirtualService', namespace, ctx.names.name(`${namespace}/service`, `${gwName}-gateway-routes`), { hosts: ['*'], gateways: [label], http });
 }
 
 function convertGatewayRoute(scope: MeshScope, r: Located<GatewayRouteData>, multiPort: boolean): Record<string, unknown> | undefined {
@@ -78,7 +78,7 @@ function convertGatewayRoute(scope: MeshScope, r: Located<GatewayRouteData>, mul
   const targetName = spec.action.target.virtualService.virtualServiceName;
   const target = scope.hosts.get(targetName);
   if (!target) {
-    ctx.report.none(source, `${field}.action.target`, `virtual service "${targetName}" was not converted; the gateway route is left out`);
+    ctx.report.leftOut(source, `${field}.action.target`, `virtual service "${targetName}" was not converted; the gateway route is left out`);
     return undefined;
   }
   const trellis = `VirtualService ${namespace} (gateway ${d.virtualGatewayName}) spec.http[]`;
@@ -90,7 +90,7 @@ function convertGatewayRoute(scope: MeshScope, r: Located<GatewayRouteData>, mul
   if (spec.match.port !== undefined) match.port = spec.match.port;
   const h = headerConditions(type === 'grpcRoute' ? (spec as GrpcGatewayRoute).match.metadata : (spec as HttpGatewayRoute).match.headers);
   if (h.unsupported) {
-    ctx.report.none(source, `${field}.match`, `${h.unsupported}; the gateway route is left out`);
+    ctx.report.leftOut(source, `${field}.match`, `${h.unsupported}; the gateway route is left out`);
     return undefined;
   }
   if (Object.keys(h.headers).length) match.headers = h.headers;

@@ -33,7 +33,7 @@ function destinations(input: RouteInput, field: string, targets: readonly Weight
   });
   const weights = normaliseWeights(known.map((t) => t.weight));
   if (!weights) {
-    input.report.none(input.source, `${field}.action.weightedTargets`, 'no target has a weight above 0 (or none is known); the route is left out');
+    input.report.leftOut(input.source, `${field}.action.weightedTargets`, 'no target has a weight above 0 (or none is known); the route is left out');
     return undefined;
   }
   const total = known.reduce((a, t) => a + t.weight, 0);
@@ -81,7 +81,7 @@ export function convertHttpRoute(input: RouteInput, name: string, type: 'httpRou
     if (m.serviceName) report.mapped(source, `${field}.match.serviceName`, `${trellis} match[].uri`, 'gRPC path /service/method');
     const h = headerConditions(m.metadata);
     if (h.unsupported) {
-      report.none(source, `${field}.match.metadata`, `${h.unsupported}; the route is left out`);
+      report.leftOut(source, `${field}.match.metadata`, `${h.unsupported}; the route is left out`);
       return undefined;
     }
     if (Object.keys(h.headers).length) match.headers = h.headers;
@@ -104,7 +104,7 @@ export function convertHttpRoute(input: RouteInput, name: string, type: 'httpRou
     }
     const h = headerConditions(m.headers);
     if (h.unsupported) {
-      report.none(source, `${field}.match.headers`, `${h.unsupported}; the route is left out`);
+      report.leftOut(source, `${field}.match.headers`, `${h.unsupported}; the route is left out`);
       return undefined;
     }
     if (Object.keys(h.headers).length) match.headers = h.headers;

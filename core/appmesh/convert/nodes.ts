@@ -50,7 +50,7 @@ function discovery(scope: MeshScope, info: NodeInfo): void {
       ctx.report.mapped(info.source, 'spec.serviceDiscovery.dns', '(workload labels)', `no virtual service routes to this node; its workloads join with labels ${labelText}`);
       return;
     }
-    const we = emit(ctx, 'WorkloadEntry', namespace, info.label, { address: sd.dns.hostname.toLowerCase(), labels: { ...info.labels }, ports: { ...info.ports } });
+    const we = emit(ctx, info.source, 'WorkloadEntry', namespace, info.label, { address: sd.dns.hostname.toLowerCase(), labels: { ...info.labels }, ports: { ...info.ports } });
     ctx.report.mapped(info.source, 'spec.serviceDiscovery.dns.hostname', where(we, 'spec.address'), `resolved by DNS as App Mesh did; once the node's workloads run trellis-agent with labels ${labelText}, delete this WorkloadEntry`);
     if (sd.dns.responseType === 'LOADBALANCER' || sd.dns.responseType === undefined) {
       ctx.report.approximated(info.source, 'spec.serviceDiscovery.dns.responseType', 'ServiceEntry spec.resolution DNS', 'every address the name resolves to is an endpoint (App Mesh LOADBALANCER used one at a time)');
@@ -76,7 +76,7 @@ function listenerTls(scope: MeshScope, info: NodeInfo): void {
   const spec: Record<string, unknown> = { selector: { matchLabels: { [VIRTUAL_NODE_LABEL]: info.label } } };
   if (modes.size === 1 && withTls.length === listeners.length) spec.mtls = { mode: MTLS_MODE[withTls[0]!.l.tls!.mode] };
   else spec.portLevelMtls = Object.fromEntries(withTls.map(({ l }) => [String(l.portMapping.port), { mode: MTLS_MODE[l.tls!.mode] }]));
-  const pa = emit(ctx, 'PeerAuthentication', namespace, info.label, spec);
+  const pa = emit(ctx, info.source, 'PeerAuthentication', namespace, info.label, spec);
   for (const { l, i } of withTls) {
     const field = `spec.listeners[${i}].tls`;
     const tls = l.tls!;
@@ -126,6 +126,6 @@ function backends(scope: MeshScope, info: NodeInfo): void {
     if (cp.policy.tls?.ports?.length) ctx.report.approximated(info.source, `${cp.field}.tls.ports`, undefined, 'TLS is used on every port of the service');
   });
   if (hosts.length === 0) return;
-  const sidecar = emit(ctx, 'Sidecar', namespace, info.label, { workloadSelector: { labels: { [VIRTUAL_NODE_LABEL]: info.label } }, egress: [{ hosts: [...new Set(hosts)].sort() }] });
+  const sidecar = emit(ctx, info.source, 'Sidecar', namespace, info.label, { workloadSelector: { labels: { [VIRTUAL_NODE_LABEL]: info.label } }, egress: [{ hosts: [...new Set(hosts)].sort() }] });
   ctx.report.mapped(info.source, 'spec.backends', where(sidecar, 'spec.egress[0].hosts'), 'the node reaches only its backends, as in App Mesh');
 }

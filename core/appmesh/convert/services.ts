@@ -28,13 +28,13 @@ export function convertServices(scope: MeshScope): void {
     const host = vs.data.virtualServiceName.toLowerCase();
     const problem = hostProblem(host);
     if (problem) {
-      scope.ctx.report.none(source, 'virtualServiceName', `not a host name Trellis accepts (${problem}); the service is left out`);
+      scope.ctx.report.leftOut(source, 'virtualServiceName', `not a host name Trellis accepts (${problem}); the service is left out`);
       continue;
     }
     const provider = vs.data.spec.provider;
     if (provider?.virtualRouter) routerService(scope, vs, host, provider.virtualRouter.virtualRouterName, source);
     else if (provider?.virtualNode) nodeService(scope, vs, host, provider.virtualNode.virtualNodeName, source);
-    else scope.ctx.report.none(source, 'spec.provider', 'no provider: App Mesh answered nothing for it; nothing is emitted');
+    else scope.ctx.report.leftOut(source, 'spec.provider', 'no provider: App Mesh answered nothing for it; nothing is emitted (give it a provider, or drop it)');
   }
 }
 
@@ -42,18 +42,18 @@ function nodeService(scope: MeshScope, vs: Located<VirtualServiceData>, host: st
   const { ctx, namespace } = scope;
   const info = scope.nodes.get(nodeName);
   if (!info) {
-    ctx.report.none(source, 'spec.provider.virtualNode', `virtual node "${nodeName}" is not in the input; the service is left out`);
+    ctx.report.leftOut(source, 'spec.provider.virtualNode', `virtual node "${nodeName}" is not in the input; the service is left out`);
     return;
   }
   const listeners = info.node.data.spec.listeners ?? [];
   if (listeners.length === 0) {
-    ctx.report.none(source, 'spec.provider.virtualNode', `virtual node "${nodeName}" has no listeners; the service is left out`);
+    ctx.report.leftOut(source, 'spec.provider.virtualNode', `virtual node "${nodeName}" has no listeners; the service is left out`);
     return;
   }
   const name = ctx.names.name(`${namespace}/service`, vs.data.virtualServiceName);
   const ports = listeners.map((l) => servicePort(l.portMapping));
   for (const l of listeners) info.ports[portName(l.portMapping)] = l.portMapping.port;
-  const se = emit(ctx, 'ServiceEntry', namespace, name, {
+  const se = emit(ctx, source, 'ServiceEntry', namespace, name, {
     hosts: [host],
     location: 'MESH_INTERNAL',
     resolution: resolutionFor([info]),
@@ -64,11 +64,11 @@ function nodeService(scope: MeshScope, vs: Located<VirtualServiceData>, host: st
   scope.hosts.set(vs.data.virtualServiceName, { host, ports: ports.map((p) => p.number) });
   const first = listeners[0]!;
   const policy = listenerTrafficPolicy(first, info.source, 'spec.listeners[0]', `DestinationRule ${namespace}/${name} spec.trafficPolicy`, ctx.report);
-  const dr = emit(ctx, 'DestinationRule', namespace, name, { host, ...(Object.keys(policy).length ? { trafficPolicy: policy } : {}) });
+  const dr = emit(ctx, source, 'DestinationRule', namespace, name, { host, ...(Object.keys(policy).length ? { trafficPolicy: policy } : {}) });
   scope.destinationRules.set(host, dr);
   if (listeners.some((l) => isHttpFamily(l.portMapping.protocol))) {
     const perRequest = toIstioDuration(first.timeout?.http?.perRequest ?? first.timeout?.http2?.perRequest ?? first.timeout?.grpc?.perRequest);
-    const vsr = emit(ctx, 'VirtualService', namespace, name, {
+    const vsr = emit(ctx, source, 'VirtualService', namespace, name, {
       hosts: [host],
       http: [{ name: 'default', route: [{ destination: { host } }], timeout: perRequest ?? DEFAULT_ROUTE_TIMEOUT, retries: defaultRetries(first.portMapping.protocol === 'grpc') }],
     });
@@ -80,13 +80,14 @@ function routerService(scope: MeshScope, vs: Located<VirtualServiceData>, host: 
   const { ctx, namespace, index } = scope;
   const router = index.routers.get(routerName);
   if (!router) {
-    ctx.report.none(source, 'spec.provider.virtualRouter', `virtual router "${routerName}" is not in the input; the service is left out`);
+    ctx.report.leftOut(source, 'spec.provider.virtualRouter', `virtual router "${routerName}" is not in the input; the service is left out`);
     return;
   }
   const routerSource = sourceOf('VirtualRouter', index.name, routerName);
   const listeners = router.data.spec.listeners ?? [];
   if (listeners.length === 0) {
-    ctx.report.none(routerSource, 'spec.listeners', 'no listeners: the router takes no traffic; the service is left out');
+    ctx.report.leftOut(routerSource, 'spec.listeners', 'no listeners: the router takes no traffic');
+    ctx.report.leftOut(source, 'spec.provider.virtualRouter', `virtual router "${routerName}" has no listeners; the service is left out`);
     return;
   }
   const routerLabel = ctx.names.name(`${namespace}/router`, routerName);
@@ -111,7 +112,7 @@ function routerService(scope: MeshScope, vs: Located<VirtualServiceData>, host: 
     }
   }
   const sortedTargets = [...targets.values()].sort((a, b) => a.label.localeCompare(b.label));
-  const se = emit(ctx, 'ServiceEntry', namespace, name, {
+  const se = emit(ctx, source, 'ServiceEntry', namespace, name, {
     hosts: [host],
     location: 'MESH_INTERNAL',
     resolution: resolutionFor(sortedTargets),
@@ -129,7 +130,7 @@ function routerService(scope: MeshScope, vs: Located<VirtualServiceData>, host: 
     const policy: TrafficPolicy = match ? listenerTrafficPolicy(match.listener, info.source, `spec.listeners[${match.index}]`, trellis, ctx.report) : {};
     return { name: info.label, labels: { [VIRTUAL_NODE_LABEL]: info.label }, ...(Object.keys(policy).length ? { trafficPolicy: policy } : {}) };
   });
-  const dr = emit(ctx, 'DestinationRule', namespace, name, { host, subsets });
+  const dr = emit(ctx, source, 'DestinationRule', namespace, name, { host, subsets });
   scope.destinationRules.set(host, dr);
 
   const http: Record<string, unknown>[] = [];
@@ -162,7 +163,7 @@ function routerService(scope: MeshScope, vs: Located<VirtualServiceData>, host: 
     idleToSubsets(subsets, spec.timeout?.idle, type === 'tcpRoute' ? 'tcp' : 'http', spec.action.weightedTargets.map((t) => targets.get(t.virtualNode)?.label));
   }
   if (http.length === 0 && tcp.length === 0) return;
-  emit(ctx, 'VirtualService', namespace, name, { hosts: [host], ...(http.length ? { http } : {}), ...(tcp.length ? { tcp } : {}) });
+  emit(ctx, source, 'VirtualService', namespace, name, { hosts: [host], ...(http.length ? { http } : {}), ...(tcp.length ? { tcp } : {}) });
 }
 
 /** A route's idle timeout on the subsets it targets, unless their listener already set one. */

@@ -72,7 +72,9 @@ export function readCloudFormation(resolver: TemplateResolver, sink: ReadSink): 
     readResource(kind, logicalId, resource.Properties ?? {}, resolver, sink);
   }
   for (const note of resolver.notes) sink.inventory.notes.push({ source: `${file}:${note.path}`, message: note.message });
-  if (found === 0) sink.inventory.notes.push({ source: file, message: 'the template has no AWS::AppMesh::* resources' });
+  // A template without App Mesh resources may be given for its exports (a network stack); otherwise it is worth a note.
+  const exportsSomething = isObject(template.Outputs) && Object.values(template.Outputs).some((o) => isObject(o) && o.Export !== undefined);
+  if (found === 0 && !exportsSomething) sink.inventory.notes.push({ source: file, message: 'the template has no AWS::AppMesh::* resources' });
 }
 
 function readResource(kind: AppMeshKind, logicalId: string, properties: unknown, resolver: TemplateResolver, sink: ReadSink): void {
