@@ -24,7 +24,7 @@ const workloadId = z
   .max(MAX_WORKLOAD_ID_LENGTH, `must be at most ${MAX_WORKLOAD_ID_LENGTH} characters`)
   .regex(WORKLOAD_ID, 'may only hold letters, digits and ".", "_", "@", ":", "/", "-"');
 // Printable, as a replica or source poller names itself (a host name, a task id or ARN).
-const replica = z
+const replicaName = z
   .string()
   .min(1, { error: 'must not be empty', abort: true })
   .max(512, 'must be at most 512 characters')
@@ -52,7 +52,7 @@ const RegisteredWorkloadSchema = z.object({
   locality: z.string().min(1).max(253).optional(),
   weight: z.number().int().min(0).max(4_294_967_295).optional(),
   source: z.enum(['proxy', 'cloud-map', 'kubernetes']),
-  replica,
+  replica: replicaName,
   since: isoTime,
   expiresAt: isoTime,
 });
@@ -66,6 +66,10 @@ export function validateRegisteredWorkloads(entries: readonly unknown[]): Result
   const values: RegisteredWorkload[] = [];
   const errors: FieldError[] = [];
   entries.forEach((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      errors.push({ path: formatPath(['entries', i]), message: 'must be an object' });
+      return;
+    }
     const parsed = RegisteredWorkloadSchema.safeParse(entry);
     if (!parsed.success) {
       errors.push(...issuesToFieldErrors(parsed.error.issues, ['entries', i]));
@@ -89,10 +93,10 @@ export function validateMeshRef(tenantId: unknown, mesh: unknown): Result<{ tena
 }
 
 /** Checks the ids and replica of a `remove`. */
-export function validateRemoval(ids: unknown, holder: unknown): Result<{ ids: string[]; replica: string }> {
+export function validateRemoval(ids: unknown, replica: unknown): Result<{ ids: string[]; replica: string }> {
   if (!Array.isArray(ids)) return fail([{ path: 'ids', message: 'must be an array' }]);
-  const errors = [...ids.flatMap((id, i) => fieldProblem(workloadId, id, ['ids', i])), ...fieldProblem(replica, holder, ['replica'])];
-  return errors.length > 0 ? fail(errors) : ok({ ids: ids as string[], replica: holder as string });
+  const errors = [...ids.flatMap((id, i) => fieldProblem(workloadId, id, ['ids', i])), ...fieldProblem(replicaName, replica, ['replica'])];
+  return errors.length > 0 ? fail(errors) : ok({ ids: ids as string[], replica: replica as string });
 }
 
 /** The value of a validation, or a ValidationError naming every problem. */

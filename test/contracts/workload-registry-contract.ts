@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { WorkloadRegistry } from '../../core/registry/workload-registry.ts';
 import { expiryContract } from './workload-registry/expiry.ts';
-import type { Harness } from './workload-registry/fixtures.ts';
+import { manualClock, type Harness } from './workload-registry/fixtures.ts';
 import { inputContract } from './workload-registry/input.ts';
 import { removalContract } from './workload-registry/removal.ts';
 import { writeContract } from './workload-registry/writes.ts';
@@ -21,21 +21,19 @@ export interface WorkloadRegistryHarness {
 export function workloadRegistryContract(name: string, makeRegistry: (now: () => Date) => Promise<WorkloadRegistryHarness>): void {
   describe(`WorkloadRegistry contract: ${name}`, () => {
     let harness: WorkloadRegistryHarness | undefined;
-    let time = new Date();
+    let clock = manualClock();
     const h: Harness = {
       get registry() {
         if (!harness) throw new Error('no registry: beforeEach did not run');
         return harness.registry;
       },
-      now: () => new Date(time),
-      advance(ms: number) {
-        time = new Date(time.getTime() + ms);
-      },
+      now: () => clock.now(),
+      advance: (ms) => clock.advance(ms),
     };
 
     beforeEach(async () => {
-      time = new Date();
-      harness = await makeRegistry(() => new Date(time));
+      clock = manualClock();
+      harness = await makeRegistry(() => clock.now());
     });
     afterEach(async () => {
       await harness?.cleanup();

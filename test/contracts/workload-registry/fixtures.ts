@@ -1,11 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { RegisteredWorkload, WorkloadRegistry } from '../../../core/registry/workload-registry.ts';
 
-/** The registry under test and the clock it reads, which only the suite moves. */
-export interface Harness {
-  readonly registry: WorkloadRegistry;
+/** A clock that only the test moves. */
+export interface Clock {
   now(): Date;
   advance(ms: number): void;
+}
+
+/** The registry under test and the clock it reads. */
+export interface Harness extends Clock {
+  readonly registry: WorkloadRegistry;
+}
+
+export function manualClock(start = new Date()): Clock {
+  let time = start;
+  return {
+    now: () => new Date(time),
+    advance: (ms) => {
+      time = new Date(time.getTime() + ms);
+    },
+  };
 }
 
 export const uid = (): string => randomUUID().slice(0, 8);
@@ -16,7 +30,7 @@ export const newTenant = (): string => `t-${uid()}`;
 export const TTL_MS = 30_000;
 
 /** An entry with only the required fields, expiring TTL_MS after the harness's now. */
-export function workload(h: Harness, tenantId: string, mesh: string, id: string, overrides: Partial<RegisteredWorkload> = {}): RegisteredWorkload {
+export function workload(h: Pick<Clock, 'now'>, tenantId: string, mesh: string, id: string, overrides: Partial<RegisteredWorkload> = {}): RegisteredWorkload {
   const now = h.now();
   return {
     tenantId,
@@ -36,7 +50,7 @@ export function workload(h: Harness, tenantId: string, mesh: string, id: string,
 }
 
 /** An entry with every optional field set. */
-export function fullWorkload(h: Harness, tenantId: string, mesh: string, id: string): RegisteredWorkload {
+export function fullWorkload(h: Pick<Clock, 'now'>, tenantId: string, mesh: string, id: string): RegisteredWorkload {
   return workload(h, tenantId, mesh, id, {
     group: 'shop/web-group',
     spiffeId: `spiffe://${mesh}.${tenantId}.trellis.local/ns/shop/sa/web`,

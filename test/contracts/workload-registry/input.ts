@@ -113,6 +113,7 @@ export function inputContract(h: Harness): void {
       const error = await validationError(h.registry.put([null, noAddress] as unknown as RegisteredWorkload[]));
 
       expect(paths(error)).toEqual(['entries[0]', 'entries[1].address']);
+      expect(error.message).toMatch(/entries\[0\]: must be an object/);
     });
 
     it('stores only the fields the port knows', async () => {

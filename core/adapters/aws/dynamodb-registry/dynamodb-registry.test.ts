@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand, UpdateTimeToLiveCommand } from '@aws-sd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Tests may use the shared test tools and contract suite; lint keeps production code in core/ away from test/.
 import { workloadRegistryContract } from '../../../../test/contracts/workload-registry-contract.ts';
-import { workload, type Harness } from '../../../../test/contracts/workload-registry/fixtures.ts';
+import { manualClock, workload } from '../../../../test/contracts/workload-registry/fixtures.ts';
 import { startMoto, type RunningMoto } from '../../../../test/support/moto.ts';
 import { DynamoDbStoreError } from '../dynamodb-store/sdk-errors.ts';
 import { ensureTable } from '../dynamodb-store/table.ts';
@@ -60,20 +60,6 @@ workloadRegistryContract('dynamodb (moto)', async (now) => {
 
 let seq = 0;
 const tenant = () => `ddb-${process.pid}-${Date.now().toString(36)}-${seq++}`;
-
-/** A clock the test moves by hand, shared by every registry it is given to. */
-function manualClock(): Harness & { registry: never } {
-  let time = new Date();
-  return {
-    get registry(): never {
-      throw new Error('a bare clock has no registry');
-    },
-    now: () => new Date(time),
-    advance: (ms: number) => {
-      time = new Date(time.getTime() + ms);
-    },
-  };
-}
 
 describe('DynamoDbWorkloadRegistry on moto', () => {
   it('keeps an entry as one item in the LIVE partition, with its expiry as the TTL attribute in epoch seconds', async () => {
