@@ -27,6 +27,13 @@ export class NameRegistry {
   /** Every name that came out different from the App Mesh name, in the order they were handed out. */
   readonly renames: { scope: string; from: string; to: string }[] = [];
 
+  /** Hands out names for all of `originals` at once: those that are DNS labels already keep them, whatever the order. */
+  reserve(scope: string, originals: Iterable<string>): void {
+    const all = [...originals];
+    for (const o of all) if (toDnsLabel(o) === o) this.name(scope, o);
+    for (const o of all) this.name(scope, o);
+  }
+
   name(scope: string, original: string): string {
     let scoped = this.byScope.get(scope);
     if (!scoped) this.byScope.set(scope, (scoped = new Map()));

@@ -53,6 +53,9 @@ export function convertInventory(inventory: AppMeshInventory, options: ConvertOp
   for (const index of meshes) {
     const namespace = options.namespace ?? ctx.names.name('namespace', index.name);
     const scope: MeshScope = { ctx, index, namespace, nodes: new Map(), destinationRules: new Map(), hosts: new Map() };
+    ctx.names.reserve(`${namespace}/node`, index.nodes.keys());
+    ctx.names.reserve(`${namespace}/router`, index.routers.keys());
+    ctx.names.reserve(`${namespace}/gateway`, index.gateways.keys());
     egressFilter(ctx, index, namespace, result);
     indexNodes(scope);
     convertServices(scope);
