@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../main.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../../test/fixtures/appmesh');
+const TEMPLATES = path.join(FIXTURES, 'templates');
+const template = (name: string) => path.join(TEMPLATES, `${name}.cfn.yaml`);
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -47,5 +49,70 @@ describe('trellis import appmesh', () => {
     expect(invalid.stderr).toContain(`${bad}:virtualRouter.spec.listeners[0].portMapping.port`);
     const strict = await run('import', 'appmesh', '-f', path.join(FIXTURES, 'describe'), '--strict');
     expect(strict.code).toBe(7);
+  });
+
+  it('exits 8 with nothing on stdout when a resource could not be converted, and names each with its reason', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'appmesh-cli-'));
+    dirs.push(dir);
+    const report = path.join(dir, 'report.txt');
+    const { code, stdout, stderr } = await run('import', 'appmesh', '-f', template('partial'), '--report', report);
+    expect(code).toBe(8);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('error: 2 App Mesh resources could not be converted (5 of 7 App Mesh resources converted, 2 not converted)');
+    expect(stderr).toContain('Route/legacy/billing-router/by-account-range: header x-account: a range match [1000, 2000) has no Istio form');
+    expect(stderr).toContain('VirtualRouter/legacy/orphan-router: no virtual service in the input has this router as its provider');
+    expect(stderr).toContain('--allow-partial writes what did convert');
+    // The report is written all the same, with the resource outcomes first.
+    expect(readFileSync(report, 'utf8').split('\n')[0]).toBe('5 of 7 App Mesh resources converted, 2 not converted');
+  });
+
+  it('writes what converted and exits 0 with --allow-partial, still listing what was not converted', async () => {
+    const { code, stdout, stderr } = await run('import', 'appmesh', '-f', template('partial'), '--allow-partial');
+    expect(code).toBe(0);
+    expect(parseAllDocuments(stdout).map((d) => (d.toJS() as { kind: string }).kind)).toContain('VirtualService');
+    expect(stderr).toContain('not converted (--allow-partial): Route/legacy/billing-router/by-account-range');
+  });
+
+  it('exits 8 when nothing converts, even with --allow-partial', async () => {
+    for (const extra of [[], ['--allow-partial']]) {
+      const { code, stdout, stderr } = await run('import', 'appmesh', '-f', template('mesh-only'), ...extra);
+      expect(code).toBe(8);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('error: converted 0 resources: nothing to apply');
+    }
+  });
+
+  it('exits 2 listing every value the templates need, with the flags to pass, then converts with them', async () => {
+    const missing = await run('import', 'appmesh', '-f', template('ssm-parameters'));
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toContain('error: the templates refer to values the input does not give (5 problems)');
+    const hint = missing.stderr.split('\n').find((l) => l.startsWith('hint: pass '))!;
+    for (const flag of ['--parameter MeshName=<value of SSM parameter /platform/mesh-name>', '--parameter ServicePort=<Number>', '--parameter Tier=<gold|silver>', '--import SharedServicesDomain=<value>', '--parameter ListenerPorts=<value of SSM parameter /platform/listener-ports>']) {
+      expect(hint).toContain(flag);
+    }
+    const given = await run('import', 'appmesh', '-f', template('ssm-parameters'), '--parameter', 'MeshName=platform', '--parameter', 'ListenerPorts=9100,9200', '--parameter', 'ServicePort=8443', '--parameter', 'Tier=silver', '--import', 'SharedServicesDomain=corp.internal');
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stderr).toContain('5 of 5 App Mesh resources converted, 0 not converted');
+  });
+
+  it('resolves Fn::ImportValue from a second -f and reports skipped resources and renames on stderr', async () => {
+    const network = await run('import', 'appmesh', '-f', template('app-on-network'), '-f', template('network'));
+    expect(network.code, network.stderr).toBe(0);
+    expect(network.stdout).toContain('stock.inventory.internal');
+    const conditional = await run('import', 'appmesh', '-f', template('conditional-tls'));
+    expect(conditional.code).toBe(0);
+    expect(conditional.stderr).toContain(`skipped: ${template('conditional-tls')}:Resources.AuditNode: its Condition IsProd is false`);
+    const underscores = await run('import', 'appmesh', '-f', template('underscore-names'));
+    expect(underscores.code).toBe(0);
+    expect(underscores.stderr).toContain('renamed: color_client → color-client');
+  });
+
+  it('exits 2 for a malformed --parameter or --import, and 3 for a --parameter no template declares', async () => {
+    expect((await run('import', 'appmesh', '-f', template('typed-parameters'), '--parameter', 'GatewayPort')).code).toBe(2);
+    expect((await run('import', 'appmesh', '-f', template('typed-parameters'), '--import', '=x')).code).toBe(2);
+    const typo = await run('import', 'appmesh', '-f', template('typed-parameters'), '--parameter', 'GatwayPort=80');
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toContain('--parameter GatwayPort: no template given declares a parameter GatwayPort');
   });
 });
