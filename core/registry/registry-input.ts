@@ -49,6 +49,7 @@ const RegisteredWorkloadSchema = z.object({
   address: z.string().refine(isIpAddress, 'must be an IP address'),
   labels: Labels,
   ports: z.record(z.string().min(1).max(253), z.number().int().min(1).max(65_535)).optional(),
+  inboundPort: z.number().int().min(1).max(65_535).optional(),
   locality: z.string().min(1).max(253).optional(),
   weight: z.number().int().min(0).max(4_294_967_295).optional(),
   source: z.enum(['proxy', 'cloud-map', 'kubernetes']),
@@ -56,6 +57,10 @@ const RegisteredWorkloadSchema = z.object({
   since: isoTime,
   expiresAt: isoTime,
 });
+
+// Compiles only while every field of RegisteredWorkload has a rule above; one without would be dropped by `put`.
+type Unchecked = Exclude<keyof RegisteredWorkload, keyof typeof RegisteredWorkloadSchema.shape>;
+const _everyFieldChecked: [Unchecked] extends [never] ? true : never = true;
 
 /**
  * Checks entries for `put` and returns clean copies: fields the port does not know are dropped,

@@ -51,7 +51,7 @@ export function workload(h: Pick<Clock, 'now'>, tenantId: string, mesh: string, 
 
 /** An entry with every optional field set. */
 export function fullWorkload(h: Pick<Clock, 'now'>, tenantId: string, mesh: string, id: string): RegisteredWorkload {
-  return workload(h, tenantId, mesh, id, {
+  const full: RegisteredWorkload = workload(h, tenantId, mesh, id, {
     group: 'shop/web-group',
     spiffeId: `spiffe://${mesh}.${tenantId}.trellis.local/ns/shop/sa/web`,
     address: '2001:db8::7',
@@ -62,6 +62,8 @@ export function fullWorkload(h: Pick<Clock, 'now'>, tenantId: string, mesh: stri
     source: 'cloud-map',
     replica: 'arn:aws:ecs:eu-west-1:123456789012:task/trellis/0123abcd',
   });
+  const sidecar = { inboundPort: 15006 };
+  return { ...full, ...sidecar };
 }
 
 export const ids = (entries: RegisteredWorkload[]): string[] => entries.map((e) => e.id);

@@ -91,6 +91,7 @@ export function inputContract(h: Harness): void {
         name: 'Not A Label',
         address: 'web.example.com',
         ports: { http: 0 },
+        inboundPort: 70_000,
         weight: -1,
         source: 'dns',
         replica: 'replica a',
@@ -102,7 +103,7 @@ export function inputContract(h: Harness): void {
       const error = await validationError(h.registry.put([bad]));
 
       expect(paths(error).sort()).toEqual(
-        ['entries[0].address', 'entries[0].expiresAt', 'entries[0].group', 'entries[0].name', 'entries[0].ports.http', 'entries[0].replica', 'entries[0].since', 'entries[0].source', 'entries[0].weight'].sort(),
+        ['entries[0].address', 'entries[0].expiresAt', 'entries[0].group', 'entries[0].inboundPort', 'entries[0].name', 'entries[0].ports.http', 'entries[0].replica', 'entries[0].since', 'entries[0].source', 'entries[0].weight'].sort(),
       );
     });
 
