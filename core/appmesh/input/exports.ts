@@ -1,5 +1,7 @@
 import type { TemplateResolver } from './intrinsics.ts';
 
+const MAX_CHAIN = 32;
+
 interface Export {
   resolver: TemplateResolver;
   outputId: string;
@@ -34,6 +36,8 @@ export class ExportRegistry {
     if (found.length > 1) return importer.problem(path, `export "${name}" is defined by ${found.map((e) => `${e.resolver.file}:Outputs.${e.outputId}`).join(' and ')}`);
     const { resolver, outputId, output } = found[0]!;
     if (this.resolving.has(name)) return importer.problem(path, `export "${name}" depends on itself`);
+    // Each import resolves in another template; a long chain of them must not exhaust the stack.
+    if (this.resolving.size >= MAX_CHAIN) return importer.problem(path, `exports import each other more than ${MAX_CHAIN} deep`);
     this.resolving.add(name);
     try {
       // Resolved again out loud, so the pseudo parameters its name took are reported.

@@ -16,6 +16,8 @@ export interface TemplateEnvironment {
 type Resources = Readonly<Record<string, { Type?: unknown; Properties?: unknown; Condition?: unknown }>>;
 
 const CONDITION_FUNCTIONS = new Set(['Fn::Equals', 'Fn::And', 'Fn::Or', 'Fn::Not', 'Condition']);
+// Conditions and attributes that refer to each other nest the evaluation; a hostile chain must not exhaust the stack.
+const MAX_NESTING = 100;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -96,6 +98,7 @@ export class TemplateResolver {
     const all = isObject(this.template.Conditions) ? this.template.Conditions : {};
     if (!(name in all)) return this.fail(path, `no condition "${name}" in the template's Conditions`);
     if (this.evaluating.has(name)) return this.fail(`Conditions.${name}`, `condition ${name} depends on itself`);
+    if (this.evaluating.size >= MAX_NESTING) return this.fail(`Conditions.${name}`, `conditions and attributes refer to each other more than ${MAX_NESTING} deep`);
     this.evaluating.add(name);
     try {
       const value = this.conditionValue(all[name], `Conditions.${name}`);
@@ -192,6 +195,7 @@ export class TemplateResolver {
     if (attribute !== 'Ref' && attribute in props) {
       const key = `${logicalId}.${attribute}`;
       if (this.evaluating.has(key)) return this.fail(path, `${key} refers to itself`);
+      if (this.evaluating.size >= MAX_NESTING) return this.fail(path, `conditions and attributes refer to each other more than ${MAX_NESTING} deep`);
       this.evaluating.add(key);
       try {
         const value = this.resolve(props[attribute], `Resources.${logicalId}.Properties.${attribute}`);
