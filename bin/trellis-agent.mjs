@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The sidecar agent (`trellis-agent bootstrap ...`, `trellis-agent run ...`).
-import { register } from 'tsx/esm/api';
+import { builtEntry } from './ensure-built.mjs';
 
-register();
-await import('../sidecar/cli/main.ts');
+await import(builtEntry('trellis-agent'));

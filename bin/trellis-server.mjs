@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // Local mode: API and xDS in one process (see README).
-import { register } from 'tsx/esm/api';
+import { builtEntry } from './ensure-built.mjs';
 
-register();
-await import('../local/main.ts');
+await import(builtEntry('trellis-server'));

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The operator CLI (`trellis apply -f ...`, `trellis proxy-status`, ...; see docs/cli.md).
-import { register } from 'tsx/esm/api';
+import { builtEntry } from './ensure-built.mjs';
 
-register();
-await import('../cli/index.ts');
+await import(builtEntry('trellis'));

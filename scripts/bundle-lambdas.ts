@@ -1,12 +1,12 @@
-// `npm run bundle`: bundles every Lambda entry as the CDK app does, prints each bundle's size, and
+// `npm run bundle`: bundles every Lambda entry as the CDK app does (scripts/build.ts), prints each bundle's size, and
 // times its module initialisation in a fresh node process (a cold start's import cost).
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER, LAMBDA_ENTRIES, NODE_TARGET } from '../infra/lambda-bundling.ts';
+import { LAMBDA_ENTRIES } from '../infra/lambda-bundling.ts';
 import { REPO_ROOT } from '../infra/paths.ts';
+import { buildLambda } from './build.ts';
 
 const IMPORT_RUNS = 5;
 
@@ -28,22 +28,8 @@ function timeImport(file: string): { ms: number; handler: string } {
   return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}') as { ms: number; handler: string };
 }
 
-for (const [name, entry] of Object.entries(LAMBDA_ENTRIES)) {
-  const outfile = path.join(REPO_ROOT, 'dist/lambda', name, 'index.mjs');
-  await build({
-    entryPoints: [path.join(REPO_ROOT, entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: NODE_TARGET,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    logLevel: 'warning',
-  });
+for (const name of Object.keys(LAMBDA_ENTRIES) as (keyof typeof LAMBDA_ENTRIES)[]) {
+  const outfile = await buildLambda(name);
   console.log(`${name}: ${path.relative(REPO_ROOT, outfile)} ${kib(statSync(outfile).size)} (source map ${kib(statSync(`${outfile}.map`).size)})`);
 
   const runs = Array.from({ length: IMPORT_RUNS }, () => timeImport(outfile));

@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { stringify } from 'yaml';
+import { PROXY_IMAGE } from '../../release/images.ts';
 import { usageError } from '../cli-error.ts';
 import { CommandContext, type CliIo } from '../command-context.ts';
-import { installManifests, type InstallOptions } from '../kubernetes/install-manifests.ts';
-import { createWebhookCertificate } from '../kubernetes/webhook-certificate.ts';
+import type { InstallOptions } from '../kubernetes/install-manifests.ts';
 
 interface InstallKubernetesFlags {
   tenant: string;
@@ -32,7 +32,7 @@ export function installKubernetesCommand(io: CliIo): Command {
     .description('Print the manifests of the sidecar-injection webhook for a Kubernetes cluster (pipe into kubectl apply -f -)')
     .requiredOption('--server <url>', 'Trellis API URL, as the pods of the cluster reach it')
     .option('--xds <host:port>', 'xDS server, as the pods reach it (default: the --server host, port 18000)')
-    .requiredOption('--image <image>', 'Trellis image for the webhook and the injected containers (trellis-agent, Envoy, iptables)')
+    .option('--image <image>', 'Trellis proxy image for the webhook and the injected containers (trellis-agent, Envoy, iptables)', PROXY_IMAGE)
     .option('--tenant <id>', 'tenant whose registered EKS cluster vouches for the pods', 'default')
     .option('--fail-open', 'if the webhook is down or refuses, admit pods without a sidecar (failurePolicy: Ignore)', false)
     .option('--native-sidecars', 'inject the proxy as a native sidecar (Kubernetes ≥1.29; the default)', true)
@@ -61,6 +61,8 @@ export function installKubernetesCommand(io: CliIo): Command {
         namespace: flags.namespace,
         replicas: flags.replicas,
       };
+      // X.509 loads only when the command runs, not for every `trellis` start.
+      const [{ installManifests }, { createWebhookCertificate }] = await Promise.all([import('../kubernetes/install-manifests.ts'), import('../kubernetes/webhook-certificate.ts')]);
       const cert = await createWebhookCertificate({ service: 'trellis-injector', namespace: flags.namespace, validityDays: flags.certValidityDays });
       const objects = installManifests(options, cert);
       if (ctx.options.output === 'json') ctx.out(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));

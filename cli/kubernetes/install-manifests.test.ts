@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import pkg from '../../package.json' with { type: 'json' };
 import * as injector from '../../sidecar/injector/annotations.ts';
 import { WEBHOOK_PATH as INJECTOR_PATH, WEBHOOK_PORT as INJECTOR_PORT } from '../../sidecar/injector/webhook-server.ts';
 import { runCli } from '../main.ts';
@@ -69,6 +70,16 @@ describe('trellis install kubernetes', () => {
     const stable = installManifests(OPTIONS, FAKE_CERT);
     const printed = objects.map((o) => JSON.parse(JSON.stringify(o).replaceAll(webhook.clientConfig.caBundle, Buffer.from(FAKE_CERT.caPem).toString('base64')).replaceAll(secret.data!['tls.crt']!, Buffer.from(FAKE_CERT.certPem).toString('base64')).replaceAll(secret.data!['tls.key']!, Buffer.from(FAKE_CERT.keyPem).toString('base64'))) as unknown);
     expect(printed).toEqual(stable);
+  });
+
+  it('defaults --image to the released proxy image of this version', async () => {
+    const r = await cli(['install', 'kubernetes', '-m', 'demo', '--server', 'https://trellis.example.com']);
+    expect(r.code).toBe(0);
+    const deployment = parseAllDocuments(r.stdout).map((d) => d.toJS() as Manifest).find((o) => o.kind === 'Deployment');
+    const container = (deployment as unknown as { spec: { template: { spec: { containers: { image: string; args: string[] }[] } } } }).spec.template.spec.containers[0]!;
+    const released = `public.ecr.aws/trellis-mesh/proxy:${pkg.version}`;
+    expect(container.image).toBe(released);
+    expect(container.args[container.args.indexOf('--image') + 1]).toBe(released);
   });
 
   it('needs a mesh and a server address', async () => {

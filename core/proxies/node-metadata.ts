@@ -44,6 +44,4 @@ export const NodeMetadataSchema = z.object({
 
 export type NodeMetadata = z.infer<typeof NodeMetadataSchema>;
 
-export const DEFAULT_INBOUND_PORT = 15006;
-export const DEFAULT_OUTBOUND_PORT = 15001;
-export const DEFAULT_XDS_PORT = 18000;
+export { DEFAULT_INBOUND_PORT, DEFAULT_OUTBOUND_PORT, DEFAULT_XDS_PORT } from './ports.ts';

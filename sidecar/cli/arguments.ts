@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_XDS_PORT } from '../../core/proxies/node-metadata.ts';
+import { DEFAULT_XDS_PORT } from '../../core/proxies/ports.ts';
 
 export function portNumber(value: string): number {
   const n = Number(value);

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { emitBootstrap } from './emit-bootstrap.ts';
-import { DEFAULT_XDS_PORT } from '../../core/proxies/node-metadata.ts';
+import { DEFAULT_XDS_PORT } from '../../core/proxies/ports.ts';
 import { hostPort, label, portNumber } from './arguments.ts';
 
 /** `trellis-agent bootstrap ...`: prints (or writes) the Envoy bootstrap of a local sidecar. */
@@ -22,7 +21,8 @@ export function bootstrapCommand(): Command {
     .option('--xds <host:port>', 'xDS server address', hostPort, { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
     .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
     .option('-o, --output <file>', 'write to a file (mode 0600) instead of stdout')
-    .action((opts: Record<string, unknown>, cmd: Command) => {
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const { emitBootstrap } = await import('./emit-bootstrap.ts');
       emitBootstrap(cmd, 'workload', {
         TRELLIS_TENANT: opts.tenant,
         TRELLIS_MESH: opts.mesh,

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { emitBootstrap } from './emit-bootstrap.ts';
-import { DEFAULT_XDS_PORT } from '../../core/proxies/node-metadata.ts';
+import { DEFAULT_XDS_PORT } from '../../core/proxies/ports.ts';
 import { hostPort, label, portNumber } from './arguments.ts';
 
 /** `--port-map 443=18443` (repeatable) → `{ "443": 18443 }`. */
@@ -26,8 +25,9 @@ export function gatewayBootstrapCommand(): Command {
     .option('--xds <host:port>', 'xDS server address', hostPort, { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
     .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
     .option('-o, --output <file>', 'write to a file (mode 0600) instead of stdout')
-    .action((opts: Record<string, unknown>, cmd: Command) => {
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const ports = opts.portMap as Record<string, number>;
+      const { emitBootstrap } = await import('./emit-bootstrap.ts');
       emitBootstrap(cmd, 'gateway', {
         TRELLIS_TENANT: opts.tenant,
         TRELLIS_MESH: opts.mesh,

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+// Each command's action imports its implementation when it runs: `--help` and the startup probe
+// (`wait-ready`, every few seconds per pod) load only commander and the option parsers.
 import { bootstrapCommand } from './bootstrap-command.ts';
 import { runCommand } from './run-command.ts';
 import { gatewayBootstrapCommand } from './gateway-bootstrap-command.ts';

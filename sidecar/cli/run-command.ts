@@ -1,25 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { Command, Option } from 'commander';
-import { pino } from 'pino';
-import { DEFAULT_XDS_PORT, NodeMetadataSchema } from '../../core/proxies/node-metadata.ts';
+import { DEFAULT_XDS_PORT } from '../../core/proxies/ports.ts';
 import { XDS_SERVER_SPIFFE_ID } from '../../core/identity/trust-domain-policy.ts';
-import { Agent } from '../agent/agent.ts';
 import { DEFAULT_ROTATION } from '../agent/rotation.ts';
 import { hostPort, label, portNumber, positiveInteger, ratio, repeatable } from './arguments.ts';
-import { firstCredential } from './first-credential.ts';
-import { ecsTaskAddress } from '../agent/attestation/ecs-task-address.ts';
 import { DEFAULT_EKS_TOKEN_PATH } from '../agent/attestation/eks-attestor.ts';
-
-/** What the token says about itself (unverified: it only fills defaults; the API checks the token). */
-function tokenScope(token: string): Record<string, string> {
-  try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
-    return Object.fromEntries(['tenant', 'mesh', 'namespace', 'serviceAccount'].flatMap((k) => (typeof claims[k] === 'string' ? [[k, claims[k] as string]] : [])));
-  } catch {
-    return {};
-  }
-}
 
 /** `trellis-agent run ...`: the long-running sidecar agent. */
 export function runCommand(): Command {
@@ -57,73 +41,5 @@ export function runCommand(): Command {
     .option('--ready-port <n>', 'loopback port of GET /ready', portNumber, 15021)
     .option('--ttl <seconds>', 'certificate lifetime to ask for (capped by the mesh)', positiveInteger)
     .option('--rotation-ratio <r>', 'renew after this share of the lifetime', ratio, DEFAULT_ROTATION.ratio)
-    .action(async (opts: Record<string, unknown>, cmd: Command) => {
-      const first = firstCredential(opts, cmd);
-      const address = opts.address === 'ecs-task' ? await ecsTaskAddress() : opts.address;
-      const scope = first.joinToken ? tokenScope(first.joinToken) : first.scope;
-      const metadata = NodeMetadataSchema.safeParse({
-        TRELLIS_TENANT: scope.tenant ?? 'default',
-        TRELLIS_MESH: opts.mesh ?? scope.mesh,
-        TRELLIS_PROXY_KIND: 'sidecar',
-        NAMESPACE: opts.namespace ?? scope.namespace,
-        SERVICE_ACCOUNT: opts.serviceAccount ?? scope.serviceAccount,
-        WORKLOAD_NAME: opts.workload,
-        LABELS: opts.label,
-        INSTANCE_IP: address,
-        ...(opts.port !== undefined ? { APP_PORT: opts.port, INBOUND_PORT: opts.inboundPort } : {}),
-        OUTBOUND_PORT: opts.outboundPort,
-        ...(opts.locality ? { LOCALITY: opts.locality } : {}),
-        ...(opts.interception === 'REDIRECT' ? { INTERCEPTION_MODE: 'REDIRECT' } : {}),
-      });
-      if (!metadata.success) {
-        const problems = metadata.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-        cmd.error(`error: invalid workload description:\n${problems}`, { exitCode: 2 });
-      }
-      const workDir = path.resolve(opts.workDir as string);
-      mkdirSync(workDir, { recursive: true, mode: 0o700 });
-      const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-agent' } });
-      const agent = new Agent({
-        apiUrl: opts.api as string,
-        mesh: metadata.data!.TRELLIS_MESH,
-        ...(first.joinToken ? { joinToken: first.joinToken } : { attestor: first.attestor! }),
-        sdsSocketPath: (opts.sdsSocket as string | undefined) ?? path.join(workDir, 'sds.sock'),
-        ...(typeof opts.keyFile === 'string' ? { keyFile: opts.keyFile } : {}),
-        bootstrap: {
-          path: path.join(workDir, 'envoy-bootstrap.yaml'),
-          options: {
-            metadata: metadata.data!,
-            xdsAddress: opts.xds as { host: string; port: number },
-            adminPort: opts.adminPort as number,
-            protocol: opts.protocol as 'delta' | 'sotw',
-            ...(opts.xdsMtls ? { xdsServerSpiffeId: opts.xdsServerId as string } : {}),
-          },
-        },
-        ...(typeof opts.envoyPath === 'string' ? { envoy: { path: opts.envoyPath, args: opts.envoyArg as string[], drainMs: (opts.drainSeconds as number) * 1000 } } : {}),
-        readyPort: opts.readyPort as number,
-        ...(opts.ttl ? { ttlSeconds: opts.ttl as number } : {}),
-        rotation: { ratio: opts.rotationRatio as number, jitter: Math.min(DEFAULT_ROTATION.jitter, (opts.rotationRatio as number) / 2) },
-        logger,
-      });
-      await agent.start();
-      logger.info({ readyPort: agent.readyPort, workDir }, 'agent started');
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'draining and stopping');
-        agent.stop().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            logger.error({ err }, 'stop failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      await agent.whenCertified().catch((err: unknown) => {
-        logger.fatal({ err }, `no certificate: the ${first.attestor ? 'attestation' : 'join token'} was refused`);
-        void agent.stop().finally(() => process.exit(1));
-      });
-    });
+    .action(async (opts: Record<string, unknown>, cmd: Command) => (await import('./run-agent.ts')).runAgent(opts, cmd));
 }
