@@ -12,6 +12,7 @@ import { resourceRoutes } from './routes/resources.ts';
 import { applyRoutes } from './routes/apply.ts';
 import { revisionRoutes } from './routes/revisions.ts';
 import { proxyRoutes } from './routes/proxies.ts';
+import { workloadRoutes } from './routes/workloads.ts';
 import { tenantRoutes } from './routes/tenants.ts';
 import { joinTokenRoutes } from './routes/join-tokens.ts';
 import { certificateRoutes } from './routes/certificates.ts';
@@ -61,7 +62,7 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
   // Registered before the API key middleware: workloads authenticate with a join token or their certificate.
   app.route('/', certificateRoutes(deps));
   app.use('/v1/*', apiKeyAuth({ store: deps.store }));
-  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, joinTokenRoutes, certificateAuditRoutes, attestationRoutes, credentialRoutes]) {
+  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, workloadRoutes, joinTokenRoutes, certificateAuditRoutes, attestationRoutes, credentialRoutes]) {
     app.route('/', routes(deps));
   }
 

@@ -6,6 +6,7 @@ import type { ConvergenceSource } from '../core/proxies/convergence.ts';
 import type { CertificateAuthority } from '../core/ca/certificate-authority.ts';
 import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import type { CredentialStore } from '../core/credentials/index.ts';
+import type { WorkloadRegistry } from '../core/registry/index.ts';
 import type { AttestationOptions } from './attestation/attestation-options.ts';
 
 export interface ApiLimits {
@@ -43,6 +44,8 @@ export interface ApiOptions {
   certificates?: CertificateIssuing;
   /** Gateway TLS credentials; without it the credential routes answer 503. */
   credentials?: CredentialStore;
+  /** Registered workloads (live state); without it `GET /workloads` answers 503. */
+  workloads?: Pick<WorkloadRegistry, 'list'>;
   limits?: Partial<ApiLimits>;
   now?: () => Date;
 }
@@ -54,6 +57,7 @@ export interface ApiDependencies {
   convergence?: ConvergenceSource;
   certificates?: CertificateIssuing;
   credentials?: CredentialStore;
+  workloads?: Pick<WorkloadRegistry, 'list'>;
   logger: Logger;
   limits: ApiLimits;
   now: () => Date;
@@ -69,6 +73,7 @@ export function resolveDependencies(options: ApiOptions): ApiDependencies {
     ...(options.convergence ? { convergence: options.convergence } : {}),
     certificates: options.certificates,
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.workloads ? { workloads: options.workloads } : {}),
     logger: options.logger,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,

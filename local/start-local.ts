@@ -1,3 +1,4 @@
+import { InMemoryWorkloadRegistry } from '../core/adapters/embedded/registry/index.ts';
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
@@ -70,6 +71,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
 
   // Prometheus metrics at GET /metrics on the API port, unauthenticated like Istio's (loopback only by default).
   const metrics = createMetricsRegistry();
+  // Connected workloads are live state: in memory, rebuilt as sidecars reconnect after a restart.
+  const workloads = new InMemoryWorkloadRegistry();
   let ready = false;
   const xds = await startXds({
     metrics: new XdsMetrics(metrics),
@@ -78,13 +81,14 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     logger,
     address: `${options.host}:${options.xdsPort}`,
     gatewayCredentials: credentials,
+    registry: workloads,
     ...(options.xdsMtls ? { mtls: { ca, ledger } } : {}),
     ...(options.xds?.quietMs !== undefined ? { debounce: { quietMs: options.xds.quietMs } } : {}),
     ...(options.xds?.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: options.xds.reconcileIntervalMs } : {}),
     ...(options.xds?.registrationGraceMs !== undefined ? { registrationGraceMs: options.xds.registrationGraceMs } : {}),
     ...(options.xds?.observe ? { observe: options.xds.observe } : {}),
   });
-  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, convergence: xds.controlPlane, certificates: { ca: countingCertificateAuthority(ca, metrics), ledger, joinTokenSecrets }, credentials, ready: () => ready });
+  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, convergence: xds.controlPlane, certificates: { ca: countingCertificateAuthority(ca, metrics), ledger, joinTokenSecrets }, credentials, workloads, ready: () => ready });
   app.get('/metrics', async (c) => c.body(await metrics.metrics(), 200, { 'content-type': metrics.contentType }));
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.apiPort });
   await new Promise<void>((resolve, reject) => {

@@ -7,6 +7,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
 import { DynamoDbConfigStore } from '../core/adapters/aws/dynamodb-store/index.ts';
+import { DynamoDbWorkloadRegistry } from '../core/adapters/aws/dynamodb-registry/index.ts';
 import { EventBridgeChangeBus, sweepStaleSubscriptions } from '../core/adapters/aws/eventbridge-bus/index.ts';
 import { startAdminServer } from './admin-server.ts';
 import { awsMtlsFromEnv } from './aws-mtls.ts';
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
     logger,
     address: `0.0.0.0:${intEnv('TRELLIS_XDS_PORT', 18000)}`,
     replicaId,
+    // Connected workloads, shared by the fleet: each replica refreshes what its streams hold.
+    registry: new DynamoDbWorkloadRegistry({ client: dynamoDb, tableName }),
     reconcileIntervalMs: intEnv('TRELLIS_RECONCILE_INTERVAL_MS', 30_000),
     ...(mtls && { mtls }),
   });

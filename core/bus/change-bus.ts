@@ -1,10 +1,14 @@
-/** A mesh's config or settings changed; subscribers reload it from the ConfigStore. */
+/**
+ * A mesh's config or settings changed (subscribers reload it from the ConfigStore), or its
+ * registered workloads did (`workloads`: subscribers re-read the WorkloadRegistry; `revision` is
+ * the config head the publisher saw).
+ */
 export interface MeshChangeEvent {
   tenantId: string;
   mesh: string;
   /** Head revision after the change. */
   revision: number;
-  reason: 'commit' | 'mesh-updated' | 'mesh-deleted';
+  reason: 'commit' | 'mesh-updated' | 'mesh-deleted' | 'workloads';
   at: string;
 }
 

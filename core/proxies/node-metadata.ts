@@ -30,8 +30,13 @@ export const NodeMetadataSchema = z.object({
   INTERCEPTION_MODE: z.enum(['NONE', 'REDIRECT']).optional(),
   /** `region/zone/subzone` (zone and subzone optional) the proxy runs in: locality failover and distribution are relative to it. */
   LOCALITY: z.string().regex(/^[^/\s]+(\/[^/\s]*){0,2}$/, { message: 'expected region/zone/subzone' }).optional(),
-  /** Register this workload as a WorkloadEntry while connected (default true for sidecars). */
+  /** Register this workload in the workload registry while connected (default true for sidecars). */
   AUTO_REGISTER: z.boolean().optional(),
+  /**
+   * The WorkloadGroup (in the proxy's namespace) the workload joins, as Istio names it: registration
+   * needs the group's service account, and the group fixes the labels the workload is selected by.
+   */
+  AUTO_REGISTER_GROUP: z.string().regex(DNS_LABEL).optional(),
   /** The agent serves the workload certificate and trust bundle over SDS (bootstrap cluster `sds-grpc`): mesh mTLS in and out. */
   SDS: z.boolean().optional(),
   /** Gateways: the address every Gateway server listens on (default 0.0.0.0; 127.0.0.1 in local mode). */

@@ -38,6 +38,12 @@ export interface ProxyStatus {
   /** The client certificate the proxy connected with (mTLS only): who it is and when that runs out. */
   certificate?: { spiffeId: string; serialNumber: string; notAfter: string };
   types: Partial<Record<XdsTypeName, XdsTypeStatus>>;
+  /**
+   * Whether the proxy is an endpoint (in the workload registry): `registered` with its group, or
+   * `refused` with the reason (an identity that does not match its WorkloadGroup, a missing group).
+   * Absent for proxies that never register (gateways, proxyless clients, no inbound port).
+   */
+  registration?: { state: 'registered' | 'refused'; group?: string; reason?: string };
 }
 
 /** Where the API reads proxy status from: the in-process xDS server locally, a shared table in AWS. */

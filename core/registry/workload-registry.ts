@@ -25,6 +25,11 @@ export interface RegisteredWorkload {
   labels: Record<string, string>;
   /** Service port name → port on the workload; absent means the service port itself. */
   ports?: Record<string, number>;
+  /**
+   * The workload's sidecar inbound listener port: peers reach every port of every service that
+   * selects the workload through it (local mode has no traffic redirection). Wins over `ports`.
+   */
+  inboundPort?: number;
   /** `region/zone/subzone`. */
   locality?: string;
   weight?: number;

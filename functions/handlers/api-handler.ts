@@ -17,14 +17,15 @@ function requiredEnv(name: string): string {
 
 /** The AWS adapters and SDK clients, loaded on first use: evaluating them is most of the bundle's import time. */
 async function loadAdapters() {
-  const [{ DynamoDBClient }, { EventBridgeClient }, { SQSClient }, { DynamoDbConfigStore }, { EventBridgeChangeBus }] = await Promise.all([
+  const [{ DynamoDBClient }, { EventBridgeClient }, { SQSClient }, { DynamoDbConfigStore }, { EventBridgeChangeBus }, { DynamoDbWorkloadRegistry }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/client-eventbridge'),
     import('@aws-sdk/client-sqs'),
     import('../../core/adapters/aws/dynamodb-store/index.ts'),
     import('../../core/adapters/aws/eventbridge-bus/index.ts'),
+    import('../../core/adapters/aws/dynamodb-registry/index.ts'),
   ]);
-  return { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus };
+  return { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry };
 }
 
 /**
@@ -51,7 +52,7 @@ async function createCertificateIssuing(dynamoDb: DynamoDbClient, tableName: str
 }
 
 async function createOptions(): Promise<CreateApiOptions> {
-  const { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus } = await loadAdapters();
+  const { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry } = await loadAdapters();
   const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-api' } });
   const dynamoDb = new DynamoDBClient({});
   const tableName = requiredEnv('TRELLIS_TABLE_NAME');
@@ -67,7 +68,9 @@ async function createOptions(): Promise<CreateApiOptions> {
   }
   const certificates = await createCertificateIssuing(dynamoDb, tableName);
   if (!certificates) logger.warn('TRELLIS_CA_ARN is not set: the join-token and certificate routes answer 503');
-  return { store, bus, logger, ...(certificates && { certificates }) };
+  // Registered workloads are written by the xds-server fleet; the API reads them.
+  const workloads = new DynamoDbWorkloadRegistry({ client: dynamoDb, tableName });
+  return { store, bus, logger, workloads, ...(certificates && { certificates }) };
 }
 
 export const handler = createLambdaHandler(createOptions);

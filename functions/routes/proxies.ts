@@ -29,6 +29,10 @@ export const ProxyStatusSchema = z
       .optional()
       .describe('The client certificate the proxy opened its mTLS xDS connection with. The agent rotates the workload certificate over SDS without reconnecting, so after a rotation this is the earlier certificate; see the certificate audit for the latest issued.'),
     types: z.record(z.enum(['cds', 'eds', 'lds', 'rds', 'sds']), TypeStatus),
+    registration: z
+      .object({ state: z.enum(['registered', 'refused']), group: z.string().optional(), reason: z.string().optional() })
+      .optional()
+      .describe('Whether the proxy is an endpoint in the workload registry, or why it was refused'),
   })
   .meta({ id: 'ProxyStatus' });
 

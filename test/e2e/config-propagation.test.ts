@@ -129,7 +129,7 @@ async function change(what: string, act: () => Promise<unknown>, inForce: (c: Ac
 const json = (v: unknown) => JSON.stringify(v);
 
 beforeAll(async () => {
-  [app, web1, web2, api1, api2] = await Promise.all(['app', 'web-1', 'web-2', 'api-1', 'api-2'].map((n) => startUpstream(n)));
+  [app, web1, web2, api1, api2] = (await Promise.all(['app', 'web-1', 'web-2', 'api-1', 'api-2'].map((n) => startUpstream(n)))) as [Upstream, Upstream, Upstream, Upstream, Upstream];
   trellis = await startTestTrellis();
   expect((await trellis.api('PUT', `/v1/meshes/${MESH}`, {})).status).toBeLessThan(300);
   await apply(trellis, MESH, BASE());

@@ -14,7 +14,7 @@ const serviceEntry = (host: string, app: string) => ({
   spec: { hosts: [host], location: 'MESH_INTERNAL', resolution: 'STATIC', ports: [{ number: 9080, name: 'http', protocol: 'HTTP' }], workloadSelector: { labels: { app } } },
 });
 
-type WorkloadEntryList = { items: { metadata: { name: string; labels?: Record<string, string> }; spec: { address: string; ports?: Record<string, number>; labels: Record<string, string> } }[] };
+type WorkloadList = { items: { name: string; address: string; labels: Record<string, string>; inboundPort?: number; serviceAccount: string; replica: string }[] };
 
 let trellis: TestTrellis;
 let details: Upstream;
@@ -34,21 +34,22 @@ afterAll(async () => {
 });
 
 describe('sidecar auto-registration', () => {
-  it('registers a connected sidecar as a WorkloadEntry that peers reach through its inbound listener, and unregisters it after the grace period', async () => {
+  it('registers a connected sidecar in the workload registry (no config revision) so peers reach it through its inbound listener, and unregisters it after the grace period', async () => {
     expect((await trellis.api('PUT', '/v1/meshes/shop', {})).status).toBe(201);
     expect((await trellis.api('POST', '/v1/meshes/shop/apply', [serviceEntry(DETAILS, 'details')])).status).toBe(200);
 
     const detailsSidecar = await startSidecar({ xdsPort: xdsPort(), mesh: 'shop', namespace: 'shop', workload: 'details', labels: { app: 'details', version: 'v1' }, appPort: details.port });
     sidecars.push(detailsSidecar);
-    let entries: WorkloadEntryList['items'] = [];
+    let entries: WorkloadList['items'] = [];
     await waitFor(async () => {
-      entries = ((await trellis.api('GET', '/v1/meshes/shop/resources/workloadentries/shop')).json as WorkloadEntryList).items;
+      entries = ((await trellis.api('GET', '/v1/meshes/shop/workloads')).json as WorkloadList).items;
       return entries.length === 1;
-    }, 'the WorkloadEntry of the connected sidecar', 10_000, 50);
-    expect(entries[0]!.metadata.labels).toEqual({ 'trellis.dev/auto-registered': 'true' });
-    expect(entries[0]!.spec).toMatchObject({ address: '127.0.0.1', labels: { app: 'details', version: 'v1' }, ports: { http: detailsSidecar.inboundPort } });
+    }, 'the registered workload of the connected sidecar', 10_000, 50);
+    expect(entries[0]).toMatchObject({ address: '127.0.0.1', labels: { app: 'details', version: 'v1' }, inboundPort: detailsSidecar.inboundPort, serviceAccount: 'details', replica: 'local' });
+    expect(((await trellis.api('GET', '/v1/meshes/shop/resources/workloadentries/shop')).json as { items: unknown[] }).items).toEqual([]);
     const revisions = (await trellis.api('GET', '/v1/meshes/shop/revisions')).json as { items: { author: string }[] };
-    expect(revisions.items[0]!.author).toBe('system:auto-registration');
+    expect(revisions.items.map((r) => r.author)).not.toContain('system:auto-registration');
+    expect(revisions.items).toHaveLength(1);
 
     const client = await startSidecar({ xdsPort: xdsPort(), mesh: 'shop', namespace: 'shop', workload: 'productpage', labels: { app: 'productpage' } });
     sidecars.push(client);
@@ -59,7 +60,7 @@ describe('sidecar auto-registration', () => {
     expect(details.received.length).toBe(before + 1);
 
     await detailsSidecar.envoy.stop();
-    await waitFor(async () => ((await trellis.api('GET', '/v1/meshes/shop/resources/workloadentries/shop')).json as WorkloadEntryList).items.length === 0, 'unregistration after the grace period', 10_000, 100);
+    await waitFor(async () => ((await trellis.api('GET', '/v1/meshes/shop/workloads')).json as WorkloadList).items.length === 0, 'unregistration after the grace period', 10_000, 100);
   });
 });
 

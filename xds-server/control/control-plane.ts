@@ -7,14 +7,17 @@ import type { ControlPlaneMetrics } from '../metrics/xds-metrics.ts';
 import { RevisionFeedback, type StreamContext } from './revision-feedback.ts';
 import type { ProxyConfig, ProxyConfigType } from '../../core/proxies/proxy-config.ts';
 import { NotFoundError } from '../../core/errors.ts';
-import { keyOf, keyString, type IstioResource } from '../../core/resources/resource.ts';
+import type { IstioResource } from '../../core/resources/resource.ts';
 import type { ResourceCache } from '../cache/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
 import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
 import { buildMeshIndex, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecar, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
 import type { CredentialStore } from '../../core/credentials/index.ts';
-import { registrationFor, REGISTRATION_AUTHOR } from './auto-registration.ts';
-import { sameContent } from '../../core/store/resource-content.ts';
+import type { RegisteredWorkload, WorkloadRegistry } from '../../core/registry/index.ts';
+import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
+import { WorkloadRegistrar } from './workload-registrar.ts';
+import { workloadInstances } from './workload-instances.ts';
+import { trustDomainOf } from '../translate/security/trust-domain.ts';
 import { Debouncer, type DebounceOptions } from './debouncer.ts';
 import { meshKey, scopeKey, type MeshRuntime, type ScopeEntry } from './mesh-runtime.ts';
 import { describeNode, type ConnectingProxy } from './node-identity.ts';
@@ -22,9 +25,6 @@ import { describeVerifiedNode, type TrustDomainResolver } from './verified-node.
 import { proxyConfigOf } from './proxy-config.ts';
 import { previewChange } from './config-previewer.ts';
 import type { ConfigPreview } from '../../core/proxies/config-preview.ts';
-
-/** WorkloadEntries per registration commit: well inside every store's per-revision limit (DynamoDB: 49). */
-const REGISTRATION_BATCH = 25;
 
 export interface ControlPlaneOptions {
   store: ConfigStore;
@@ -36,6 +36,12 @@ export interface ControlPlaneOptions {
   reconcileIntervalMs?: number;
   /** How long a disconnected sidecar stays registered (it may be reconnecting). */
   registrationGraceMs?: number;
+  /** Connected workloads (live state); in memory unless given (AWS: DynamoDB, shared by the fleet). */
+  registry?: WorkloadRegistry;
+  /** This replica's name in registry entries (it refreshes and removes only its own). */
+  replicaId?: string;
+  /** How long a registry entry counts without a refresh (default 60 s): a crashed replica's workloads go after it. */
+  registrationTtlMs?: number;
   now?: () => Date;
   /** With mTLS: identity comes from the client certificate's SPIFFE ID, owned by this tenant mesh. */
   verifiedIdentity?: { owners: TrustDomainResolver };
@@ -56,31 +62,21 @@ const TYPE_NAMES: Record<XdsTypeUrl, XdsTypeName> = {
 
 const byName = (items: Named[]) => new Map(items.map((n) => [n.name, n.resource]));
 
-interface Registration {
-  tenantId: string;
-  mesh: string;
-  proxy: ConnectingProxy;
-  streams: number;
-  graceTimer?: NodeJS.Timeout;
-  /** Key string of the WorkloadEntry last written. */
-  written?: IstioResource;
-}
-
 /**
- * Connects the store to the xDS server: loads and indexes each mesh that has proxies here,
- * translates per proxy group into the cache (which pushes only what changed), follows change
- * events (debounced) and reconciles periodically, and registers connected sidecars as
- * WorkloadEntries.
+ * Connects the store to the xDS server: loads and indexes each mesh that has proxies here (its
+ * config and its registered workloads), translates per proxy group into the cache (which pushes
+ * only what changed), follows change events (debounced) and reconciles periodically. Connected
+ * sidecars are kept in the workload registry by the WorkloadRegistrar, never as config.
  */
 export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private readonly meshes = new Map<string, MeshRuntime>();
   private readonly loading = new Map<string, Promise<MeshRuntime | undefined>>();
   private readonly reloads = new Map<string, { running: Promise<void>; again: boolean }>();
-  private readonly connecting = new Map<string, ConnectingProxy & { scope: string }>();
+  private readonly connecting = new Map<string, ConnectingProxy & { scope: string; nodeId: string }>();
   private readonly streams = new Map<string, { proxyId: string; scope: string; meshKey: string; registrationKey?: string }>();
-  private readonly registrations = new Map<string, Registration>();
   private readonly streamsPerProxy = new Map<string, number>();
-  private readonly registrationSyncs = new Map<string, Promise<void>>();
+  private readonly registry: WorkloadRegistry;
+  private readonly registrar: WorkloadRegistrar;
   private readonly debouncer: Debouncer;
   private readonly log: Logger;
   private ads: AdsServer | undefined;
@@ -96,6 +92,18 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       streamContext: (streamId) => this.streamContext(streamId),
       streamsOf: (tenantId, mesh) => [...this.streams].filter(([, s]) => s.meshKey === meshKey(tenantId, mesh)).map(([streamId, s]) => ({ streamId, proxyId: s.proxyId })),
       announce: (tenantId, mesh, revision) => this.announce(tenantId, mesh, revision),
+    });
+    const now = options.now ?? (() => new Date());
+    this.registry = options.registry ?? new InMemoryWorkloadRegistry({ now });
+    this.registrar = new WorkloadRegistrar({
+      registry: this.registry,
+      replica: options.replicaId ?? 'local',
+      logger: options.logger,
+      now,
+      ttlMs: options.registrationTtlMs ?? 60_000,
+      graceMs: options.registrationGraceMs ?? 10_000,
+      announce: (tenantId, mesh) => this.announceWorkloads(tenantId, mesh),
+      ...(options.metrics ? { onRefused: () => options.metrics?.registrationRefused() } : {}),
     });
     this.debouncer = new Debouncer({ quietMs: options.debounce?.quietMs ?? 100, maxDelayMs: options.debounce?.maxDelayMs ?? 1000 }, (key) => void this.reload(key));
   }
@@ -119,7 +127,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     clearInterval(this.reconcileTimer);
     this.debouncer.cancelAll();
     await this.subscription?.close();
-    for (const r of this.registrations.values()) clearTimeout(r.graceTimer);
+    this.registrar.stop();
     await Promise.allSettled([...this.reloads.values()].map((r) => r.running));
   }
 
@@ -136,7 +144,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     // ends while being resolved leaves nothing counted.
     this.ensureScope(runtime, scope, proxy.descriptor);
     const proxyId = this.proxyIdFor(node.id, proxy);
-    this.connecting.set(proxyId, { ...proxy, scope });
+    this.connecting.set(proxyId, { ...proxy, scope, nodeId: node.id });
     return { proxyId, scope };
   };
 
@@ -204,8 +212,18 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
           ...(proxy?.certificate ? { certificate: proxy.certificate } : {}),
           ...(runtime?.scopes.get(s.scope) ? { revision: runtime.scopes.get(s.scope)!.revision } : {}),
           types,
+          ...this.registrationOf(s.proxyId),
         };
       });
+  }
+
+  private registrationOf(proxyId: string): Pick<ProxyStatus, 'registration'> {
+    const refused = this.registrar.refusal(proxyId);
+    if (refused) return { registration: { state: 'refused', reason: refused } };
+    const stream = [...this.streams.values()].find((st) => st.proxyId === proxyId && st.registrationKey);
+    const group = this.connecting.get(proxyId)?.metadata.AUTO_REGISTER_GROUP;
+    const namespace = this.connecting.get(proxyId)?.descriptor.namespace;
+    return stream ? { registration: { state: 'registered', ...(group ? { group: `${namespace}/${group}` } : {}) } } : {};
   }
 
   /** What one connected proxy's group is served now, decoded (for `trellis proxy-config`). */
@@ -222,6 +240,10 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     const runtime = this.meshes.get(key);
     // Only meshes with proxies here matter; a duplicate or stale event is harmless (reload compares revisions).
     if (!runtime) return;
+    if (event.reason === 'workloads') {
+      this.debouncer.trigger(key);
+      return;
+    }
     if (event.reason !== 'mesh-deleted' && event.reason !== 'mesh-updated' && event.revision <= runtime.revision) return;
     this.debouncer.trigger(key);
   }
@@ -237,6 +259,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       try {
         const mesh = await this.options.store.getMesh(runtime.tenantId, runtime.mesh);
         if (!mesh || mesh.revision !== runtime.revision || mesh.version !== runtime.settingsVersion) this.debouncer.trigger(key);
+        // Entries of a crashed replica expire without an event: the list tells.
+        else if (workloadsDigest(await this.registry.list(runtime.tenantId, runtime.mesh)) !== workloadsDigest(runtime.workloads)) this.debouncer.trigger(key);
       } catch (err) {
         this.log.warn({ err, mesh: key }, 'reconciliation check failed; will retry');
       }
@@ -259,21 +283,24 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private async readMesh(tenantId: string, mesh: string, previous: MeshRuntime | undefined): Promise<MeshRuntime | undefined> {
     const record = await this.options.store.getMesh(tenantId, mesh);
     if (!record) return undefined;
-    let snapshot;
+    let snapshot: { revision: number; resources: readonly IstioResource[] };
     try {
-      snapshot = await this.options.store.snapshot(tenantId, mesh);
+      // A change of registered workloads alone re-reads only the registry.
+      snapshot = previous && previous.revision === record.revision ? previous : await this.options.store.snapshot(tenantId, mesh);
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw err;
     }
+    const workloads = await this.registry.list(tenantId, mesh);
     const started = performance.now();
+    const trustDomain = trustDomainOf({ tenantId, mesh, settings: record.settings });
     const index = buildMeshIndex({
       tenantId,
       mesh,
       revision: snapshot.revision,
       settings: record.settings,
       resources: snapshot.resources,
-      workloads: [],
+      workloads: workloadInstances(workloads, snapshot.resources, trustDomain),
       ...(previous ? { previous: previous.index } : {}),
     });
     for (const issue of index.issues) this.log.warn({ mesh, revision: snapshot.revision, ...issue }, 'config not translated');
@@ -284,6 +311,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       revision: snapshot.revision,
       settingsVersion: record.version,
       resources: snapshot.resources,
+      workloads,
       index,
       scopes: previous?.scopes ?? new Map(),
       credentials: await this.loadCredentials(tenantId, mesh, index.gateways.length > 0, previous),
@@ -333,8 +361,10 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       return;
     }
     for (const scope of runtime.scopes.keys()) this.publishScope(runtime, scope);
-    if (runtime.revision !== previous.revision) void this.feedback.published(runtime.tenantId, runtime.mesh, runtime.revision);
-    await this.syncRegistrations(runtime);
+    if (runtime.revision !== previous.revision) {
+      void this.feedback.published(runtime.tenantId, runtime.mesh, runtime.revision);
+      await this.registrar.reevaluate(runtime.tenantId, runtime.mesh, runtime.resources);
+    }
   }
 
   /** Translates one proxy group and hands the result to the cache (which versions and pushes). */
@@ -382,21 +412,10 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     this.streams.set(e.streamId, stream);
     this.streamsPerProxy.set(e.proxyId, (this.streamsPerProxy.get(e.proxyId) ?? 0) + 1);
     const runtime = this.meshes.get(stream.meshKey);
-    if (runtime) this.ensureScope(runtime, e.scope, proxy.descriptor).streams++;
-    const we = runtime ? registrationFor(proxy, runtime.resources) : undefined;
-    if (!we || !runtime) return;
-    const regKey = `${stream.meshKey}/${keyString(keyOf(we))}`;
-    stream.registrationKey = regKey;
-    const existing = this.registrations.get(regKey);
-    if (existing) {
-      clearTimeout(existing.graceTimer);
-      existing.graceTimer = undefined;
-      existing.streams++;
-      existing.proxy = proxy;
-      return;
-    }
-    this.registrations.set(regKey, { tenantId: proxy.tenantId, mesh: proxy.mesh, proxy, streams: 1 });
-    void this.syncRegistrations(runtime);
+    if (!runtime) return;
+    this.ensureScope(runtime, e.scope, proxy.descriptor).streams++;
+    const registered = this.registrar.connect(e.proxyId, proxy.nodeId, proxy, runtime.resources);
+    if (registered) stream.registrationKey = registered;
   }
 
   private onDisconnect(e: DisconnectEvent): void {
@@ -411,6 +430,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     else {
       this.streamsPerProxy.delete(stream.proxyId);
       this.connecting.delete(stream.proxyId);
+      this.registrar.forget(stream.proxyId);
     }
     const runtime = this.meshes.get(stream.meshKey);
     const scope = runtime?.scopes.get(stream.scope);
@@ -418,71 +438,15 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       runtime.scopes.delete(stream.scope);
       this.options.cache.removeScope(stream.scope);
     }
-    if (!stream.registrationKey) return;
-    const reg = this.registrations.get(stream.registrationKey);
-    if (!reg || --reg.streams > 0) return;
-    const regKey = stream.registrationKey;
-    reg.graceTimer = setTimeout(() => void this.unregister(regKey), this.options.registrationGraceMs ?? 10_000);
-    reg.graceTimer.unref();
+    if (stream.registrationKey) this.registrar.disconnect(stream.registrationKey, stream.proxyId);
   }
 
-  /** Writes the WorkloadEntry of every registration of the mesh whose content changed. */
-  /** Registration writes run one after another per mesh, so two never write the same entry. */
-  private syncRegistrations(runtime: MeshRuntime): Promise<void> {
-    const key = meshKey(runtime.tenantId, runtime.mesh);
-    const next = (this.registrationSyncs.get(key) ?? Promise.resolve()).then(() => this.writeRegistrations(this.meshes.get(key) ?? runtime));
-    this.registrationSyncs.set(key, next);
-    void next.finally(() => {
-      if (this.registrationSyncs.get(key) === next) this.registrationSyncs.delete(key);
-    });
-    return next;
-  }
-
-  /**
-   * Writes the WorkloadEntries of this mesh's registrations whose content changed since they were
-   * last written, in batches small enough for one revision of any store.
-   */
-  private async writeRegistrations(runtime: MeshRuntime): Promise<void> {
-    const changed: { reg: Registration; we: IstioResource }[] = [];
-    for (const [key, reg] of this.registrations) {
-      if (!key.startsWith(`${meshKey(runtime.tenantId, runtime.mesh)}/`) || reg.streams <= 0) continue;
-      const we = registrationFor(reg.proxy, runtime.resources);
-      if (we && (!reg.written || !sameContent(reg.written, we))) changed.push({ reg, we });
-    }
-    for (let i = 0; i < changed.length; i += REGISTRATION_BATCH) {
-      const batch = changed.slice(i, i + REGISTRATION_BATCH);
-      try {
-        const result = await this.options.store.commit({
-          tenantId: runtime.tenantId,
-          mesh: runtime.mesh,
-          author: REGISTRATION_AUTHOR,
-          message: 'register connected sidecars',
-          changes: batch.map(({ we }) => ({ op: 'put' as const, resource: we })),
-        });
-        for (const { reg, we } of batch) reg.written = we;
-        if (result.created) await this.announce(runtime.tenantId, runtime.mesh, result.revision);
-      } catch (err) {
-        this.log.error({ err, mesh: runtime.mesh }, 'auto-registration failed; retried on the next change');
-      }
-    }
-  }
-
-  private async unregister(regKey: string): Promise<void> {
-    const reg = this.registrations.get(regKey);
-    if (!reg || reg.streams > 0) return;
-    this.registrations.delete(regKey);
-    if (!reg.written || this.stopped) return;
+  private async announceWorkloads(tenantId: string, mesh: string): Promise<void> {
+    const revision = this.meshes.get(meshKey(tenantId, mesh))?.revision ?? 0;
     try {
-      const result = await this.options.store.commit({
-        tenantId: reg.tenantId,
-        mesh: reg.mesh,
-        author: REGISTRATION_AUTHOR,
-        message: 'unregister disconnected sidecar',
-        changes: [{ op: 'delete', key: keyOf(reg.written) }],
-      });
-      await this.announce(reg.tenantId, reg.mesh, result.revision);
+      await this.options.bus.publish({ tenantId, mesh, revision, reason: 'workloads', at: (this.options.now?.() ?? new Date()).toISOString() });
     } catch (err) {
-      if (!(err instanceof NotFoundError)) this.log.error({ err, regKey }, 'unregistration failed');
+      this.log.warn({ err, mesh }, 'workloads change event not published; replicas reconcile');
     }
   }
 
@@ -493,4 +457,9 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       this.log.warn({ err, mesh }, 'change event not published; replicas reconcile');
     }
   }
+}
+
+/** What identifies a set of registered workloads for change detection (refreshes alone do not count). */
+function workloadsDigest(workloads: readonly RegisteredWorkload[]): string {
+  return JSON.stringify(workloads.map(({ expiresAt: _expiresAt, ...rest }) => rest));
 }

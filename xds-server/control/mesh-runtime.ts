@@ -1,5 +1,6 @@
 import type { GatewayCredential, MeshIndex, ProxyDescriptor } from '../translate/index.ts';
 import type { IstioResource } from '../../core/resources/resource.ts';
+import type { RegisteredWorkload } from '../../core/registry/index.ts';
 
 /** A group of connected proxies that get identical config, and how many streams use it. */
 export interface ScopeEntry {
@@ -16,6 +17,8 @@ export interface MeshRuntime {
   revision: number;
   settingsVersion: string;
   resources: readonly IstioResource[];
+  /** The mesh's registered workloads (every replica's), as the index was built from them. */
+  workloads: readonly RegisteredWorkload[];
   index: MeshIndex;
   scopes: Map<string, ScopeEntry>;
   /** Uploaded gateway credentials by `namespace/name`, loaded with the mesh when it has Gateways. */

@@ -23,6 +23,8 @@ export interface ControlPlaneMetrics {
   translated(seconds: number): void;
   converged(seconds: number): void;
   rolledBack(): void;
+  /** A connected sidecar was refused as an endpoint (identity does not match its WorkloadGroup, ...). */
+  registrationRefused(): void;
 }
 
 /**
@@ -37,6 +39,7 @@ export class XdsMetrics implements ControlPlaneMetrics {
   readonly convergence: Histogram;
   readonly translation: Histogram;
   readonly rollbacks: Counter;
+  readonly registrationRefusals: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -47,6 +50,7 @@ export class XdsMetrics implements ControlPlaneMetrics {
     this.convergence = new Histogram({ name: 'trellis_proxy_convergence_seconds', help: 'Commit of a mesh revision to its acknowledgement by the last proxy connected at push time', buckets: CONVERGENCE_BUCKETS, registers });
     this.translation = new Histogram({ name: 'trellis_xds_translation_seconds', help: 'Translating a mesh revision into Envoy config for one proxy group', buckets: TRANSLATION_BUCKETS, registers });
     this.rollbacks = new Counter({ name: 'trellis_nack_rollbacks_total', help: 'Revisions rolled back automatically because proxies rejected them', registers });
+    this.registrationRefusals = new Counter({ name: 'trellis_workload_registrations_refused_total', help: 'Connected sidecars refused as endpoints (identity not matching their WorkloadGroup, missing group)', registers });
     for (const stream of ['sotw', 'delta']) this.connectedProxies.set({ stream }, 0);
   }
 
@@ -77,5 +81,9 @@ export class XdsMetrics implements ControlPlaneMetrics {
 
   rolledBack(): void {
     this.rollbacks.inc();
+  }
+
+  registrationRefused(): void {
+    this.registrationRefusals.inc();
   }
 }

@@ -1,4 +1,4 @@
-/** A running workload the server learned about (a connected sidecar), as an endpoint candidate. */
+/** A running workload from the workload registry (a connected sidecar), as an endpoint candidate. */
 export interface WorkloadInstance {
   name: string;
   namespace: string;
@@ -11,4 +11,9 @@ export interface WorkloadInstance {
   /** `region/zone/subzone`. */
   locality?: string;
   weight?: number;
+  /**
+   * The SPIFFE ID it proved (its certificate) or, on plaintext local xDS, the one it claims. A
+   * ServiceEntry with subjectAltNames selects it only when this is among them.
+   */
+  identity?: string;
 }

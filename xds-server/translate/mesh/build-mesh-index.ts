@@ -47,7 +47,7 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
   }
   const instances = [...input.workloads].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
   for (const w of instances) {
-    workloads.add({ source: `WorkloadInstance/${w.namespace}/${w.name}`, namespace: w.namespace, labels: w.labels, address: w.address, ports: w.ports, locality: w.locality, weight: w.weight, serviceAccount: w.serviceAccount });
+    workloads.add({ source: `WorkloadInstance/${w.namespace}/${w.name}`, namespace: w.namespace, labels: w.labels, address: w.address, ports: w.ports, locality: w.locality, weight: w.weight, serviceAccount: w.serviceAccount, identity: w.identity });
   }
 
   const found = new Map<string, MeshService>();

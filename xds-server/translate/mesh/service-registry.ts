@@ -10,6 +10,8 @@ export interface EndpointWorkload extends Workload {
   locality: string | undefined;
   weight: number | undefined;
   serviceAccount?: string | undefined;
+  /** A registered workload's SPIFFE ID (see WorkloadInstance.identity); configured WorkloadEntries have none. */
+  identity?: string | undefined;
 }
 
 export interface ServiceEntryInput {
@@ -53,7 +55,15 @@ export function servicesOf(entry: ServiceEntryInput, workloads: WorkloadLookup<E
     admit({ address: e.address, ports: e.ports ?? {}, labels: e.labels ?? {}, locality: e.locality, weight: e.weight, serviceAccount: e.serviceAccount }, source, `spec.endpoints[${i}].address`),
   );
   if (spec.workloadSelector) {
-    for (const w of workloads.select(namespace, spec.workloadSelector.labels ?? {})) admit(w, w.source, 'spec.address');
+    const allowed = spec.subjectAltNames?.length ? new Set(spec.subjectAltNames) : undefined;
+    for (const w of workloads.select(namespace, spec.workloadSelector.labels ?? {})) {
+      // subjectAltNames says who may serve the host: a registered workload proving another identity is no endpoint of it.
+      if (allowed && w.identity !== undefined && !allowed.has(w.identity)) {
+        issues.push({ resource: source, field: 'spec.subjectAltNames', message: `workload ${w.source} (${w.identity}) matches the selector but is not among subjectAltNames; not an endpoint` });
+        continue;
+      }
+      admit(w, w.source, 'spec.address');
+    }
   }
   return spec.hosts.map((host) => ({
     host,

@@ -10,7 +10,7 @@ const meshChangeEvent = z.object({
   tenantId: z.string().min(1),
   mesh: z.string().min(1),
   revision: z.number().int().nonnegative(),
-  reason: z.enum(['commit', 'mesh-updated', 'mesh-deleted']),
+  reason: z.enum(['commit', 'mesh-updated', 'mesh-deleted', 'workloads']),
   at: z.string(),
 });
 

@@ -1,0 +1,37 @@
+import type { RegisteredWorkload } from '../../core/registry/index.ts';
+import type { IstioResource } from '../../core/resources/index.ts';
+import { spiffeId } from '../translate/security/spiffe-matchers.ts';
+import type { WorkloadInstance } from '../translate/index.ts';
+
+type ServiceEntryLike = { metadata: { namespace: string }; spec: { workloadSelector?: { labels?: Record<string, string> }; ports?: { name: string }[] } };
+
+/**
+ * Registered workloads as translation's endpoint candidates. A sidecar registered with its inbound
+ * listener port is reached through it on every port of every ServiceEntry selecting it (local mode
+ * has no traffic redirection), so the port names are read from this revision's ServiceEntries.
+ */
+export function workloadInstances(workloads: readonly RegisteredWorkload[], resources: readonly IstioResource[], trustDomain: string): WorkloadInstance[] {
+  const entries = resources.filter((r) => r.kind === 'ServiceEntry') as unknown as ServiceEntryLike[];
+  return workloads.map((w) => {
+    let ports: Record<string, number> = { ...w.ports };
+    if (w.inboundPort !== undefined) {
+      ports = {};
+      for (const se of entries) {
+        const selector = se.spec.workloadSelector?.labels;
+        if (se.metadata.namespace !== w.namespace || !selector || !Object.entries(selector).every(([k, v]) => w.labels[k] === v)) continue;
+        for (const p of se.spec.ports ?? []) ports[p.name] = w.inboundPort;
+      }
+    }
+    return {
+      name: w.name,
+      namespace: w.namespace,
+      address: w.address,
+      labels: w.labels,
+      serviceAccount: w.serviceAccount,
+      ports,
+      ...(w.locality ? { locality: w.locality } : {}),
+      ...(w.weight !== undefined ? { weight: w.weight } : {}),
+      identity: w.spiffeId ?? spiffeId(trustDomain, w.namespace, w.serviceAccount),
+    };
+  });
+}

@@ -1,0 +1,187 @@
+import type { Logger } from 'pino';
+import type { RegisteredWorkload, WorkloadRegistry } from '../../core/registry/index.ts';
+import type { IstioResource } from '../../core/resources/index.ts';
+import { admitWorkload, type Admission } from './workload-admission.ts';
+import type { ConnectingProxy } from './node-identity.ts';
+
+export interface WorkloadRegistrarOptions {
+  registry: WorkloadRegistry;
+  /** The replica holding the streams: written into each entry, and only its own entries are removed. */
+  replica: string;
+  logger: Logger;
+  now: () => Date;
+  /** How long an entry counts without a refresh (a crashed replica's workloads disappear after it). */
+  ttlMs: number;
+  /** How long a disconnected sidecar stays registered (it may be reconnecting). */
+  graceMs: number;
+  /** The mesh's registered workloads changed: other replicas (and this one) re-read the registry. */
+  announce: (tenantId: string, mesh: string) => Promise<void>;
+  /** A proxy's registration was refused (metrics). */
+  onRefused?: (reason: string) => void;
+}
+
+interface Held {
+  tenantId: string;
+  mesh: string;
+  proxy: ConnectingProxy;
+  nodeId: string;
+  proxyIds: Set<string>;
+  streams: number;
+  admission: Admission | undefined;
+  since: string;
+  graceTimer?: NodeJS.Timeout;
+}
+
+const meshKey = (tenantId: string, mesh: string) => `${tenantId}/${mesh}`;
+
+function sameAdmission(a: Admission | undefined, b: Admission | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Keeps connected sidecars in the WorkloadRegistry — live state, never config revisions: admits
+ * each on connect (WorkloadGroup / identity rules in workload-admission.ts), refreshes the entries
+ * of the streams this replica holds before they expire, re-admits when the config changes (a
+ * WorkloadGroup edited or created), and removes an entry after its last stream has been gone for
+ * the grace period. Refusals are kept per proxy for proxy status.
+ */
+export class WorkloadRegistrar {
+  /** By registry id (identity + node id): one entry however many streams the proxy opens. */
+  private readonly held = new Map<string, Held>();
+  private readonly refusals = new Map<string, string>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly log: Logger;
+  private stopped = false;
+
+  constructor(private readonly options: WorkloadRegistrarOptions) {
+    this.log = options.logger.child({ component: 'workload-registrar' });
+    this.heartbeat = setInterval(() => void this.refresh(), Math.max(50, Math.floor(options.ttlMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  /** A stream of `proxy` started; `resources` is the mesh config now. Returns the registry id it is held under. */
+  connect(proxyId: string, nodeId: string, proxy: ConnectingProxy, resources: readonly IstioResource[]): string | undefined {
+    const result = admitWorkload(proxy, nodeId, resources);
+    if (!result) return undefined;
+    if (!result.admitted) {
+      this.refuse(proxyId, result.reason, proxy);
+      return undefined;
+    }
+    const id = result.workload.id;
+    this.refusals.delete(proxyId);
+    const existing = this.held.get(id);
+    if (existing) {
+      clearTimeout(existing.graceTimer);
+      existing.graceTimer = undefined;
+      existing.streams++;
+      existing.proxyIds.add(proxyId);
+      existing.proxy = proxy;
+      if (sameAdmission(existing.admission, result.workload)) return id;
+      existing.admission = result.workload;
+    } else {
+      this.held.set(id, { tenantId: proxy.tenantId, mesh: proxy.mesh, proxy, nodeId, proxyIds: new Set([proxyId]), streams: 1, admission: result.workload, since: this.options.now().toISOString() });
+    }
+    void this.write([this.held.get(id)!], []);
+    return id;
+  }
+
+  /** A stream held under `id` ended; the entry goes after the grace period unless the proxy reconnects. */
+  disconnect(id: string, proxyId: string): void {
+    const held = this.held.get(id);
+    if (!held || --held.streams > 0) return;
+    held.proxyIds.delete(proxyId);
+    held.graceTimer = setTimeout(() => void this.release(id), this.options.graceMs);
+    held.graceTimer.unref();
+  }
+
+  /** Forgets a refusal once the proxy has no stream any more. */
+  forget(proxyId: string): void {
+    this.refusals.delete(proxyId);
+  }
+
+  /** Why the proxy is no endpoint, when it was refused. */
+  refusal(proxyId: string): string | undefined {
+    return this.refusals.get(proxyId);
+  }
+
+  /** The config of a mesh changed: re-admit its held workloads (a WorkloadGroup may have changed). */
+  reevaluate(tenantId: string, mesh: string, resources: readonly IstioResource[]): Promise<void> {
+    const changed: Held[] = [];
+    const gone: Held[] = [];
+    for (const [id, held] of this.held) {
+      if (held.tenantId !== tenantId || held.mesh !== mesh || held.streams <= 0) continue;
+      const result = admitWorkload(held.proxy, held.nodeId, resources);
+      if (result?.admitted && result.workload.id === id) {
+        if (!sameAdmission(held.admission, result.workload)) {
+          held.admission = result.workload;
+          changed.push(held);
+        }
+        continue;
+      }
+      for (const proxyId of held.proxyIds) this.refuse(proxyId, result && !result.admitted ? result.reason : 'no longer registrable', held.proxy);
+      this.held.delete(id);
+      gone.push(held);
+    }
+    return this.write(changed, gone);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.heartbeat);
+    for (const held of this.held.values()) clearTimeout(held.graceTimer);
+  }
+
+  private refuse(proxyId: string, reason: string, proxy: ConnectingProxy): void {
+    if (this.refusals.get(proxyId) === reason) return;
+    this.refusals.set(proxyId, reason);
+    this.options.onRefused?.(reason);
+    this.log.warn({ proxyId, mesh: proxy.mesh, namespace: proxy.descriptor.namespace, serviceAccount: proxy.descriptor.serviceAccount, reason }, 'workload not registered');
+  }
+
+  private entry(held: Held, admission: Admission): RegisteredWorkload {
+    return {
+      tenantId: held.tenantId,
+      mesh: held.mesh,
+      ...admission,
+      ...(held.proxy.certificate ? { spiffeId: held.proxy.certificate.spiffeId } : {}),
+      source: 'proxy',
+      replica: this.options.replica,
+      since: held.since,
+      expiresAt: new Date(this.options.now().getTime() + this.options.ttlMs).toISOString(),
+    };
+  }
+
+  /** Puts `put` and removes `removed`, then tells every replica of each mesh touched. */
+  private async write(put: readonly Held[], removed: readonly Held[]): Promise<void> {
+    if (this.stopped || (put.length === 0 && removed.length === 0)) return;
+    const meshes = new Map<string, { tenantId: string; mesh: string }>();
+    try {
+      const entries = put.flatMap((h) => (h.admission ? [this.entry(h, h.admission)] : []));
+      if (entries.length > 0) await this.options.registry.put(entries);
+      for (const h of removed) if (h.admission) await this.options.registry.remove(h.tenantId, h.mesh, [h.admission.id], this.options.replica);
+      for (const h of [...put, ...removed]) meshes.set(meshKey(h.tenantId, h.mesh), { tenantId: h.tenantId, mesh: h.mesh });
+    } catch (err) {
+      this.log.error({ err }, 'workload registry write failed; the heartbeat retries');
+      return;
+    }
+    for (const { tenantId, mesh } of meshes.values()) await this.options.announce(tenantId, mesh);
+  }
+
+  /** Extends every entry this replica holds; a failed refresh is retried on the next beat, well before expiry. */
+  private async refresh(): Promise<void> {
+    const live = [...this.held.values()].filter((h) => h.admission && (h.streams > 0 || h.graceTimer));
+    if (live.length === 0 || this.stopped) return;
+    try {
+      await this.options.registry.put(live.map((h) => this.entry(h, h.admission!)));
+    } catch (err) {
+      this.log.warn({ err, entries: live.length }, 'workload registry refresh failed; retried on the next beat');
+    }
+  }
+
+  private async release(id: string): Promise<void> {
+    const held = this.held.get(id);
+    if (!held || held.streams > 0) return;
+    this.held.delete(id);
+    await this.write([], [held]);
+  }
+}
