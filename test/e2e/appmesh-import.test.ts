@@ -10,6 +10,7 @@ import { binomialBounds } from '../support/traffic.ts';
 import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 
 const FIXTURE = path.join(import.meta.dirname, '../fixtures/appmesh/describe');
+const UNDERSCORE_TEMPLATE = path.join(import.meta.dirname, '../fixtures/appmesh/templates/underscore-names.cfn.yaml');
 const HOST = 'colorteller.colorapp.svc.cluster.local';
 const COLORS = ['blue', 'green', 'red'] as const;
 
@@ -109,5 +110,53 @@ describe('an App Mesh import applied to Trellis and served by a real Envoy', () 
   it('keeps the caller inside its backends: an unknown host is refused under DROP_ALL (REGISTRY_ONLY)', async () => {
     const r = await get(sidecar.outbound, { host: 'example.com' });
     expect(r.status).toBe(404);
+  });
+});
+
+describe('an App Mesh service whose host has "_" (color_server.demo.local), imported from a template', () => {
+  let client: TestSidecar;
+  const servers: Upstream[] = [];
+
+  beforeAll(async () => {
+    const result = importAppMesh([{ name: 'underscore-names.cfn.yaml', text: readFileSync(UNDERSCORE_TEMPLATE, 'utf8') }]);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const { value } = result;
+    expect(value.report.notConverted()).toEqual([]);
+    const namespace = value.meshSettings.color_mesh!.namespace;
+    // Both server nodes (color_server and color-server) answer locally, registered with the labels the import names.
+    const local = await Promise.all(
+      ['color_server', 'color-server'].map(async (node) => {
+        const upstream = await startUpstream(node);
+        servers.push(upstream);
+        const hint = value.workloads.find((w) => w.name === node)!;
+        const ports = Object.fromEntries(Object.keys(hint.ports).map((name) => [name, upstream.port]));
+        return { apiVersion: 'networking.istio.io/v1', kind: 'WorkloadEntry', metadata: { name: hint.labels['appmesh.trellis.dev/virtual-node']!, namespace }, spec: { address: '127.0.0.1', labels: hint.labels, ports } } as IstioResource;
+      }),
+    );
+    expect((await trellis.api('PUT', `/v1/meshes/${namespace}`, value.meshSettings.color_mesh!.settings)).status).toBe(201);
+    const applied = await trellis.api('POST', `/v1/meshes/${namespace}/apply`, [...value.resources.filter((r) => r.kind !== 'WorkloadEntry'), ...local]);
+    expect(applied.status, JSON.stringify(applied.json)).toBe(200);
+    const caller = value.workloads.find((w) => w.name === 'color_client')!;
+    const xdsPort = Number(trellis.xdsAddress.split(':')[1]);
+    client = await startSidecar({ xdsPort, mesh: namespace, namespace, workload: 'color-client', labels: caller.labels });
+    await waitFor(async () => (await get(client.outbound, { host: 'color_server.demo.local' })).status === 200, 'the color_server.demo.local route on the sidecar', 20_000, 100);
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.envoy.stop();
+    await Promise.all(servers.map((u) => u.close()));
+  });
+
+  it('is reached by the host the apps call, split 90/10 across the renamed nodes', async () => {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 200; i++) {
+      const r = await get(client.outbound, { host: 'color_server.demo.local' });
+      const key = r.status === 200 ? (r.servedBy ?? '?') : `status-${r.status}`;
+      seen[key] = (seen[key] ?? 0) + 1;
+    }
+    expect(Object.keys(seen).sort(), JSON.stringify(seen)).toEqual(['color-server', 'color_server']);
+    const bounds = binomialBounds(200, 0.9);
+    expect(seen.color_server!).toBeGreaterThanOrEqual(bounds.low);
+    expect(seen.color_server!).toBeLessThanOrEqual(bounds.high);
   });
 });
