@@ -41,17 +41,23 @@ export class ImportReport {
   readonly resources: ResourceOutcome[] = [];
   readonly renames: Rename[] = [];
   private readonly leftOutReasons = new Map<string, string[]>();
+  private readonly sources = new Set<string>();
+
+  private add(entry: ReportEntry): void {
+    this.entries.push(entry);
+    this.sources.add(entry.source);
+  }
 
   mapped(source: string, field: string, trellis: string, note = ''): void {
-    this.entries.push({ source, field, status: 'mapped', trellis, note });
+    this.add({ source, field, status: 'mapped', trellis, note });
   }
 
   approximated(source: string, field: string, trellis: string | undefined, note: string): void {
-    this.entries.push({ source, field, status: 'approximated', ...(trellis ? { trellis } : {}), note });
+    this.add({ source, field, status: 'approximated', ...(trellis ? { trellis } : {}), note });
   }
 
   none(source: string, field: string, note: string): void {
-    this.entries.push({ source, field, status: 'none', note });
+    this.add({ source, field, status: 'none', note });
   }
 
   /** A field with no equivalent that costs the whole resource: it is not converted, and the import is incomplete. */
@@ -66,7 +72,7 @@ export class ImportReport {
   }
 
   hasEntriesFor(source: string): boolean {
-    return this.entries.some((e) => e.source === source);
+    return this.sources.has(source);
   }
 
   counts(): Coverage {

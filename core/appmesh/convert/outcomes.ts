@@ -13,12 +13,11 @@ export function sourceOfData(kind: AppMeshKind, data: DataOf[AppMeshKind]): stri
   return sourceOf(kind, d.meshName!, d[nameKey]!);
 }
 
-/** Why nothing was made of a resource the conversion never reached. */
-function unreachedReason(kind: AppMeshKind, data: DataOf[AppMeshKind], inventory: AppMeshInventory): string {
+/** Why nothing was made of a resource the conversion never reached; `parents` holds `mesh/name` of every router and gateway. */
+function unreachedReason(kind: AppMeshKind, data: DataOf[AppMeshKind], parents: ReadonlySet<string>): string {
   const d = data as unknown as Record<string, string>;
-  const has = (k: 'VirtualRouter' | 'VirtualGateway', name: string) => (inventory[k] as { data: Record<string, unknown> }[]).some((x) => x.data.meshName === d.meshName && Object.values(x.data).includes(name));
-  if (kind === 'Route' && !has('VirtualRouter', d.virtualRouterName!)) return `its virtual router "${d.virtualRouterName}" is not in the input`;
-  if (kind === 'GatewayRoute' && !has('VirtualGateway', d.virtualGatewayName!)) return `its virtual gateway "${d.virtualGatewayName}" is not in the input`;
+  if (kind === 'Route' && !parents.has(`VirtualRouter/${d.meshName}/${d.virtualRouterName}`)) return `its virtual router "${d.virtualRouterName}" is not in the input`;
+  if (kind === 'GatewayRoute' && !parents.has(`VirtualGateway/${d.meshName}/${d.virtualGatewayName}`)) return `its virtual gateway "${d.virtualGatewayName}" is not in the input`;
   if (kind === 'Route' || kind === 'VirtualRouter') return 'no virtual service in the input has this router as its provider, so nothing routes to it; add that virtual service';
   return 'nothing was made from it';
 }
@@ -30,12 +29,13 @@ function unreachedReason(kind: AppMeshKind, data: DataOf[AppMeshKind], inventory
  */
 export function recordOutcomes(inventory: AppMeshInventory, report: ImportReport): void {
   const seen = new Set<string>();
+  const parents = new Set([...inventory.VirtualRouter.map((r) => sourceOfData('VirtualRouter', r.data)), ...inventory.VirtualGateway.map((g) => sourceOfData('VirtualGateway', g.data))]);
   for (const kind of APP_MESH_KIND_NAMES) {
     for (const { data } of inventory[kind] as { data: DataOf[AppMeshKind] }[]) {
       const source = sourceOfData(kind, data);
       if (seen.has(source)) continue;
       seen.add(source);
-      if (!report.reasonsLeftOut(source) && !report.hasEntriesFor(source)) report.leftOut(source, '(resource)', unreachedReason(kind, data, inventory));
+      if (!report.reasonsLeftOut(source) && !report.hasEntriesFor(source)) report.leftOut(source, '(resource)', unreachedReason(kind, data, parents));
       const reasons = report.reasonsLeftOut(source);
       report.resources.push({ source, kind, outcome: reasons ? 'not converted' : 'converted', reasons: reasons ?? [] });
     }

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { importAppMesh } from '../import-appmesh.ts';
+import { importAppMesh, type ImportOptions } from '../import-appmesh.ts';
 
 /** A template with one mesh whose name is `name` (any intrinsic), plus extra top-level sections. */
 const meshNamed = (name: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ ...extra, Resources: { M: { Type: 'AWS::AppMesh::Mesh', Properties: { MeshName: name } } } });
 
-function meshName(text: string, options = {}): string {
+function meshName(text: string, options: ImportOptions = {}): string {
   const result = importAppMesh([{ name: 't.json', text }], options);
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return Object.keys(result.value.meshSettings)[0]!;
 }
 
 describe('template intrinsic functions', () => {
-  it.each([
+  it.each<[string, unknown, string, ImportOptions?]>([
     ['Fn::Split and Fn::Select', { 'Fn::Select': [1, { 'Fn::Split': ['/', 'a/b/c'] }] }, 'b'],
     ['Fn::Sub with variables and a literal ${!...}', { 'Fn::Sub': ['${A}-${!Literal}', { A: 'x' }] }, 'x-${Literal}'],
     ['Fn::Base64', { 'Fn::Base64': 'hi' }, 'aGk='],
