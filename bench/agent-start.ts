@@ -1,10 +1,12 @@
-// The sidecar agent as a user runs it (`trellis-agent run --xds-mtls --envoy-path ...`, its own process):
-// time from start to /ready and to the first mTLS xDS stream, and the agent's memory (RSS) once ready.
+// The sidecar agent as a user runs it (`trellis-agent run --xds-mtls --envoy-path ...`, its own process,
+// on the built dist/trellis-agent.mjs): time from start to /ready and to the first mTLS xDS stream,
+// and the agent's memory (RSS) once ready.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { builtEntry } from '../bin/ensure-built.mjs';
 import { startLocal } from '../local/start-local.ts';
 import { ENVOY_BIN, ROOT } from '../test/support/tools.ts';
 import { freePort, waitFor } from '../test/support/ports.ts';
@@ -18,6 +20,8 @@ function rssMiB(pid: number): number {
   return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
 }
 
+// Built before the clock starts: a rebuild is not part of an agent's start.
+builtEntry('trellis-agent');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-agent-'));
 const trellis = await startLocal({ dataDir: path.join(dir, 'data'), host: '127.0.0.1', apiPort: 0, xdsPort: 0, bootstrapKey: KEY, logger: pino({ level: 'silent' }), xdsMtls: true });
 const api = (method: string, p: string, body?: unknown) =>
@@ -56,7 +60,7 @@ try {
     if (code !== 0) throw new Error(`agent exited ${code} on SIGTERM`);
   }
   const summary = (xs: number[]) => `median ${ms(percentile(xs, 50))}, max ${ms(Math.max(...xs))}`;
-  console.log(`runs: ${RUNS} (agent process = node + tsx loader; Envoy is separate and not counted)`);
+  console.log(`runs: ${RUNS} (agent process = node running dist/trellis-agent.mjs; Envoy is separate and not counted)`);
   console.log(`agent start → first mTLS xDS stream: ${summary(toXds)}`);
   console.log(`agent start → /ready 200 (certificate + Envoy LIVE): ${summary(toReady)}`);
   console.log(`agent RSS 1 s after ready: median ${percentile(rss, 50).toFixed(1)} MiB, max ${Math.max(...rss).toFixed(1)} MiB`);
