@@ -16,6 +16,7 @@ export function bootstrapCommand(): Command {
     .option('--admin-port <n>', 'Envoy admin port', portNumber, 15000)
     .option('--outbound-port <n>', 'local outbound HTTP listener port', portNumber, 15001)
     .option('--inbound-port <n>', "Envoy's inbound listener port", portNumber, 15006)
+    .option('--group <name>', 'WorkloadGroup (in the namespace) this workload joins: its template fixes the service account and labels the workload is selected by')
     .option('--locality <region/zone/subzone>', 'where this workload runs, for locality failover and distribution')
     .option('--tenant <tenant>', 'tenant (plaintext local mode only; with mTLS it comes from the certificate)', 'default')
     .option('--xds <host:port>', 'xDS server address', hostPort, { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
@@ -36,6 +37,7 @@ export function bootstrapCommand(): Command {
         INBOUND_PORT: opts.inboundPort,
         OUTBOUND_PORT: opts.outboundPort,
         ...(opts.locality ? { LOCALITY: opts.locality } : {}),
+        ...(opts.group ? { AUTO_REGISTER_GROUP: opts.group } : {}),
       }, opts);
     });
 }

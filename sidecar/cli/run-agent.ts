@@ -35,6 +35,7 @@ export async function runAgent(opts: Record<string, unknown>, cmd: Command): Pro
     ...(opts.port !== undefined ? { APP_PORT: opts.port, INBOUND_PORT: opts.inboundPort } : {}),
     OUTBOUND_PORT: opts.outboundPort,
     ...(opts.locality ? { LOCALITY: opts.locality } : {}),
+    ...(opts.group ? { AUTO_REGISTER_GROUP: opts.group } : {}),
     ...(opts.interception === 'REDIRECT' ? { INTERCEPTION_MODE: 'REDIRECT' } : {}),
   });
   if (!metadata.success) {

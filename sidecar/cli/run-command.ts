@@ -26,6 +26,7 @@ export function runCommand(): Command {
     .option('--admin-port <n>', 'Envoy admin port', portNumber, 15000)
     .option('--outbound-port <n>', 'local outbound HTTP listener port', portNumber, 15001)
     .option('--inbound-port <n>', "Envoy's inbound listener port", portNumber, 15006)
+    .option('--group <name>', 'WorkloadGroup (in the namespace) this workload joins: its template fixes the service account and labels the workload is selected by')
     .option('--locality <region/zone/subzone>', 'where this workload runs, for locality failover and distribution')
     .addOption(new Option('--interception <mode>', 'REDIRECT: iptables or ECS redirect all app traffic to Envoy; NONE: local mode (127.0.0.1:15001 by Host)').choices(['NONE', 'REDIRECT']).default('NONE'))
     .option('--xds <host:port>', 'xDS server address (or TRELLIS_XDS)', hostPort, process.env.TRELLIS_XDS ? hostPort(process.env.TRELLIS_XDS) : { host: '127.0.0.1', port: DEFAULT_XDS_PORT })

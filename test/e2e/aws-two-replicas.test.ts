@@ -148,6 +148,8 @@ describe('two xds-server replicas on DynamoDB and EventBridge (moto)', () => {
   it('removes its subscription when a replica stops', async () => {
     const sqs = new SQSClient(moto.clientConfig);
     const [first] = replicas;
+    // The sidecar of the stopped replica loses its stream on purpose.
+    sidecars[0]!.envoy.expectTrouble({ connectionLoss: true });
     await new Promise<void>((resolve) => {
       first!.child.once('exit', () => resolve());
       first!.child.kill('SIGTERM');

@@ -74,6 +74,7 @@ afterAll(async () => {
 
 describe('NACK protection with a real Envoy', () => {
   it('rolls back a revision every proxy rejects, as a new revision that says why, and traffic never moves', async () => {
+    for (const s of sidecars) s.envoy.expectTrouble({ rejections: true });
     const put = await trellis.api('PUT', '/v1/meshes/demo/resources/virtualservices/shop/reviews', greedy);
     expect(put.status).toBe(200);
     const bad = Number(put.headers.get('x-trellis-revision'));

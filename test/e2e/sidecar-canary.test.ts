@@ -149,6 +149,7 @@ describe('a real Envoy sidecar driven through the REST API', () => {
   });
 
   it('reports a config Envoy rejects as NACKED with its message, and keeps routing on the last good config', async () => {
+    sidecar.envoy.expectTrouble({ rejections: true });
     // RE2 accepts this regex; Envoy refuses it (program size above its default limit of 100).
     const greedy = {
       apiVersion: 'networking.istio.io/v1',
@@ -180,6 +181,7 @@ describe('a real Envoy sidecar driven through the REST API', () => {
 
   it('keeps serving when the xDS server stops, and reconverges by delta without resending unchanged resources', async () => {
     const xdsPort = Number(trellis.xdsAddress.split(':')[1]);
+    sidecar.envoy.expectTrouble({ connectionLoss: true });
     await trellis.xds.stop();
     expect(await counts(20)).toEqual({ v1: 20 });
 
