@@ -100,6 +100,13 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   const xdsAddress = `${options.host}:${xds.port}`;
   ready = true;
   logger.info({ apiUrl, xdsAddress, xdsMtls: options.xdsMtls === true, dataDir: options.dataDir }, 'trellis listening');
+  if (!options.xdsMtls) {
+    // Said once, where the quick start shows it: plaintext xDS has no certificate to take identity from.
+    logger.warn(
+      { xdsAddress },
+      'xDS is plaintext: a proxy is trusted as the tenant, namespace, service account and labels its node metadata claims, and may register as an endpoint under them; never expose this port to an untrusted network (TRELLIS_XDS_MTLS=true takes identity from workload certificates)',
+    );
+  }
 
   return {
     store,
