@@ -1,3 +1,4 @@
+import { isDnsLabel } from '../../core/identity/dns-label.ts';
 import { fail, ok, type FieldError, type Result } from '../../core/result.ts';
 import { parseCidrs, parseCidrSelection, parsePorts, parsePortSelection, type CidrSelection, type PortSelection } from './traffic-lists.ts';
 
@@ -17,6 +18,7 @@ export const ANNOTATIONS = {
   memoryLimit: 'sidecar.trellis.dev/proxyMemoryLimit',
   logLevel: 'sidecar.trellis.dev/logLevel',
   appPort: 'sidecar.trellis.dev/appPort',
+  workloadGroup: 'sidecar.trellis.dev/workloadGroup',
   includeInboundPorts: 'traffic.sidecar.trellis.dev/includeInboundPorts',
   excludeInboundPorts: 'traffic.sidecar.trellis.dev/excludeInboundPorts',
   excludeOutboundPorts: 'traffic.sidecar.trellis.dev/excludeOutboundPorts',
@@ -39,6 +41,8 @@ export interface ProxyOverrides {
   memoryLimit?: string;
   logLevel?: LogLevel;
   appPort?: number;
+  /** WorkloadGroup in the pod's namespace the workload joins (its template fixes service account and labels). */
+  workloadGroup?: string;
   includeInboundPorts?: PortSelection;
   excludeInboundPorts?: number[];
   excludeOutboundPorts?: number[];
@@ -76,6 +80,7 @@ export function proxyOverrides(annotations: Record<string, string>): Result<Prox
     if (!ports.ok) return ports;
     return ports.value.length === 1 ? ok(ports.value[0]!) : fail([{ path: p, message: 'must be one port number' }]);
   });
+  take('workloadGroup', (p, text) => (isDnsLabel(text.trim()) ? ok(text.trim()) : fail([{ path: p, message: `not a DNS label (a WorkloadGroup name): ${text.slice(0, 64)}` }])));
   take('includeInboundPorts', parsePortSelection);
   take('excludeInboundPorts', parsePorts);
   take('excludeOutboundPorts', parsePorts);

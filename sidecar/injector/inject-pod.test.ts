@@ -84,6 +84,24 @@ describe('injectPod', () => {
     expect(result.value.patch.at(-1)?.path).toBe('/metadata/annotations/sidecar.trellis.dev~1status');
   });
 
+  it('passes the workloadGroup annotation to the agent as --group, and refuses a value that is not a DNS label', () => {
+    const grouped = pod('plain');
+    grouped.metadata!.annotations = { 'sidecar.trellis.dev/workloadGroup': ' reviews ' };
+    const r = injectPod(grouped, CONFIG, enabled);
+    if (!r.ok) throw new Error('expected injection');
+    const args = r.value.pod.spec?.initContainers?.find((c) => c.name === 'trellis-proxy')?.args ?? [];
+    expect(args.slice(args.indexOf('--group'), args.indexOf('--group') + 2)).toEqual(['--group', 'reviews']);
+    expect(injectPod(pod('plain'), CONFIG, enabled)).toMatchObject({ ok: true, value: { pod: { spec: { initContainers: [{}, { args: expect.not.arrayContaining(['--group']) }] } } } });
+    // A flag, a second argument or an oversized name never reaches the agent's command line.
+    for (const hostile of ['--api=https://evil.example.com', 'reviews --xds evil:1', '', 'a'.repeat(64), 'x'.repeat(100_000)]) {
+      grouped.metadata!.annotations = { 'sidecar.trellis.dev/workloadGroup': hostile };
+      const refused = injectPod(grouped, CONFIG, enabled);
+      if (refused.ok) throw new Error(`expected ${hostile.slice(0, 40)} to be refused`);
+      expect(refused.errors).toEqual([{ path: "metadata.annotations['sidecar.trellis.dev/workloadGroup']", message: expect.stringContaining('not a DNS label') }]);
+      expect(refused.errors[0]!.message.length).toBeLessThan(120);
+    }
+  });
+
   it('refuses absurd pods instead of building absurd patches', () => {
     const big = pod('plain');
     big.spec!.containers = Array.from({ length: 500 }, (_, i) => ({ name: `c${i}`, image: 'x' }));

@@ -96,6 +96,7 @@ export function injectPod(pod: Pod, config: InjectionConfig, context: InjectionC
   const limits = { ...(cpuLimit ? { cpu: cpuLimit } : {}), ...(memoryLimit ? { memory: memoryLimit } : {}) };
   const proxy = proxyContainer(config, {
     ...(port !== undefined ? { appPort: port } : {}),
+    ...(o.workloadGroup !== undefined ? { workloadGroup: o.workloadGroup } : {}),
     labelKeys,
     logLevel: o.logLevel ?? config.logLevel,
     resources: { requests: { cpu: o.cpu ?? config.resources.cpu, memory: o.memory ?? config.resources.memory }, ...(Object.keys(limits).length > 0 ? { limits } : {}) },

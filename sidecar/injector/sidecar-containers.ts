@@ -19,6 +19,8 @@ export const PORTS = { admin: 15000, outbound: 15001, inbound: 15006, ready: 150
 /** What the proxy container needs to know about this pod and its annotations. */
 export interface ProxySpec {
   appPort?: number;
+  /** WorkloadGroup the agent names in AUTO_REGISTER_GROUP. */
+  workloadGroup?: string;
   /** Label keys passed to the agent; values come from the downward API at run time. */
   labelKeys: string[];
   logLevel: LogLevel;
@@ -61,6 +63,7 @@ export function proxyContainer(config: InjectionConfig, spec: ProxySpec): Contai
     '--address', '$(TRELLIS_POD_IP)',
     ...(spec.appPort !== undefined ? ['--port', String(spec.appPort)] : []),
     ...spec.labelKeys.flatMap((key, i) => ['--label', `${key}=$(TRELLIS_LABEL_${i})`]),
+    ...(spec.workloadGroup !== undefined ? ['--group', spec.workloadGroup] : []),
     '--admin-port', String(PORTS.admin),
     '--outbound-port', String(PORTS.outbound),
     '--inbound-port', String(PORTS.inbound),
