@@ -9,6 +9,7 @@ import { Cluster, ContainerImage, FargateService, FargateTaskDefinition, Network
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
+import pkg from '../../package.json' with { type: 'json' };
 import { CFN_LINT_BIN } from '../../test/support/tools.ts';
 import { TrellisMeshExtension, type TrellisMeshOptions } from './trellis-mesh-extension.ts';
 
@@ -34,7 +35,7 @@ describe('TrellisMeshExtension', () => {
   const { stack } = exampleStack(app);
   const template = Template.fromStack(stack);
 
-  it('adds an essential trellis-proxy container that attests with the task role and is healthy when the agent is ready', () => {
+  it('adds an essential trellis-proxy container of the released proxy image that attests with the task role and is healthy when the agent is ready', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
@@ -49,7 +50,8 @@ describe('TrellisMeshExtension', () => {
             { Name: 'TRELLIS_NAMESPACE', Value: 'shop' },
             { Name: 'TRELLIS_SERVICE_ACCOUNT', Value: 'checkout' },
           ]),
-          HealthCheck: Match.objectLike({ Command: ['CMD', 'node', '-e', Match.stringLikeRegexp('127.0.0.1:15021/ready')] }),
+          Image: `public.ecr.aws/trellis-mesh/proxy:${pkg.version}`,
+          HealthCheck: Match.objectLike({ Command: ['CMD', 'trellis-agent', 'wait-ready', '--port', '15021', '--timeout-seconds', '1'] }),
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs', Options: Match.objectLike({ 'awslogs-stream-prefix': 'trellis-proxy' }) }),
         }),
       ]),
@@ -83,6 +85,29 @@ describe('TrellisMeshExtension', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     const taskRolePolicies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TaskTaskRole') }] } });
     expect(Object.keys(taskRolePolicies)).toEqual([]);
+  });
+
+  it('passes no --group without workloadGroup, and --group <name> to the agent with it', () => {
+    const command = (t: Template) => {
+      const defs = Object.values(t.findResources('AWS::ECS::TaskDefinition')).flatMap((r) => (r as { Properties: { ContainerDefinitions: { Name: string; Command?: string[] }[] } }).Properties.ContainerDefinitions);
+      return defs.find((d) => d.Name === 'trellis-proxy')?.Command ?? [];
+    };
+    expect(command(template)).not.toContain('--group');
+    const stack2 = new Stack();
+    const task = new FargateTaskDefinition(stack2, 'T', { cpu: 256, memoryLimitMiB: 512 });
+    task.addContainer('app', { image: ContainerImage.fromRegistry('x') });
+    TrellisMeshExtension.addTo(task, { ...OPTIONS, workloadGroup: 'checkout' });
+    const grouped = command(Template.fromStack(stack2));
+    expect(grouped.slice(grouped.indexOf('--group'), grouped.indexOf('--group') + 2)).toEqual(['--group', 'checkout']);
+  });
+
+  it('refuses a workloadGroup that is not a DNS label (it would reach the agent as a flag or a bad name)', () => {
+    for (const bad of ['Checkout', '--api=https://evil.example', 'a'.repeat(64), '']) {
+      const stack2 = new Stack();
+      const task = new FargateTaskDefinition(stack2, 'T', { cpu: 256, memoryLimitMiB: 512 });
+      task.addContainer('app', { image: ContainerImage.fromRegistry('x') });
+      expect(() => TrellisMeshExtension.addTo(task, { ...OPTIONS, workloadGroup: bad })).toThrow(/workloadGroup must be a DNS label/);
+    }
   });
 
   it('refuses a task definition that cannot redirect traffic (bridge mode), and one without app ports', () => {

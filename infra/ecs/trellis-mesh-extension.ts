@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import {
   AppMeshProxyConfiguration,
   ContainerDependencyCondition,
@@ -10,9 +10,10 @@ import {
   type TaskDefinition,
 } from 'aws-cdk-lib/aws-ecs';
 import { LogGroup, RetentionDays, type ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { PROXY_IMAGE } from '../../release/images.ts';
 
 /** The proxy image: trellis-agent with Envoy, the agent supervising Envoy and serving it SDS on a Unix socket. */
-export const DEFAULT_TRELLIS_PROXY_IMAGE = 'public.ecr.aws/trellis/proxy:0.1.0';
+export const DEFAULT_TRELLIS_PROXY_IMAGE = PROXY_IMAGE;
 export const PROXY_CONTAINER_NAME = 'trellis-proxy';
 /** Envoy runs as this user; its own traffic is not redirected (ignoredUID). */
 export const PROXY_UID = 1337;
@@ -33,6 +34,11 @@ export interface TrellisMeshOptions {
   tenant?: string;
   /** Workload name in proxy status (default: the task definition family). */
   workloadName?: string;
+  /**
+   * WorkloadGroup (in `namespace`) the tasks join: its template fixes the service account and
+   * labels they may register with; a task proving another identity is refused (`trellis proxy-status`).
+   */
+  workloadGroup?: string;
   /** Ports the application serves; inbound traffic to them goes through the proxy. */
   appPorts: number[];
   /** The application container that must wait for the proxy (default: the task's default container). */
@@ -48,8 +54,11 @@ export interface TrellisMeshOptions {
   memoryReservationMiB?: number;
 }
 
-/** Readiness probe: the agent's /ready answers 200 once it holds a certificate and Envoy is live. */
-const READY_PROBE = `fetch('http://127.0.0.1:${PROXY_PORTS.ready}/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`;
+/**
+ * Readiness probe: the agent's /ready answers 200 once it holds a certificate and Envoy is live.
+ * The agent's own probe, as in the image's HEALTHCHECK: it peaks near 50 MB where `node -e "fetch(...)"` takes 80.
+ */
+const READY_PROBE = ['trellis-agent', 'wait-ready', '--port', String(PROXY_PORTS.ready), '--timeout-seconds', '1'];
 
 /**
  * Mesh-enables an ECS task definition (awsvpc): one `trellis-proxy` container (agent + Envoy),
@@ -64,6 +73,10 @@ export class TrellisMeshExtension {
   private constructor(taskDefinition: TaskDefinition, o: TrellisMeshOptions) {
     if (taskDefinition.networkMode !== NetworkMode.AWS_VPC) throw new Error(`TrellisMeshExtension needs awsvpc network mode (traffic redirection), got ${taskDefinition.networkMode}`);
     if (o.appPorts.length === 0) throw new Error('TrellisMeshExtension needs the application ports (appPorts)');
+    // A token (a stack parameter) is known only at deploy time, so it is passed on unchecked.
+    if (o.workloadGroup !== undefined && !Token.isUnresolved(o.workloadGroup) && !DNS_LABEL.test(o.workloadGroup)) {
+      throw new Error(`TrellisMeshExtension: workloadGroup must be a DNS label (a WorkloadGroup name), got ${JSON.stringify(o.workloadGroup.slice(0, 64))}`);
+    }
     const app = o.appContainer ?? taskDefinition.defaultContainer;
     if (!app) throw new Error('TrellisMeshExtension: add the application container first, or pass appContainer');
     this.logGroup = o.logGroup ?? new LogGroup(taskDefinition, 'TrellisProxyLogs', { retention: o.logRetention ?? RetentionDays.ONE_MONTH });
@@ -72,7 +85,7 @@ export class TrellisMeshExtension {
       image: o.image ?? ContainerImage.fromRegistry(DEFAULT_TRELLIS_PROXY_IMAGE),
       essential: true,
       user: String(PROXY_UID),
-      command: ['run', '--attest', 'ecs', '--workload', o.workloadName ?? taskDefinition.family, '--address', 'ecs-task', '--port', String(o.appPorts[0]), '--interception', 'REDIRECT', '--xds-mtls', '--envoy-path', '/usr/local/bin/envoy', '--work-dir', '/tmp/trellis'],
+      command: ['run', '--attest', 'ecs', '--workload', o.workloadName ?? taskDefinition.family, '--address', 'ecs-task', '--port', String(o.appPorts[0]), '--interception', 'REDIRECT', '--xds-mtls', '--envoy-path', '/usr/local/bin/envoy', '--work-dir', '/tmp/trellis', ...(o.workloadGroup !== undefined ? ['--group', o.workloadGroup] : [])],
       environment: {
         TRELLIS_URL: o.apiUrl,
         TRELLIS_XDS: o.xdsAddress,
@@ -82,7 +95,7 @@ export class TrellisMeshExtension {
         TRELLIS_SERVICE_ACCOUNT: o.serviceAccount,
         AWS_REGION: Stack.of(taskDefinition).region,
       },
-      healthCheck: { command: ['CMD', 'node', '-e', READY_PROBE], interval: Duration.seconds(5), timeout: Duration.seconds(2), retries: 3, startPeriod: Duration.seconds(10) },
+      healthCheck: { command: ['CMD', ...READY_PROBE], interval: Duration.seconds(5), timeout: Duration.seconds(2), retries: 3, startPeriod: Duration.seconds(10) },
       logging: LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'trellis-proxy' }),
       readonlyRootFilesystem: false,
       ...(o.cpu !== undefined ? { cpu: o.cpu } : {}),
