@@ -54,6 +54,9 @@ export interface TrellisMeshOptions {
   memoryReservationMiB?: number;
 }
 
+/** A WorkloadGroup name is a Kubernetes-style DNS label. */
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
 /**
  * Readiness probe: the agent's /ready answers 200 once it holds a certificate and Envoy is live.
  * The agent's own probe, as in the image's HEALTHCHECK: it peaks near 50 MB where `node -e "fetch(...)"` takes 80.
