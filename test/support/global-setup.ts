@@ -7,4 +7,6 @@ const APPS = ['trellis', 'trellis-agent', 'trellis-server', 'xds-server'];
 export default function setup(): void {
   assertToolsInstalled();
   for (const app of APPS) builtEntry(app);
+  // Every test of this run sees the same build, even if a source changes while they run.
+  process.env.TRELLIS_NO_REBUILD = '1';
 }
