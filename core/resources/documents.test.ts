@@ -24,6 +24,19 @@ describe('parseDocuments', () => {
     expect(parseDocuments(text)).toEqual({ ok: true, value: [{ kind: 'A', x: 1 }, { kind: 'B', x: 1 }] });
   });
 
+  it('reads IPv6 addresses in flow and block sequences as strings, including ones ending in ::', () => {
+    const text = 'addresses: [1.2.3.4, 2001:db8::1, 2001:db8::, ::]\nblock:\n- 2001:db8::  # net\n- ::1\none: {address: fe80::, port: 80}\nplain: 2001:db8::\n';
+    expect(parseDocuments(text)).toEqual({
+      ok: true,
+      value: [{ addresses: ['1.2.3.4', '2001:db8::1', '2001:db8::', '::'], block: ['2001:db8::', '::1'], one: { address: 'fe80::', port: 80 }, plain: '2001:db8::' }],
+    });
+  });
+
+  it('keeps YAML meaning for a trailing colon that does not make an IPv6 address', () => {
+    expect(parseDocuments('a: [k:]\nb: [x:y]\n')).toEqual({ ok: true, value: [{ a: [{ k: null }], b: ['x:y'] }] });
+    expect(errorsOf('a: 2001:db8:: b\n')[0]?.message).toContain('Nested mappings');
+  });
+
   it('accepts an empty body as no documents', () => {
     expect(parseDocuments('')).toEqual({ ok: true, value: [] });
     expect(parseDocuments('---\n---\n')).toEqual({ ok: true, value: [] });

@@ -1,7 +1,8 @@
-import { Composer, isPair, isScalar, isSeq, Parser, visit, type Document } from 'yaml';
+import { Composer, isPair, isScalar, isSeq, visit, type Document } from 'yaml';
 import { fail, ok, type FieldError, type Result } from '../result.ts';
 import { formatPath, joinPath, type PathSegment } from './field-path.ts';
 import { scanJson } from './json-scan.ts';
+import { parseCst } from './yaml-tokens.ts';
 
 /** Bounds on what one request body may contain. */
 export interface DocumentLimits {
@@ -63,7 +64,7 @@ function parseYaml(text: string, l: DocumentLimits): Result<unknown[]> {
   const composer = new Composer({ uniqueKeys: true, merge: true, prettyErrors: true, strict: true });
   const values: unknown[] = [];
   let index = -1;
-  for (const doc of composer.compose(new Parser().parse(text), true)) {
+  for (const doc of composer.compose(parseCst(text), true)) {
     index += 1;
     if (index >= l.maxDocuments * 2) {
       // Empty documents are skipped, so allow some slack before giving up on the stream.
