@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { requireCredentialPlace } from '../../../credentials/credential-place.ts';
 import type { CredentialStore, StoredCredential, TlsCredentialMaterial, TlsCredentialMetadata } from '../../../credentials/credential-store.ts';
 
 /** One credential on disk: metadata and certificates in the clear, the private key sealed with AES-256-GCM. */
@@ -40,8 +41,8 @@ async function loadOrCreateKey(dir: string): Promise<Buffer> {
  * Local mode's CredentialStore: one JSON file per credential under
  * `<dir>/<tenant>/<mesh>/<namespace>/<name>.json` (owner-only), private keys encrypted by a
  * key kept in `<dir>/credentials.key`; the key's location binds tenant, mesh, namespace and name
- * (GCM additional data), so a record copied elsewhere does not decrypt. Names are DNS labels,
- * checked by the API before they reach a path.
+ * (GCM additional data), so a record copied elsewhere does not decrypt. Every part of a path is
+ * checked to be a DNS label before it becomes one.
  */
 export class EmbeddedCredentialStore implements CredentialStore {
   private constructor(
@@ -55,10 +56,12 @@ export class EmbeddedCredentialStore implements CredentialStore {
   }
 
   private meshDir(tenantId: string, mesh: string): string {
+    requireCredentialPlace({ tenantId, mesh });
     return path.join(this.dir, tenantId, mesh);
   }
 
   private file(tenantId: string, mesh: string, namespace: string, name: string): string {
+    requireCredentialPlace({ tenantId, mesh, namespace, name });
     return path.join(this.meshDir(tenantId, mesh), namespace, `${name}.json`);
   }
 
@@ -110,9 +113,10 @@ export class EmbeddedCredentialStore implements CredentialStore {
     const namespaces = await readdir(root).catch(() => [] as string[]);
     const found: CredentialFile[] = [];
     for (const ns of namespaces.sort()) {
-      const files = (await readdir(path.join(root, ns)).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
-      for (const f of files) {
-        const record = await this.read(path.join(root, ns, f));
+      // Sorted by name, not file name: "a-b.json" sorts before "a.json", yet "a" comes before "a-b".
+      const names = (await readdir(path.join(root, ns)).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
+      for (const name of names) {
+        const record = await this.read(path.join(root, ns, `${name}.json`));
         if (record) found.push(record);
       }
     }
