@@ -1,6 +1,7 @@
 // `npm run build`: bundles what users run into dist/ (ESM, Node 20, source maps): the CLI, the
 // sidecar agent, the local server and the xds-server, plus the Lambda bundles in dist/lambda/.
-// `build.ts apps [name...]` builds only the named apps (the bin/*.mjs rebuild and the images).
+// `build.ts apps [name...]` builds only the named apps (the bin/*.mjs rebuild and the images),
+// leaving chunks of earlier builds that running processes may still load.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -26,8 +27,8 @@ export const STAMP_FILE = path.join(DIST, 'build-stamp.json');
 export const PROTO_DIR = path.join(DIST, 'envoy-protos');
 const PROTO_PACKAGE = '@grpc/grpc-js-xds';
 const PROTO_SUBDIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'];
-/** Files a running process may still import lazily survive this long after a rebuild drops them. */
-const STALE_OUTPUT_MS = 60 * 60 * 1000;
+/** After a rebuild from bin/, chunks it no longer uses survive this long: a running process may still import them lazily. */
+const STALE_CHUNK_MS = 60 * 60 * 1000;
 
 const require = createRequire(import.meta.url);
 
@@ -74,8 +75,11 @@ function copyProtos(): void {
   renameSync(tmp, PROTO_DIR);
 }
 
-/** Bundles the apps into dist/ (shared code in hashed chunks) and stamps the build. */
-export async function buildApps(names: readonly AppName[] = Object.keys(APP_ENTRIES) as AppName[]): Promise<void> {
+/**
+ * Bundles the apps into dist/ (shared code in hashed chunks) and stamps the build; chunks the
+ * build does not use go once older than `keepUnusedChunksMs` (0 for a clean dist/, e.g. to pack).
+ */
+export async function buildApps(names: readonly AppName[] = Object.keys(APP_ENTRIES) as AppName[], keepUnusedChunksMs = STALE_CHUNK_MS): Promise<void> {
   const startedAt = Date.now();
   const result = await build({
     ...common(),
@@ -94,17 +98,17 @@ export async function buildApps(names: readonly AppName[] = Object.keys(APP_ENTR
   // Chunks first, entries last: an entry never points at a chunk not yet written.
   const files = [...result.outputFiles].sort((a, b) => Number(entries.has(path.basename(a.path))) - Number(entries.has(path.basename(b.path))));
   for (const file of files) writeAtomically(file.path, file.contents);
-  pruneStaleChunks(new Set(files.map((f) => path.basename(f.path))));
+  pruneChunks(new Set(files.map((f) => path.basename(f.path))), keepUnusedChunksMs);
   const sources = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/'));
   const stamp = { startedAt, apps: names, inputs: [...sources, 'package.json', 'package-lock.json', 'scripts/build.ts', 'infra/lambda-bundling.ts'] };
   writeAtomically(STAMP_FILE, Buffer.from(`${JSON.stringify(stamp, null, 1)}\n`));
 }
 
-function pruneStaleChunks(current: Set<string>): void {
+function pruneChunks(current: Set<string>, keepMs: number): void {
   for (const name of readdirSync(DIST)) {
     if (!name.startsWith('chunk-') || current.has(name)) continue;
     const file = path.join(DIST, name);
-    if (Date.now() - statSync(file).mtimeMs > STALE_OUTPUT_MS) rmSync(file, { force: true });
+    if (Date.now() - statSync(file).mtimeMs >= keepMs) rmSync(file, { force: true });
   }
 }
 
@@ -127,7 +131,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (mode === 'apps') {
     await buildApps(parseApps(rest));
   } else if (mode === undefined) {
-    await buildApps();
+    await buildApps(undefined, 0);
     for (const name of Object.keys(LAMBDA_ENTRIES) as (keyof typeof LAMBDA_ENTRIES)[]) await buildLambda(name);
   } else {
     throw new Error(`usage: build.ts [apps [${Object.keys(APP_ENTRIES).join('|')}...]]`);
