@@ -33,7 +33,8 @@ export interface StoredCredential {
  * The CredentialStore port: uploaded gateway credentials per tenant mesh, kept apart from the
  * mesh config so keys never enter revision history (a rollback cannot resurrect a replaced
  * key, a deleted key is gone). Implementations keep private keys encrypted at rest; only
- * `materials` returns them, for the xDS server.
+ * `materials` returns them, for the xDS server. Tenant, mesh, namespace and name are DNS labels;
+ * a store refuses anything else with a ValidationError (they become paths and keys).
  */
 export interface CredentialStore {
   /** Creates or replaces; `created` tells which. */

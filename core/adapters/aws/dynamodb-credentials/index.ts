@@ -1,0 +1,2 @@
+export { DynamoDbCredentialStore, type DynamoDbCredentialStoreOptions } from './dynamodb-credential-store.ts';
+export { CredentialKeyError } from './envelope.ts';
