@@ -1,0 +1,1 @@
+export { DynamoDbFleetStatus, type DynamoDbFleetStatusOptions } from './dynamodb-fleet-status.ts';

@@ -1,0 +1,1 @@
+export { InMemoryFleetStatus, type InMemoryFleetStatusOptions } from './in-memory-fleet-status.ts';
