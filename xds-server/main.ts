@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
+import { dynamoDbCredentialStoreFromEnv } from '../core/adapters/aws/dynamodb-credentials/index.ts';
 import { DynamoDbConfigStore } from '../core/adapters/aws/dynamodb-store/index.ts';
 import { DynamoDbWorkloadRegistry } from '../core/adapters/aws/dynamodb-registry/index.ts';
 import { EventBridgeChangeBus, sweepStaleSubscriptions } from '../core/adapters/aws/eventbridge-bus/index.ts';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const dynamoDb = new DynamoDBClient({});
   const tableName = env('TRELLIS_TABLE_NAME');
   const mtls = awsMtlsFromEnv(process.env, dynamoDb, tableName);
+  const gatewayCredentials = dynamoDbCredentialStoreFromEnv(process.env, dynamoDb);
   const store = new DynamoDbConfigStore({ client: dynamoDb, tableName, onPurgeFailure: (err: unknown) => logger.warn({ err }, 'mesh purge incomplete; resumed later') });
   const bus = new EventBridgeChangeBus({
     eventBridge,
@@ -81,6 +83,8 @@ async function main(): Promise<void> {
     registry: new DynamoDbWorkloadRegistry({ client: dynamoDb, tableName }),
     reconcileIntervalMs: intEnv('TRELLIS_RECONCILE_INTERVAL_MS', 30_000),
     ...(mtls && { mtls }),
+    // Gateways' uploaded TLS credentials, served over SDS (read-only here).
+    ...(gatewayCredentials && { gatewayCredentials }),
   });
   ready = true;
   logger.info({ replicaId, xdsPort: xds.port, adminPort: admin.port, mtls: mtls !== undefined }, 'xds-server ready');

@@ -70,7 +70,9 @@ async function createOptions(): Promise<CreateApiOptions> {
   if (!certificates) logger.warn('TRELLIS_CA_ARN is not set: the join-token and certificate routes answer 503');
   // Registered workloads are written by the xds-server fleet; the API reads them.
   const workloads = new DynamoDbWorkloadRegistry({ client: dynamoDb, tableName });
-  return { store, bus, logger, workloads, ...(certificates && { certificates }) };
+  // Gateway credentials: without TRELLIS_CREDENTIALS_* their routes answer 503.
+  const credentials = (await import('../../core/adapters/aws/dynamodb-credentials/index.ts')).dynamoDbCredentialStoreFromEnv(process.env, dynamoDb);
+  return { store, bus, logger, workloads, ...(certificates && { certificates }), ...(credentials && { credentials }) };
 }
 
 export const handler = createLambdaHandler(createOptions);

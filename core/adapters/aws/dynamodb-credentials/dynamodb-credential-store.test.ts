@@ -10,6 +10,7 @@ import type { StoredCredential } from '../../../credentials/credential-store.ts'
 import { ensureTable } from '../dynamodb-store/table.ts';
 import { DynamoDbCredentialStore } from './dynamodb-credential-store.ts';
 import { CredentialKeyError } from './envelope.ts';
+import { dynamoDbCredentialStoreFromEnv } from './from-env.ts';
 
 const TABLE = 'trellis-credentials';
 let moto: RunningMoto;
@@ -122,5 +123,15 @@ describe('DynamoDbCredentialStore on moto', () => {
     expect((error as Error).message).toMatch(/KMS GenerateDataKey for credential ingress\/a of mesh .*\/m1 failed/);
     expect((error as Error).message).not.toContain('PRIVATE KEY');
     expect(await store().list(t, 'm1')).toEqual([]);
+  });
+});
+
+describe('dynamoDbCredentialStoreFromEnv', () => {
+  it('makes no store without the variables, a store with both, and refuses one alone', () => {
+    const client = dynamoDb();
+    expect(dynamoDbCredentialStoreFromEnv({}, client)).toBeUndefined();
+    expect(dynamoDbCredentialStoreFromEnv({ TRELLIS_CREDENTIALS_TABLE_NAME: TABLE, TRELLIS_CREDENTIALS_KEY_ARN: keyId }, client)).toBeInstanceOf(DynamoDbCredentialStore);
+    expect(() => dynamoDbCredentialStoreFromEnv({ TRELLIS_CREDENTIALS_TABLE_NAME: TABLE }, client)).toThrow(/TRELLIS_CREDENTIALS_KEY_ARN are set together/);
+    expect(() => dynamoDbCredentialStoreFromEnv({ TRELLIS_CREDENTIALS_KEY_ARN: keyId }, client)).toThrow(/set together/);
   });
 });
