@@ -1,6 +1,7 @@
 import type { ConfigPreview } from '../core/proxies/config-preview.ts';
 import type { RevisionRecord } from '../core/store/config-store.ts';
 import type { ProxyStatus } from '../core/proxies/proxy-status.ts';
+import type { RegisteredWorkload } from '../core/registry/workload-registry.ts';
 import type { StoredResource } from '../core/resources/resource.ts';
 
 /** Shapes of API responses the CLI reads (the API's OpenAPI document is the reference). */
@@ -39,5 +40,8 @@ export type Revision = RevisionRecord & {
 export type ProxyView = Omit<ProxyStatus, 'tenantId' | 'mesh' | 'certificate'> & {
   certificate?: NonNullable<ProxyStatus['certificate']> & { expiresInSeconds: number };
 };
+
+/** A registry entry as `GET /v1/meshes/{mesh}/workloads` returns it: live state, never a config revision. */
+export type WorkloadView = Omit<RegisteredWorkload, 'tenantId' | 'mesh'>;
 
 export type { StoredResource };

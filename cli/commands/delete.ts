@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ApiError } from '../api-client.ts';
 import { CliError, usageError } from '../cli-error.ts';
 import { CommandContext, type CliIo } from '../command-context.ts';
+import { isWorkloadsKind, liveStateError } from '../live-kinds.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { describeDoc, readManifests } from '../manifests/read-manifests.ts';
 import { objectRef, pluralOf, resolveKind } from '../resource-kinds.ts';
@@ -25,6 +26,7 @@ export function registerDelete(program: Command, io: CliIo): void {
     .option('--ignore-not-found', 'treat an object that does not exist as deleted')
     .action(async (kindArg: string | undefined, name: string | undefined, opts: DeleteOptions, cmd: Command) => {
       const ctx = CommandContext.of(io, cmd);
+      if (kindArg && isWorkloadsKind(kindArg)) throw liveStateError('delete');
       let targets: { kind: string; namespace: string; name: string }[];
       if (opts.filename?.length) {
         if (kindArg) throw usageError('pass either KIND NAME or -f, not both');

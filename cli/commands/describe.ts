@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { Revision, StoredResource } from '../api-types.ts';
 import { CommandContext, type CliIo } from '../command-context.ts';
+import { isWorkloadsKind, liveStateError } from '../live-kinds.ts';
 import { age } from '../output/time.ts';
 import { pluralOf, resolveKind } from '../resource-kinds.ts';
 
@@ -22,6 +23,7 @@ export function registerDescribe(program: Command, io: CliIo): void {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .action(async (kindArg: string, name: string, opts: { namespace: string }, cmd: Command) => {
       const ctx = CommandContext.of(io, cmd);
+      if (isWorkloadsKind(kindArg)) throw liveStateError('describe');
       const kind = resolveKind(kindArg);
       const client = ctx.client();
       const item = await client.get<StoredResource>(ctx.meshPath(`/resources/${pluralOf(kind)}/${encodeURIComponent(opts.namespace)}/${encodeURIComponent(name)}`));

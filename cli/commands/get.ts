@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import type { StoredResource } from '../api-types.ts';
 import { usageError } from '../cli-error.ts';
 import { CommandContext, type CliIo } from '../command-context.ts';
+import { isWorkloadsKind } from '../live-kinds.ts';
 import { summaryColumns } from '../output/resource-summary.ts';
 import { renderTable } from '../output/table.ts';
 import { pluralOf, resolveKind } from '../resource-kinds.ts';
+import { getWorkloads } from './get-workloads.ts';
 
 interface GetOptions {
   namespace: string;
@@ -15,13 +17,14 @@ interface GetOptions {
 export function registerGet(program: Command, io: CliIo): void {
   program
     .command('get')
-    .description('List resources of a kind, or show one (kinds: virtualservices|vs, destinationrules|dr, gateways|gw, serviceentries|se, sidecars, workloadentries|we, workloadgroups|wg, peerauthentications|pa, authorizationpolicies|ap, requestauthentications|ra)')
+    .description('List resources of a kind, or show one (kinds: virtualservices|vs, destinationrules|dr, gateways|gw, serviceentries|se, sidecars, workloadentries|we, workloadgroups|wg, peerauthentications|pa, authorizationpolicies|ap, requestauthentications|ra; and workloads|wl, the live registry of connected sidecars)')
     .argument('<kind>', 'resource kind (plural, singular or short name)')
     .argument('[name]', 'resource name')
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('-A, --all-namespaces', 'list across every namespace')
     .action(async (kindArg: string, name: string | undefined, opts: GetOptions, cmd: Command) => {
       const ctx = CommandContext.of(io, cmd);
+      if (isWorkloadsKind(kindArg)) return getWorkloads(ctx, cmd, name, opts);
       const kind = resolveKind(kindArg);
       if (name && opts.allNamespaces) throw usageError('a NAME cannot be combined with -A', 'pass -n NAMESPACE with a name');
       const client = ctx.client();

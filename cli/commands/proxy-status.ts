@@ -4,6 +4,7 @@ import { CliError } from '../cli-error.ts';
 import { CommandContext, type CliIo } from '../command-context.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { stateColor } from '../output/color.ts';
+import { refusalLines, registrationCell } from '../output/proxy-registration.ts';
 import { renderTable, type Cell } from '../output/table.ts';
 
 const TYPES = ['cds', 'lds', 'eds', 'rds'] as const;
@@ -13,7 +14,7 @@ export function registerProxyStatus(program: Command, io: CliIo): void {
   program
     .command('proxy-status')
     .alias('ps')
-    .description('Connected proxies: per xDS type SYNCED (acked what was sent), STALE (waiting) or NACKED (rejected), with NACK messages')
+    .description('Connected proxies: per xDS type SYNCED (acked what was sent), STALE (waiting) or NACKED (rejected), with NACK messages; whether each is registered as a workload, or why it was refused')
     .argument('[proxy]', 'only this proxy id')
     .action(async (proxyId: string | undefined, _opts: unknown, cmd: Command) => {
       const ctx = CommandContext.of(io, cmd);
@@ -31,13 +32,15 @@ export function registerProxyStatus(program: Command, io: CliIo): void {
           }),
           p.revision !== undefined ? String(p.revision) : '-',
           p.protocol.toUpperCase(),
+          registrationCell(p),
         ]);
         const nacks = items.flatMap((p) =>
           Object.entries(p.types)
             .filter(([, t]) => t?.lastNack)
             .map(([type, t]) => `${ctx.paint('NACK', 'red')} ${p.proxyId} ${type.toUpperCase()} version ${t!.lastNack!.version} at ${t!.lastNack!.at}${t!.state === 'NACKED' ? '' : ' (since superseded)'}: ${t!.lastNack!.message}\n`),
         );
-        return renderTable(['NAME', 'NAMESPACE', 'CDS', 'LDS', 'EDS', 'RDS', 'REVISION', 'PROTOCOL'], rows, ctx.paint) + (nacks.length ? '\n' + nacks.join('') : '');
+        const notes = [...nacks, ...refusalLines(items, ctx.paint)];
+        return renderTable(['NAME', 'NAMESPACE', 'CDS', 'LDS', 'EDS', 'RDS', 'REVISION', 'PROTOCOL', 'REGISTRATION'], rows, ctx.paint) + (notes.length ? '\n' + notes.join('') : '');
       });
     });
 }

@@ -19,6 +19,7 @@ interface Run {
 
 let trellis: TestTrellis;
 let sidecar: TestSidecar | undefined;
+const registering: TestSidecar[] = [];
 let tmp: string;
 let env: Record<string, string>;
 
@@ -84,6 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sidecar?.envoy.stop();
+  await Promise.all(registering.map((s) => s.envoy.stop()));
   await trellis?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
@@ -121,8 +123,9 @@ describe('trellis CLI against a local Trellis', () => {
     const status = await trellisCli(['proxy-status', '-m', 'demo']);
     expect(status.code, status.stderr).toBe(0);
     const [header, row] = status.stdout.trim().split('\n');
-    expect(header).toMatch(/^NAME\s+NAMESPACE\s+CDS\s+LDS\s+EDS\s+RDS\s+REVISION\s+PROTOCOL$/);
-    expect(row).toMatch(/^productpage\.shop\S*\s+shop\s+SYNCED\s+SYNCED\s+SYNCED\s+SYNCED\s+\d+\s+DELTA$/);
+    expect(header).toMatch(/^NAME\s+NAMESPACE\s+CDS\s+LDS\s+EDS\s+RDS\s+REVISION\s+PROTOCOL\s+REGISTRATION$/);
+    // No inbound port: never a registry endpoint, so nothing registered or refused.
+    expect(row).toMatch(/^productpage\.shop\S*\s+shop\s+SYNCED\s+SYNCED\s+SYNCED\s+SYNCED\s+\d+\s+DELTA\s+-$/);
 
     const proxyId = row!.split(/\s+/)[0]!;
     const config = await trellisCli(['proxy-config', proxyId, 'clusters', '-o', 'json', '-m', 'demo']);
@@ -192,5 +195,49 @@ describe('trellis CLI against a local Trellis', () => {
     const meshes = await trellisCli(['mesh', 'list', '-o', 'json'], { env: { TRELLIS_URL: '', TRELLIS_API_KEY: '' } });
     expect(meshes.code, meshes.stderr).toBe(0);
     expect((JSON.parse(meshes.stdout) as { items: { name: string }[] }).items.map((m) => m.name)).toEqual(['demo']);
+  });
+
+  it('lists registered workloads as live state, and shows in proxy-status which proxies registered and why one was refused', async () => {
+    const group = 'apiVersion: networking.istio.io/v1\nkind: WorkloadGroup\nmetadata: { name: cart, namespace: shop }\nspec: { metadata: { labels: { app: cart } }, template: { serviceAccount: cart } }\n';
+    expect((await trellisCli(['apply', '-f', '-', '-m', 'demo'], { stdin: group })).code).toBe(0);
+    const xdsPort = Number(trellis.xdsAddress.split(':')[1]);
+    registering.push(await startSidecar({ xdsPort, mesh: 'demo', namespace: 'shop', workload: 'cart', serviceAccount: 'cart', labels: { version: 'v1' }, appPort: 9, group: 'cart' }));
+    registering.push(await startSidecar({ xdsPort, mesh: 'demo', namespace: 'shop', workload: 'intruder', serviceAccount: 'web', appPort: 9, group: 'cart' }));
+    await waitFor(
+      async () => ((await trellis.api('GET', '/v1/meshes/demo/proxies')).json as { items: { registration?: unknown }[] }).items.filter((p) => p.registration).length === 2,
+      'both sidecars registered or refused',
+      15_000,
+      100,
+    );
+
+    const [table, json, otherNamespace, missing, describe, del] = await Promise.all([
+      trellisCli(['get', 'workloads', '-m', 'demo']),
+      trellisCli(['get', 'wl', '-o', 'json', '-m', 'demo']),
+      trellisCli(['get', 'workloads', '-n', 'web', '-m', 'demo']),
+      trellisCli(['get', 'wl', 'nosuch', '-m', 'demo']),
+      trellisCli(['describe', 'workloads', 'cart', '-n', 'shop', '-m', 'demo']),
+      trellisCli(['delete', 'wl', 'cart', '-n', 'shop', '-m', 'demo']),
+    ]);
+    expect(table.code, table.stderr).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+NAMESPACE\s+GROUP\s+IDENTITY\s+ADDRESS\s+LABELS\s+LOCALITY\s+REPLICA\s+SINCE$/);
+    // Plaintext local xDS: the identity is only claimed; the group fixes app=cart, the sidecar adds version.
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/^cart-[0-9a-f]{10}\s+shop\s+shop\/cart\s+ns\/shop\/sa\/cart \(claimed\)\s+127\.0\.0\.1\s+app=cart,version=v1\s+-\s+\S+\s+\d+s$/)]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ items: [expect.objectContaining({ namespace: 'shop', group: 'shop/cart', serviceAccount: 'cart', source: 'proxy', labels: { app: 'cart', version: 'v1' } })] });
+    expect(otherNamespace.stdout).toBe('No workloads registered in mesh demo in namespace web.\n');
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toContain('workload "nosuch" is not registered in mesh demo');
+    for (const refused of [describe, del]) {
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('workloads are live state, not config');
+      expect(refused.stderr).toContain('trellis get workloads');
+    }
+
+    const status = await trellisCli(['proxy-status', '-m', 'demo']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^cart\.shop\S*\s+shop\s+.*\s+DELTA\s+registered \(group shop\/cart\)$/m);
+    expect(status.stdout).toMatch(/^intruder\.shop\S*\s+shop\s+.*\s+DELTA\s+refused$/m);
+    expect(status.stdout).toMatch(/^REFUSED intruder\.shop\S*: identity ns\/shop\/sa\/web is not the service account of WorkloadGroup shop\/cart \(cart\)$/m);
   });
 });

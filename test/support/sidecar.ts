@@ -23,6 +23,8 @@ export async function startSidecar(o: {
   tenant?: string;
   /** `region/zone/subzone`, as `--locality` sets it. */
   locality?: string;
+  /** The WorkloadGroup it joins, as `--group` sets it. */
+  group?: string;
 }): Promise<TestSidecar> {
   const adminPort = await freePort();
   const outboundPort = await freePort();
@@ -40,6 +42,7 @@ export async function startSidecar(o: {
       ...(o.appPort !== undefined ? { APP_PORT: o.appPort, INBOUND_PORT: inboundPort } : {}),
       OUTBOUND_PORT: outboundPort,
       ...(o.locality ? { LOCALITY: o.locality } : {}),
+      ...(o.group ? { AUTO_REGISTER_GROUP: o.group } : {}),
     },
     xdsAddress: { host: '127.0.0.1', port: o.xdsPort },
     adminPort,
