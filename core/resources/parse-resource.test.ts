@@ -34,8 +34,10 @@ const CASES: [string, unknown, string, string][] = [
   ['label value too long', vs({ hosts: ['a'], http: [{ route: [dest('v1')] }] }, { name: 'a', labels: { app: 'x'.repeat(64) } }), 'metadata.labels.app', 'at most 63'],
   ['bad label key', vs({ hosts: ['a'], http: [{ route: [dest('v1')] }] }, { name: 'a', labels: { 'bad key!': 'x' } }), 'metadata.labels["bad key!"]', 'key "bad key!"'],
   ['bad annotation key prefix', vs({ hosts: ['a'], http: [{ route: [dest('v1')] }] }, { name: 'a', annotations: { 'Example.COM/x': 'y' } }), 'metadata.annotations["Example.COM/x"]', 'DNS-1123 subdomain'],
-  ['unknown metadata field', vs({ hosts: ['a'], http: [{ route: [dest('v1')] }] }, { name: 'a', finalizers: ['x'] }), 'metadata.finalizers', 'unknown field'],
-  ['unknown top-level field', { ...vs({ hosts: ['a'], http: [{ route: [dest('v1')] }] }), extra: 1 }, 'extra', 'unknown field'],
+  ['unknown metadata field', vs({ hosts: ['a'], http: [{ route: [dest('v1')] }] }, { name: 'a', finalizers: ['x'] }), 'metadata.finalizers', 'unsupported (unknown to this version of Trellis)'],
+  ['unknown top-level field', { ...vs({ hosts: ['a'], http: [{ route: [dest('v1')] }] }), extra: 1 }, 'extra', 'unsupported (unknown to this version of Trellis)'],
+  ['a field newer than the schema', dr({ host: 'reviews', trafficPolicy: { newThing: true } }), 'spec.trafficPolicy.newThing', 'unsupported (unknown to this version of Trellis)'],
+  ['an Istio kind Trellis does not serve', { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name: 'f' }, spec: {} }, 'kind', 'EnvoyFilter (networking.istio.io/v1alpha3) is unsupported'],
   ['missing spec', { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'a' } }, 'spec', 'required'],
 
   // VirtualService
@@ -46,7 +48,7 @@ const CASES: [string, unknown, string, string][] = [
   ['fractional weight', vs({ hosts: ['reviews'], http: [{ route: [dest('v1', 50.5), dest('v2', 49.5)] }] }), 'spec.http[0].route[0].weight', 'expected an integer, got 50.5'],
   ['tcp weights', vs({ hosts: ['db'], tcp: [{ route: [dest('v1', 30), dest('v2', 30)] }] }), 'spec.tcp[0].route[1].weight', 'weights sum to 60'],
   ['duplicate route names', vs({ hosts: ['reviews'], http: [{ name: 'r', route: [dest('v1')] }, { name: 'r', route: [dest('v2')] }] }), 'spec.http[1].name', 'HTTP route name "r" is already used at index 0'],
-  ['unknown field in route', vs({ hosts: ['reviews'], http: [{ route: [{ ...dest('v1'), wieght: 100 }] }] }), 'spec.http[0].route[0].wieght', 'unknown field'],
+  ['unknown field in route', vs({ hosts: ['reviews'], http: [{ route: [{ ...dest('v1'), wieght: 100 }] }] }), 'spec.http[0].route[0].wieght', 'unknown to this version of Trellis'],
   ['timeout without unit', httpRoute({ timeout: '5' }), 'spec.http[0].timeout', 'must be a duration'],
   ['negative timeout', httpRoute({ timeout: '-1s' }), 'spec.http[0].timeout', 'must be a duration'],
   ['timeout in days', httpRoute({ timeout: '1d' }), 'spec.http[0].timeout', 'must be a duration'],

@@ -1,3 +1,4 @@
+import { UNSUPPORTED_ISTIO_KINDS } from './document-kinds.ts';
 import { UNSUPPORTED_FIELDS } from './unsupported.ts';
 
 /** `docs/unsupported.md`: the human form of UNSUPPORTED_FIELDS, one table per kind. */
@@ -23,5 +24,16 @@ export function unsupportedFieldsMarkdown(): string {
     }
     lines.push('');
   }
+  lines.push(
+    '## Istio kinds',
+    '',
+    'An apply that holds one of these kinds is refused with "unsupported", even with `ignoreUnknownKinds=true`',
+    '(which skips only objects that are not mesh configuration, such as Deployments and Services).',
+    '',
+    '| kind | why |',
+    '|---|---|',
+    ...Object.entries(UNSUPPORTED_ISTIO_KINDS).map(([kind, reason]) => `| \`${kind}\` | ${reason} |`),
+    '',
+  );
   return lines.join('\n');
 }

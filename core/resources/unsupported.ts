@@ -36,6 +36,9 @@ const partialPrincipalWildcard = (value: unknown) => {
 };
 const isPathTemplate = (value: unknown) => typeof value === 'string' && value.includes('{');
 const isExperimentalKey = (value: unknown) => typeof value === 'string' && value.startsWith('experimental.');
+const isInlineHeaderKey = (value: unknown) => typeof value === 'string' && value.startsWith('request.experimental.inline.headers[');
+const hasClaimHeader = (value: unknown) => typeof value === 'object' && value !== null && Object.keys(value).some((k) => k.startsWith('@request.auth.claims.'));
+const CLAIM_ROUTING = 'routing on JWT claims is not translated yet (Istio honours it only on gateways, after a RequestAuthentication has verified the token); to admit or refuse requests by claim, use an AuthorizationPolicy condition request.auth.claims[NAME]';
 const withoutKeys = (rule: unknown) => typeof rule === 'object' && rule !== null && !['jwks', 'jwksUri', 'jwks_uri'].some((k) => k in rule);
 
 function securityFields(): UnsupportedField[] {
@@ -61,6 +64,7 @@ function securityFields(): UnsupportedField[] {
     paths('paths'),
     paths('notPaths'),
     { kind: 'AuthorizationPolicy', path: 'spec.rules[*].when[*].key', when: { text: 'an experimental.* key', test: isExperimentalKey }, reason: 'Envoy filter metadata conditions are not translated' },
+    { kind: 'AuthorizationPolicy', path: 'spec.rules[*].when[*].key', when: { text: 'a request.experimental.inline.headers[...] key', test: isInlineHeaderKey }, reason: 'inline header conditions are not translated; use request.headers[NAME]' },
     { kind: 'RequestAuthentication', path: 'spec.targetRef', reason: BY_SELECTOR },
     { kind: 'RequestAuthentication', path: 'spec.targetRefs', reason: BY_SELECTOR },
     { kind: 'RequestAuthentication', path: 'spec.jwtRules[*]', when: { text: 'a rule without jwks or jwksUri', test: withoutKeys }, reason: 'the JWKS is not discovered through OpenID; set jwks or jwksUri' },
@@ -97,6 +101,8 @@ const passthroughWithoutEndpoints = (value: unknown, spec: Readonly<Record<strin
 
 /** The one list of accepted-but-untranslated fields; `docs/unsupported.md` is generated from it. */
 export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
+  { kind: 'VirtualService', path: 'spec.http[*].match[*].headers', when: { text: 'an `@request.auth.claims.*` (JWT claim) match', test: hasClaimHeader }, reason: CLAIM_ROUTING },
+  { kind: 'VirtualService', path: 'spec.http[*].match[*].withoutHeaders', when: { text: 'an `@request.auth.claims.*` (JWT claim) match', test: hasClaimHeader }, reason: CLAIM_ROUTING },
   { kind: 'VirtualService', path: 'spec.http[*].redirect.derivePort', reason: 'Envoy cannot derive the redirect port here; set redirect.port' },
   { kind: 'VirtualService', path: 'spec.http[*].retries.retryRemoteLocalities', reason: 'the retry priority extension is not served' },
   { kind: 'VirtualService', path: 'spec.http[*].retries.retryIgnorePreviousHosts', reason: 'the previous-hosts retry predicate is not served' },

@@ -81,7 +81,7 @@ describe('WorkloadGroup', () => {
     ['in spec.metadata', group({ metadata: { name: 'x' }, template: {} }), 'spec.metadata.name'],
     ['in the probe', probe({ httpGet: { port: 80, verb: 'GET' } }), 'spec.probe.httpGet.verb'],
   ])('rejects an unknown field %s', (_name, input, path) => {
-    expect(errorsOf(input)).toContainEqual({ path, message: 'unknown field' });
+    expect(errorsOf(input)).toContainEqual({ path, message: 'unsupported (unknown to this version of Trellis)' });
   });
 
   it.each<[string, Obj]>([

@@ -2,13 +2,13 @@ import type { z } from 'zod';
 import type { FieldError } from '../result.ts';
 import { formatPath, type PathSegment } from './field-path.ts';
 
-/** Turns zod issues into field errors; an unknown key becomes one error at that key's own path. */
-export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[] = []): FieldError[] {
+/** Turns zod issues into field errors; an unknown key becomes one error (`unknownKey`) at that key's own path. */
+export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[] = [], unknownKey = 'unknown field'): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of issues) {
     const base = [...prefix, ...(issue.path as PathSegment[])];
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors.push({ path: formatPath([...base, key]), message: 'unknown field' });
+      for (const key of issue.keys) errors.push({ path: formatPath([...base, key]), message: unknownKey });
     } else {
       errors.push({ path: formatPath(base), message: messageOf(issue) });
     }

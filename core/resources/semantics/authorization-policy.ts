@@ -9,7 +9,14 @@ const PLAIN_KEYS = new Set([
   'request.auth.principal', 'request.auth.audiences', 'request.auth.presenter',
   'destination.ip', 'destination.port', 'connection.sni',
 ]);
-const BRACKETED = /^(?:request\.headers|request\.auth\.claims)\[[^\]]+\](?:\[[^\]]+\])*$/;
+const BRACKETED = /^(?:request\.headers|request\.experimental\.inline\.headers|request\.auth\.claims)\[[^\]]+\](?:\[[^\]]+\])*$/;
+// Keys Istio refuses with a reason of its own; say it the same way rather than "not supported".
+const REFUSED_KEYS: Readonly<Record<string, string>> = {
+  'source.trustDomain': 'Istio has no condition key source.trustDomain; match the trust domain in source.principal (values such as "<trust-domain>/*") or from.source.principals',
+  'destination.namespace': 'destination.namespace is replaced by the policy\'s metadata.namespace',
+  'destination.name': 'destination.name was only supported by the v1alpha1 RBAC API; use the selector',
+  'destination.user': 'destination.user was only supported by the v1alpha1 RBAC API; use the selector',
+};
 const IP_KEYS = new Set(['source.ip', 'remote.ip', 'destination.ip']);
 
 export function validateAuthorizationPolicy(spec: AuthorizationPolicySpec): Findings {
@@ -60,7 +67,9 @@ export function validateAuthorizationPolicy(spec: AuthorizationPolicySpec): Find
     rule.when?.forEach((condition, j) => {
       const cp = [...path, 'when', j];
       const key = condition.key;
-      if (!PLAIN_KEYS.has(key) && !BRACKETED.test(key) && !key.startsWith('experimental.envoy.filters.')) {
+      const refused = Object.hasOwn(REFUSED_KEYS, key) ? REFUSED_KEYS[key] : key.startsWith('destination.labels[') ? 'destination.labels is replaced by the policy\'s selector' : undefined;
+      if (refused) f.add([...cp, 'key'], refused);
+      else if (!PLAIN_KEYS.has(key) && !BRACKETED.test(key) && !key.startsWith('experimental.envoy.filters.')) {
         f.add([...cp, 'key'], `"${key}" is not a supported condition key (e.g. request.headers[name], source.ip, request.auth.claims[iss], destination.port)`);
       }
       if (!condition.values?.length && !condition.notValues?.length) f.add(cp, 'set values or notValues');

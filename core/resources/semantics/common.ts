@@ -76,6 +76,9 @@ export function checkUnique<T>(
 /** An HTTP header name token (letters, digits, '-', '_'). */
 export const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
 
+/** Istio's JWT claim reference in a route's header match: `@request.auth.claims.groups`, nested claims dot-separated. */
+export const JWT_CLAIM_HEADER = /^@request\.auth\.claims\.[^.]+(?:\.[^.]+)*$/;
+
 export function checkHeaderName(f: Findings, path: readonly PathSegment[], name: string): void {
   if (!HEADER_NAME.test(name)) f.add(path, `"${name}" is not a valid header name`);
 }
