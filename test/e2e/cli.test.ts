@@ -79,6 +79,8 @@ beforeAll(async () => {
     TRELLIS_CONFIG: path.join(tmp, 'config', 'trellis.yaml'),
     TRELLIS_URL: trellis.apiUrl,
     TRELLIS_API_KEY: TEST_KEY,
+    // The bundles the test setup built, even if a source changes during the run.
+    TRELLIS_NO_REBUILD: process.env.TRELLIS_NO_REBUILD ?? '',
   };
   writeManifests();
 }, 30_000);
