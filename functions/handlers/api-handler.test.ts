@@ -1,24 +1,20 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
 import { ACMPCAClient, CreateCertificateAuthorityCommand, GetCertificateAuthorityCsrCommand, GetCertificateCommand, ImportCertificateAuthorityCertificateCommand, IssueCertificateCommand } from '@aws-sdk/client-acm-pca';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../core/adapters/aws/dynamodb-store/index.ts';
 import { makeCsr } from '../../core/ca/testing/make-csr.ts';
 import { startMoto, type RunningMoto } from '../../test/support/moto.ts';
+import { makeTestCa, makeTestLeaf } from '../../test/support/tls-certificates.ts';
 
-// The deployed entry, wired as the CDK app wires it: environment variables, the Parameters and
-// Secrets extension on localhost (a stand-in here), and AWS APIs (moto).
+// The deployed entry, wired as the CDK app wires it: environment variables and AWS APIs (moto).
 const KEY = 'bootstrap0key0from0secrets0manager0abcdef0123456789';
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:trellis-bootstrap';
-const SESSION_TOKEN = 'session-token-of-the-function';
-const JOIN_TOKEN_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:trellis-join-token';
 const JOIN_TOKEN_SECRET = 'JoinTokenSigningKeyFromSecretsManager0123456789abcdefghijklmnopqr';
-const SECRETS: Record<string, string> = { [SECRET_ARN]: KEY, [JOIN_TOKEN_SECRET_ARN]: JOIN_TOKEN_SECRET };
 
 /** A root CA in moto, as an operator would set one up: create, self-sign its CSR, import. */
 async function createRootCa(client: ACMPCAClient): Promise<string> {
@@ -66,29 +62,19 @@ function httpApiEvent(method: string, rawPath: string, key: string, body?: strin
 }
 
 let moto: RunningMoto;
-let extension: Server;
-const secretRequests: Array<{ secretId: string | null; token: string | undefined }> = [];
 let sqs: SQSClient;
 let queueUrl: string;
 
 beforeAll(async () => {
   moto = await startMoto();
-  extension = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    secretRequests.push({ secretId: url.searchParams.get('secretId'), token: req.headers['x-aws-parameters-secrets-token'] as string | undefined });
-    const secretId = url.searchParams.get('secretId') ?? '';
-    res.setHeader('content-type', 'application/json');
-    if (!(secretId in SECRETS)) {
-      res.statusCode = 400;
-      res.end(JSON.stringify({ message: 'no such secret' }));
-      return;
-    }
-    res.end(JSON.stringify({ ARN: secretId, SecretString: SECRETS[secretId] }));
-  });
-  await new Promise<void>((resolve) => extension.listen(0, 'localhost', resolve));
+  const secrets = new SecretsManagerClient(moto.clientConfig);
+  const secretArn = async (Name: string, SecretString: string) => (await secrets.send(new CreateSecretCommand({ Name, SecretString }))).ARN!;
 
   const table = 'trellis-lambda-test';
   await ensureTable(new DynamoDBClient(moto.clientConfig), table);
+  // The credentials table and the key that wraps their data keys, as infra/constructs/gateway-credentials.ts makes them.
+  await ensureTable(new DynamoDBClient(moto.clientConfig), 'trellis-lambda-credentials');
+  const credentialsKey = (await new KMSClient(moto.clientConfig).send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
   const events = new EventBridgeClient(moto.clientConfig);
   await events.send(new CreateEventBusCommand({ Name: 'trellis-config' }));
   sqs = new SQSClient(moto.clientConfig);
@@ -102,13 +88,13 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_SESSION_TOKEN: SESSION_TOKEN,
-    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((extension.address() as AddressInfo).port),
     TRELLIS_TABLE_NAME: table,
     TRELLIS_BUS_NAME: 'trellis-config',
-    TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: SECRET_ARN,
+    TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: await secretArn('trellis-bootstrap', KEY),
     TRELLIS_CA_ARN: await createRootCa(new ACMPCAClient(moto.clientConfig)),
-    TRELLIS_JOIN_TOKEN_SECRET_ARN: JOIN_TOKEN_SECRET_ARN,
+    TRELLIS_JOIN_TOKEN_SECRET_ARN: await secretArn('trellis-join-token', JOIN_TOKEN_SECRET),
+    TRELLIS_CREDENTIALS_TABLE_NAME: 'trellis-lambda-credentials',
+    TRELLIS_CREDENTIALS_KEY_ARN: credentialsKey,
     // moto ignores API passthrough SANs; this template copies them from the CSR (the adapter checks them).
     TRELLIS_CA_TEMPLATE_ARN: 'EndEntityCertificate/V1',
     TRELLIS_LOG_LEVEL: 'silent',
@@ -116,7 +102,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => extension?.close(() => resolve()));
   await moto?.stop();
 });
 
@@ -128,11 +113,7 @@ describe('functions/handlers/api-handler.ts (the Lambda entry)', () => {
     const put = await handler(httpApiEvent('PUT', '/v1/meshes/edge', KEY, '{}'), {} as Context);
     const get = await handler(httpApiEvent('GET', '/v1/meshes/edge', KEY), {} as Context);
     const wrongKey = await handler(httpApiEvent('GET', '/v1/meshes/edge', 'not-the-bootstrap-key-0123456789'), {} as Context);
-    // THEN the keys were read once each, with the function's session token, and the admin key works
-    expect(secretRequests).toEqual([
-      { secretId: SECRET_ARN, token: SESSION_TOKEN },
-      { secretId: JOIN_TOKEN_SECRET_ARN, token: SESSION_TOKEN },
-    ]);
+    // THEN the bootstrap key read from Secrets Manager is an admin key, and no other key is
     expect(put.statusCode).toBe(201);
     expect(get.statusCode).toBe(200);
     expect(JSON.parse(get.body!)).toMatchObject({ name: 'edge' });
@@ -159,5 +140,21 @@ describe('functions/handlers/api-handler.ts (the Lambda entry)', () => {
     expect(JSON.parse(first.body!)).toMatchObject({ spiffeId: expect.stringMatching(/\/ns\/shop\/sa\/cart$/), certificateChain: expect.stringContaining('BEGIN CERTIFICATE') });
     expect(second.statusCode).toBeGreaterThanOrEqual(400);
     expect(second.statusCode).toBeLessThan(500);
+  });
+
+  it('keeps gateway credentials in the DynamoDB/KMS store and shows their metadata, never the key', async () => {
+    // GIVEN the entry and a mesh
+    const { handler } = await import('./api-handler.ts');
+    await handler(httpApiEvent('PUT', '/v1/meshes/gw', KEY, '{}'), {} as Context);
+    const ca = await makeTestCa('gateway-ca');
+    const leaf = await makeTestLeaf(ca, { dns: ['shop.example.com'], commonName: 'shop.example.com' });
+    // WHEN a credential is uploaded and read back
+    const put = await handler(httpApiEvent('PUT', '/v1/meshes/gw/credentials/ingress/shop', KEY, JSON.stringify({ certificateChain: leaf.certificatePem, privateKey: leaf.privateKeyPem })), {} as Context);
+    const get = await handler(httpApiEvent('GET', '/v1/meshes/gw/credentials/ingress/shop', KEY), {} as Context);
+    // THEN it is stored (not 503) and only its metadata comes back
+    expect(put.statusCode).toBe(201);
+    expect(get.statusCode).toBe(200);
+    expect(JSON.parse(get.body!)).toMatchObject({ namespace: 'ingress', name: 'shop', subjectAltNames: ['DNS:shop.example.com'] });
+    expect(get.body).not.toContain('PRIVATE KEY');
   });
 });

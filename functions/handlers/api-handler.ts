@@ -6,7 +6,7 @@ import { ensureBootstrap } from '../bootstrap.ts';
 import type { CreateApiOptions } from '../app.ts';
 import { createLambdaHandler } from '../lambda.ts';
 import type { CertificateIssuing } from '../dependencies.ts';
-import { readSecretFromExtension } from './bootstrap-secret.ts';
+import { readSecret } from './bootstrap-secret.ts';
 import { parseJoinTokenSecrets } from './join-token-secrets.ts';
 
 function requiredEnv(name: string): string {
@@ -42,7 +42,7 @@ async function createCertificateIssuing(dynamoDb: DynamoDbClient, tableName: str
     import('../../core/adapters/aws/acm-pca/index.ts'),
     import('../../core/adapters/aws/dynamodb-ledger/index.ts'),
   ]);
-  const joinTokenSecrets = parseJoinTokenSecrets(await readSecretFromExtension(joinTokenSecretArn), joinTokenSecretArn);
+  const joinTokenSecrets = parseJoinTokenSecrets(await readSecret(joinTokenSecretArn), joinTokenSecretArn);
   return {
     // TRELLIS_CA_TEMPLATE_ARN: only for a CA without API passthrough (or moto); the adapter then requires the SAN in the CSR.
     ca: new AcmPcaCertificateAuthority({ client: new ACMPCAClient({}), certificateAuthorityArn: caArn, ...(process.env.TRELLIS_CA_TEMPLATE_ARN && { templateArn: process.env.TRELLIS_CA_TEMPLATE_ARN }) }),
@@ -62,7 +62,7 @@ async function createOptions(): Promise<CreateApiOptions> {
   const secretArn = process.env.TRELLIS_BOOTSTRAP_KEY_SECRET_ARN;
   if (secretArn) {
     // Idempotent: adopts the stack's bootstrap key as tenant default's admin key if it is not there yet.
-    const bootstrapKey = await readSecretFromExtension(secretArn);
+    const bootstrapKey = await readSecret(secretArn);
     // Two first cold starts can race to create tenant default; the loser's second pass finds it.
     await ensureBootstrap(store, { bootstrapKey }).catch(() => ensureBootstrap(store, { bootstrapKey }));
   }

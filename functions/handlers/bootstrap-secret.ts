@@ -1,14 +1,18 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+let client: SecretsManagerClient | undefined;
+
 /**
- * Reads a Secrets Manager secret through the AWS Parameters and Secrets Lambda extension (a layer
- * the CDK app attaches): a localhost call with the function's own session token, no SDK client.
+ * Reads a Secrets Manager secret's string with the function's own credentials. An SDK client
+ * rather than the Parameters and Secrets extension layer: that layer is published in a fixed
+ * list of regions, and its ARN lookup would make the stack undeployable everywhere else.
  */
-export async function readSecretFromExtension(secretId: string): Promise<string> {
-  const port = process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
-  const response = await fetch(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`, {
-    headers: { 'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN ?? '' },
+export async function readSecret(secretId: string): Promise<string> {
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  client ??= new SecretsManagerClient({});
+  const out = await client.send(new GetSecretValueCommand({ SecretId: secretId })).catch((error: unknown) => {
+    throw new Error(`reading secret ${secretId} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { cause: error });
   });
-  if (!response.ok) throw new Error(`reading secret ${secretId} failed: HTTP ${response.status} ${await response.text()}`);
-  const body = (await response.json()) as { SecretString?: unknown };
-  if (typeof body.SecretString !== 'string') throw new Error(`secret ${secretId} has no string value`);
-  return body.SecretString;
+  if (typeof out.SecretString !== 'string') throw new Error(`secret ${secretId} has no string value`);
+  return out.SecretString;
 }
