@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { dynamoDbCredentialStoreFromEnv } from '../core/adapters/aws/dynamodb-credentials/index.ts';
 import { DynamoDbConfigStore } from '../core/adapters/aws/dynamodb-store/index.ts';
 import { DynamoDbWorkloadRegistry } from '../core/adapters/aws/dynamodb-registry/index.ts';
+import { DynamoDbFleetStatus } from '../core/adapters/aws/dynamodb-fleet/index.ts';
 import { EventBridgeChangeBus, sweepStaleSubscriptions } from '../core/adapters/aws/eventbridge-bus/index.ts';
 import { startAdminServer } from './admin-server.ts';
 import { awsMtlsFromEnv } from './aws-mtls.ts';
@@ -81,6 +82,8 @@ async function main(): Promise<void> {
     replicaId,
     // Connected workloads, shared by the fleet: each replica refreshes what its streams hold.
     registry: new DynamoDbWorkloadRegistry({ client: dynamoDb, tableName }),
+    // Proxy status for the API, which holds no streams: what `GET /proxies` and `apply --wait` read.
+    fleetStatus: new DynamoDbFleetStatus({ client: dynamoDb, tableName }),
     reconcileIntervalMs: intEnv('TRELLIS_RECONCILE_INTERVAL_MS', 30_000),
     ...(mtls && { mtls }),
     // Gateways' uploaded TLS credentials, served over SDS (read-only here).

@@ -5,6 +5,9 @@ import { AdsServer, listenAds, type ListeningAds, type XdsServerHooks } from './
 import { ControlPlane, type ControlPlaneOptions } from './control/control-plane.ts';
 import { startXdsMtls, type XdsMtls, type XdsMtlsOptions } from './control/mtls.ts';
 import type { XdsMetrics } from './metrics/index.ts';
+import type { FleetStatusStore } from '../core/fleet/index.ts';
+import type { ProxyStatus } from '../core/proxies/proxy-status.ts';
+import { FleetStatusReporter } from './control/fleet-status-reporter.ts';
 
 export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifiedIdentity' | 'metrics'> {
   /** Prometheus metrics of streams, pushes, NACKs, translation and convergence. */
@@ -18,6 +21,8 @@ export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifie
   replicaId?: string;
   /** Extra observers of stream events (metrics, tests); called after the control plane's. */
   observe?: XdsServerHooks;
+  /** Where this replica reports its proxies' status for the API (AWS: DynamoDB); none locally, where the API reads the control plane. */
+  fleetStatus?: FleetStatusStore;
 }
 
 function combine(first: XdsServerHooks, second: XdsServerHooks | undefined): XdsServerHooks {
@@ -51,14 +56,28 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   const cache = new ResourceCache({ onIssue: (issue) => log.warn({ issue }, 'resource not served') });
   const mtls: XdsMtls | undefined = options.mtls ? await startXdsMtls(options.mtls, options.store, log) : undefined;
   const controlPlane = new ControlPlane({ ...options, cache, ...(mtls ? { verifiedIdentity: { owners: mtls.owners } } : {}) });
-  const ads = new AdsServer({ cache, resolveNode: controlPlane.resolveNode, hooks: combine(combine(controlPlane.hooks, options.metrics?.hooks(cache)), options.observe), controlPlaneId: options.replicaId ?? `trellis-${randomUUID()}` });
+  const controlPlaneId = options.replicaId ?? `trellis-${randomUUID()}`;
+  // Records expire like registry entries: a crashed replica's proxies go at the same time.
+  const reporter = options.fleetStatus
+    ? new FleetStatusReporter({
+        replica: controlPlaneId,
+        store: options.fleetStatus,
+        statuses: () => statusesOfReplica(ads, controlPlane),
+        logger: options.logger,
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.registrationTtlMs ? { ttlMs: options.registrationTtlMs } : {}),
+      })
+    : undefined;
+  const ads: AdsServer = new AdsServer({ cache, resolveNode: controlPlane.resolveNode, hooks: combine(combine(combine(controlPlane.hooks, options.metrics?.hooks(cache)), reporter?.hooks), options.observe), controlPlaneId });
   controlPlane.attach(ads);
   await controlPlane.start();
+  reporter?.start();
   let listening: ListeningAds;
   try {
     listening = await listenAds(ads, options.address, mtls?.credentials ?? options.credentials);
   } catch (err) {
     mtls?.stop();
+    await reporter?.stop();
     await controlPlane.stop();
     throw err;
   }
@@ -71,7 +90,21 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
     async stop() {
       await controlPlane.stop();
       await listening.stop();
+      // After the streams closed: its last round removes every record this replica held.
+      await reporter?.stop();
       mtls?.stop();
     },
   };
+}
+
+/** Every connected proxy's status, mesh by mesh (scope keys are `tenant/mesh/<group>`; tenant and mesh hold no `/`). */
+async function statusesOfReplica(ads: AdsServer, controlPlane: ControlPlane): Promise<ProxyStatus[]> {
+  const meshes = new Set(ads.proxyStatus().map((s) => s.scope.split('/', 2).join('/')));
+  const lists = await Promise.all(
+    [...meshes].map((key) => {
+      const [tenantId, mesh] = key.split('/') as [string, string];
+      return controlPlane.list(tenantId, mesh);
+    }),
+  );
+  return lists.flat();
 }
