@@ -1,11 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { parseResource } from '../../core/resources/index.ts';
 import { keyOf, keyString, type IstioResource } from '../../core/resources/resource.ts';
 import { sameContent } from '../../core/store/resource-content.ts';
+import { MESH_NAME } from '../../core/mesh/mesh-settings.ts';
 import type { ChangeAction } from '../../core/store/config-store.ts';
-import { ValidationError } from '../../core/errors.ts';
-import type { FieldError } from '../../core/result.ts';
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { readDocuments } from '../body.ts';
@@ -15,6 +13,7 @@ import { documented, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
 import { checkMeshConfig } from '../mesh-validation.ts';
 import { changeWarnings, refuseIfStrict, strictParam, WarningSchema } from '../analysis-warnings.ts';
+import { ignoreUnknownKindsParam, namespaceParam, readApplyDocuments, SkippedSchema } from '../apply-documents.ts';
 
 export const ApplyResultSchema = z
   .object({
@@ -45,6 +44,7 @@ export const ApplyResultSchema = z
       .optional()
       .describe('Dry run only: for each connected proxy group, the Envoy resources the change would add, change or remove, with field-level diffs'),
     warnings: z.array(WarningSchema).describe('Analyzer findings about the applied resources; `?strict=true` turns them into a 400'),
+    skipped: z.array(SkippedSchema).optional().describe('With `ignoreUnknownKinds=true`: the objects left out because Trellis does not manage their kind'),
   })
   .meta({ id: 'ApplyResult' });
 
@@ -58,10 +58,18 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     summary: 'Apply many resources at once, all or nothing, as one revision',
     description:
       'Body: a multi-document YAML stream, a JSON list, or a Kubernetes List. `?dryRun=true` validates and reports what would change without storing anything. ' +
-      'Analyzer findings about the applied resources come back as `warnings` and never block the apply, unless `?strict=true`, which answers 400 with them as `errors` and stores nothing.',
+      'Analyzer findings about the applied resources come back as `warnings` and never block the apply, unless `?strict=true`, which answers 400 with them as `errors` and stores nothing. ' +
+      'Objects that name no namespace go to `?namespace=` (default `default`); objects that name one keep it. ' +
+      'Objects that are not mesh configuration (Deployments, Services, Gateway API kinds…) are refused with their document index unless `?ignoreUnknownKinds=true`, which skips them and lists them as `skipped`; ' +
+      'Istio kinds Trellis does not serve (EnvoyFilter, ProxyConfig, Telemetry, WasmPlugin) are always refused as unsupported.',
     request: {
       params: z.object({ mesh: z.string() }),
-      query: z.object({ dryRun: z.enum(['true', 'false']).optional(), strict: z.enum(['true', 'false']).optional() }),
+      query: z.object({
+        dryRun: z.enum(['true', 'false']).optional(),
+        strict: z.enum(['true', 'false']).optional(),
+        namespace: z.string().regex(MESH_NAME).optional().meta({ description: 'Namespace for objects whose metadata names none (like `kubectl apply -n`); objects that name one keep it. Default `default`.' }),
+        ignoreUnknownKinds: z.enum(['true', 'false']).optional().meta({ description: 'Skip objects Trellis does not manage (listed as `skipped`) instead of refusing the apply; unsupported Istio kinds are refused regardless.' }),
+      }),
       body: { content: { 'application/yaml': { schema: z.string() }, 'application/json': { schema: z.array(z.record(z.string(), z.unknown())) } } },
     },
     responses: { 200: { description: 'Applied', content: { 'application/json': { schema: ApplyResultSchema } } }, ...problemResponses },
@@ -75,29 +83,15 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       if (dryRunParam !== undefined && dryRunParam !== 'true' && dryRunParam !== 'false') throw badRequest('dryRun must be true or false.');
       const dryRun = dryRunParam === 'true';
       const strict = strictParam(c.req.query('strict'));
+      const namespace = namespaceParam(c.req.query('namespace'));
+      const ignoreUnknownKinds = ignoreUnknownKindsParam(c.req.query('ignoreUnknownKinds'));
       const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
       const docs = await readDocuments(c, deps.limits.maxApplyDocuments);
       if (docs.length === 0) throw badRequest('The body holds no documents.');
 
-      const errors: FieldError[] = [];
-      const resources: IstioResource[] = [];
-      const seen = new Map<string, number>();
-      docs.forEach((doc, i) => {
-        const parsed = parseResource(doc);
-        if (!parsed.ok) {
-          errors.push(...parsed.errors.map((e) => ({ path: `[${i}].${e.path}`, message: e.message })));
-          return;
-        }
-        const k = keyString(keyOf(parsed.value));
-        const first = seen.get(k);
-        if (first !== undefined) {
-          errors.push({ path: `[${i}].metadata.name`, message: `${k} appears twice (also document [${first}])` });
-          return;
-        }
-        seen.set(k, i);
-        resources.push(parsed.value);
-      });
-      if (errors.length > 0) throw new ValidationError(`${errors.length} problem(s) in the applied documents; nothing was stored.`, errors);
+      const { resources, seen, skipped } = readApplyDocuments(docs, { ...(namespace !== undefined ? { namespace } : {}), ignoreUnknownKinds });
+      const skippedField = ignoreUnknownKinds ? { skipped } : {};
+      if (resources.length === 0) return respond(c, { dryRun, revision: mesh.revision, created: false, results: [], warnings: [], ...skippedField });
       const after = await checkMeshConfig(deps.store, tenantId, mesh.name, resources);
       const warnings = changeWarnings(after, resources.map(keyOf), seen);
       refuseIfStrict(strict, warnings);
@@ -113,7 +107,7 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
         );
         // Per proxy group, the Envoy resources the change would add, change or remove (where the translation runs in process).
         const proxies = deps.proxies?.preview ? await deps.proxies.preview(tenantId, mesh.name, after) : undefined;
-        return respond(c, { dryRun: true, revision: mesh.revision, created: false, results, warnings, ...(proxies ? { proxies } : {}) });
+        return respond(c, { dryRun: true, revision: mesh.revision, created: false, results, warnings, ...skippedField, ...(proxies ? { proxies } : {}) });
       }
 
       const result = await deps.store.commit({
@@ -136,6 +130,7 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
         created: result.created,
         results: resources.map((r) => describe(r, actions.get(keyString(keyOf(r))) ?? 'unchanged')),
         warnings,
+        ...skippedField,
       });
     },
   );
