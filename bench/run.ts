@@ -1,4 +1,5 @@
-// `npm run bench [name...]`: runs each benchmark script in its own process, in turn.
+// `npm run bench [name...] [-- --flag ...]`: runs each benchmark script in its own process, in turn;
+// arguments from the first `--flag` on are passed to every script named.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,10 @@ const BENCHES: Record<string, { script: string; args?: string[]; flags?: string[
   'dataplane-latency': { script: 'dataplane-latency.ts' },
 };
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+const firstFlag = args.findIndex((a) => a.startsWith('-'));
+const wanted = firstFlag < 0 ? args : args.slice(0, firstFlag);
+const passed = firstFlag < 0 ? [] : args.slice(firstFlag);
 const unknown = wanted.filter((w) => !BENCHES[w]);
 if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
@@ -31,7 +35,7 @@ let failed = 0;
 for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
   const bench = BENCHES[name]!;
   console.log(`\n## ${name}`);
-  const run = spawnSync(process.execPath, [...(bench.flags ?? []), '--import', 'tsx', path.join(here, bench.script), ...(bench.args ?? [])], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [...(bench.flags ?? []), '--import', 'tsx', path.join(here, bench.script), ...(bench.args ?? []), ...passed], { stdio: 'inherit' });
   if (run.status !== 0) {
     failed++;
     console.error(`${name} failed (exit ${run.status})`);

@@ -1,0 +1,100 @@
+// The bench process's side of the client processes (bench/fanout-client.ts): fork, command, gather.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClientCommand, ClientConfig } from './fanout-client.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function ask<T>(child: ChildProcess, command: ClientCommand, answer: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { cmd: string }) => {
+      if (m.cmd !== answer) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(m as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`client process exited (${code}) before answering ${command.cmd}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(command);
+  });
+}
+
+export interface ClientReport {
+  warm: number;
+  lastWarm: string;
+  reconnects: number;
+  decoded: number;
+  connections: number;
+}
+
+/** `processes` client processes sharing sidecars first..first+count-1 between them. */
+export class ClientProcesses {
+  private readonly children: ChildProcess[];
+  private readonly counts: number[];
+  private readonly loaded: Promise<unknown[]>;
+
+  constructor(o: { xds: string; first?: number; count: number; meshes: number; pool: number; processes: number }) {
+    const per = Math.ceil(o.count / o.processes);
+    this.counts = Array.from({ length: o.processes }, (_, c) => Math.max(0, Math.min(per, o.count - c * per))).filter((n) => n > 0);
+    this.children = this.counts.map((count, c) => {
+      const config: ClientConfig = { xds: o.xds, first: (o.first ?? 0) + c * per, count, meshes: o.meshes, pool: o.pool };
+      return fork(path.join(here, 'fanout-client.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, FANOUT_CLIENT: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    });
+    this.loaded = Promise.all(this.children.map((c) => new Promise((resolve) => c.once('message', resolve))));
+  }
+
+  /** Resolves once every client process has loaded its code and protos (its first message). */
+  ready(): Promise<unknown> {
+    return this.loaded;
+  }
+
+  /** Starts every sidecar at once; resolves with the monotonic time (ns) the last one became warm. */
+  async start(timeoutMs: number): Promise<bigint> {
+    await this.loaded;
+    const warm = this.children.map(
+      (child) =>
+        new Promise<bigint>((resolve) => {
+          const on = (m: { cmd: string; at?: string }) => {
+            if (m.cmd !== 'warm') return;
+            child.off('message', on);
+            resolve(BigInt(m.at!));
+          };
+          child.on('message', on);
+        }),
+    );
+    await Promise.all(this.children.map((c) => ask(c, { cmd: 'start' }, 'started')));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void this.report().then((r) => reject(new Error(`only ${r.warm}/${this.counts.reduce((a, b) => a + b, 0)} sidecars warm after ${timeoutMs / 1000} s (${r.reconnects} reconnects)`)));
+      }, timeoutMs);
+    });
+    try {
+      const times = await Promise.race([Promise.all(warm), timeout]);
+      return times.reduce((a, b) => (b > a ? b : a), 0n);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async report(): Promise<ClientReport> {
+    const reports = await Promise.all(this.children.map((c) => ask<ClientReport>(c, { cmd: 'report' }, 'report')));
+    return reports.reduce((a, r) => ({ warm: a.warm + r.warm, lastWarm: '', reconnects: a.reconnects + r.reconnects, decoded: a.decoded + r.decoded, connections: a.connections + r.connections }), { warm: 0, lastWarm: '', reconnects: 0, decoded: 0, connections: 0 });
+  }
+
+  /** From now on, count response bytes per sidecar of `mesh` and responses to any other mesh. */
+  async mark(mesh: string): Promise<void> {
+    await Promise.all(this.children.map((c) => ask(c, { cmd: 'mark', mesh }, 'marked')));
+  }
+
+  async collect(): Promise<{ bytes: number[]; otherMeshResponses: number }> {
+    const all = await Promise.all(this.children.map((c) => ask<{ bytes: number[]; otherMeshResponses: number }>(c, { cmd: 'collect' }, 'collected')));
+    return { bytes: all.flatMap((a) => a.bytes), otherMeshResponses: all.reduce((a, b) => a + b.otherMeshResponses, 0) };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.children.map((c) => new Promise((resolve) => (c.once('exit', resolve), c.send({ cmd: 'stop' })))));
+  }
+}

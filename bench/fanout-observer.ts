@@ -1,0 +1,102 @@
+// What the bench sees of the xDS server from its hooks: live streams, when it last pushed, NACKs,
+// and for one change the ACK of each affected stream (matched by the nonce of its post-change RDS push).
+import { ROUTE_TYPE_URL } from '../xds-server/protos/index.ts';
+import type { XdsServerHooks } from '../xds-server/server/index.ts';
+
+export interface ChangeResult {
+  /** streamId → ms from the commit to the server receiving that stream's ACK. */
+  acks: Map<string, number>;
+  /** Streams of the changed mesh when the change started. */
+  affected: number;
+  /** Server CPU (µs) from `cpuFrom` to the last ACK. */
+  cpuMicros: number;
+  /** Responses pushed to streams of other meshes from the commit until `finish()`. */
+  otherMeshPushes: number;
+}
+
+interface ActiveChange {
+  prefix: string;
+  t0: number;
+  affected: number;
+  nonces: Set<string>;
+  acks: Map<string, number>;
+  otherMeshPushes: number;
+  cpuStart?: NodeJS.CpuUsage;
+  cpuMicros?: number;
+  done?: () => void;
+}
+
+export class ServerObserver {
+  readonly streams = new Map<string, { proxyId: string; scope: string }>();
+  nacks = 0;
+  disconnects = 0;
+  private lastSendAt = performance.now();
+  private change: ActiveChange | undefined;
+
+  readonly hooks: XdsServerHooks = {
+    onConnect: (e) => void this.streams.set(e.streamId, { proxyId: e.proxyId, scope: e.scope }),
+    onDisconnect: (e) => {
+      this.streams.delete(e.streamId);
+      this.disconnects++;
+    },
+    onNack: () => void this.nacks++,
+    onSend: (e) => {
+      this.lastSendAt = performance.now();
+      const c = this.change;
+      if (!c) return;
+      if (!e.scope.startsWith(c.prefix)) c.otherMeshPushes++;
+      else if (e.typeUrl === ROUTE_TYPE_URL) c.nonces.add(e.nonce);
+    },
+    onAck: (e) => {
+      const c = this.change;
+      if (!c || e.typeUrl !== ROUTE_TYPE_URL || !c.nonces.has(e.nonce) || c.acks.has(e.streamId)) return;
+      c.acks.set(e.streamId, performance.now() - c.t0);
+      if (c.acks.size === c.affected && c.cpuStart) {
+        c.cpuMicros = cpuMicros(process.cpuUsage(c.cpuStart));
+        c.done?.();
+      }
+    },
+  };
+
+  /** Resolves once the server has pushed nothing for `quietMs`. */
+  async quiet(quietMs: number, timeoutMs = 300_000): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() - this.lastSendAt < quietMs) {
+      if (performance.now() > deadline) throw new Error(`the server kept pushing for ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.lastSendAt;
+  }
+
+  /** Starts timing a change to the streams whose scope starts with `prefix` (call right before the commit); returns its start (performance.now()). */
+  beginChange(prefix: string): number {
+    const affected = [...this.streams.values()].filter((s) => s.scope.startsWith(prefix)).length;
+    this.change = { prefix, t0: performance.now(), affected, nonces: new Set(), acks: new Map(), otherMeshPushes: 0 };
+    return this.change.t0;
+  }
+
+  /** CPU is counted from here (after the commit returned, so the store's own work is left out). */
+  async waitForAcks(timeoutMs: number): Promise<void> {
+    const c = this.change;
+    if (!c) throw new Error('no change in progress');
+    c.cpuStart = process.cpuUsage();
+    if (c.acks.size >= c.affected) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      c.done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Ends the change (call after the server went quiet again, so stray pushes are counted). */
+  finish(): ChangeResult {
+    const c = this.change;
+    if (!c) throw new Error('no change in progress');
+    this.change = undefined;
+    return { acks: c.acks, affected: c.affected, cpuMicros: c.cpuMicros ?? NaN, otherMeshPushes: c.otherMeshPushes };
+  }
+}
+
+export const cpuMicros = (u: NodeJS.CpuUsage) => u.user + u.system;

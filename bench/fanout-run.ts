@@ -1,0 +1,111 @@
+// One fan-out run at N sidecars: connection storm, memory, then the one-route change five times.
+import { spawnSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ClientProcesses } from './fanout-clients.ts';
+import { startBenchControlPlane } from './fanout-mesh.ts';
+import { MESHES } from './fanout-node.ts';
+import { cpuMicros, ServerObserver } from './fanout-observer.ts';
+import { ms, percentile } from './stats.ts';
+import { envoyRoot } from '../xds-server/protos/index.ts';
+
+const CHANGES = 5;
+const CLIENT_PROCESSES = 2;
+const CHANGED_MESH = 'mesh-0';
+
+async function gcMemory(): Promise<{ rss: number; heap: number }> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 200));
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed };
+}
+
+/** Established TCP connections to the server's port, as the kernel counts them. */
+function connectionsTo(port: number): number {
+  const out = spawnSync('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+  return out.status === 0 ? out.stdout.split('\n').filter((l) => l.trim()).length : NaN;
+}
+
+/** A fresh monitor per window: a re-enabled one counts the time it was disabled as one long delay. */
+function loopDelay(): { stop(): { p99: number; max: number } } {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      return { p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+    },
+  };
+}
+const delay = (d: { p99: number; max: number }) => `event-loop delay p99 ${ms(d.p99)}, max ${ms(d.max)}`;
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+export async function fanoutRun(n: number, pool: number): Promise<void> {
+  const observer = new ServerObserver();
+  const cp = await startBenchControlPlane(observer.hooks);
+  const clients = new ClientProcesses({ xds: `127.0.0.1:${cp.xds.port}`, count: n, meshes: MESHES, pool, processes: CLIENT_PROCESSES });
+  try {
+    await clients.ready();
+    // The server's protobuf root is loaded once per process at start-up, not per proxy.
+    envoyRoot();
+    const before = await gcMemory();
+    const stormLoop = loopDelay();
+    const cpuStart = process.cpuUsage();
+    const started = process.hrtime.bigint();
+    const startedAt = performance.now();
+    const lastWarm = await clients.start(600_000);
+    const quietAt = await observer.quiet(1000);
+    const stormCpu = cpuMicros(process.cpuUsage(cpuStart));
+    const stormDelay = delay(stormLoop.stop());
+    const warmMs = Number(lastWarm - started) / 1e6;
+    const report = await clients.report();
+    const connections = connectionsTo(cp.xds.port);
+    const after = await gcMemory();
+
+    const latencies: number[] = [];
+    const cpuPerProxy: number[] = [];
+    const bytesPerProxy: number[] = [];
+    let otherServer = 0;
+    let otherClient = 0;
+    let affected = 0;
+    let missing = 0;
+    const changeDelay = { p99: 0, max: 0 };
+    for (let c = 0; c < CHANGES; c++) {
+      await observer.quiet(500);
+      await clients.mark(CHANGED_MESH);
+      const changeLoop = loopDelay();
+      observer.beginChange(`default/${CHANGED_MESH}/`);
+      await cp.changeRoute(CHANGED_MESH, c % 2 === 0 ? 50 : 90);
+      await observer.waitForAcks(60_000);
+      const d = changeLoop.stop();
+      changeDelay.p99 = Math.max(changeDelay.p99, d.p99);
+      changeDelay.max = Math.max(changeDelay.max, d.max);
+      await observer.quiet(500);
+      const result = observer.finish();
+      const got = await clients.collect();
+      latencies.push(...result.acks.values());
+      affected = result.affected;
+      missing += result.affected - result.acks.size;
+      cpuPerProxy.push(result.cpuMicros / result.affected);
+      bytesPerProxy.push(got.bytes.reduce((a, b) => a + b, 0) / Math.max(1, got.bytes.length));
+      otherServer += result.otherMeshPushes;
+      otherClient += got.otherMeshResponses;
+    }
+
+    const p50 = (xs: number[]) => percentile(xs, 50);
+    console.log(`N=${n} (${Math.ceil(n / 2)} delta, ${Math.floor(n / 2)} SotW; ${pool > 0 ? `${pool} sidecars per connection` : 'one connection per sidecar'}: ${connections} TCP connections to the server, ${report.connections} client channels)`);
+    console.log(
+      `  storm:  all ${n} warm in ${(warmMs / 1000).toFixed(2)} s, server quiet after ${((quietAt - startedAt) / 1000).toFixed(2)} s; server CPU ${ms(stormCpu / 1000 / n)} per proxy; ${stormDelay}; ` +
+        `${report.reconnects} reconnects, ${observer.disconnects} disconnects, ${observer.nacks} NACKs; ${report.decoded} resource versions decoded by the clients`,
+    );
+    console.log(`  memory: ${kib((after.heap - before.heap) / n)} live heap per stream after GC, ${kib((after.rss - before.rss) / n)} RSS per stream`);
+    console.log(
+      `  change: svc-0 route in ${CHANGED_MESH} ×${CHANGES}, ${affected} affected streams each: change → ACK p50 ${ms(p50(latencies))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(...latencies))}` +
+        `${missing ? ` (${missing} ACKs missing after 60 s)` : ''}; server CPU ${ms(p50(cpuPerProxy) / 1000)} per change per affected proxy; ${kib(p50(bytesPerProxy))} sent per affected proxy; ` +
+        `pushes to other meshes: ${otherServer} (server) / ${otherClient} (clients); ${delay(changeDelay)} (worst of the ${CHANGES})`,
+    );
+  } finally {
+    await clients.stop();
+    await cp.stop();
+  }
+}
