@@ -20,6 +20,13 @@ export function generateApiKey(): NewApiKey {
   return { id, secret, hash: hashApiKey(secret) };
 }
 
+/** Why a chosen key could never authenticate (the shape every presented key must have), or undefined. */
+export function apiKeyShapeProblem(secret: string): string | undefined {
+  if (secret.length < 20 || secret.length > 200) return `it is ${secret.length} characters; an API key is 20 to 200`;
+  if (!KEY_SHAPE.test(secret)) return 'it may hold only letters, digits and . _ ~ + / = -';
+  return undefined;
+}
+
 /** Whether a presented key is shaped like one: lets garbage fail before any lookup. */
 export function isApiKeyShaped(secret: string): boolean {
   return KEY_SHAPE.test(secret);

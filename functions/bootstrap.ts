@@ -1,7 +1,15 @@
 import type { ConfigStore } from '../core/store/config-store.ts';
-import { derivedKeyId, generateApiKey, hashApiKey } from './api-keys.ts';
+import { apiKeyShapeProblem, derivedKeyId, generateApiKey, hashApiKey } from './api-keys.ts';
 
 export const DEFAULT_TENANT = 'default';
+
+/** The operator chose a bootstrap key no request could ever present: refuse to start rather than answer 401 to everything. */
+export class InvalidBootstrapKeyError extends Error {
+  constructor(problem: string) {
+    super(`TRELLIS_BOOTSTRAP_KEY cannot be used: ${problem}. Choose another (e.g. \`openssl rand -base64 32\`), or unset it to have one generated.`);
+    this.name = 'InvalidBootstrapKeyError';
+  }
+}
 
 export interface BootstrapResult {
   /** The admin key secret when this call created one (first start without TRELLIS_BOOTSTRAP_KEY). */
@@ -15,6 +23,8 @@ export interface BootstrapResult {
  */
 export async function ensureBootstrap(store: ConfigStore, options: { bootstrapKey?: string; now?: () => Date }): Promise<BootstrapResult> {
   const now = options.now ?? (() => new Date());
+  const keyProblem = options.bootstrapKey !== undefined ? apiKeyShapeProblem(options.bootstrapKey) : undefined;
+  if (keyProblem) throw new InvalidBootstrapKeyError(keyProblem);
   let tenantCreated = false;
   if (!(await store.getTenant(DEFAULT_TENANT))) {
     await store.createTenant({ id: DEFAULT_TENANT, displayName: 'Default tenant' });
