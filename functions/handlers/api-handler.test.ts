@@ -8,6 +8,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../core/adapters/aws/dynamodb-store/index.ts';
+import { DynamoDbFleetStatus } from '../../core/adapters/aws/dynamodb-fleet/index.ts';
 import { makeCsr } from '../../core/ca/testing/make-csr.ts';
 import { startMoto, type RunningMoto } from '../../test/support/moto.ts';
 import { makeTestCa, makeTestLeaf } from '../../test/support/tls-certificates.ts';
@@ -156,5 +157,27 @@ describe('functions/handlers/api-handler.ts (the Lambda entry)', () => {
     expect(get.statusCode).toBe(200);
     expect(JSON.parse(get.body!)).toMatchObject({ namespace: 'ingress', name: 'shop', subjectAltNames: ['DNS:shop.example.com'] });
     expect(get.body).not.toContain('PRIVATE KEY');
+  });
+
+  it('shows the proxies and convergence the xds-server replicas wrote to the table, never an empty list for want of a source', async () => {
+    // GIVEN the entry, a mesh with one revision, and a replica's record of a proxy that acked it
+    const { handler } = await import('./api-handler.ts');
+    await handler(httpApiEvent('PUT', '/v1/meshes/fleet', KEY, '{}'), {} as Context);
+    const applied = await handler(httpApiEvent('POST', '/v1/meshes/fleet/apply', KEY, JSON.stringify({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'cart', namespace: 'shop' }, spec: { host: 'cart' } })), {} as Context);
+    const { revision } = JSON.parse(applied.body!) as { revision: number };
+    const replica = new DynamoDbFleetStatus({ client: new DynamoDBClient(moto.clientConfig), tableName: process.env.TRELLIS_TABLE_NAME! });
+    const now = new Date();
+    await replica.put([
+      { proxyId: 'web-1', tenantId: 'default', mesh: 'fleet', namespace: 'shop', protocol: 'delta', connectedAt: now.toISOString(), revision, types: { cds: { sent: 'c1', acked: 'c1', state: 'SYNCED' } }, replica: 'replica-1', updatedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 60_000).toISOString() },
+    ]);
+    // WHEN the API lists the proxies and the revisions
+    const proxies = await handler(httpApiEvent('GET', '/v1/meshes/fleet/proxies', KEY), {} as Context);
+    const revisions = await handler(httpApiEvent('GET', '/v1/meshes/fleet/revisions', KEY), {} as Context);
+    // THEN it reads the fleet's records, not an empty list
+    expect(applied.statusCode).toBe(200);
+    expect(proxies.statusCode).toBe(200);
+    expect(JSON.parse(proxies.body!)).toEqual({ items: [{ proxyId: 'web-1', namespace: 'shop', protocol: 'delta', connectedAt: now.toISOString(), revision, types: { cds: { sent: 'c1', acked: 'c1', state: 'SYNCED' } } }] });
+    const head = (JSON.parse(revisions.body!) as { items: { revision: number; convergence?: unknown }[] }).items.find((r) => r.revision === revision);
+    expect(head?.convergence).toMatchObject({ proxies: 1, acked: 1 });
   });
 });

@@ -17,15 +17,17 @@ function requiredEnv(name: string): string {
 
 /** The AWS adapters and SDK clients, loaded on first use: evaluating them is most of the bundle's import time. */
 async function loadAdapters() {
-  const [{ DynamoDBClient }, { EventBridgeClient }, { SQSClient }, { DynamoDbConfigStore }, { EventBridgeChangeBus }, { DynamoDbWorkloadRegistry }] = await Promise.all([
+  const [{ DynamoDBClient }, { EventBridgeClient }, { SQSClient }, { DynamoDbConfigStore }, { EventBridgeChangeBus }, { DynamoDbWorkloadRegistry }, { DynamoDbFleetStatus }, { FleetProxyStatus }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/client-eventbridge'),
     import('@aws-sdk/client-sqs'),
     import('../../core/adapters/aws/dynamodb-store/index.ts'),
     import('../../core/adapters/aws/eventbridge-bus/index.ts'),
     import('../../core/adapters/aws/dynamodb-registry/index.ts'),
+    import('../../core/adapters/aws/dynamodb-fleet/index.ts'),
+    import('../../core/fleet/index.ts'),
   ]);
-  return { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry };
+  return { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry, DynamoDbFleetStatus, FleetProxyStatus };
 }
 
 /**
@@ -52,7 +54,7 @@ async function createCertificateIssuing(dynamoDb: DynamoDbClient, tableName: str
 }
 
 async function createOptions(): Promise<CreateApiOptions> {
-  const { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry } = await loadAdapters();
+  const { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry, DynamoDbFleetStatus, FleetProxyStatus } = await loadAdapters();
   const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-api' } });
   const dynamoDb = new DynamoDBClient({});
   const tableName = requiredEnv('TRELLIS_TABLE_NAME');
@@ -72,7 +74,9 @@ async function createOptions(): Promise<CreateApiOptions> {
   const workloads = new DynamoDbWorkloadRegistry({ client: dynamoDb, tableName });
   // Gateway credentials: without TRELLIS_CREDENTIALS_* their routes answer 503.
   const credentials = (await import('../../core/adapters/aws/dynamodb-credentials/index.ts')).dynamoDbCredentialStoreFromEnv(process.env, dynamoDb);
-  return { store, bus, logger, workloads, ...(certificates && { certificates }), ...(credentials && { credentials }) };
+  // Proxy status and convergence as the xds-server replicas report them (the API holds no streams).
+  const fleet = new FleetProxyStatus({ fleet: new DynamoDbFleetStatus({ client: dynamoDb, tableName }), store });
+  return { store, bus, logger, workloads, proxies: fleet, convergence: fleet, ...(certificates && { certificates }), ...(credentials && { credentials }) };
 }
 
 export const handler = createLambdaHandler(createOptions);
