@@ -139,8 +139,14 @@ spec:
     expect(await answers(REVIEWS, 40)).toEqual({ reviews: 40 });
     expect(upstreams['forger']!.received).toEqual([]);
 
-    const proxies = (await trellis.api('GET', `/v1/meshes/${MESH}/proxies`)).json as { items: { workload?: string; registration?: { state: string; group?: string; reason?: string } }[] };
+    type Proxies = { items: { workload?: string; registration?: { state: string; group?: string; reason?: string } }[] };
+    let proxies: Proxies = { items: [] };
     const of = (workload: string) => proxies.items.find((p) => p.workload === workload)?.registration;
+    // An agent is ready before its Envoy's xDS stream has been admitted.
+    await waitFor(async () => {
+      proxies = (await trellis.api('GET', `/v1/meshes/${MESH}/proxies`)).json as Proxies;
+      return of('group-forger') !== undefined && of('reviews') !== undefined;
+    }, 'both reviews proxies in proxy status', 10_000, 50);
     expect(of('reviews')).toEqual({ state: 'registered', group: 'shop/reviews' });
     expect(of('group-forger')).toEqual({ state: 'refused', reason: 'identity ns/shop/sa/web is not the service account of WorkloadGroup shop/reviews (reviews)' });
     const workloads = (await trellis.api('GET', `/v1/meshes/${MESH}/workloads`)).json as { items: { name: string; group?: string; labels: Record<string, string> }[] };

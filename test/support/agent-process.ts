@@ -104,7 +104,12 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   let expected: ExpectedTrouble = {};
   const envoyAdmin = async (p: string) => (await fetch(`http://127.0.0.1:${adminPort}${p}`, { signal: AbortSignal.timeout(5000) })).text();
   const stop = async () => {
-    const verdict = exited ? undefined : await assertNoEnvoyTrouble(`sidecar of ${o.workload}`, envoyAdmin, expected).then(() => undefined, (err: unknown) => err);
+    const verdict = exited
+      ? undefined
+      : await assertNoEnvoyTrouble(`sidecar of ${o.workload}`, envoyAdmin, expected).then(
+          () => undefined,
+          (err: unknown) => new Error(`${err instanceof Error ? err.message : String(err)}\n--- agent and Envoy output ---\n${output.slice(-3000)}`),
+        );
     if (!exited) {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);

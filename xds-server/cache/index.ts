@@ -5,3 +5,5 @@ export { checkSnapshot } from './check-snapshot.ts';
 export { referencesOf, type ResourceReference } from './references.ts';
 export type { SnapshotIssue } from './snapshot-issue.ts';
 export type { EncodeCounters } from './encode-counters.ts';
+export { typeVersion } from './type-version.ts';
+export { LayeredMap } from './layered-map.ts';

@@ -7,6 +7,8 @@ import type { EncodeCounters } from './encode-counters.ts';
 import { InternTable } from './intern-table.ts';
 import { referencesOf } from './references.ts';
 import type { SnapshotIssue } from './snapshot-issue.ts';
+import { LayeredMap } from './layered-map.ts';
+import { typeVersion } from './type-version.ts';
 
 /** Resources of one type for one scope, by name, in protobufjs object form. */
 export type ResourceInput = ReadonlyMap<string, ResourceObject>;
@@ -30,16 +32,35 @@ export interface ResourceCacheOptions {
 }
 
 type ScopeState = Map<XdsTypeUrl, Map<string, CachedResource>>;
+type Served = ReadonlyMap<string, CachedResource>;
 
-const EMPTY: ReadonlyMap<string, CachedResource> = new Map();
+const EMPTY: Served = new Map();
+
+/** One encoding of a resource object: its bytes and version, or why it cannot be served. */
+type Prepared = { version: string; body: Uint8Array } | { error: ResourceEncodeError };
 
 /**
  * Versioned, pre-encoded resources per scope (a group of proxies that get identical config)
  * and per type. A resource's version is a hash of its bytes, so republishing unchanged
  * content changes nothing and notifies no one.
+ *
+ * A layered scope (`setLayered`) is a base scope plus a few resources of its own: proxies that
+ * differ only in their inbound side share the base (translated, encoded and held once) and each
+ * adds its inbound listener and cluster. Readers see one map per type; a change of the base
+ * notifies every scope layered on it.
  */
 export class ResourceCache {
   private readonly scopes = new Map<string, ScopeState>();
+  /** Layered scope → its base. */
+  private readonly bases = new Map<string, string>();
+  /** Base → the layered scopes on it. */
+  private readonly layered = new Map<string, Set<string>>();
+  /** Merged views of layered scopes, per type, rebuilt after either side changes. */
+  private readonly views = new Map<string, Map<XdsTypeUrl, Served>>();
+  /** Type versions of served maps (immutable once published), computed once per map. */
+  private readonly versions = new WeakMap<Served, string>();
+  /** Encodings by resource object: translation shares unchanged objects across groups and revisions. */
+  private readonly prepared = new WeakMap<object, Prepared>();
   private readonly watchers = new Map<string, Set<ScopeWatcher>>();
   private readonly intern = new InternTable();
   private readonly counters: EncodeCounters = { resources: 0, wrappers: 0 };
@@ -53,36 +74,75 @@ export class ResourceCache {
 
   /** Replaces the resources of several types in a scope at once; watchers hear one change. */
   setSnapshot(scope: string, byType: ReadonlyMap<XdsTypeUrl, ResourceInput>): PublishResult {
-    const state = this.scopes.get(scope) ?? new Map<XdsTypeUrl, Map<string, CachedResource>>();
-    this.scopes.set(scope, state);
-    const issues: SnapshotIssue[] = [];
-    const changed = new Set<XdsTypeUrl>();
-    for (const [typeUrl, input] of byType) {
-      if (this.replaceType(scope, state, typeUrl, input, issues)) changed.add(typeUrl);
+    return this.publish(scope, byType);
+  }
+
+  /**
+   * Makes `scope` serve `base` plus `own` (which wins on equal names), replacing what it had of its
+   * own for the types given. Check and watchers see the merged result.
+   */
+  setLayered(scope: string, base: string, own: ReadonlyMap<XdsTypeUrl, ResourceInput>): PublishResult {
+    if (scope === base) throw new Error(`scope ${scope} cannot be layered on itself`);
+    const previous = this.bases.get(scope);
+    if (previous !== base) {
+      if (previous !== undefined) this.layered.get(previous)?.delete(scope);
+      this.bases.set(scope, base);
+      const set = this.layered.get(base) ?? new Set<string>();
+      this.layered.set(base, set);
+      set.add(scope);
+      this.views.delete(scope);
     }
-    issues.push(...checkSnapshot(scope, state));
-    for (const issue of issues) this.options.onIssue?.(issue);
-    if (changed.size > 0) this.notify({ scope, changedTypes: changed });
-    return { changedTypes: [...changed], issues };
+    return this.publish(scope, own);
   }
 
-  /** Forgets a scope; its watchers see every type change (to nothing). */
+  /** Forgets a scope (and, for a layered one, its link to the base); its watchers see every type change (to nothing). */
   removeScope(scope: string): void {
+    const base = this.bases.get(scope);
     const state = this.scopes.get(scope);
-    if (!state) return;
+    if (!state && base === undefined) return;
+    const types = new Set<XdsTypeUrl>([...(state?.keys() ?? []), ...(base !== undefined ? (this.scopes.get(base)?.keys() ?? []) : [])]);
     this.scopes.delete(scope);
-    for (const byName of state.values()) for (const resource of byName.values()) this.intern.release(resource);
-    this.notify({ scope, changedTypes: new Set(state.keys()) });
+    this.views.delete(scope);
+    if (base !== undefined) {
+      this.bases.delete(scope);
+      const set = this.layered.get(base);
+      set?.delete(scope);
+      if (set?.size === 0) this.layered.delete(base);
+    }
+    for (const byName of state?.values() ?? []) for (const resource of byName.values()) this.intern.release(resource);
+    this.notify({ scope, changedTypes: types });
   }
 
-  /** What the scope serves for a type (empty when nothing was published). */
-  resources(scope: string, typeUrl: XdsTypeUrl): ReadonlyMap<string, CachedResource> {
-    return this.scopes.get(scope)?.get(typeUrl) ?? EMPTY;
+  /** What the scope serves for a type (empty when nothing was published); a map that never changes once returned. */
+  resources(scope: string, typeUrl: XdsTypeUrl): Served {
+    const base = this.bases.get(scope);
+    if (base === undefined) return this.scopes.get(scope)?.get(typeUrl) ?? EMPTY;
+    const views = this.views.get(scope) ?? new Map<XdsTypeUrl, Served>();
+    this.views.set(scope, views);
+    let view = views.get(typeUrl);
+    if (!view) {
+      const own = this.scopes.get(scope)?.get(typeUrl) ?? EMPTY;
+      const shared = this.scopes.get(base)?.get(typeUrl) ?? EMPTY;
+      view = own.size === 0 ? shared : new LayeredMap(shared, own);
+      views.set(typeUrl, view);
+    }
+    return view;
   }
 
-  /** Whether the type was ever published for the scope (an empty list counts). */
+  /** The version of a set of served resources (a map `resources` returned, or any other): computed once per map. */
+  versionOf(served: Served): string {
+    let version = this.versions.get(served);
+    if (version === undefined) {
+      version = typeVersion([...served.values()].map((r) => [r.name, r.version] as const));
+      this.versions.set(served, version);
+    }
+    return version;
+  }
+
+  /** Whether the type was ever published for the scope (an empty list counts), or for its base. */
   isPublished(scope: string, typeUrl: XdsTypeUrl): boolean {
-    return this.scopes.get(scope)?.has(typeUrl) ?? false;
+    const base = this.bases.get(scope);
+    return (this.scopes.get(scope)?.has(typeUrl) ?? false) || (base !== undefined && (this.scopes.get(base)?.has(typeUrl) ?? false));
   }
 
   /** Calls `watcher` after each change to the scope; returns the function that stops it. */
@@ -94,6 +154,35 @@ export class ResourceCache {
       set.delete(watcher);
       if (set.size === 0 && this.watchers.get(scope) === set) this.watchers.delete(scope);
     };
+  }
+
+  private publish(scope: string, byType: ReadonlyMap<XdsTypeUrl, ResourceInput>): PublishResult {
+    const state = this.scopes.get(scope) ?? new Map<XdsTypeUrl, Map<string, CachedResource>>();
+    this.scopes.set(scope, state);
+    const issues: SnapshotIssue[] = [];
+    const changed = new Set<XdsTypeUrl>();
+    for (const [typeUrl, input] of byType) {
+      if (this.replaceType(scope, state, typeUrl, input, issues)) changed.add(typeUrl);
+    }
+    this.views.delete(scope);
+    const dependents = this.layered.get(scope);
+    for (const dependent of dependents ?? []) for (const typeUrl of changed) this.views.get(dependent)?.delete(typeUrl);
+    // A base is checked with what its layers add (its own resources may name theirs), so only layered and plain scopes are.
+    if (this.bases.has(scope) || !dependents) {
+      const merged = new Map([...this.typesOf(scope)].map((t) => [t, this.resources(scope, t)] as const));
+      issues.push(...checkSnapshot(scope, merged));
+    }
+    for (const issue of issues) this.options.onIssue?.(issue);
+    if (changed.size > 0) {
+      this.notify({ scope, changedTypes: changed });
+      for (const dependent of dependents ?? []) this.notify({ scope: dependent, changedTypes: changed });
+    }
+    return { changedTypes: [...changed], issues };
+  }
+
+  private typesOf(scope: string): Set<XdsTypeUrl> {
+    const base = this.bases.get(scope);
+    return new Set([...(this.scopes.get(scope)?.keys() ?? []), ...(base !== undefined ? (this.scopes.get(base)?.keys() ?? []) : [])]);
   }
 
   stats(): { scopes: number; distinctResources: number; encodes: Readonly<EncodeCounters> } {
@@ -134,15 +223,24 @@ export class ResourceCache {
       issues.push({ scope, typeUrl, name, kind: 'name-mismatch', message: `resource published as "${name}" is named "${ownName ?? ''}" inside` });
       return undefined;
     }
-    try {
-      this.counters.resources++;
-      const body = encodeResource(typeUrl, object, name);
-      return { version: contentVersion(body), body };
-    } catch (err) {
-      if (!(err instanceof ResourceEncodeError)) throw err;
-      issues.push({ scope, typeUrl, name, kind: 'invalid-resource', message: err.message, errors: err.errors });
+    // Translation hands out the same object for unchanged pieces; such objects are never mutated after publishing.
+    let prepared = this.prepared.get(object);
+    if (!prepared) {
+      try {
+        this.counters.resources++;
+        const body = encodeResource(typeUrl, object, name);
+        prepared = { version: contentVersion(body), body };
+      } catch (err) {
+        if (!(err instanceof ResourceEncodeError)) throw err;
+        prepared = { error: err };
+      }
+      this.prepared.set(object, prepared);
+    }
+    if ('error' in prepared) {
+      issues.push({ scope, typeUrl, name, kind: 'invalid-resource', message: prepared.error.message, errors: prepared.error.errors });
       return undefined;
     }
+    return prepared;
   }
 
   private notify(change: ScopeChange): void {

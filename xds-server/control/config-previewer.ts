@@ -4,6 +4,8 @@ import type { IstioResource } from '../../core/resources/resource.ts';
 import { canonicalJson } from '../../core/store/resource-content.ts';
 import { buildMeshIndex, translateGrpcClient, translateSidecar, type MeshIndex, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
 import type { MeshRuntime } from './mesh-runtime.ts';
+import { workloadInstances } from './workload-instances.ts';
+import { trustDomainOf } from '../translate/security/trust-domain.ts';
 import { resourceDiff } from './resource-diff.ts';
 
 const TYPES: [XdsTypeName, keyof Pick<TranslationResult, 'clusters' | 'endpoints' | 'listeners' | 'routes'>][] = [
@@ -32,18 +34,31 @@ function compare(before: Named[], after: Named[], type: XdsTypeName): ResourceCh
 
 /**
  * What a change would do to every proxy group connected for the mesh: translated by the same
- * functions that serve the proxies, from the index of the mesh now and of the mesh after.
+ * functions that serve the proxies, from the index of the mesh now and of the mesh after (with
+ * the same registered workloads). Per group, one member stands for all (their inbound sides differ
+ * only in address and app port).
  */
 export function previewChange(runtime: MeshRuntime | undefined, after: readonly IstioResource[]): ConfigPreview {
   if (!runtime || runtime.scopes.size === 0) return { proxiesAffected: 0, groups: [] };
-  const next = buildMeshIndex({ tenantId: runtime.tenantId, mesh: runtime.mesh, revision: runtime.revision + 1, settings: runtime.index.settings, resources: after, workloads: [], previous: runtime.index });
+  const trustDomain = trustDomainOf(runtime.index);
+  const next = buildMeshIndex({
+    tenantId: runtime.tenantId,
+    mesh: runtime.mesh,
+    revision: runtime.revision + 1,
+    settings: runtime.index.settings,
+    resources: after,
+    workloads: workloadInstances(runtime.workloads, after, trustDomain),
+    previous: runtime.index,
+  });
+  const streams = new Map<string, number>();
+  for (const [scope, entry] of runtime.scopes) streams.set(entry.group ?? scope, (streams.get(entry.group ?? scope) ?? 0) + entry.streams);
   const groups: ProxyGroupPreview[] = [];
-  for (const [scope, entry] of runtime.scopes) {
+  for (const [group, entry] of runtime.groups) {
     const now = translate(runtime.index, entry.descriptor);
     const then = translate(next, entry.descriptor);
     const changes = TYPES.flatMap(([type, key]) => compare(now[key], then[key], type));
     if (changes.length === 0) continue;
-    groups.push({ group: scope.slice(scope.indexOf('/', scope.indexOf('/') + 1) + 1), kind: entry.descriptor.kind, namespace: entry.descriptor.namespace, proxies: entry.streams, changes });
+    groups.push({ group: group.slice(group.indexOf('/', group.indexOf('/') + 1) + 1), kind: entry.descriptor.kind, namespace: entry.descriptor.namespace, proxies: streams.get(group) ?? 0, changes });
   }
   return { proxiesAffected: groups.reduce((n, g) => n + g.proxies, 0), groups };
 }

@@ -11,7 +11,7 @@ import type { IstioResource } from '../../core/resources/resource.ts';
 import type { ResourceCache } from '../cache/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
 import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
-import { buildMeshIndex, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecar, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
+import { buildMeshIndex, inboundKey, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecarInbound, translateSidecarShared, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
 import type { CredentialStore } from '../../core/credentials/index.ts';
 import type { RegisteredWorkload, WorkloadRegistry } from '../../core/registry/index.ts';
 import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
@@ -139,7 +139,9 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     const proxy = described.value;
     const runtime = await this.loadMesh(proxy.tenantId, proxy.mesh);
     if (!runtime) return new Error(`mesh ${proxy.mesh} does not exist`);
-    const scope = scopeKey(proxy.tenantId, proxy.mesh, proxyGroupKey(proxy.descriptor));
+    const group = scopeKey(proxy.tenantId, proxy.mesh, proxyGroupKey(proxy.descriptor));
+    const inbound = inboundKey(proxy.descriptor);
+    const scope = inbound ? `${group}|${inbound}` : group;
     // Published before the stream starts; counted once it does (onConnect), so a stream that
     // ends while being resolved leaves nothing counted.
     this.ensureScope(runtime, scope, proxy.descriptor);
@@ -250,12 +252,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
 
   private async reconcile(): Promise<void> {
     for (const [key, runtime] of this.meshes) {
-      // Groups no stream took up (it ended while being resolved) stop being translated.
-      for (const [scope, entry] of runtime.scopes) {
-        if (entry.streams > 0) continue;
-        runtime.scopes.delete(scope);
-        this.options.cache.removeScope(scope);
-      }
+      // Scopes no stream took up (it ended while being resolved) stop being translated.
+      for (const [scope, entry] of runtime.scopes) if (entry.streams <= 0) this.dropScope(runtime, scope);
       try {
         const mesh = await this.options.store.getMesh(runtime.tenantId, runtime.mesh);
         if (!mesh || mesh.revision !== runtime.revision || mesh.version !== runtime.settingsVersion) this.debouncer.trigger(key);
@@ -314,6 +312,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       workloads,
       index,
       scopes: previous?.scopes ?? new Map(),
+      groups: previous?.groups ?? new Map(),
       credentials: await this.loadCredentials(tenantId, mesh, index.gateways.length > 0, previous),
     };
     this.meshes.set(meshKey(tenantId, mesh), runtime);
@@ -358,8 +357,10 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       this.log.info({ mesh: key }, 'mesh deleted; its proxies get no config');
       this.meshes.delete(key);
       for (const scope of previous.scopes.keys()) this.options.cache.removeScope(scope);
+      for (const group of previous.groups.keys()) this.options.cache.removeScope(group);
       return;
     }
+    for (const group of runtime.groups.keys()) this.publishGroup(runtime, group);
     for (const scope of runtime.scopes.keys()) this.publishScope(runtime, scope);
     if (runtime.revision !== previous.revision) {
       void this.feedback.published(runtime.tenantId, runtime.mesh, runtime.revision);
@@ -367,16 +368,16 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     }
   }
 
-  /** Translates one proxy group and hands the result to the cache (which versions and pushes). */
-  private publishScope(runtime: MeshRuntime, scope: string): void {
-    const entry = runtime.scopes.get(scope);
+  /** Translates what a proxy group shares and hands it to the cache (which versions, and pushes to every scope on it). */
+  private publishGroup(runtime: MeshRuntime, group: string): void {
+    const entry = runtime.groups.get(group);
     if (!entry) return;
     const started = performance.now();
-    const result = this.translate(runtime, entry.descriptor);
+    const result = this.translateShared(runtime, entry.descriptor);
     this.options.metrics?.translated((performance.now() - started) / 1000);
-    for (const issue of result.issues) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
+    for (const issue of result.issues) this.log.warn({ scope: group, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
     const published = this.options.cache.setSnapshot(
-      scope,
+      group,
       new Map([
         [CLUSTER_TYPE_URL, byName(result.clusters)],
         [ENDPOINT_TYPE_URL, byName(result.endpoints)],
@@ -385,24 +386,57 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
         ...(result.secrets ? [[SECRET_TYPE_URL, byName(result.secrets)] as const] : []),
       ]),
     );
+    for (const issue of published.issues) this.log.warn({ scope: group, issue }, 'resource not served');
+    const own = runtime.scopes.get(group);
+    if (own) own.revision = runtime.revision;
+  }
+
+  /** Publishes one proxy's inbound side on top of its group (the group itself is published by publishGroup). */
+  private publishScope(runtime: MeshRuntime, scope: string): void {
+    const entry = runtime.scopes.get(scope);
+    if (!entry?.group) return;
+    const result = translateSidecarInbound(runtime.index, entry.descriptor);
+    for (const issue of result.issues) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'inbound config not translated');
+    const published = this.options.cache.setLayered(scope, entry.group, new Map([[CLUSTER_TYPE_URL, byName(result.clusters)], [LISTENER_TYPE_URL, byName(result.listeners)]]));
     for (const issue of published.issues) this.log.warn({ scope, issue }, 'resource not served');
     entry.revision = runtime.revision;
   }
 
-  private translate(runtime: MeshRuntime, descriptor: ScopeEntry['descriptor']): TranslationResult {
+  private translateShared(runtime: MeshRuntime, descriptor: ProxyDescriptor): TranslationResult {
     if (descriptor.kind === 'gateway') return translateGateway(runtime.index, descriptor, runtime.credentials);
-    return descriptor.kind === 'grpc' ? translateGrpcClient(runtime.index, descriptor) : translateSidecar(runtime.index, descriptor);
+    return descriptor.kind === 'grpc' ? translateGrpcClient(runtime.index, descriptor) : translateSidecarShared(runtime.index, descriptor);
   }
 
-  /** The scope's entry, created and published when the group has none (yet, or any more). */
+  /** The scope's entry (and its group's), created and published when there is none (yet, or any more). */
   private ensureScope(runtime: MeshRuntime, scope: string, descriptor: ProxyDescriptor): ScopeEntry {
     let entry = runtime.scopes.get(scope);
-    if (!entry) {
-      entry = { descriptor, streams: 0, revision: runtime.revision };
-      runtime.scopes.set(scope, entry);
-      this.publishScope(runtime, scope);
+    if (entry) return entry;
+    const group = scopeKey(runtime.tenantId, runtime.mesh, proxyGroupKey(descriptor));
+    let groupEntry = runtime.groups.get(group);
+    entry = { descriptor, group: scope === group ? undefined : group, streams: 0, revision: runtime.revision };
+    runtime.scopes.set(scope, entry);
+    if (!groupEntry) {
+      groupEntry = { descriptor, members: 0 };
+      runtime.groups.set(group, groupEntry);
+      this.publishGroup(runtime, group);
     }
+    groupEntry.members++;
+    this.publishScope(runtime, scope);
     return entry;
+  }
+
+  /** Forgets a scope no stream uses; its group goes with its last member. */
+  private dropScope(runtime: MeshRuntime, scope: string): void {
+    const entry = runtime.scopes.get(scope);
+    if (!entry) return;
+    runtime.scopes.delete(scope);
+    const group = entry.group ?? scope;
+    if (entry.group) this.options.cache.removeScope(scope);
+    const groupEntry = runtime.groups.get(group);
+    if (groupEntry && --groupEntry.members <= 0) {
+      runtime.groups.delete(group);
+      this.options.cache.removeScope(group);
+    }
   }
 
   private onConnect(e: StreamInfo): void {
@@ -434,10 +468,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     }
     const runtime = this.meshes.get(stream.meshKey);
     const scope = runtime?.scopes.get(stream.scope);
-    if (runtime && scope && --scope.streams <= 0) {
-      runtime.scopes.delete(stream.scope);
-      this.options.cache.removeScope(stream.scope);
-    }
+    if (runtime && scope && --scope.streams <= 0) this.dropScope(runtime, stream.scope);
     if (stream.registrationKey) this.registrar.disconnect(stream.registrationKey, stream.proxyId);
   }
 

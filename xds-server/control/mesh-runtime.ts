@@ -2,12 +2,26 @@ import type { GatewayCredential, MeshIndex, ProxyDescriptor } from '../translate
 import type { IstioResource } from '../../core/resources/resource.ts';
 import type { RegisteredWorkload } from '../../core/registry/index.ts';
 
-/** A group of connected proxies that get identical config, and how many streams use it. */
+/**
+ * What a stream is served: its proxy group's shared config, layered (for sidecars with an
+ * inbound side) with that proxy's inbound listener and cluster. Proxies with equal address and
+ * app port share a scope too.
+ */
 export interface ScopeEntry {
   descriptor: ProxyDescriptor;
+  /** The group scope this one is layered on; undefined when the scope is the group itself. */
+  group: string | undefined;
   streams: number;
   /** Mesh revision of the config last published to this scope. */
   revision: number;
+}
+
+/** A proxy group: translated and encoded once for all its proxies. */
+export interface GroupEntry {
+  /** A member's descriptor (its inbound side is not read for the group's shared config). */
+  descriptor: ProxyDescriptor;
+  /** Scopes that use the group's config (layered on it, or the group scope itself). */
+  members: number;
 }
 
 /** What one xDS replica holds for one mesh that has proxies connected to it. */
@@ -21,6 +35,7 @@ export interface MeshRuntime {
   workloads: readonly RegisteredWorkload[];
   index: MeshIndex;
   scopes: Map<string, ScopeEntry>;
+  groups: Map<string, GroupEntry>;
   /** Uploaded gateway credentials by `namespace/name`, loaded with the mesh when it has Gateways. */
   credentials: ReadonlyMap<string, GatewayCredential>;
 }

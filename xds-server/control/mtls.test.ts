@@ -15,6 +15,9 @@ import type { Change, ConfigStore } from '../../core/store/config-store.ts';
 import { CLUSTER_TYPE_URL } from '../protos/index.ts';
 import { namesOf, openSotw } from '../server/testing/ads-client.ts';
 import { startXds, type RunningXds } from '../start-xds.ts';
+import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
+
+const registry = new InMemoryWorkloadRegistry();
 
 const SHOP_CART = 'spiffe://prod.default.trellis.local/ns/shop/sa/cart';
 let dir: string;
@@ -56,7 +59,7 @@ beforeAll(async () => {
     await store.commit({ tenantId: tenant, mesh, author: 'test', message: 'seed', changes: [serviceEntry(host)] });
     await ledger.claimTrustDomain(`${mesh}.${tenant}.trellis.local`, { tenantId: tenant, mesh });
   }
-  xds = await startXds({ store, bus: new InProcessBus(), logger: pino({ level: 'silent' }), address: '127.0.0.1:0', mtls: { ca, ledger, bundleRefreshMs: 100 } });
+  xds = await startXds({ store, bus: new InProcessBus(), registry, logger: pino({ level: 'silent' }), address: '127.0.0.1:0', mtls: { ca, ledger, bundleRefreshMs: 100 } });
 });
 
 afterAll(async () => {
@@ -98,13 +101,14 @@ describe('xDS over mTLS', () => {
     s.send({ node, type_url: CLUSTER_TYPE_URL });
     await s.next(5000);
     const deadline = Date.now() + 5000;
-    let entries: { metadata: { namespace: string }; spec: Record<string, unknown> }[] = [];
+    let entries: { namespace: string; serviceAccount: string; address: string; spiffeId?: string }[] = [];
     while (entries.length === 0 && Date.now() < deadline) {
-      entries = (await store.listResources('default', 'prod', { kind: 'WorkloadEntry' })).items;
+      entries = await registry.list('default', 'prod');
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(entries.map((e) => [e.metadata.namespace, e.spec.serviceAccount, e.spec.address])).toEqual([['shop', 'cart', '127.0.0.7']]);
+    expect(entries.map((e) => [e.namespace, e.serviceAccount, e.address, e.spiffeId])).toEqual([['shop', 'cart', '127.0.0.7', SHOP_CART]]);
     for (const [tenant, mesh] of [['beta', 'other'], ['default', 'other']] as const) {
+      expect(await registry.list(tenant, mesh)).toEqual([]);
       expect((await store.listResources(tenant, mesh, { kind: 'WorkloadEntry' })).items).toEqual([]);
     }
   });

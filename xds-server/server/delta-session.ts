@@ -9,7 +9,7 @@ import { OrderingHold, removalsMayProceed, updatesMayProceed, warmingNeeds, type
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
-import { typeVersion } from './type-version.ts';
+import { typeVersion } from '../cache/index.ts';
 
 interface DeltaTypeState {
   readonly info: ResourceTypeInfo;

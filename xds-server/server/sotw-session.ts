@@ -9,15 +9,14 @@ import { OrderingHold, removalsMayProceed, updatesMayProceed, warmingNeeds, type
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
-import { typeVersion } from './type-version.ts';
 
 interface SotwTypeState {
   readonly info: ResourceTypeInfo;
   readonly tracker: TypeTracker;
   wildcard: boolean;
   subscribed: Set<string>;
-  /** What the proxy was last sent, per name (it may have refused it: then it is not sent again). */
-  sent: Map<string, CachedResource>;
+  /** What the proxy was last sent, per name (it may have refused it: then it is not sent again). Never mutated: replaced. */
+  sent: ReadonlyMap<string, CachedResource>;
   /** The proxy has been given (or already held) a state for this type. */
   served: boolean;
   /** Names to send again even though unchanged: Envoy is warming something that needs them. */
@@ -27,6 +26,7 @@ interface SotwTypeState {
 const entriesOf = (resources: Iterable<CachedResource>): [string, string][] => [...resources].map((r) => [r.name, r.version]);
 
 function sameContent(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<string, CachedResource>): boolean {
+  if (a === b) return true;
   if (a.size !== b.size) return false;
   for (const [name, r] of a) if (b.get(name)?.version !== r.version) return false;
   return true;
@@ -118,16 +118,20 @@ export class SotwSession implements HeldState {
     }
     const next = new Set(explicit);
     const dropped = [...state.sent.keys()].filter((name) => !next.has(name) && !state.wildcard);
-    for (const name of dropped) state.sent.delete(name);
+    if (dropped.length > 0) {
+      const kept = new Map(state.sent);
+      for (const name of dropped) kept.delete(name);
+      state.sent = kept;
+    }
     state.tracker.forget(dropped);
     state.subscribed = next;
     return true;
   }
 
-  /** What the proxy should hold for this type now. */
-  private current(state: SotwTypeState): Map<string, CachedResource> {
+  /** What the proxy should hold for this type now (the cache's own immutable map for a wildcard). */
+  private current(state: SotwTypeState): ReadonlyMap<string, CachedResource> {
     const all = this.ctx.cache.resources(this.ctx.info.scope, state.info.typeUrl);
-    if (state.wildcard) return new Map(all);
+    if (state.wildcard) return all;
     const wanted = new Map<string, CachedResource>();
     for (const name of state.subscribed) {
       const r = all.get(name);
@@ -140,7 +144,7 @@ export class SotwSession implements HeldState {
   private adoptIfCurrent(state: SotwTypeState, versionHeld: string): boolean {
     if (!this.ctx.cache.isPublished(this.ctx.info.scope, state.info.typeUrl)) return false;
     const current = this.current(state);
-    const version = typeVersion(entriesOf(current.values()));
+    const version = this.ctx.cache.versionOf(current);
     if (version !== versionHeld) return false;
     state.sent = current;
     state.served = true;
@@ -154,8 +158,12 @@ export class SotwSession implements HeldState {
     const typeUrl = state.info.typeUrl;
     if (state.info.fullStateOfTheWorld) {
       // Keep what is being removed for now: it goes in the removal pass, after its users changed.
-      const keep = new Map(current);
-      for (const [name, r] of state.sent) if (!keep.has(name)) keep.set(name, r);
+      let keep = current;
+      for (const [name, r] of state.sent) {
+        if (keep.has(name)) continue;
+        if (keep === current) keep = new Map(current);
+        (keep as Map<string, CachedResource>).set(name, r);
+      }
       if (state.served && sameContent(keep, state.sent)) return true;
       const updates = [...keep.values()].filter((r) => state.sent.get(r.name)?.version !== r.version);
       if (!this.hold.mayProceed(updatesMayProceed(typeUrl, this, updates))) return false;
@@ -169,18 +177,20 @@ export class SotwSession implements HeldState {
     }
     if (!this.hold.mayProceed(updatesMayProceed(typeUrl, this, changed))) return false;
     state.rewarm.clear();
-    for (const r of changed) state.sent.set(r.name, r);
-    this.send(state, changed, typeVersion(entriesOf(current.values())), []);
+    // Routes and endpoints are never wildcard here: `sent` is this stream's own map, not the cache's.
+    const sent = state.sent as Map<string, CachedResource>;
+    for (const r of changed) sent.set(r.name, r);
+    this.send(state, changed, this.ctx.cache.versionOf(current), []);
     return true;
   }
 
-  private pushFullState(state: SotwTypeState, desired: Map<string, CachedResource>): void {
+  private pushFullState(state: SotwTypeState, desired: ReadonlyMap<string, CachedResource>): void {
     // The first answer goes out even when empty: an empty set is news to a proxy waiting for it.
     if (state.served && sameContent(desired, state.sent)) return;
     const removed = [...state.sent.keys()].filter((name) => !desired.has(name));
     const updated = [...desired.values()].filter((r) => state.sent.get(r.name)?.version !== r.version);
     state.sent = desired;
-    this.send(state, [...desired.values()], typeVersion(entriesOf(desired.values())), removed);
+    this.send(state, [...desired.values()], this.ctx.cache.versionOf(desired), removed);
     this.rewarmAfter(state.info.typeUrl, updated);
   }
 

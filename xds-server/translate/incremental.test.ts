@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { IstioResource } from '../../core/resources/index.ts';
 import { buildMeshIndex } from './mesh/build-mesh-index.ts';
 import type { MeshIndex } from './mesh/mesh-model.ts';
-import { proxyGroupKey } from './proxy-descriptor.ts';
+import { inboundKey, proxyGroupKey } from './proxy-descriptor.ts';
+import { translateSidecarInbound, translateSidecarShared } from './translate-sidecar.ts';
 import { istio, meshService, sidecar } from './testing/resources.ts';
 import { translateSidecar } from './translate-sidecar.ts';
 import type { TranslationResult } from './translation-result.ts';
@@ -47,5 +48,25 @@ describe('incremental translation', () => {
     expect(proxyGroupKey(a)).toBe(proxyGroupKey({ ...a, outboundPort: 15001 }));
     const index = build(base);
     expect(JSON.stringify(translateSidecar(index, a))).toBe(JSON.stringify(translateSidecar(index, { ...a, workload: 'w-2', serviceAccount: 'y' })));
+  });
+
+  it('puts replicas that differ only in address and app port in one group: the shared side is identical, only the inbound side is their own', () => {
+    const one = sidecar('shop', { inbound: { port: 8080, bindAddress: '10.0.0.1' } });
+    const two = { ...one, workload: 'w-2', inbound: { port: 9090, bindAddress: '10.0.0.2' } };
+    expect(proxyGroupKey(one)).toBe(proxyGroupKey(two));
+    expect(inboundKey(one)).not.toBe(inboundKey(two));
+    const index = build(base);
+    const [sharedOne, sharedTwo] = [translateSidecarShared(index, one), translateSidecarShared(index, two)];
+    expect(JSON.stringify(sharedOne)).toBe(JSON.stringify(sharedTwo));
+    // Per-service pieces are the very same objects, so the cache encodes them once.
+    expect(sharedOne.clusters.map((c) => c.resource)).toEqual(sharedTwo.clusters.map((c) => c.resource));
+    const services = (r: TranslationResult) => r.clusters.filter((c) => c.name.startsWith('outbound|'));
+    expect(services(sharedOne).length).toBeGreaterThan(0);
+    expect(services(sharedOne).every((c, i) => c.resource === services(sharedTwo)[i]!.resource)).toBe(true);
+    const inbound = translateSidecarInbound(index, two);
+    expect(inbound.clusters.map((c) => c.name)).toEqual(['inbound|9090||']);
+    expect(JSON.stringify(inbound.listeners)).toContain('10.0.0.2');
+    // Together they are what a proxy is served.
+    expect(JSON.stringify(translateSidecar(index, two).listeners.map((l) => l.name).sort())).toBe(JSON.stringify([...sharedTwo.listeners, ...inbound.listeners].map((l) => l.name).sort()));
   });
 });

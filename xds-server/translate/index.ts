@@ -1,8 +1,8 @@
 export { buildMeshIndex, type MeshIndexInput } from './mesh/build-mesh-index.ts';
 export type { MeshIndex, MeshService, MeshSettings, ServiceEndpoint, ServicePort } from './mesh/mesh-model.ts';
 export type { WorkloadInstance } from './workload-instance.ts';
-export { proxyGroupKey, DEFAULT_INBOUND_LISTENER_PORT, DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from './proxy-descriptor.ts';
-export { translateSidecar } from './translate-sidecar.ts';
+export { inboundKey, proxyGroupKey, DEFAULT_INBOUND_LISTENER_PORT, DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from './proxy-descriptor.ts';
+export { translateSidecar, translateSidecarInbound, translateSidecarShared } from './translate-sidecar.ts';
 export { translateGrpcClient } from './translate-grpc-client.ts';
 export { translateGateway, type GatewayCredential } from './gateway/index.ts';
 export type { Named, TranslationIssue, TranslationResult } from './translation-result.ts';

@@ -46,18 +46,17 @@ function sortedLabels(labels: Record<string, string>): string {
 }
 
 /**
- * A cache scope: proxies with equal keys get identical config. Only inputs translation reads
- * are part of it (the workload name and service account are not); tenant and mesh are the
- * caller's to prefix.
+ * A proxy group: proxies with equal keys share one translation of everything but their inbound
+ * side (see `inboundKey`). Only inputs translation reads are part of it (the workload name, the
+ * service account, the address and the app port are not); tenant and mesh are the caller's to prefix.
  */
 export function proxyGroupKey(p: ProxyDescriptor): string {
   const parts = [p.kind, `ns=${p.namespace}`, `labels=${sortedLabels(p.labels)}`];
   // Load assignments depend on the proxy's locality. Only added when set, so other keys stay as they were.
   if (p.locality) parts.push(`loc=${p.locality}`);
   if (p.kind === 'sidecar') {
-    if (p.inbound) {
-      parts.push(`in=${p.inbound.bindAddress}:${p.inbound.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT}>${p.inbound.port}`);
-    }
+    // The inbound listener port is reserved on the outbound side: it is shared, the app port is not.
+    if (p.inbound) parts.push(`in=${p.inbound.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT}`);
     parts.push(`out=${p.outboundPort ?? DEFAULT_OUTBOUND_PORT}`);
     if (p.sds) parts.push('sds');
     // Only REDIRECT is added, so local-mode keys (and caches built on them) stay as they were.
@@ -70,4 +69,9 @@ export function proxyGroupKey(p: ProxyDescriptor): string {
     if (p.sds) parts.push('sds');
   }
   return parts.join('|');
+}
+
+/** What only this proxy's inbound side depends on (its address and app port); undefined without one. */
+export function inboundKey(p: ProxyDescriptor): string | undefined {
+  return p.kind === 'sidecar' && p.inbound ? `${p.inbound.bindAddress}>${p.inbound.port}` : undefined;
 }

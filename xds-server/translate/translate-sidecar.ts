@@ -22,8 +22,26 @@ import type { Named, TranslationResult } from './translation-result.ts';
  * Everything an Envoy sidecar is served: the inbound listener and cluster, and the outbound
  * listeners with their routes, clusters and endpoints. Local mode (NONE): HTTP on 127.0.0.1:15001
  * by Host. REDIRECT: virtualOutbound/virtualInbound and one handoff listener per service port.
+ * The same as `translateSidecarShared` plus `translateSidecarInbound`, which the control plane
+ * publishes separately so proxies of one group share the first.
  */
 export function translateSidecar(index: MeshIndex, proxy: ProxyDescriptor): TranslationResult {
+  const shared = translateSidecarShared(index, proxy);
+  const inbound = translateSidecarInbound(index, proxy);
+  return {
+    clusters: byName([...shared.clusters, ...inbound.clusters]),
+    endpoints: shared.endpoints,
+    listeners: byName([...shared.listeners, ...inbound.listeners]),
+    routes: shared.routes,
+    issues: [...shared.issues, ...inbound.issues],
+  };
+}
+
+/**
+ * The outbound side: the same for every proxy of a group (namespace, labels, locality, listener
+ * ports, modes), whatever its address and app port.
+ */
+export function translateSidecarShared(index: MeshIndex, proxy: ProxyDescriptor): TranslationResult {
   const scope = sidecarScopeFor(index, proxy);
   const ctx: RouteContext = { index, flavour: 'sidecar', namespace: proxy.namespace, labels: proxy.labels, issues: [...index.issues], ...scopeContext(index, scope) };
   const services = [...index.services.keys()].flatMap((host) => visibleService(index, host, proxy.namespace) ?? []).filter((s) => !scope || s.ports.some((p) => scope.allows(s, p.number)));
@@ -38,10 +56,9 @@ export function translateSidecar(index: MeshIndex, proxy: ProxyDescriptor): Tran
   }
   const outboundPort = proxy.outboundPort ?? DEFAULT_OUTBOUND_PORT;
   const reserved = new Set([outboundPort, proxy.inbound?.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT]);
-  const redirect = proxy.interceptionMode === 'REDIRECT';
   const routes: Named[] = [];
   const listeners: Named[] = [];
-  if (redirect) {
+  if (proxy.interceptionMode === 'REDIRECT') {
     const ports = portListeners(ctx, services, reserved);
     routes.push(...ports.routes);
     listeners.push(virtualOutboundListener(outboundPort, ctx.outboundMode === 'ALLOW_ANY' ? PASSTHROUGH_CLUSTER : BLACK_HOLE_CLUSTER), ...ports.listeners);
@@ -51,11 +68,20 @@ export function translateSidecar(index: MeshIndex, proxy: ProxyDescriptor): Tran
     listeners.push(outboundListener(outboundPort), ...tcpOutboundListeners(ctx, services, reserved));
     if (ctx.outboundMode === 'ALLOW_ANY') clusters.push(passthroughCluster());
   }
+  return { clusters: byName(clusters), endpoints: byName(endpoints), listeners: byName(listeners), routes: byName(routes), issues: ctx.issues };
+}
+
+/** The inbound side of one proxy: its listener for the app port (with the security policies) and the clusters behind it. */
+export function translateSidecarInbound(index: MeshIndex, proxy: ProxyDescriptor): TranslationResult {
+  const issues: TranslationResult['issues'] = [];
+  const clusters: Named[] = [];
+  const listeners: Named[] = [];
   if (proxy.inbound) {
-    const security = inboundSecurity(index, proxy, proxy.inbound.port, ctx.issues);
+    const redirect = proxy.interceptionMode === 'REDIRECT';
+    const security = inboundSecurity(index, proxy, proxy.inbound.port, issues);
     if (redirect) listeners.push(virtualInboundListener(proxy.inbound, security));
     else if (security.serve) listeners.push(inboundListener(proxy.inbound, security));
     clusters.push(inboundCluster(proxy.inbound), ...security.clusters, ...(redirect ? [inboundPassthroughCluster()] : []));
   }
-  return { clusters: byName(clusters), endpoints: byName(endpoints), listeners: byName(listeners), routes: byName(routes), issues: ctx.issues };
+  return { clusters: byName(clusters), endpoints: [], listeners: byName(listeners), routes: [], issues };
 }
