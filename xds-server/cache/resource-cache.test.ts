@@ -90,4 +90,36 @@ describe('ResourceCache', () => {
     expect(changes.map((c) => [...c.changedTypes])).toEqual([[LISTENER_TYPE_URL]]);
     expect(cache.isPublished('s', LISTENER_TYPE_URL)).toBe(false);
   });
+
+  it('serves a layered scope as its base plus its own resources, and tells it about changes of either', () => {
+    const cache = new ResourceCache();
+    const changes = watched(cache, 'proxy-1');
+    cache.setSnapshot('group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 1)])], [LISTENER_TYPE_URL, new Map()]]));
+    cache.setLayered('proxy-1', 'group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])]]));
+    const first = cache.resources('proxy-1', CLUSTER_TYPE_URL);
+    expect([...first.keys()].sort()).toEqual(['inbound', 'shared']);
+    expect(first.size).toBe(2);
+    expect(cache.isPublished('proxy-1', LISTENER_TYPE_URL)).toBe(true);
+    // The shared resource is the group's own object: held and encoded once.
+    expect(first.get('shared')).toBe(cache.resources('group', CLUSTER_TYPE_URL).get('shared'));
+    // Served maps never change once returned: a change gives a new one.
+    cache.setSnapshot('group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 2)])]]));
+    expect(first.get('shared')!.version).not.toBe(cache.resources('proxy-1', CLUSTER_TYPE_URL).get('shared')!.version);
+    expect(changes.map((c) => [...c.changedTypes])).toEqual([[CLUSTER_TYPE_URL], [CLUSTER_TYPE_URL]]);
+    expect(cache.versionOf(first)).toBe(cache.versionOf(first));
+    expect(cache.versionOf(first)).not.toBe(cache.versionOf(cache.resources('proxy-1', CLUSTER_TYPE_URL)));
+
+    cache.removeScope('proxy-1');
+    expect(cache.resources('proxy-1', CLUSTER_TYPE_URL).size).toBe(0);
+    // The group lives on for its other members.
+    expect(cache.resources('group', CLUSTER_TYPE_URL).size).toBe(1);
+  });
+
+  it('encodes a resource object once, however many scopes publish it', () => {
+    const cache = new ResourceCache();
+    const shared = staticCluster('a', '127.0.0.1', 1);
+    for (let i = 0; i < 5; i++) cache.setResources(`scope-${i}`, CLUSTER_TYPE_URL, new Map([['a', shared]]));
+    expect(cache.stats().encodes.resources).toBe(1);
+    expect(cache.stats().distinctResources).toBe(1);
+  });
 });
