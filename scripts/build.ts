@@ -41,6 +41,8 @@ export function nativePackages(): string[] {
 // Packages resolve as Node resolves them (main before module): CommonJS dependencies then load in
 // the order Node loads them, e.g. the Reflect polyfill before @peculiar/x509's decorators.
 const common = (): BuildOptions => ({
+  // Input paths in the metafile (and so in the stamp) are relative to the repository root, wherever the build runs from.
+  absWorkingDir: REPO_ROOT,
   bundle: true,
   platform: 'node',
   format: 'esm',
