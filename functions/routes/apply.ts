@@ -9,7 +9,7 @@ import type { ApiDependencies } from '../dependencies.ts';
 import { readDocuments } from '../body.ts';
 import { badRequest } from '../problem.ts';
 import { requireMesh } from './meshes.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { conflictResponses, documented, preconditionResponses, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
 import { checkMeshConfig } from '../mesh-validation.ts';
 import { changeWarnings, refuseIfStrict, strictParam, WarningSchema } from '../analysis-warnings.ts';
@@ -72,7 +72,7 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       }),
       body: { content: { 'application/yaml': { schema: z.string() }, 'application/json': { schema: z.array(z.record(z.string(), z.unknown())) } } },
     },
-    responses: { 200: { description: 'Applied', content: { 'application/json': { schema: ApplyResultSchema } } }, ...problemResponses },
+    responses: { 200: { description: 'Applied', content: { 'application/json': { schema: ApplyResultSchema } } }, ...problemResponses, ...conflictResponses, ...preconditionResponses },
   });
 
   app.post(

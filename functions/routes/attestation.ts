@@ -16,7 +16,7 @@ import type { FieldError } from '../../core/result.ts';
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { readValidated } from '../body.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { conflictResponses, documented, problemResponses } from '../openapi.ts';
 import { badRequest } from '../problem.ts';
 import { respond } from '../respond.ts';
 import { readRegistry } from '../../core/identity/attestation/registrations.ts';
@@ -90,11 +90,11 @@ function register<I extends object, R>(app: OpenAPIHono<ApiEnv>, deps: ApiDepend
     path: `${base}/{name}`,
     summary: `Register (or replace) an ${spec.label} whose workloads may get certificates without a join token`,
     request: { params, body: { content: { 'application/json': { schema: spec.input } } } },
-    responses: { 200: { description: 'Replaced', content: { 'application/json': { schema: spec.output } } }, 201: { description: 'Registered', content: { 'application/json': { schema: spec.output } } }, 409: problemResponses[400], ...problemResponses },
+    responses: { 200: { description: 'Replaced', content: { 'application/json': { schema: spec.output } } }, 201: { description: 'Registered', content: { 'application/json': { schema: spec.output } } }, ...problemResponses, ...conflictResponses },
   });
   documented(app, { method: 'get', path: base, summary: `List the mesh's ${spec.label} registrations`, request: { params: z.object({ mesh: z.string() }) }, responses: { 200: { description: 'Registrations', content: { 'application/json': { schema: z.object({ items: z.array(spec.output) }) } } }, ...problemResponses } });
   documented(app, { method: 'get', path: `${base}/{name}`, summary: `Read an ${spec.label} registration`, request: { params }, responses: { 200: { description: 'The registration', content: { 'application/json': { schema: spec.output } } }, ...problemResponses } });
-  documented(app, { method: 'delete', path: `${base}/{name}`, summary: `Remove an ${spec.label} registration (certificates already issued stay valid until they expire)`, request: { params }, responses: { 204: { description: 'Removed' }, ...problemResponses } });
+  documented(app, { method: 'delete', path: `${base}/{name}`, summary: `Remove an ${spec.label} registration (certificates already issued stay valid until they expire)`, request: { params }, responses: { 204: { description: 'Removed' }, ...problemResponses, ...conflictResponses } });
 
   const path = `/v1/meshes/:mesh/attestation/${spec.segment}`;
   app.put(`${path}/:name`, async (c) => {

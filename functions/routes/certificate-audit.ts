@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies } from '../dependencies.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { documented, problemResponses, unavailableResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
 import { requireMesh } from './meshes.ts';
 import { requireIssuing } from './certificate-issuing.ts';
@@ -32,6 +32,7 @@ export function certificateAuditRoutes(deps: ApiDependencies): OpenAPIHono<ApiEn
     responses: {
       200: { description: 'Audit trail', content: { 'application/json': { schema: z.object({ issued: z.number().int(), refused: z.number().int(), items: z.array(AuditEntrySchema) }) } } },
       ...problemResponses,
+      ...unavailableResponses,
     },
   });
   app.get('/v1/meshes/:mesh/certificates/audit', async (c) => {

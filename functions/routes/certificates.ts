@@ -7,7 +7,7 @@ import { ForbiddenError, TrellisError, UnauthorizedError, ValidationError } from
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies, CertificateIssuing } from '../dependencies.ts';
 import { fieldErrors } from '../body.ts';
-import { documented, ProblemSchema, problemResponses } from '../openapi.ts';
+import { documented, ProblemSchema, problemResponses, unavailableResponses } from '../openapi.ts';
 import { badRequest, HttpProblemError } from '../problem.ts';
 import { meshName } from './meshes.ts';
 import { requireIssuing } from './certificate-issuing.ts';
@@ -100,6 +100,7 @@ export function certificateRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       201: { description: 'Issued', content: { 'application/json': { schema: IssuedCertificateSchema } } },
       ...problemResponses,
       403: { description: 'The credential does not entitle to this identity or mesh', content: { 'application/problem+json': { schema: ProblemSchema } } },
+      ...unavailableResponses,
     },
   });
   documented(app, {
@@ -108,7 +109,7 @@ export function certificateRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     summary: 'The roots workloads must trust (two during a root rotation); public, no credential',
     security: [],
     request: { params: z.object({ mesh: z.string() }) },
-    responses: { 200: { description: 'PEM bundle', content: { 'application/x-pem-file': { schema: z.string() } } } },
+    responses: { 200: { description: 'PEM bundle', content: { 'application/x-pem-file': { schema: z.string() } } }, 400: problemResponses[400], ...unavailableResponses },
   });
   // Public: roots are not secret, and agents poll this to learn a new root before leaves signed by it reach them.
   app.get('/v1/meshes/:mesh/trust-bundle', async (c) => {

@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { readValidated } from '../body.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { documented, problemResponses, unavailableResponses } from '../openapi.ts';
 import { badRequest, HttpProblemError } from '../problem.ts';
 import { requireMesh } from './meshes.ts';
 
@@ -60,16 +60,16 @@ export function credentialRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     path: one,
     summary: 'Upload or replace a TLS credential for gateways (validated; the key is stored encrypted)',
     request: { params, body: { content: { 'application/json': { schema: CredentialUploadSchema } } } },
-    responses: { 200: ok('Replaced'), 201: ok('Created'), ...problemResponses },
+    responses: { 200: ok('Replaced'), 201: ok('Created'), ...problemResponses, ...unavailableResponses },
   });
-  documented(app, { method: 'get', path: one, summary: "A credential's metadata (never the key)", request: { params }, responses: { 200: ok('Found'), ...problemResponses } });
-  documented(app, { method: 'delete', path: one, summary: 'Delete a credential; gateways using it stop serving those servers', request: { params }, responses: { 204: { description: 'Deleted' }, ...problemResponses } });
+  documented(app, { method: 'get', path: one, summary: "A credential's metadata (never the key)", request: { params }, responses: { 200: ok('Found'), ...problemResponses, ...unavailableResponses } });
+  documented(app, { method: 'delete', path: one, summary: 'Delete a credential; gateways using it stop serving those servers', request: { params }, responses: { 204: { description: 'Deleted' }, ...problemResponses, ...unavailableResponses } });
   documented(app, {
     method: 'get',
     path: '/v1/meshes/{mesh}/credentials',
     summary: 'Every credential of the mesh (metadata only)',
     request: { params: z.object({ mesh: z.string() }) },
-    responses: { 200: { description: 'Credentials', content: { 'application/json': { schema: z.object({ items: z.array(CredentialSchema) }) } } }, ...problemResponses },
+    responses: { 200: { description: 'Credentials', content: { 'application/json': { schema: z.object({ items: z.array(CredentialSchema) }) } } }, ...problemResponses, ...unavailableResponses },
   });
 
   const announce = (tenantId: string, mesh: string, revision: number) => deps.publish({ tenantId, mesh, revision, reason: 'mesh-updated' });

@@ -5,7 +5,7 @@ import { ValidationError } from '../../core/errors.ts';
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { readValidated } from '../body.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { documented, problemResponses, unavailableResponses } from '../openapi.ts';
 import { requireMesh } from './meshes.ts';
 import { identityFor, requireIssuing } from './certificate-issuing.ts';
 
@@ -33,7 +33,7 @@ export function joinTokenRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     path: '/v1/meshes/{mesh}/join-tokens',
     summary: "A single-use, short-lived token that pays for one workload's first certificate",
     request: { params: z.object({ mesh: z.string() }), body: { content: { 'application/json': { schema: JoinTokenRequestSchema } } } },
-    responses: { 201: { description: 'Issued', content: { 'application/json': { schema: JoinTokenSchema } } }, ...problemResponses },
+    responses: { 201: { description: 'Issued', content: { 'application/json': { schema: JoinTokenSchema } } }, ...problemResponses, ...unavailableResponses },
   });
   app.post('/v1/meshes/:mesh/join-tokens', async (c) => {
     const issuing = requireIssuing(deps);

@@ -9,7 +9,7 @@ import { readValidated } from '../body.ts';
 import { etag, writePrecondition } from '../etag.ts';
 import { pageRequest } from '../pagination.ts';
 import { badRequest } from '../problem.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { conflictResponses, documented, preconditionResponses, problemResponses } from '../openapi.ts';
 import { putMeshKeepingRegistry, withoutRegistry } from '../attestation/registry-store.ts';
 
 export const MeshSchema = z
@@ -52,7 +52,7 @@ export function meshRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     path: '/v1/meshes/{mesh}',
     summary: 'Create a mesh or update its settings',
     request: { params: meshParam, body: { content: { 'application/json': { schema: MeshSettingsSchema } } } },
-    responses: { 200: { description: 'Updated', content: { 'application/json': { schema: MeshSchema } } }, 201: { description: 'Created', content: { 'application/json': { schema: MeshSchema } } }, ...problemResponses },
+    responses: { 200: { description: 'Updated', content: { 'application/json': { schema: MeshSchema } } }, 201: { description: 'Created', content: { 'application/json': { schema: MeshSchema } } }, ...problemResponses, ...conflictResponses, ...preconditionResponses },
   });
   app.put('/v1/meshes/:mesh', async (c) => {
     const { tenantId } = c.get('principal');
@@ -94,7 +94,7 @@ export function meshRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     path: '/v1/meshes/{mesh}',
     summary: 'Delete a mesh with all its config and history',
     request: { params: meshParam },
-    responses: { 204: { description: 'Deleted' }, ...problemResponses },
+    responses: { 204: { description: 'Deleted' }, ...problemResponses, ...conflictResponses },
   });
   app.delete('/v1/meshes/:mesh', async (c) => {
     const { tenantId } = c.get('principal');

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import { PROXY_CONFIG_TYPES, type ProxyConfigType } from '../../core/proxies/proxy-config.ts';
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies } from '../dependencies.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { documented, ProblemSchema, problemResponses } from '../openapi.ts';
 import { badRequest, HttpProblemError } from '../problem.ts';
 import { respond } from '../respond.ts';
 import { requireMesh } from './meshes.ts';
@@ -43,7 +43,7 @@ export function proxyConfigRoute(app: OpenAPIHono<ApiEnv>, deps: ApiDependencies
     summary: "The effective config of one connected proxy: clusters, listeners, routes, endpoints, and secrets' metadata",
     description: '`type` is a comma-separated list of clusters, listeners, routes, endpoints, secrets (default: all). 501 where the xDS server does not run in the API process.',
     request: { params: z.object({ mesh: z.string(), proxyId: z.string() }), query: z.object({ type: z.string().optional() }) },
-    responses: { 200: { description: 'The config', content: { 'application/json': { schema: ProxyConfigSchema } } }, ...problemResponses },
+    responses: { 200: { description: 'The config', content: { 'application/json': { schema: ProxyConfigSchema } } }, ...problemResponses, 501: { description: 'No per-proxy config source in this deployment', content: { 'application/problem+json': { schema: ProblemSchema } } } },
   });
   app.get('/v1/meshes/:mesh/proxies/:proxyId/config', async (c) => {
     const { tenantId } = c.get('principal');

@@ -12,7 +12,7 @@ import { etag, writePrecondition } from '../etag.ts';
 import { pageRequest } from '../pagination.ts';
 import { badRequest } from '../problem.ts';
 import { requireMesh } from './meshes.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { conflictResponses, documented, preconditionResponses, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
 import { checkMeshConfig } from '../mesh-validation.ts';
 import { changeWarnings, refuseIfStrict, strictParam, WARNINGS_HEADER, warningsHeaderValue } from '../analysis-warnings.ts';
@@ -67,10 +67,12 @@ export function resourceRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
         200: { description: 'Replaced (or unchanged)', content: { 'application/json': { schema } } },
         201: { description: 'Created', content: { 'application/json': { schema } } },
         ...problemResponses,
+        ...conflictResponses,
+        ...preconditionResponses,
       },
     });
     documented(app, { method: 'get', path: `/v1/meshes/{mesh}/resources/${plural}/{namespace}/{name}`, tags: [kind], summary: `Read a ${kind}`, request: { params }, responses: { 200: { description: 'The resource', content: { 'application/json': { schema } } }, ...problemResponses } });
-    documented(app, { method: 'delete', path: `/v1/meshes/{mesh}/resources/${plural}/{namespace}/{name}`, tags: [kind], summary: `Delete a ${kind}`, request: { params }, responses: { 200: { description: 'Deleted; the new revision' }, ...problemResponses } });
+    documented(app, { method: 'delete', path: `/v1/meshes/{mesh}/resources/${plural}/{namespace}/{name}`, tags: [kind], summary: `Delete a ${kind}`, request: { params }, responses: { 200: { description: 'Deleted; the new revision' }, ...problemResponses, ...conflictResponses, ...preconditionResponses } });
     const list = { content: { 'application/json': { schema: z.object({ items: z.array(schema), nextCursor: z.string().optional() }) } } };
     documented(app, { method: 'get', path: `/v1/meshes/{mesh}/resources/${plural}`, tags: [kind], summary: `List ${kind}s in every namespace`, request: { params: z.object({ mesh: z.string() }), query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }) }, responses: { 200: { description: 'A page', ...list }, ...problemResponses } });
     documented(app, { method: 'get', path: `/v1/meshes/{mesh}/resources/${plural}/{namespace}`, tags: [kind], summary: `List ${kind}s in one namespace`, request: { params: z.object({ mesh: z.string(), namespace: z.string() }), query: z.object({ limit: z.string().optional(), cursor: z.string().optional() }) }, responses: { 200: { description: 'A page', ...list }, ...problemResponses } });

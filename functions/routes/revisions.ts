@@ -7,7 +7,7 @@ import type { ApiDependencies } from '../dependencies.ts';
 import { readValidated } from '../body.ts';
 import { pageRequest, positiveInt } from '../pagination.ts';
 import { requireMesh } from './meshes.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { conflictResponses, documented, preconditionResponses, problemResponses } from '../openapi.ts';
 import { respond } from '../respond.ts';
 import { badRequest } from '../problem.ts';
 import type { RevisionConvergence } from '../../core/proxies/convergence.ts';
@@ -98,7 +98,7 @@ export function revisionRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     path: '/v1/meshes/{mesh}/rollback',
     summary: 'Restore the config of an earlier revision, as a new revision',
     request: { params: meshParam, body: { content: { 'application/json': { schema: RollbackRequestSchema } } } },
-    responses: { 200: { description: 'The new revision (or the unchanged head)' }, ...problemResponses },
+    responses: { 200: { description: 'The new revision (or the unchanged head)' }, ...problemResponses, ...conflictResponses, ...preconditionResponses },
   });
   app.post('/v1/meshes/:mesh/rollback', async (c) => {
     const { tenantId, keyId } = c.get('principal');

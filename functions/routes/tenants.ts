@@ -7,7 +7,7 @@ import { requireAdmin } from '../auth.ts';
 import { readValidated, readOptionalValidated } from '../body.ts';
 import { generateApiKey } from '../api-keys.ts';
 import { pageRequest } from '../pagination.ts';
-import { documented, ProblemSchema, problemResponses } from '../openapi.ts';
+import { conflictResponses, documented, forbiddenResponses, ProblemSchema, problemResponses } from '../openapi.ts';
 import { badRequest, HttpProblemError } from '../problem.ts';
 import { DEFAULT_TENANT } from '../bootstrap.ts';
 
@@ -61,17 +61,17 @@ export function tenantRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     return tenant;
   };
 
-  documented(app, { method: 'post', path: '/v1/tenants', summary: 'Create a tenant (admin)', request: { body: { content: { 'application/json': { schema: NewTenantSchema } } } }, responses: { 201: { description: 'Created', content: { 'application/json': { schema: TenantSchema } } }, ...problemResponses } });
+  documented(app, { method: 'post', path: '/v1/tenants', summary: 'Create a tenant (admin)', request: { body: { content: { 'application/json': { schema: NewTenantSchema } } } }, responses: { 201: { description: 'Created', content: { 'application/json': { schema: TenantSchema } } }, ...problemResponses, ...forbiddenResponses, ...conflictResponses } });
   app.post('/v1/tenants', async (c) => {
     const body = await readValidated(c, NewTenantSchema);
     const tenant = await deps.store.createTenant(body);
     return c.json(tenant, 201);
   });
 
-  documented(app, { method: 'get', path: '/v1/tenants', summary: 'List tenants (admin)', responses: { 200: { description: 'A page of tenants', content: { 'application/json': { schema: z.object({ items: z.array(TenantSchema), nextCursor: z.string().optional() }) } } }, ...problemResponses } });
+  documented(app, { method: 'get', path: '/v1/tenants', summary: 'List tenants (admin)', responses: { 200: { description: 'A page of tenants', content: { 'application/json': { schema: z.object({ items: z.array(TenantSchema), nextCursor: z.string().optional() }) } } }, ...problemResponses, ...forbiddenResponses } });
   app.get('/v1/tenants', async (c) => c.json(await deps.store.listTenants(pageRequest(c))));
 
-  documented(app, { method: 'post', path: '/v1/tenants/{tenant}/api-keys', summary: 'Create an API key for a tenant (admin); the secret is returned once', request: { params: tenantParam, body: { content: { 'application/json': { schema: NewApiKeySchema } } } }, responses: { 201: { description: 'Created', content: { 'application/json': { schema: ApiKeySchema } } }, ...problemResponses } });
+  documented(app, { method: 'post', path: '/v1/tenants/{tenant}/api-keys', summary: 'Create an API key for a tenant (admin); the secret is returned once', request: { params: tenantParam, body: { content: { 'application/json': { schema: NewApiKeySchema } } } }, responses: { 201: { description: 'Created', content: { 'application/json': { schema: ApiKeySchema } } }, ...problemResponses, ...forbiddenResponses } });
   app.post('/v1/tenants/:tenant/api-keys', async (c) => {
     const tenant = await requireTenant(c.req.param('tenant'));
     const body = await readOptionalValidated(c, NewApiKeySchema);
@@ -89,14 +89,14 @@ export function tenantRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     return c.json({ ...view, key: key.secret }, 201);
   });
 
-  documented(app, { method: 'get', path: '/v1/tenants/{tenant}/api-keys', summary: "List a tenant's API keys (admin); secrets are never returned", request: { params: tenantParam }, responses: { 200: { description: 'Keys', content: { 'application/json': { schema: z.object({ items: z.array(ApiKeySchema) }) } } }, ...problemResponses } });
+  documented(app, { method: 'get', path: '/v1/tenants/{tenant}/api-keys', summary: "List a tenant's API keys (admin); secrets are never returned", request: { params: tenantParam }, responses: { 200: { description: 'Keys', content: { 'application/json': { schema: z.object({ items: z.array(ApiKeySchema) }) } } }, ...problemResponses, ...forbiddenResponses } });
   app.get('/v1/tenants/:tenant/api-keys', async (c) => {
     const tenant = await requireTenant(c.req.param('tenant'));
     const keys = await deps.store.listApiKeys(tenant.id);
     return c.json({ items: keys.map(({ hash: _hash, ...view }) => view) });
   });
 
-  documented(app, { method: 'delete', path: '/v1/tenants/{tenant}/api-keys/{keyId}', summary: 'Revoke an API key (admin); the last admin key cannot be revoked', request: { params: z.object({ tenant: z.string(), keyId: z.string() }) }, responses: { 204: { description: 'Revoked' }, 409: { description: 'The last admin key: create another first', content: { 'application/problem+json': { schema: ProblemSchema } } }, ...problemResponses } });
+  documented(app, { method: 'delete', path: '/v1/tenants/{tenant}/api-keys/{keyId}', summary: 'Revoke an API key (admin); the last admin key cannot be revoked', request: { params: z.object({ tenant: z.string(), keyId: z.string() }) }, responses: { 204: { description: 'Revoked' }, 409: { description: 'The last admin key: create another first', content: { 'application/problem+json': { schema: ProblemSchema } } }, ...problemResponses, ...forbiddenResponses } });
   app.delete('/v1/tenants/:tenant/api-keys/:keyId', async (c) => {
     const tenant = await requireTenant(c.req.param('tenant'));
     const keyId = c.req.param('keyId');
