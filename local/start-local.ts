@@ -18,6 +18,7 @@ import { ensureBootstrap } from '../functions/bootstrap.ts';
 import { startXds, type RunningXds } from '../xds-server/start-xds.ts';
 import { countingCertificateAuthority, createMetricsRegistry, XdsMetrics } from '../xds-server/metrics/index.ts';
 import type { XdsServerHooks } from '../xds-server/server/index.ts';
+import type { WorkloadRegistry } from '../core/registry/index.ts';
 
 export interface LocalOptions {
   dataDir: string;
@@ -32,7 +33,7 @@ export interface LocalOptions {
   /** Join-token signing secrets (the first signs); default: one kept in `<dataDir>/join-token-secret`. */
   joinTokenSecrets?: Uint8Array[];
   /** Debounce and reconciliation timing; defaults suit production. */
-  xds?: { quietMs?: number; reconcileIntervalMs?: number; registrationGraceMs?: number; observe?: XdsServerHooks };
+  xds?: { quietMs?: number; reconcileIntervalMs?: number; registrationGraceMs?: number; observe?: XdsServerHooks; registry?: WorkloadRegistry };
 }
 
 export interface LocalTrellis {
@@ -72,7 +73,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   // Prometheus metrics at GET /metrics on the API port, unauthenticated like Istio's (loopback only by default).
   const metrics = createMetricsRegistry();
   // Connected workloads are live state: in memory, rebuilt as sidecars reconnect after a restart.
-  const workloads = new InMemoryWorkloadRegistry();
+  const workloads = options.xds?.registry ?? new InMemoryWorkloadRegistry();
   let ready = false;
   const xds = await startXds({
     metrics: new XdsMetrics(metrics),
