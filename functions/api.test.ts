@@ -232,7 +232,9 @@ describe('service endpoints', () => {
     expect(await docs.text()).toContain('swagger');
   });
 
-  it('lists proxies (none connected)', async () => {
-    expect(await (await h.call('GET', '/v1/meshes/prod/proxies')).json()).toEqual({ items: [] });
+  it('answers 503 for proxies where no proxy status source is wired, never an empty list', async () => {
+    const res = await h.call('GET', '/v1/meshes/prod/proxies');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ status: 503, detail: expect.stringMatching(/cannot observe proxies/) });
   });
 });

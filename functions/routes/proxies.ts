@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies } from '../dependencies.ts';
 import { requireMesh } from './meshes.ts';
-import { documented, problemResponses } from '../openapi.ts';
+import { documented, ProblemSchema, problemResponses } from '../openapi.ts';
+import { HttpProblemError } from '../problem.ts';
 import { respond } from '../respond.ts';
 import { proxyConfigRoute } from './proxy-config.ts';
 
@@ -43,12 +44,18 @@ export function proxyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     path: '/v1/meshes/{mesh}/proxies',
     summary: 'Connected proxies with, per xDS type, the version sent, acked, and the last NACK',
     request: { params: z.object({ mesh: z.string() }) },
-    responses: { 200: { description: 'Proxies', content: { 'application/json': { schema: z.object({ items: z.array(ProxyStatusSchema) }) } } }, ...problemResponses },
+    responses: {
+      200: { description: 'Proxies', content: { 'application/json': { schema: z.object({ items: z.array(ProxyStatusSchema) }) } } },
+      ...problemResponses,
+      503: { description: 'This deployment cannot observe proxies (no proxy status source)', content: { 'application/problem+json': { schema: ProblemSchema } } },
+    },
   });
   app.get('/v1/meshes/:mesh/proxies', async (c) => {
     const { tenantId } = c.get('principal');
     const mesh = await requireMesh(deps, tenantId, c.req.param('mesh'));
-    const items = deps.proxies ? await deps.proxies.list(tenantId, mesh.name) : [];
+    // An empty list would claim that no proxy is connected; without a source nobody knows.
+    if (!deps.proxies) throw new HttpProblemError(503, 'Not configured', 'This deployment cannot observe proxies: it has no proxy status source, so it cannot tell which proxies are connected.');
+    const items = await deps.proxies.list(tenantId, mesh.name);
     const nowMs = deps.now().getTime();
     return respond(c, {
       items: items.map(({ tenantId: _t, mesh: _m, certificate, ...rest }) => ({

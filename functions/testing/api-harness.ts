@@ -7,6 +7,7 @@ import { InProcessBus } from '../../core/adapters/embedded/bus/in-process-bus.ts
 import type { MeshChangeEvent } from '../../core/bus/change-bus.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
 import type { ProxyStatusSource } from '../../core/proxies/proxy-status.ts';
+import type { ConvergenceSource } from '../../core/proxies/convergence.ts';
 import { openEmbeddedCa, type EmbeddedCertificateAuthority } from '../../core/adapters/embedded/ca/index.ts';
 import { openEmbeddedLedger } from '../../core/adapters/embedded/ledger/index.ts';
 import type { CredentialLedger } from '../../core/identity/credential-ledger.ts';
@@ -33,7 +34,7 @@ export interface ApiHarness {
 }
 
 /** The real API over a real embedded store in a temp dir, driven through `app.request`. */
-export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies?: ProxyStatusSource; now?: () => Date; attestation?: AttestationOptions } = {}): Promise<ApiHarness> {
+export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies?: ProxyStatusSource; convergence?: ConvergenceSource; now?: () => Date; attestation?: AttestationOptions } = {}): Promise<ApiHarness> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-api-'));
   const store = await openEmbeddedStore({ dir });
   await ensureBootstrap(store, { bootstrapKey: ADMIN_KEY });
@@ -49,6 +50,7 @@ export async function apiHarness(options: { limits?: Partial<ApiLimits>; proxies
     logger: pino({ level: 'silent' }),
     limits: options.limits,
     proxies: options.proxies,
+    ...(options.convergence ? { convergence: options.convergence } : {}),
     certificates: { ca, ledger, joinTokenSecrets: [joinTokenSecret], ...(options.attestation ? { attestation: options.attestation } : {}) },
     ...(options.now ? { now: options.now } : {}),
   });
