@@ -59,6 +59,11 @@ export class CommandContext {
     return requireMesh(this.target());
   }
 
+  /** `-n` when given, else the context's namespace, else `default` (as kubectl does). */
+  namespace(flag: string | undefined): string {
+    return flag ?? this.target().namespace ?? 'default';
+  }
+
   /** `/v1/meshes/{mesh}` + rest, for the selected mesh. */
   meshPath(rest = ''): string {
     return meshPath(this.mesh(), rest);

@@ -9,7 +9,7 @@ import { syncReporter } from '../wait/sync-reporter.ts';
 import { waitForSync } from '../wait/wait-for-sync.ts';
 import { addWaitOptions, timeoutMs } from './wait-options.ts';
 import { collect } from './repeatable.ts';
-
+import { partitionManifests, skippedLine, strictKindsError } from '../manifests/managed-kinds.ts';
 
 interface ApplyOptions {
   filename?: string[];
@@ -17,6 +17,8 @@ interface ApplyOptions {
   wait?: boolean;
   timeout: string;
   message?: string;
+  namespace?: string;
+  strictKinds?: boolean;
 }
 
 /** `trellis apply -f FILE|DIR|-`: every document in one revision, all or nothing. */
@@ -26,14 +28,22 @@ export function registerApply(program: Command, io: CliIo): void {
     .description('Create or update resources from files, directories (recursively, in name order) or stdin, as one revision')
     .option('-f, --filename <path>', 'a YAML/JSON file, a directory, or - for stdin (repeatable)', collect)
     .option('--dry-run', 'validate and report what would change; store nothing')
-    .option('--message <text>', 'a note recorded with the revision (shown by `trellis history`)');
+    .option('--message <text>', 'a note recorded with the revision (shown by `trellis history`)')
+    .option('-n, --namespace <ns>', "namespace of objects that name none (default: the context's, else default); objects that name one keep it")
+    .option('--strict-kinds', 'fail on objects Trellis does not manage (Deployments, Services…) instead of skipping them');
   addWaitOptions(apply).action(async (opts: ApplyOptions, cmd: Command) => {
     const ctx = CommandContext.of(io, cmd);
     const wait = opts.wait && !opts.dryRun ? timeoutMs(opts.timeout) : undefined;
-    const manifests = await readManifests(opts.filename ?? [], io.readStdin);
+    const { managed: manifests, foreign } = partitionManifests(await readManifests(opts.filename ?? [], io.readStdin));
+    if (foreign.length > 0 && opts.strictKinds) throw strictKindsError(foreign);
+    if (foreign.length > 0) ctx.err(skippedLine(foreign));
+    if (manifests.length === 0) {
+      ctx.emit({ dryRun: opts.dryRun === true, results: [] }, () => 'nothing to apply: the input holds no mesh configuration\n');
+      return;
+    }
     const client = ctx.client();
     const mesh = ctx.mesh();
-    const result = await postApply(client, mesh, manifests, { dryRun: opts.dryRun === true, ...(opts.message ? { message: opts.message } : {}) });
+    const result = await postApply(client, mesh, manifests, { dryRun: opts.dryRun === true, namespace: ctx.namespace(opts.namespace), ...(opts.message ? { message: opts.message } : {}) });
     if (result.warnings?.length) ctx.err(formatWarnings(result.warnings, ctx.paint));
     ctx.emit(result, () => formatApplyResults(result));
     if (wait === undefined) return;

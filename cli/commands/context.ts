@@ -1,9 +1,16 @@
 import type { Command } from 'commander';
+import { dnsLabelProblem } from '../../core/resources/formats/names.ts';
 import { CliError, usageError } from '../cli-error.ts';
 import { CommandContext, type CliIo } from '../command-context.ts';
 import { writeConfig, type TrellisContext } from '../config/config-file.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { renderTable } from '../output/table.ts';
+
+function checkNamespace(ns: string): string {
+  const problem = dnsLabelProblem(ns, 'namespace');
+  if (problem) throw usageError(`--namespace: ${problem}`);
+  return ns;
+}
 
 function checkServer(url: string): string {
   let parsed: URL;
@@ -18,7 +25,7 @@ function checkServer(url: string): string {
 
 /** `trellis context set|use|list|current|delete`: saved servers, keys and default meshes. */
 export function registerContext(program: Command, io: CliIo): void {
-  const context = program.command('context').description('Manage saved contexts (server URL, API key, default mesh)');
+  const context = program.command('context').description('Manage saved contexts (server URL, API key, default mesh and namespace)');
 
   context
     .command('set')
@@ -27,7 +34,8 @@ export function registerContext(program: Command, io: CliIo): void {
     .option('--server <url>', 'API base URL')
     .option('--api-key <key>', 'API key (stored owner-only in the config file)')
     .option('--mesh <mesh>', 'default mesh for commands run in this context')
-    .action((name: string, opts: { server?: string; apiKey?: string; mesh?: string }, cmd: Command) => {
+    .option('-n, --namespace <ns>', 'default namespace for commands run without -n in this context')
+    .action((name: string, opts: { server?: string; apiKey?: string; mesh?: string; namespace?: string }, cmd: Command) => {
       const ctx = CommandContext.of(io, cmd);
       const config = ctx.config();
       const existing = config.contexts[name];
@@ -38,6 +46,7 @@ export function registerContext(program: Command, io: CliIo): void {
         server: opts.server ? checkServer(opts.server) : existing!.server,
         ...((opts.apiKey ?? existing?.apiKey) ? { apiKey: opts.apiKey ?? existing?.apiKey } : {}),
         ...((mesh ?? existing?.mesh) ? { mesh: mesh ?? existing?.mesh } : {}),
+        ...((opts.namespace ?? existing?.namespace) ? { namespace: opts.namespace !== undefined ? checkNamespace(opts.namespace) : existing?.namespace } : {}),
       };
       config.contexts[name] = updated;
       if (!config.currentContext || !config.contexts[config.currentContext]) config.currentContext = name;
@@ -64,13 +73,13 @@ export function registerContext(program: Command, io: CliIo): void {
     .action((_opts: unknown, cmd: Command) => {
       const ctx = CommandContext.of(io, cmd);
       const config = ctx.config();
-      const items = Object.entries(config.contexts).map(([name, c]) => ({ name, current: name === config.currentContext, server: c.server, mesh: c.mesh, hasApiKey: c.apiKey !== undefined }));
+      const items = Object.entries(config.contexts).map(([name, c]) => ({ name, current: name === config.currentContext, server: c.server, mesh: c.mesh, namespace: c.namespace, hasApiKey: c.apiKey !== undefined }));
       ctx.emit({ currentContext: config.currentContext, contexts: items }, () =>
         items.length === 0
           ? 'no contexts saved; create one with `trellis context set NAME --server URL --api-key KEY`\n'
           : renderTable(
-              ['CURRENT', 'NAME', 'SERVER', 'MESH', 'API KEY'],
-              items.map((i) => [i.current ? '*' : '', i.name, i.server, i.mesh ?? '', i.hasApiKey ? 'set' : '']),
+              ['CURRENT', 'NAME', 'SERVER', 'MESH', 'NAMESPACE', 'API KEY'],
+              items.map((i) => [i.current ? '*' : '', i.name, i.server, i.mesh ?? '', i.namespace ?? '', i.hasApiKey ? 'set' : '']),
             ),
       );
     });

@@ -9,7 +9,7 @@ import { objectRef, pluralOf, resolveKind } from '../resource-kinds.ts';
 import { collect } from './repeatable.ts';
 
 interface DeleteOptions {
-  namespace: string;
+  namespace?: string;
   filename?: string[];
   ignoreNotFound?: boolean;
 }
@@ -21,7 +21,7 @@ export function registerDelete(program: Command, io: CliIo): void {
     .description('Delete a resource, or every resource named in files')
     .argument('[kind]', 'resource kind')
     .argument('[name]', 'resource name')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-n, --namespace <ns>', "namespace, and of objects in files that name none (default: the context's, else default)")
     .option('-f, --filename <path>', 'delete the objects in a file, directory or - for stdin (repeatable)', collect)
     .option('--ignore-not-found', 'treat an object that does not exist as deleted')
     .action(async (kindArg: string | undefined, name: string | undefined, opts: DeleteOptions, cmd: Command) => {
@@ -32,13 +32,13 @@ export function registerDelete(program: Command, io: CliIo): void {
         if (kindArg) throw usageError('pass either KIND NAME or -f, not both');
         const manifests = await readManifests(opts.filename, io.readStdin);
         targets = manifests.map((m) => {
-          const id = describeDoc(m.doc);
+          const id = describeDoc(m.doc, ctx.namespace(opts.namespace));
           if (!id) throw new CliError(`${m.source}: a document without kind and metadata.name`, ExitCode.Validation);
           return id;
         });
       } else {
         if (!kindArg || !name) throw usageError('delete needs KIND and NAME (or -f FILE)', 'e.g. `trellis delete vs reviews -n shop`');
-        targets = [{ kind: kindArg, namespace: opts.namespace, name }];
+        targets = [{ kind: kindArg, namespace: ctx.namespace(opts.namespace), name }];
       }
       const client = ctx.client();
       const results: { kind: string; namespace: string; name: string; revision?: number; deleted: boolean }[] = [];

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { Revision, StoredResource } from '../api-types.ts';
+import type { Revision } from '../api-types.ts';
 import { CommandContext, type CliIo } from '../command-context.ts';
 import { isWorkloadsKind, liveStateError } from '../live-kinds.ts';
 import { age } from '../output/time.ts';
 import { pluralOf, resolveKind } from '../resource-kinds.ts';
+import { getInNamespace } from './found-elsewhere.ts';
 
 const indent = (text: string, by = '  ') =>
   text
@@ -20,17 +21,18 @@ export function registerDescribe(program: Command, io: CliIo): void {
     .description('Show one resource in detail, with the recent revisions that changed it')
     .argument('<kind>', 'resource kind')
     .argument('<name>', 'resource name')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
-    .action(async (kindArg: string, name: string, opts: { namespace: string }, cmd: Command) => {
+    .option('-n, --namespace <ns>', "namespace (default: the context's, else default)")
+    .action(async (kindArg: string, name: string, opts: { namespace?: string }, cmd: Command) => {
       const ctx = CommandContext.of(io, cmd);
+      const namespace = ctx.namespace(opts.namespace);
       if (isWorkloadsKind(kindArg)) throw liveStateError('describe');
       const kind = resolveKind(kindArg);
       const client = ctx.client();
-      const item = await client.get<StoredResource>(ctx.meshPath(`/resources/${pluralOf(kind)}/${encodeURIComponent(opts.namespace)}/${encodeURIComponent(name)}`));
+      const item = await getInNamespace(client, ctx.meshPath(`/resources/${pluralOf(kind)}`), kind, namespace, name);
       // The first page of history is enough to show recent changes; `trellis history` has the rest.
       const { items: revisions } = await client.get<{ items: Revision[] }>(ctx.meshPath('/revisions'), { limit: '100' });
       const touching = revisions
-        .map((rev) => ({ rev, change: rev.changes.find((c) => c.kind === kind && c.namespace === opts.namespace && c.name === name) }))
+        .map((rev) => ({ rev, change: rev.changes.find((c) => c.kind === kind && c.namespace === namespace && c.name === name) }))
         .filter((x) => x.change !== undefined)
         .slice(0, 10);
       ctx.emit({ resource: item, revisions: touching.map(({ rev, change }) => ({ revision: rev.revision, createdAt: rev.createdAt, author: rev.author, action: change!.action, message: rev.message })) }, () => {

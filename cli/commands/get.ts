@@ -7,9 +7,10 @@ import { summaryColumns } from '../output/resource-summary.ts';
 import { renderTable } from '../output/table.ts';
 import { pluralOf, resolveKind } from '../resource-kinds.ts';
 import { getWorkloads } from './get-workloads.ts';
+import { getInNamespace } from './found-elsewhere.ts';
 
 interface GetOptions {
-  namespace: string;
+  namespace?: string;
   allNamespaces?: boolean;
 }
 
@@ -20,23 +21,24 @@ export function registerGet(program: Command, io: CliIo): void {
     .description('List resources of a kind, or show one (kinds: virtualservices|vs, destinationrules|dr, gateways|gw, serviceentries|se, sidecars, workloadentries|we, workloadgroups|wg, peerauthentications|pa, authorizationpolicies|ap, requestauthentications|ra; and workloads|wl, the live registry of connected sidecars)')
     .argument('<kind>', 'resource kind (plural, singular or short name)')
     .argument('[name]', 'resource name')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-n, --namespace <ns>', "namespace (default: the context's, else default)")
     .option('-A, --all-namespaces', 'list across every namespace')
     .action(async (kindArg: string, name: string | undefined, opts: GetOptions, cmd: Command) => {
       const ctx = CommandContext.of(io, cmd);
-      if (isWorkloadsKind(kindArg)) return getWorkloads(ctx, cmd, name, opts);
+      const namespace = ctx.namespace(opts.namespace);
+      if (isWorkloadsKind(kindArg)) return getWorkloads(ctx, cmd, name, { ...opts, namespace });
       const kind = resolveKind(kindArg);
       if (name && opts.allNamespaces) throw usageError('a NAME cannot be combined with -A', 'pass -n NAMESPACE with a name');
       const client = ctx.client();
       const base = ctx.meshPath(`/resources/${pluralOf(kind)}`);
       if (name) {
-        const item = await client.get<StoredResource>(`${base}/${encodeURIComponent(opts.namespace)}/${encodeURIComponent(name)}`);
+        const item = await getInNamespace(client, base, kind, namespace, name);
         ctx.emit(item, () => table(kind, [item], false));
         return;
       }
-      const items = await client.list<StoredResource>(opts.allNamespaces ? base : `${base}/${encodeURIComponent(opts.namespace)}`);
+      const items = await client.list<StoredResource>(opts.allNamespaces ? base : `${base}/${encodeURIComponent(namespace)}`);
       ctx.emit({ apiVersion: 'v1', kind: 'List', items }, () =>
-        items.length === 0 ? `No ${pluralOf(kind)} found${opts.allNamespaces ? '' : ` in namespace ${opts.namespace}`}.\n` : table(kind, items, opts.allNamespaces === true),
+        items.length === 0 ? `No ${pluralOf(kind)} found${opts.allNamespaces ? '' : ` in namespace ${namespace}`}.\n` : table(kind, items, opts.allNamespaces === true),
       );
     });
 }

@@ -34,6 +34,14 @@ describe('readConfig / writeConfig', () => {
     expect(readConfig(file)).toEqual(config);
   });
 
+  it('keeps a context namespace, and refuses one that is not a string', () => {
+    const file = path.join(dir, 'config.yaml');
+    writeConfig(file, { currentContext: 'lab', contexts: { lab: { server: 'http://lab.example', namespace: 'team-a' } } });
+    expect(readConfig(file).contexts['lab']).toEqual({ server: 'http://lab.example', namespace: 'team-a' });
+    writeFileSync(file, 'contexts:\n  lab:\n    server: http://lab.example\n    namespace: [a]\n', { mode: 0o600 });
+    expect(() => readConfig(file)).toThrow(CliError);
+  });
+
   it('keeps 0600 when rewriting a file', () => {
     const file = path.join(dir, 'config.yaml');
     writeConfig(file, { contexts: {} });

@@ -5,11 +5,13 @@ import { parse, stringify } from 'yaml';
 import { CliError } from '../cli-error.ts';
 import { ExitCode } from '../exit-codes.ts';
 
-/** One saved server + credentials + default mesh (like a kubeconfig context). */
+/** One saved server + credentials + default mesh and namespace (like a kubeconfig context). */
 export interface TrellisContext {
   server: string;
   apiKey?: string;
   mesh?: string;
+  /** Namespace of commands run without `-n` (objects that name none, `get`, `delete`…). */
+  namespace?: string;
 }
 
 export interface TrellisConfig {
@@ -32,7 +34,8 @@ const checksModes = process.platform !== 'win32';
 function isContext(value: unknown): value is TrellisContext {
   if (typeof value !== 'object' || value === null) return false;
   const c = value as Record<string, unknown>;
-  return typeof c.server === 'string' && (c.apiKey === undefined || typeof c.apiKey === 'string') && (c.mesh === undefined || typeof c.mesh === 'string');
+  const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
+  return typeof c.server === 'string' && optionalString(c.apiKey) && optionalString(c.mesh) && optionalString(c.namespace);
 }
 
 /** Reads the config; an absent file is an empty config. Refuses a file others can read (it holds API keys). */

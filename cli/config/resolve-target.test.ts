@@ -21,6 +21,12 @@ describe('resolveTarget', () => {
     expect(resolveTarget(config, { context: 'dev' }, {})).toEqual({ server: 'http://dev.example', apiKey: 'dev-key', context: 'dev' });
   });
 
+  it("carries the context's default namespace", () => {
+    const withNs = { currentContext: 'lab', contexts: { lab: { server: 'http://lab.example', namespace: 'team-a' } } };
+    expect(resolveTarget(withNs, {}, {})).toEqual({ server: 'http://lab.example', namespace: 'team-a', context: 'lab' });
+    expect(resolveTarget(config, {}, {})).not.toHaveProperty('namespace');
+  });
+
   it('falls back to local mode without any config', () => {
     expect(resolveTarget({ contexts: {} }, {}, {})).toEqual({ server: DEFAULT_SERVER });
   });

@@ -10,6 +10,8 @@ export interface Target {
   server: string;
   apiKey?: string;
   mesh?: string;
+  /** The saved context's default namespace, if it has one. */
+  namespace?: string;
   /** The saved context used, if any. */
   context?: string;
 }
@@ -31,7 +33,7 @@ export function resolveTarget(config: TrellisConfig, flags: TargetFlags, env: En
   const server = env.TRELLIS_URL || saved?.server || DEFAULT_SERVER;
   const apiKey = env.TRELLIS_API_KEY || saved?.apiKey;
   const mesh = flags.mesh || env.TRELLIS_MESH || saved?.mesh;
-  return { server, ...(apiKey ? { apiKey } : {}), ...(mesh ? { mesh } : {}), ...(saved && name ? { context: name } : {}) };
+  return { server, ...(apiKey ? { apiKey } : {}), ...(mesh ? { mesh } : {}), ...(saved?.namespace ? { namespace: saved.namespace } : {}), ...(saved && name ? { context: name } : {}) };
 }
 
 export function requireApiKey(target: Target): string {

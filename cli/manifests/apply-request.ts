@@ -36,10 +36,10 @@ function attributeWarnings(result: ApplyResult, manifests: readonly Manifest[]):
 }
 
 /** `POST /v1/meshes/{mesh}/apply` with every document, as one JSON list (all or nothing). */
-export async function postApply(client: ApiClient, mesh: string, manifests: readonly Manifest[], options: { dryRun: boolean; message?: string }): Promise<ApplyResult> {
+export async function postApply(client: ApiClient, mesh: string, manifests: readonly Manifest[], options: { dryRun: boolean; message?: string; namespace?: string }): Promise<ApplyResult> {
   try {
     const res = await client.request<ApplyResult>('POST', meshPath(mesh, '/apply'), {
-      query: options.dryRun ? { dryRun: 'true' } : {},
+      query: { ...(options.dryRun ? { dryRun: 'true' } : {}), ...(options.namespace !== undefined ? { namespace: options.namespace } : {}) },
       body: manifests.map((m) => m.doc),
       ...(options.message ? { headers: { 'x-trellis-change-message': options.message } } : {}),
     });

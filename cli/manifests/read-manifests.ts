@@ -62,9 +62,9 @@ async function readStdin(): Promise<string> {
 }
 
 /** A readable identity of a document, for messages: `VirtualService shop/reviews`. */
-export function describeDoc(doc: unknown): { kind: string; name: string; namespace: string } | undefined {
+export function describeDoc(doc: unknown, defaultNamespace = 'default'): { kind: string; name: string; namespace: string } | undefined {
   if (typeof doc !== 'object' || doc === null) return undefined;
   const d = doc as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
   if (typeof d.kind !== 'string' || typeof d.metadata?.name !== 'string') return undefined;
-  return { kind: d.kind, name: d.metadata.name, namespace: typeof d.metadata.namespace === 'string' ? d.metadata.namespace : 'default' };
+  return { kind: d.kind, name: d.metadata.name, namespace: typeof d.metadata.namespace === 'string' ? d.metadata.namespace : defaultNamespace };
 }
