@@ -6,6 +6,8 @@ import { ListQueuesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConfigStore, ensureTable } from '../../core/adapters/aws/dynamodb-store/index.ts';
+import { DynamoDbFleetStatus } from '../../core/adapters/aws/dynamodb-fleet/index.ts';
+import { FleetProxyStatus } from '../../core/fleet/index.ts';
 import { EventBridgeChangeBus } from '../../core/adapters/aws/eventbridge-bus/index.ts';
 import type { IstioResource } from '../../core/resources/resource.ts';
 import { createApi } from '../../functions/app.ts';
@@ -17,6 +19,8 @@ import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 import { ROOT } from '../support/tools.ts';
 
 const KEY = 'aws-e2e-admin-key-0123456789abcdef';
+
+type ProxyView = { proxyId: string; workload?: string; revision?: number; types: Record<string, { state: string }> };
 const TABLE = 'trellis';
 const BUS = 'trellis-config';
 const HOST = 'web.shop.svc.cluster.local';
@@ -87,7 +91,9 @@ beforeAll(async () => {
   store = new DynamoDbConfigStore({ client: new DynamoDBClient(aws), tableName: TABLE });
   await ensureBootstrap(store, { bootstrapKey: KEY });
   const bus = new EventBridgeChangeBus({ eventBridge: new EventBridgeClient(aws), sqs: new SQSClient(aws), busName: BUS, replicaId: 'api' });
-  api = createApi({ store, bus, logger: pino({ level: 'silent' }) });
+  // As the Lambda wires it: proxy status and convergence from what the replicas write to the table.
+  const fleet = new FleetProxyStatus({ fleet: new DynamoDbFleetStatus({ client: new DynamoDBClient(aws), tableName: TABLE }), store });
+  api = createApi({ store, bus, logger: pino({ level: 'silent' }), proxies: fleet, convergence: fleet });
   [v1, v2] = await Promise.all([startUpstream('v1'), startUpstream('v2')]);
 
   expect((await call('PUT', '/v1/meshes/web', {})).status).toBe(201);
@@ -145,6 +151,27 @@ describe('two xds-server replicas on DynamoDB and EventBridge (moto)', () => {
     console.log(`lost event → both replicas converged by reconciliation: ${(performance.now() - started).toFixed(0)} ms (interval 2 s)`);
   });
 
+  it("shows every replica's proxies through the API, synced at the head revision, and the revision's convergence", async () => {
+    const head = ((await (await call('GET', '/v1/meshes/web')).json()) as { revision: number }).revision;
+    const synced = (p: ProxyView) => p.revision === head && Object.values(p.types).every((t) => t.state === 'SYNCED');
+    const started = performance.now();
+    let proxies: ProxyView[] = [];
+    await waitFor(
+      async () => {
+        proxies = ((await (await call('GET', '/v1/meshes/web/proxies')).json()) as { items: ProxyView[] }).items;
+        return proxies.length === 2 && proxies.every(synced);
+      },
+      'both sidecars reported synced',
+      15_000,
+      100,
+    );
+    console.log(`both replicas' sidecars listed synced by the API: ${(performance.now() - started).toFixed(0)} ms`);
+    const revisions = (await (await call('GET', '/v1/meshes/web/revisions')).json()) as { items: { revision: number; convergence?: { proxies: number; acked: number; seconds?: number } }[] };
+
+    expect(proxies.map((p) => p.workload).sort()).toEqual(['client-0', 'client-1']);
+    expect(revisions.items.find((r) => r.revision === head)?.convergence).toMatchObject({ proxies: 2, acked: 2 });
+  });
+
   it('removes its subscription when a replica stops', async () => {
     const sqs = new SQSClient(moto.clientConfig);
     const [first] = replicas;
@@ -156,5 +183,11 @@ describe('two xds-server replicas on DynamoDB and EventBridge (moto)', () => {
     });
     const queues = (await sqs.send(new ListQueuesCommand({ QueueNamePrefix: 'trellis-xds-' }))).QueueUrls ?? [];
     expect(queues.map((q) => q.split('/').pop())).toEqual(['trellis-xds-replica-b']);
+  });
+
+  it("drops the stopped replica's proxy from the API's list: its last act removes the records it held", async () => {
+    const { items } = (await (await call('GET', '/v1/meshes/web/proxies')).json()) as { items: ProxyView[] };
+
+    expect(items.map((p) => p.workload)).toEqual(['client-1']);
   });
 });
