@@ -7,13 +7,18 @@ import type { SnapshotIssue } from './snapshot-issue.ts';
  * in the routes. Missing names are reported; the proxy waits for them (the subscription is kept).
  * Clusters named by routes are not checked: a route to a missing cluster is a valid 503.
  */
-export function checkSnapshot(scope: string, resources: ReadonlyMap<XdsTypeUrl, ReadonlyMap<string, CachedResource>>): SnapshotIssue[] {
+export function checkSnapshot(
+  scope: string,
+  resources: ReadonlyMap<XdsTypeUrl, ReadonlyMap<string, CachedResource>>,
+  /** Where referenced names are looked up (default: among `resources`); a layer checks its own resources against the merged scope. */
+  served: (typeUrl: XdsTypeUrl) => ReadonlyMap<string, CachedResource> | undefined = (typeUrl) => resources.get(typeUrl),
+): SnapshotIssue[] {
   const issues: SnapshotIssue[] = [];
   for (const [typeUrl, byName] of resources) {
     for (const resource of byName.values()) {
       for (const ref of resource.references) {
         if (ref.typeUrl === CLUSTER_TYPE_URL) continue;
-        if (resources.get(ref.typeUrl)?.has(ref.name)) continue;
+        if (served(ref.typeUrl)?.has(ref.name)) continue;
         issues.push({
           scope,
           typeUrl,

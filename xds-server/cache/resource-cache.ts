@@ -167,22 +167,14 @@ export class ResourceCache {
     this.views.delete(scope);
     const dependents = this.layered.get(scope);
     for (const dependent of dependents ?? []) for (const typeUrl of changed) this.views.get(dependent)?.delete(typeUrl);
-    // A base is checked with what its layers add (its own resources may name theirs), so only layered and plain scopes are.
-    if (this.bases.has(scope) || !dependents) {
-      const merged = new Map([...this.typesOf(scope)].map((t) => [t, this.resources(scope, t)] as const));
-      issues.push(...checkSnapshot(scope, merged));
-    }
+    // A layer's own resources are checked against the merged scope; the base's shared ones once, on their own.
+    issues.push(...checkSnapshot(scope, state, (typeUrl) => this.resources(scope, typeUrl)));
     for (const issue of issues) this.options.onIssue?.(issue);
     if (changed.size > 0) {
       this.notify({ scope, changedTypes: changed });
       for (const dependent of dependents ?? []) this.notify({ scope: dependent, changedTypes: changed });
     }
     return { changedTypes: [...changed], issues };
-  }
-
-  private typesOf(scope: string): Set<XdsTypeUrl> {
-    const base = this.bases.get(scope);
-    return new Set([...(this.scopes.get(scope)?.keys() ?? []), ...(base !== undefined ? (this.scopes.get(base)?.keys() ?? []) : [])]);
   }
 
   stats(): { scopes: number; distinctResources: number; encodes: Readonly<EncodeCounters> } {

@@ -360,11 +360,27 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       for (const group of previous.groups.keys()) this.options.cache.removeScope(group);
       return;
     }
-    for (const group of runtime.groups.keys()) this.publishGroup(runtime, group);
-    for (const scope of runtime.scopes.keys()) this.publishScope(runtime, scope);
+    await this.publishAll(runtime);
     if (runtime.revision !== previous.revision) {
       void this.feedback.published(runtime.tenantId, runtime.mesh, runtime.revision);
       await this.registrar.reevaluate(runtime.tenantId, runtime.mesh, runtime.resources);
+    }
+  }
+
+  /**
+   * Publishes every group of the mesh and the scopes layered on it, one group per turn of the event
+   * loop: each group's proxies are pushed as soon as it is ready, and other meshes' streams are
+   * served in between instead of waiting for the whole mesh.
+   */
+  private async publishAll(runtime: MeshRuntime): Promise<void> {
+    const layers = new Map<string, string[]>();
+    for (const [scope, entry] of runtime.scopes) if (entry.group) layers.set(entry.group, [...(layers.get(entry.group) ?? []), scope]);
+    for (const group of [...runtime.groups.keys()]) {
+      // A newer reload of the mesh took over while this one waited its turn.
+      if (this.meshes.get(meshKey(runtime.tenantId, runtime.mesh)) !== runtime || this.stopped) return;
+      this.publishGroup(runtime, group);
+      for (const scope of layers.get(group) ?? []) this.publishScope(runtime, scope);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
