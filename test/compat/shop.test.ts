@@ -5,14 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
-import { apply, binomialBounds, eventually } from '../support/traffic.ts';
+import { binomialBounds, eventually } from '../support/traffic.ts';
 import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 
 // Compatibility: realistic Istio manifests for a shop, applied as written, checked through a real Envoy.
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'shop');
 const WORKLOADS = ['frontend', 'catalog-v1', 'catalog-v2', 'cart-1', 'cart-2', 'payments'];
 
+const APPLY = '/v1/meshes/shop/apply?namespace=shop&ignoreUnknownKinds=true';
+
 let trellis: TestTrellis;
+let skipped: { kind: string; name: string }[] = [];
 let sidecar: TestSidecar;
 let gateway: TestGateway;
 const up: Record<string, Upstream> = {};
@@ -28,9 +31,12 @@ beforeAll(async () => {
   for (const name of WORKLOADS) up[name] = await startUpstream(name);
   up['cart-2']!.behave({ status: 503 });
   expect((await trellis.api('PUT', '/v1/meshes/shop', {})).status).toBe(201);
-  const dry = await trellis.api('POST', '/v1/meshes/shop/apply?dryRun=true', manifests());
+  // Kubernetes objects beside the Istio ones are skipped; objects that name no namespace land in shop.
+  const dry = await trellis.api('POST', `${APPLY}&dryRun=true`, manifests());
   expect(dry.status, JSON.stringify(dry.json)).toBe(200);
-  await apply(trellis, 'shop', manifests());
+  const applied = await trellis.api('POST', APPLY, manifests());
+  expect(applied.status, JSON.stringify(applied.json)).toBe(200);
+  skipped = (applied.json as { skipped: { kind: string; name: string }[] }).skipped;
   sidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'shop', namespace: 'shop', workload: 'checkout', labels: { app: 'checkout' } });
   gateway = await startGateway({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'shop', namespace: 'shop', workload: 'ingressgateway', labels: { istio: 'ingressgateway' }, serverPorts: [80] });
   await eventually(async () => (await get(sidecar.outbound, { host: 'payments.payments.svc.cluster.local:8443' })).status === 200, 'the shop routes to reach Envoy');
@@ -48,6 +54,11 @@ describe('shop manifests on a real Envoy', () => {
     const res = await trellis.api('GET', '/v1/meshes/shop/resources/virtualservices');
     const names = (res.json as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name).sort();
     expect(names).toEqual(['cart', 'catalog', 'frontend', 'payments', 'storefront']);
+  });
+
+  it('skipped the Kubernetes and Gateway API objects and put the namespace-less DestinationRule in shop', async () => {
+    expect(skipped.map((s) => `${s.kind}/${s.name}`)).toEqual(['ServiceAccount/frontend', 'Service/frontend', 'Deployment/frontend-v1', 'HTTPRoute/frontend']);
+    expect((await trellis.api('GET', '/v1/meshes/shop/resources/destinationrules/shop/frontend')).status).toBe(200);
   });
 
   it('frontend answers by its short name', async () => {
