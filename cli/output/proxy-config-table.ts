@@ -10,6 +10,12 @@ function socketAddress(v: unknown): string {
   return sa.address !== undefined ? `${String(sa.address)}:${String(sa.port_value ?? '')}` : '-';
 }
 
+/** A protobuf UInt32Value: `{ value: n }` as Trellis serves it, or a bare number in canonical proto JSON. */
+function wrappedNumber(v: unknown, absent: string): string {
+  const n = typeof v === 'object' && v !== null ? (v as Obj).value : v;
+  return typeof n === 'number' || typeof n === 'string' ? String(n) : absent;
+}
+
 /** Per type, the columns `istioctl proxy-config` shows. */
 const VIEWS: Record<ProxyConfigType, { headers: string[]; rows: (e: ProxyConfigEntry) => string[][] }> = {
   clusters: {
@@ -32,7 +38,7 @@ const VIEWS: Record<ProxyConfigType, { headers: string[]; rows: (e: ProxyConfigE
     headers: ['CLUSTER', 'ENDPOINT', 'HEALTH', 'WEIGHT'],
     rows: (e) => {
       const rows = arr(e.resource?.endpoints).flatMap((locality) =>
-        arr(obj(locality).lb_endpoints).map((lb) => [e.name, socketAddress(obj(obj(lb).endpoint).address), String(obj(lb).health_status ?? 'UNKNOWN'), String(obj(lb).load_balancing_weight ?? '-')]),
+        arr(obj(locality).lb_endpoints).map((lb) => [e.name, socketAddress(obj(obj(lb).endpoint).address), String(obj(lb).health_status ?? 'UNKNOWN'), wrappedNumber(obj(lb).load_balancing_weight, '1')]),
       );
       return rows.length ? rows : [[e.name, '<none>', '-', '-']];
     },
