@@ -21,4 +21,12 @@ export class CliError extends Error {
   }
 }
 
+/** Not a failure: the command has printed its answer, and its exit status is part of it (diff: 1 = differences). */
+export class ExitStatus extends Error {
+  constructor(readonly exitCode: ExitCodeValue) {
+    super(`exit status ${exitCode}`);
+    this.name = new.target.name;
+  }
+}
+
 export const usageError = (message: string, hint?: string) => new CliError(message, ExitCode.Usage, hint ? { hint } : {});

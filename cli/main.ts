@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import type { CliIo } from './command-context.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, ExitStatus } from './cli-error.ts';
 import { colorEnabled, paintWith } from './output/color.ts';
 import { formatError } from './output/error-report.ts';
 import { buildProgram } from './program.ts';
@@ -20,6 +20,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       // Commander printed the message already; help and --version are successes, anything else is a usage error.
       return SUCCESS_CODES.has(err.code) ? ExitCode.Ok : ExitCode.Usage;
     }
+    if (err instanceof ExitStatus) return err.exitCode;
     io.stderr.write(formatError(err, paintWith(colorEnabled(io.stderr, io.env))));
     return err instanceof CliError ? err.exitCode : ExitCode.Failure;
   }

@@ -19,6 +19,7 @@ import { certificateRoutes } from './routes/certificates.ts';
 import { certificateAuditRoutes } from './routes/certificate-audit.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { attestationRoutes } from './routes/attestation.ts';
+import { versionRoutes } from './routes/version.ts';
 
 export interface CreateApiOptions extends ApiOptions {
   /** Readiness for `/healthz`; local mode reports ready once both API and xDS listen. */
@@ -54,6 +55,7 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
     info: { title: 'Trellis API', version: '1', description: 'Managed service-mesh control plane: Istio resources in, Envoy config out.' },
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.route('/', versionRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'joinToken', { type: 'http', scheme: 'bearer', description: 'A single-use join token (tjt1.…)' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'eksToken', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'EksToken <projected service-account token>, with Trellis-Tenant: <tenant id>' });

@@ -107,8 +107,9 @@ describe('trellis CLI against a local Trellis', () => {
     expect(list.items.map((i) => i.metadata.name)).toEqual(['reviews']);
     expect(list.items[0]!.spec.http[0]!.timeout).toBe('5s');
 
+    // As kubectl diff: 1 when the files differ from the mesh.
     const diff = await trellisCli(['diff', '-f', 'vs-10s.yaml', '-m', 'demo']);
-    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.code, diff.stderr).toBe(1);
     expect(diff.stdout).toMatch(/^-\s+timeout: 5s$/m);
     expect(diff.stdout).toMatch(/^\+\s+timeout: 10s$/m);
   });
@@ -137,7 +138,7 @@ describe('trellis CLI against a local Trellis', () => {
 
     // With a proxy connected, diff shows what each proxy group would receive.
     const diff = await trellisCli(['diff', '-f', 'manifests/routing/02-vs.yaml', '-m', 'demo']);
-    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.code, diff.stderr).toBe(1);
     expect(diff.stdout).toContain('1 connected proxy would change');
     expect(diff.stdout).toMatch(/^\s+~ RDS outbound\|http$/m);
   });
