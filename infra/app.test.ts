@@ -18,10 +18,13 @@ interface CfnLintFinding {
   Rule: { Id: string };
 }
 
-// Warnings we accept, each for a reason; anything else (and every error) fails.
-const ACCEPTED_CFN_LINT_WARNINGS: Record<string, string> = {
-  W3005: 'CDK writes a DependsOn beside the Ref/GetAtt it already has (function → role, service → target group); CloudFormation orders them the same.',
-};
+/** cfn-lint's findings on the templates, as `rule file: message`; every error and warning counts. */
+function cfnLint(templates: string[]): string[] {
+  const run = spawnSync(CFN_LINT_BIN, ['--format', 'json', ...templates], { encoding: 'utf8', timeout: 60_000 });
+  expect(run.error).toBeUndefined();
+  const findings = JSON.parse(run.stdout || '[]') as CfnLintFinding[];
+  return findings.filter((f) => f.Level !== 'Informational').map((f) => `${f.Level} ${f.Rule.Id} ${path.basename(f.Filename)}: ${f.Message}`);
+}
 
 describe('the Trellis app, as `cdk synth` builds it', () => {
   // GIVEN the app with its default context, WHEN it is synthesized (cdk-nag's AWS Solutions pack runs inside synth)
@@ -74,15 +77,17 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
       'TrellisService/XdsFleet/TaskDefinition AwsSolutions-IAM5[Resource::*]',
       'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::*]',
       'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::*]',
-      'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/trellis-config/trellis-xds-*]',
+      'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/TrellisService-config/trellis-xds-*]',
       'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:trellis-xds-*]',
     ]);
   });
 
-  it('keeps state in TrellisData: termination protection, and table, CA, bootstrap and join-token secrets retained', () => {
+  it('keeps state in TrellisData: termination protection, and tables, CA, secrets and the credentials key retained', () => {
     expect(trellis.data.terminationProtection).toBe(true);
-    for (const type of ['AWS::DynamoDB::Table', 'AWS::ACMPCA::CertificateAuthority', 'AWS::SecretsManager::Secret']) {
-      data.hasResource(type, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    data.resourceCountIs('AWS::DynamoDB::Table', 2);
+    data.resourceCountIs('AWS::KMS::Key', 1);
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::ACMPCA::CertificateAuthority', 'AWS::SecretsManager::Secret', 'AWS::KMS::Key']) {
+      expect(Object.values(data.findResources(type)).every((r) => r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain'), `${type} retained`).toBe(true);
     }
     data.hasOutput('BootstrapKeySecretArn', {});
     data.resourceCountIs('AWS::SecretsManager::Secret', 2);
@@ -101,6 +106,8 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
           TRELLIS_CA_ARN: importOf(/^TrellisData:ExportsOutputFnGetAttPkiCertificateAuthority/),
           TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: importOf(/^TrellisData:ExportsOutputRefBootstrapKeySecret/),
           TRELLIS_JOIN_TOKEN_SECRET_ARN: importOf(/^TrellisData:ExportsOutputRefJoinTokenKeySecret/),
+          TRELLIS_CREDENTIALS_TABLE_NAME: importOf(/^TrellisData:ExportsOutputRefGatewayCredentialsTable/),
+          TRELLIS_CREDENTIALS_KEY_ARN: importOf(/^TrellisData:ExportsOutputFnGetAttGatewayCredentialsKey/),
         }),
       },
     });
@@ -113,9 +120,42 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
           Match.objectLike({ Action: 'acm-pca:IssueCertificate' }),
           Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: importOf(/^TrellisData:ExportsOutputRefBootstrapKeySecret/) }),
           Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: importOf(/^TrellisData:ExportsOutputRefJoinTokenKeySecret/) }),
+          Match.objectLike({ Action: Match.arrayWith(['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem']), Resource: [importOf(/^TrellisData:ExportsOutputFnGetAttGatewayCredentialsTable/)] }),
+          { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: importOf(/^TrellisData:ExportsOutputFnGetAttGatewayCredentialsKey/) },
         ]),
       },
     });
+  });
+
+  it('lets the API seal gateway credential keys but never open them, and the fleet open and read them but never write', () => {
+    const policyOf = (role: RegExp) => JSON.stringify(Object.values(service.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(role.source) }] } }))[0]?.Properties?.PolicyDocument);
+    const credentialStatements = (role: RegExp) =>
+      (JSON.parse(policyOf(role)) as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement.filter((st) => /GatewayCredentials/.test(JSON.stringify(st.Resource))).flatMap((st) => [st.Action].flat());
+    const api = credentialStatements(/^ApiHandlerRole/);
+    const fleet = credentialStatements(/^XdsFleetTaskDefinitionTaskRole/);
+    expect(api).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'kms:GenerateDataKey']));
+    expect(api).not.toContain('kms:Decrypt');
+    expect(fleet).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt']));
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'kms:GenerateDataKey', 'kms:Encrypt']) expect(fleet).not.toContain(write);
+    service.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Environment: Match.arrayWith([
+            { Name: 'TRELLIS_CREDENTIALS_TABLE_NAME', Value: importOf(/^TrellisData:ExportsOutputRefGatewayCredentialsTable/) },
+            { Name: 'TRELLIS_CREDENTIALS_KEY_ARN', Value: importOf(/^TrellisData:ExportsOutputFnGetAttGatewayCredentialsKey/) },
+          ]),
+        }),
+      ],
+    });
+  });
+
+  it('has no mapping, condition or layer that ties it to a list of regions', () => {
+    for (const template of [data, service]) {
+      expect(template.toJSON().Mappings).toBeUndefined();
+      expect(template.toJSON().Conditions).toBeUndefined();
+    }
+    service.allResourcesProperties('AWS::Lambda::Function', { Layers: Match.absent() });
+    expect(JSON.stringify([data.toJSON(), service.toJSON()])).not.toMatch(/"(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d"/);
   });
 
   it('hands the fleet its configuration and grants it read-only table access, its subscriptions and metrics', () => {
@@ -136,13 +176,16 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
     for (const action of ['dynamodb:*', 'dynamodb:DeleteTable', 'events:*', 'sqs:*']) expect(actions).not.toContain(`"${action}"`);
   });
 
-  it('passes cfn-lint on every synthesized template: no error, and only accepted warnings', () => {
-    const templates = trellis.assembly.stacks.map((s) => s.templateFullPath);
-    const run = spawnSync(CFN_LINT_BIN, ['--format', 'json', ...templates], { encoding: 'utf8', timeout: 60_000 });
-    expect(run.error).toBeUndefined();
-    const findings = JSON.parse(run.stdout) as CfnLintFinding[];
-    const describe = (f: CfnLintFinding) => `${f.Rule.Id} ${path.basename(f.Filename)}: ${f.Message}`;
-    expect(findings.filter((f) => f.Level === 'Error').map(describe)).toEqual([]);
-    expect(findings.filter((f) => f.Level === 'Warning' && !(f.Rule.Id in ACCEPTED_CFN_LINT_WARNINGS)).map(describe)).toEqual([]);
+  it('passes cfn-lint on every synthesized template: no error and no warning', () => {
+    expect(cfnLint(trellis.assembly.stacks.map((s) => s.templateFullPath))).toEqual([]);
   }, 60_000);
+
+  it('passes cfn-lint with xDS behind PrivateLink too', () => {
+    const privateLink = synthTrellis({ 'aws:cdk:bundling-stacks': [], 'trellis:xdsExposure': 'privatelink', 'trellis:privateLinkPrincipals': 'arn:aws:iam::111122223333:root' });
+    try {
+      expect(cfnLint(privateLink.assembly.stacks.map((s) => s.templateFullPath))).toEqual([]);
+    } finally {
+      rmSync(privateLink.outdir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -22,6 +22,16 @@ describe('readConfig', () => {
     expect(readConfig(new App({ context: { 'trellis:xdsMtls': 'false' } })).xdsMtls).toBe(false);
   });
 
+  it('exposes xDS on the internet unless trellis:xdsExposure is privatelink, which takes the principals allowed to connect', () => {
+    expect(readConfig(new App())).toMatchObject({ xdsExposure: 'internet', privateLinkPrincipals: [], deploymentName: 'Trellis' });
+    const app = new App({ context: { 'trellis:xdsExposure': 'privatelink', 'trellis:privateLinkPrincipals': 'arn:aws:iam::111122223333:root, arn:aws:iam::444455556666:role/mesh-admin' } });
+    expect(readConfig(app)).toMatchObject({ xdsExposure: 'privatelink', privateLinkPrincipals: ['arn:aws:iam::111122223333:root', 'arn:aws:iam::444455556666:role/mesh-admin'] });
+  });
+
+  it('names the stacks after trellis:deploymentName', () => {
+    expect(readConfig(new App({ context: { 'trellis:deploymentName': 'Trellis-staging' } })).deploymentName).toBe('Trellis-staging');
+  });
+
   it('raises the default maximum to the minimum when only the minimum is raised', () => {
     expect(readConfig(new App({ context: { 'trellis:fleetMinTasks': 8 } }))).toMatchObject({ fleetMinTasks: 8, fleetMaxTasks: 8 });
   });
@@ -34,6 +44,13 @@ describe('readConfig', () => {
     [{ 'trellis:natGateways': 3 }, /must be 1 or 2/],
     [{ 'trellis:alarmEmail': 42 }, /alarmEmail must be a string/],
     [{ 'trellis:xdsMtls': 'yes' }, /xdsMtls must be true or false/],
+    [{ 'trellis:xdsExposure': 'public' }, /xdsExposure must be internet or privatelink/],
+    [{ 'trellis:xdsExposure': 'privatelink', 'trellis:privateLinkPrincipals': '*' }, /privateLinkPrincipals must be IAM principal ARNs/],
+    [{ 'trellis:xdsExposure': 'privatelink', 'trellis:privateLinkPrincipals': 'arn:aws:iam::1234:root' }, /privateLinkPrincipals must be IAM principal ARNs/],
+    [{ 'trellis:privateLinkPrincipals': 'arn:aws:iam::111122223333:root' }, /applies only with trellis:xdsExposure=privatelink/],
+    [{ 'trellis:deploymentName': 'trellis_prod' }, /deploymentName must start with a letter/],
+    [{ 'trellis:deploymentName': '1trellis' }, /deploymentName must start with a letter/],
+    [{ 'trellis:deploymentName': 'T'.repeat(101) }, /at most 100/],
   ])('refuses %j at synth time rather than at deploy time', (context, message) => {
     expect(() => readConfig(new App({ context }))).toThrow(message);
   });

@@ -1,12 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Events } from './constructs/events.ts';
 
 describe('Events', () => {
   // GIVEN a stack with the Events construct, and a replica role granted its subscriptions
-  const stack = new Stack();
+  const stack = new Stack(undefined, 'Events');
   const events = new Events(stack, 'Events', { archiveRetention: Duration.days(30) });
   const role = new Role(stack, 'Replica', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
   events.grantReplicaSubscriptions(role);
@@ -14,8 +14,9 @@ describe('Events', () => {
   const template = Template.fromStack(stack);
   const arn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...parts]] });
 
-  it('is a custom bus named trellis-config with an archive of mesh change events', () => {
-    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'trellis-config' });
+  it('is a custom bus named after its stack, with an archive of mesh change events', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: `${stack.stackName}-config` });
+    expect(events.busName).toBe(`${stack.stackName}-config`);
     template.hasResourceProperties('AWS::Events::Archive', {
       SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsBus'), 'Arn'] },
       EventPattern: { source: ['trellis.config'] },
@@ -32,13 +33,13 @@ describe('Events', () => {
     });
   });
 
-  it('lets a replica manage rules and queues named trellis-xds-* and nothing else', () => {
+  it('lets a replica manage rules named trellis-xds-* on this bus and queues named trellis-xds-*, nothing else', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: Match.arrayWith(['events:PutRule', 'events:DeleteRule', 'events:PutTargets', 'events:RemoveTargets']),
-            Resource: arn(':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/trellis-config/trellis-xds-*'),
+            Resource: arn(':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':rule/Events-config/trellis-xds-*'),
           }),
           Match.objectLike({
             Action: Match.arrayWith(['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']),

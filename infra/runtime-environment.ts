@@ -11,4 +11,7 @@ export const RUNTIME_ENV = {
   joinTokenSecretArn: 'TRELLIS_JOIN_TOKEN_SECRET_ARN',
   xdsMtls: 'TRELLIS_XDS_MTLS',
   metricsNamespace: 'TRELLIS_METRICS_NAMESPACE',
+  // Mirror CREDENTIALS_ENV in core/adapters/aws/dynamodb-credentials/from-env.ts.
+  credentialsTableName: 'TRELLIS_CREDENTIALS_TABLE_NAME',
+  credentialsKeyArn: 'TRELLIS_CREDENTIALS_KEY_ARN',
 } as const;

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { XdsFleet } from './constructs/xds-fleet.ts';
 
 describe('XdsFleet', () => {
@@ -12,6 +12,7 @@ describe('XdsFleet', () => {
     maxTasks: 5,
     natGateways: 1,
     ingressCidr: '0.0.0.0/0',
+    exposure: 'internet',
     logRetention: RetentionDays.ONE_MONTH,
     environment: { TRELLIS_BUS_NAME: 'trellis-config' },
   });
@@ -80,5 +81,47 @@ describe('XdsFleet', () => {
       PolicyType: 'TargetTrackingScaling',
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 60, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } }),
     });
+  });
+});
+
+describe('XdsFleet exposure', () => {
+  const synth = (exposure: 'internet' | 'privatelink') => {
+    const stack = new Stack();
+    new XdsFleet(stack, 'Fleet', {
+      minTasks: 2,
+      maxTasks: 2,
+      natGateways: 1,
+      ingressCidr: '0.0.0.0/0',
+      exposure,
+      privateLinkPrincipals: exposure === 'privatelink' ? ['arn:aws:iam::111122223333:root'] : [],
+      logRetention: RetentionDays.ONE_MONTH,
+      environment: {},
+    });
+    return Template.fromStack(stack);
+  };
+
+  it('internet: a public NLB and no endpoint service', () => {
+    const template = synth('internet');
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    template.resourceCountIs('AWS::EC2::VPCEndpointService', 0);
+  });
+
+  it('privatelink: an internal NLB in the private subnets behind an endpoint service that needs acceptance', () => {
+    const template = synth('privatelink');
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internal',
+      Subnets: [{ Ref: Match.stringLikeRegexp('^FleetVpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('^FleetVpcPrivateSubnet2') }],
+      EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'off',
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpointService', { AcceptanceRequired: true, NetworkLoadBalancerArns: [{ Ref: Match.stringLikeRegexp('^FleetLoadBalancer') }] });
+    template.hasResourceProperties('AWS::EC2::VPCEndpointServicePermissions', { AllowedPrincipals: ['arn:aws:iam::111122223333:root'] });
+  });
+
+  it('privatelink: nothing on the internet or in the VPC may open xDS connections past the NLB security group', () => {
+    const template = synth('privatelink');
+    const groups = Object.values(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: 'xDS clients to the NLB' } }));
+    expect(groups).toHaveLength(1);
+    expect(groups[0]?.Properties?.SecurityGroupIngress).toBeUndefined();
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupIngress', { CidrIp: Match.anyValue() }, 0);
   });
 });

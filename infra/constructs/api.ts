@@ -1,17 +1,18 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, LogGroupLogDestination, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, ParamsAndSecretsLayerVersion, ParamsAndSecretsVersions, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { dropRedundantDependency } from './redundant-dependency.ts';
 import { ESM_REQUIRE_BANNER, LAMBDA_ENTRIES, NODE_TARGET } from '../lambda-bundling.ts';
 import { repoPath } from '../paths.ts';
 
 export interface ApiProps {
-  /** Runtime configuration of the handler (table, bus, CA, bootstrap secret). */
+  /** Runtime configuration of the handler (tables, bus, CA, secrets, credentials key). */
   environment: Record<string, string>;
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
@@ -60,8 +61,8 @@ export class Api extends Construct {
       role,
       logGroup: this.handlerLogGroup,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      // Reads the bootstrap key over localhost with the function's own credentials: no SDK client in the bundle.
-      paramsAndSecrets: ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103),
+      // No layers: the Parameters and Secrets extension exists in a fixed list of regions only, so
+      // the handler reads its secrets with the SDK and the stack deploys in any region.
       bundling: {
         format: OutputFormat.ESM,
         banner: ESM_REQUIRE_BANNER,
@@ -75,6 +76,8 @@ export class Api extends Construct {
       },
     });
 
+    // The function's Role is a GetAtt of the role already.
+    dropRedundantDependency(this.handler.node.defaultChild as CfnResource, role.node.defaultChild as CfnResource);
     Validations.of(this.handler).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'Node 22 is the runtime the architecture fixes; the bundle targets Node 20 and is tested there, so a runtime upgrade is a deliberate, tested change.',

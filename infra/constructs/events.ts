@@ -1,10 +1,9 @@
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { EventBus, type Archive } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-export const BUS_NAME = 'trellis-config';
 // Mirror EVENT_SOURCE and REPLICA_RESOURCE_PREFIX in core/adapters/aws/eventbridge-bus/constants.ts.
 export const EVENT_SOURCE = 'trellis.config';
 export const REPLICA_RESOURCE_PREFIX = 'trellis-xds-';
@@ -23,10 +22,13 @@ export class Events extends Construct {
   readonly bus: EventBus;
   readonly archive: Archive;
   readonly deadLetterQueue: Queue;
+  /** `<stack name>-config`: derived from the stack, so deployments sharing an account and region keep apart. */
+  readonly busName: string;
 
   constructor(scope: Construct, id: string, props: EventsProps) {
     super(scope, id);
-    this.bus = new EventBus(this, 'Bus', { eventBusName: BUS_NAME });
+    this.busName = `${Stack.of(this).stackName}-config`;
+    this.bus = new EventBus(this, 'Bus', { eventBusName: this.busName });
     this.archive = this.bus.archive('Archive', {
       description: 'Mesh change events, for replay after an outage',
       eventPattern: { source: [EVENT_SOURCE] },
@@ -47,7 +49,7 @@ export class Events extends Construct {
 
   /** ARN pattern of the replicas' rules on this bus. */
   replicaRuleArns(): string {
-    return `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${BUS_NAME}/${REPLICA_RESOURCE_PREFIX}*`;
+    return `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${this.busName}/${REPLICA_RESOURCE_PREFIX}*`;
   }
 
   /** ARN pattern of the replicas' queues. */
@@ -83,7 +85,7 @@ export class Events extends Construct {
     // The stale-subscription sweeper lists by name prefix; list actions have no resource type.
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['events:ListRules', 'sqs:ListQueues'], resources: ['*'] }));
     Validations.of(role).acknowledge(
-      { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/${BUS_NAME}/${REPLICA_RESOURCE_PREFIX}*]`, reason: 'Replicas create their rules at run time, one each, named trellis-xds-<replica id>: scoped to that prefix on this bus.' },
+      { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/${this.busName}/${REPLICA_RESOURCE_PREFIX}*]`, reason: 'Replicas create their rules at run time, one each, named trellis-xds-<replica id>: scoped to that prefix on this bus.' },
       { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${REPLICA_RESOURCE_PREFIX}*]`, reason: 'Replicas create their queues at run time, one each, named trellis-xds-<replica id>: scoped to that prefix.' },
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'events:ListRules and sqs:ListQueues (used by the stale-subscription sweeper) have no resource type; they reveal names only.' },
     );

@@ -1,5 +1,5 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import { FlowLogDestination, FlowLogTrafficType, GatewayVpcEndpointAwsService, Peer, Port, SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
+import { FlowLogDestination, FlowLogTrafficType, GatewayVpcEndpointAwsService, Peer, Port, SecurityGroup, SubnetType, Vpc, VpcEndpointService } from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import {
   Cluster,
@@ -14,11 +14,13 @@ import {
   type ScalableTaskCount,
 } from 'aws-cdk-lib/aws-ecs';
 import { NetworkLoadBalancer, Protocol, type NetworkListener, type NetworkTargetGroup } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { XdsExposure } from '../config.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { ADMIN_PORT, HEALTH_PROBE, XDS_PORT } from '../xds-server-contract.ts';
+import { dropRedundantDependency } from './redundant-dependency.ts';
 
 export const CONTAINER_NAME = 'xds-server';
 
@@ -27,16 +29,22 @@ export interface XdsFleetProps {
   maxTasks: number;
   /** NAT gateways for the private subnets. */
   natGateways: number;
-  /** Who may reach the xDS port through the NLB. */
+  /** Who may reach the xDS port through the internet-facing NLB (internet exposure only). */
   ingressCidr: string;
+  /** `internet`: a public NLB. `privatelink`: an internal NLB behind a VPC endpoint service. */
+  exposure: XdsExposure;
+  /** Principals allowed to create interface endpoints to the service (privatelink only; each connection still needs acceptance). */
+  privateLinkPrincipals?: string[];
   logRetention: RetentionDays;
   /** Runtime configuration of the xds-server (table, bus, dead-letter queue, CA). */
   environment: Record<string, string>;
 }
 
 /**
- * The xds-server replicas: Fargate tasks in private subnets behind an internet-facing NLB that
- * passes TCP through (the server terminates mTLS itself, so it sees each proxy's certificate).
+ * The xds-server replicas: Fargate tasks in private subnets behind an NLB that passes TCP through
+ * (the server terminates mTLS itself, so it sees each proxy's certificate). The NLB faces the
+ * internet, or with `privatelink` stays internal behind a VPC endpoint service that tenants reach
+ * from their own VPCs through interface endpoints.
  */
 export class XdsFleet extends Construct {
   readonly vpc: Vpc;
@@ -48,6 +56,8 @@ export class XdsFleet extends Construct {
   readonly listener: NetworkListener;
   readonly targetGroup: NetworkTargetGroup;
   readonly scaling: ScalableTaskCount;
+  /** The PrivateLink service in front of the NLB (privatelink exposure only). */
+  readonly endpointService?: VpcEndpointService;
   /** What the xds-server code may do in AWS; stacks grant to it. */
   readonly taskRole: IRole;
 
@@ -103,12 +113,16 @@ export class XdsFleet extends Construct {
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'CDK-generated execution role: ecr:GetAuthorizationToken has no resource type; its other statements name the image repository and log group.' },
     );
 
+    const internet = props.exposure === 'internet';
     const lbSecurityGroup = new SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc: this.vpc, description: 'xDS clients to the NLB', allowAllOutbound: false });
-    lbSecurityGroup.addIngressRule(Peer.ipv4(props.ingressCidr), Port.tcp(XDS_PORT), 'xDS (gRPC, mTLS) from proxies');
-    Validations.of(lbSecurityGroup).acknowledge({
-      id: 'AwsSolutions-EC23',
-      reason: 'Proxies in tenants\' clusters dial xDS over the internet, and every connection is authenticated with a workload certificate (mTLS). Narrow it with context trellis:xdsIngressCidr.',
-    });
+    // PrivateLink traffic skips the inbound rules (below): the endpoint service decides who connects.
+    if (internet) {
+      lbSecurityGroup.addIngressRule(Peer.ipv4(props.ingressCidr), Port.tcp(XDS_PORT), 'xDS (gRPC, mTLS) from proxies');
+      Validations.of(lbSecurityGroup).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'Proxies in tenants\' clusters dial xDS over the internet, and every connection is authenticated with a workload certificate (mTLS). Narrow it with context trellis:xdsIngressCidr.',
+      });
+    }
     const taskSecurityGroup = new SecurityGroup(this, 'TaskSecurityGroup', { vpc: this.vpc, description: 'xds-server tasks', allowAllOutbound: true });
 
     this.service = new FargateService(this, 'Service', {
@@ -126,7 +140,8 @@ export class XdsFleet extends Construct {
 
     this.loadBalancer = new NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc: this.vpc,
-      internetFacing: true,
+      internetFacing: internet,
+      ...(!internet && { vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS }, enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: false }),
       crossZoneEnabled: true,
       securityGroups: [lbSecurityGroup],
     });
@@ -149,11 +164,22 @@ export class XdsFleet extends Construct {
       },
       deregistrationDelay: Duration.seconds(30),
     });
+    // The service's LoadBalancers entry is a Ref of the target group already.
+    dropRedundantDependency(this.service.node.defaultChild as CfnResource, this.targetGroup.node.defaultChild as CfnResource);
     // ADS streams live for hours: close them when a task drains so proxies reconnect to a live replica.
     this.targetGroup.setAttribute('deregistration_delay.connection_termination.enabled', 'true');
     for (const port of [XDS_PORT, ADMIN_PORT]) {
       taskSecurityGroup.addIngressRule(lbSecurityGroup, Port.tcp(port), port === XDS_PORT ? 'xDS from the NLB' : 'health checks from the NLB');
       lbSecurityGroup.addEgressRule(taskSecurityGroup, Port.tcp(port), port === XDS_PORT ? 'xDS to the tasks' : 'health checks to the tasks');
+    }
+
+    if (!internet) {
+      this.endpointService = new VpcEndpointService(this, 'EndpointService', {
+        vpcEndpointServiceLoadBalancers: [this.loadBalancer],
+        // Every new endpoint waits for an operator's acceptance, allow-listed principal or not.
+        acceptanceRequired: true,
+        allowedPrincipals: (props.privateLinkPrincipals ?? []).map((arn) => new ArnPrincipal(arn)),
+      });
     }
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: props.minTasks, maxCapacity: props.maxTasks });

@@ -29,6 +29,7 @@ export class ServiceStack extends Stack {
     const { pki } = props.data;
     const { secret: bootstrapSecret } = props.data.bootstrapKey;
     const { secret: joinTokenSecret } = props.data.joinTokenKey;
+    const { gatewayCredentials } = props.data;
 
     this.events = new Events(this, 'Events', { archiveRetention: Duration.days(config.eventArchiveDays) });
 
@@ -36,6 +37,8 @@ export class ServiceStack extends Stack {
       [RUNTIME_ENV.tableName]: table.tableName,
       [RUNTIME_ENV.busName]: this.events.bus.eventBusName,
       [RUNTIME_ENV.certificateAuthorityArn]: pki.certificateAuthorityArn,
+      [RUNTIME_ENV.credentialsTableName]: gatewayCredentials.table.tableName,
+      [RUNTIME_ENV.credentialsKeyArn]: gatewayCredentials.key.keyArn,
     };
     this.api = new Api(this, 'Api', {
       environment: { ...shared, [RUNTIME_ENV.bootstrapKeySecretArn]: bootstrapSecret.secretArn, [RUNTIME_ENV.joinTokenSecretArn]: joinTokenSecret.secretArn },
@@ -47,6 +50,8 @@ export class ServiceStack extends Stack {
       maxTasks: config.fleetMaxTasks,
       natGateways: config.natGateways,
       ingressCidr: config.xdsIngressCidr,
+      exposure: config.xdsExposure,
+      privateLinkPrincipals: config.privateLinkPrincipals,
       logRetention: config.logRetentionDays,
       environment: {
         ...shared,
@@ -70,6 +75,7 @@ export class ServiceStack extends Stack {
     pki.grantIssue(this.api.handler);
     bootstrapSecret.grantRead(this.api.handler);
     joinTokenSecret.grantRead(this.api.handler);
+    gatewayCredentials.grantManage(this.api.handler);
 
     // A replica reads config, commits the WorkloadEntries of the sidecars it registers and NACK
     // rollbacks (and announces them), keeps its own subscription, gets its serving certificate
@@ -79,9 +85,15 @@ export class ServiceStack extends Stack {
     this.events.grantReplicaSubscriptions(this.fleet.taskRole);
     pki.grantIssue(this.fleet.taskRole);
     this.observability.grantPutMetrics(this.fleet.taskRole);
+    // Gateways get their uploaded certificates over SDS: the fleet reads them and opens their keys.
+    gatewayCredentials.grantServe(this.fleet.taskRole);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Trellis API base URL (TRELLIS_URL)' });
-    new CfnOutput(this, 'XdsEndpoint', { value: `${this.fleet.loadBalancer.loadBalancerDnsName}:${XDS_PORT}`, description: 'xDS (gRPC, mTLS) address for proxies' });
+    if (this.fleet.endpointService) {
+      new CfnOutput(this, 'XdsEndpointServiceName', { value: this.fleet.endpointService.vpcEndpointServiceName, description: `PrivateLink service for an interface endpoint in the proxies' VPC; proxies dial its DNS name on port ${XDS_PORT}` });
+    } else {
+      new CfnOutput(this, 'XdsEndpoint', { value: `${this.fleet.loadBalancer.loadBalancerDnsName}:${XDS_PORT}`, description: 'xDS (gRPC, mTLS) address for proxies' });
+    }
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
   }
 }
