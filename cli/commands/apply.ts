@@ -16,6 +16,7 @@ interface ApplyOptions {
   dryRun?: boolean;
   wait?: boolean;
   timeout: string;
+  allowEmpty?: boolean;
   message?: string;
   namespace?: string;
   strictKinds?: boolean;
@@ -47,8 +48,8 @@ export function registerApply(program: Command, io: CliIo): void {
     if (result.warnings?.length) ctx.err(formatWarnings(result.warnings, ctx.paint));
     ctx.emit(result, () => formatApplyResults(result));
     if (wait === undefined) return;
-    const done = await waitForSync(client, mesh, result.revision, { timeoutMs: wait, reporter: syncReporter(ctx.progressStream) });
-    const summary = done.total === 0 ? `no proxies connected to mesh ${mesh}; nothing to wait for` : `revision ${result.revision}: ${done.synced}/${done.total} proxies synced in ${preciseDuration(done.elapsedMs)}`;
+    const done = await waitForSync(client, mesh, result.revision, { timeoutMs: wait, reporter: syncReporter(ctx.progressStream), allowEmpty: opts.allowEmpty === true });
+    const summary = done.total === 0 ? `no proxies connected to mesh ${mesh}; nothing to wait for (--allow-empty)` : `revision ${result.revision}: ${done.synced}/${done.total} proxies synced in ${preciseDuration(done.elapsedMs)}`;
     ctx.note(summary);
   });
 }

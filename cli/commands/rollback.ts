@@ -11,6 +11,7 @@ interface RollbackOptions {
   message?: string;
   wait?: boolean;
   timeout: string;
+  allowEmpty?: boolean;
 }
 
 /** `trellis rollback --to N`: restores revision N's config as a new revision. */
@@ -33,7 +34,7 @@ export function registerRollback(program: Command, io: CliIo): void {
     const r = res.body;
     ctx.emit(r, () => (r.created ? `rolled back to revision ${to}: revision ${r.revision} (${r.changes.length} change${r.changes.length === 1 ? '' : 's'})\n` : `already at revision ${to}'s config; nothing changed (head is ${r.revision})\n`));
     if (wait === undefined) return;
-    const done = await waitForSync(client, mesh, r.revision, { timeoutMs: wait, reporter: syncReporter(ctx.progressStream) });
-    ctx.note(done.total === 0 ? `no proxies connected to mesh ${mesh}; nothing to wait for` : `revision ${r.revision}: ${done.synced}/${done.total} proxies synced in ${preciseDuration(done.elapsedMs)}`);
+    const done = await waitForSync(client, mesh, r.revision, { timeoutMs: wait, reporter: syncReporter(ctx.progressStream), allowEmpty: opts.allowEmpty === true });
+    ctx.note(done.total === 0 ? `no proxies connected to mesh ${mesh}; nothing to wait for (--allow-empty)` : `revision ${r.revision}: ${done.synced}/${done.total} proxies synced in ${preciseDuration(done.elapsedMs)}`);
   });
 }

@@ -5,8 +5,9 @@ import { parseDuration } from '../output/time.ts';
 /** `--wait` and `--timeout` for commands that create a revision. */
 export function addWaitOptions(command: Command): Command {
   return command
-    .option('--wait', 'wait until every connected proxy of the mesh has ACKed the new revision')
-    .addOption(new Option('--timeout <duration>', 'how long --wait waits (e.g. 30s, 2m)').default('60s'));
+    .option('--wait', 'wait until every connected proxy of the mesh has ACKed the new revision (no proxy connected: exit 10)')
+    .addOption(new Option('--timeout <duration>', 'how long --wait waits (e.g. 30s, 2m)').default('60s'))
+    .option('--allow-empty', 'with --wait: succeed when no proxy is connected to the mesh (for a mesh meant to have none)');
 }
 
 export function timeoutMs(text: string): number {
