@@ -1,4 +1,4 @@
-// Lint rules, including the dependency direction of ARCHITECTURE.md:
+// Lint rules, including the dependency direction of docs/architecture.md (layout):
 // core imports nothing of ours; translate/ and server/ never import each other.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -10,7 +10,7 @@ async function restrictedImports(file: string, source: string): Promise<string[]
   return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('dependency direction (ARCHITECTURE.md layout)', () => {
+describe('dependency direction (docs/architecture.md layout)', () => {
   it.each([
     ['core/store/x.ts', "import { createApi } from '../../functions/app.ts';\nexport const x = createApi;\n"],
     ['core/resources/x.ts', "import { serve } from '../../xds-server/server/index.ts';\nexport const x = serve;\n"],
