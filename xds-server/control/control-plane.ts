@@ -14,6 +14,7 @@ import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent, PeerIn
 import { buildMeshIndex, inboundKey, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecarInbound, translateSidecarShared, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
 import type { CredentialStore } from '../../core/credentials/index.ts';
 import type { RegisteredWorkload, WorkloadRegistry } from '../../core/registry/index.ts';
+import type { FleetStatusStore } from '../../core/fleet/index.ts';
 import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
 import { WorkloadRegistrar } from './workload-registrar.ts';
 import { workloadInstances } from './workload-instances.ts';
@@ -48,6 +49,8 @@ export interface ControlPlaneOptions {
   metrics?: ControlPlaneMetrics;
   /** NACK protection: how long to wait for more proxies' answers before deciding (default 2 s). */
   nackDecisionDelayMs?: number;
+  /** Every replica's proxy status (fleet): NACK protection decides over the whole fleet with it. */
+  fleetStatus?: Pick<FleetStatusStore, 'list'>;
   /** Uploaded gateway credentials; without it Gateway servers naming a credentialName are not served. */
   gatewayCredentials?: Pick<CredentialStore, 'materials'>;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { PreconditionFailedError } from '../../core/errors.ts';
 import { rollback } from '../../core/store/rollback.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
+import type { ProxyStatusRecord } from '../../core/fleet/index.ts';
 
 export const NACK_PROTECTION_AUTHOR = 'system:nack-protection';
 export const DEFAULT_NACK_THRESHOLD = 0.5;
@@ -24,6 +25,11 @@ export interface NackProtectionOptions {
   connectedProxies(tenantId: string, mesh: string): number;
   /** How long to wait for other proxies' answers when the first rejections are not yet decisive. */
   decisionDelayMs?: number;
+  /**
+   * Every replica's proxies of the mesh (fleet status): with it, the threshold is computed over the
+   * whole fleet, not only over the proxies connected here.
+   */
+  fleet?: (tenantId: string, mesh: string) => Promise<readonly ProxyStatusRecord[]>;
   /** Revisions remembered per mesh. */
   historyPerMesh?: number;
   onRollback?: (tenantId: string, mesh: string, revision: number) => void;
@@ -37,10 +43,24 @@ export interface NackReport {
   message: string;
 }
 
+/** What the fleet's proxy status says about one revision: proxies sent it (or later), and those that rejected it. */
+function fleetVerdicts(records: readonly ProxyStatusRecord[], revision: number): { connected: number; sent: number; rejected: number } {
+  let sent = 0;
+  let rejected = 0;
+  for (const r of records) {
+    if ((r.revision ?? -1) < revision) continue;
+    sent++;
+    if (r.revision === revision && Object.values(r.types).some((t) => t?.state === 'NACKED')) rejected++;
+  }
+  return { connected: records.length, sent, rejected };
+}
+
 /**
- * Counts, per mesh revision, the proxies of this replica that were sent it and those that rejected
- * it; with `onNack.action: rollback` and more than `threshold` of them rejecting, restores the
- * previous revision as a new one. Never rolls back a rollback, and decides each revision once.
+ * Counts, per mesh revision, the proxies that were sent it and those that rejected it (this
+ * replica's, and with `fleet` every replica's); with `onNack.action: rollback` and more than
+ * `threshold` of them rejecting, restores the previous revision as a new one. Never rolls back a
+ * rollback, and decides each revision once; the rollback commit is conditional on the head still
+ * being the rejected revision, so however many replicas decide, one rollback is written.
  */
 export class NackProtection {
   private readonly meshes = new Map<string, Map<number, RevisionVerdicts>>();
@@ -104,8 +124,11 @@ export class NackProtection {
         return;
       }
       const threshold = onNack.threshold ?? DEFAULT_NACK_THRESHOLD;
-      const base = final ? v.sent.size : Math.max(v.sent.size, this.options.connectedProxies(tenantId, mesh));
-      if (v.rejected.size / base <= threshold) {
+      const fleet = this.options.fleet ? fleetVerdicts(await this.options.fleet(tenantId, mesh), revision) : { connected: 0, sent: 0, rejected: 0 };
+      const rejected = Math.max(v.rejected.size, fleet.rejected);
+      const base = final ? Math.max(v.sent.size, fleet.sent) : Math.max(v.sent.size, this.options.connectedProxies(tenantId, mesh), fleet.connected);
+      Object.assign(context, { rejected, sent: Math.max(v.sent.size, fleet.sent) });
+      if (rejected / base <= threshold) {
         if (final) this.log.warn({ ...context, threshold, event: 'nack.below-threshold' }, 'proxies rejected a revision, no more than the rollback threshold');
         else if (!v.timer) {
           v.timer = setTimeout(() => void this.decide(tenantId, mesh, revision, true), this.options.decisionDelayMs ?? 2_000);
@@ -127,7 +150,7 @@ export class NackProtection {
         return;
       }
       const firstMessage = [...v.rejected.values()][0] ?? '';
-      const message = `automatic rollback of revision ${revision}: ${v.rejected.size}/${v.sent.size} proxies rejected it: ${firstMessage}`.slice(0, 500);
+      const message = `automatic rollback of revision ${revision}: ${context.rejected}/${context.sent} proxies rejected it: ${firstMessage}`.slice(0, 500);
       const result = await rollback(this.options.store, { tenantId, mesh, toRevision: revision - 1, author: NACK_PROTECTION_AUTHOR, message });
       if (!result.created) return;
       this.log.error({ ...context, rollbackRevision: result.revision, event: 'nack.rollback' }, message);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RevisionConvergence } from '../../core/proxies/convergence.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
+import type { FleetStatusStore } from '../../core/fleet/index.ts';
 import type { ResourceCache } from '../cache/index.ts';
 import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent } from '../server/index.ts';
 import type { ControlPlaneMetrics } from '../metrics/xds-metrics.ts';
@@ -25,6 +26,8 @@ export interface RevisionFeedbackOptions {
   metrics?: ControlPlaneMetrics;
   /** See NackProtection: how long to wait for more answers before deciding on a rollback. */
   nackDecisionDelayMs?: number;
+  /** Every replica's proxy status: NACK protection then decides over the whole fleet. */
+  fleetStatus?: Pick<FleetStatusStore, 'list'>;
   streamContext(streamId: string): StreamContext | undefined;
   /** Open streams of a mesh on this replica. */
   streamsOf(tenantId: string, mesh: string): { streamId: string; proxyId: string }[];
@@ -55,6 +58,7 @@ export class RevisionFeedback {
       connectedProxies: (tenantId, mesh) => new Set(options.streamsOf(tenantId, mesh).map((s) => s.proxyId)).size,
       ...(options.nackDecisionDelayMs !== undefined ? { decisionDelayMs: options.nackDecisionDelayMs } : {}),
       onRollback: () => options.metrics?.rolledBack(),
+      ...(options.fleetStatus ? { fleet: (tenantId: string, mesh: string) => options.fleetStatus!.list(tenantId, mesh) } : {}),
     });
   }
 
