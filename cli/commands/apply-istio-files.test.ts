@@ -122,6 +122,17 @@ describe('trellis apply with Kubernetes objects beside Istio ones', () => {
   });
 });
 
+describe('trellis analyze of a mixed file', () => {
+  it('skips the Kubernetes objects as apply does and checks the rest in -n, storing nothing', async () => {
+    const res = await run('analyze', '-f', MIXED, '-n', 'bookinfo', '-o', 'json');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('skipped 3 objects Trellis does not manage');
+    const out = JSON.parse(res.stdout) as { results: { kind: string; namespace: string; action: string }[] };
+    expect(out.results.map((r) => `${r.kind} ${r.namespace} ${r.action}`)).toEqual(['DestinationRule bookinfo created', 'VirtualService bookinfo created']);
+    expect(await stored('virtualservices', 'bookinfo', 'reviews')).toBe(404);
+  });
+});
+
 describe('trellis get in the wrong namespace', () => {
   it('says where the object is instead of a bare not-found', async () => {
     for (const ns of ['b', 'c']) expect((await h.call('PUT', `/v1/meshes/m${mesh}/resources/destinationrules/${ns}/reviews`, { yaml: dr('reviews', ns) })).status).toBe(201);
