@@ -26,7 +26,7 @@ export interface CreateApiOptions extends ApiOptions {
   ready?: () => boolean;
 }
 
-/** The tenant REST API (contract in ARCHITECTURE.md), the same app locally and on Lambda. */
+/** The tenant REST API (its contract is the OpenAPI document at /openapi.json), the same app locally and on Lambda. */
 export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
   const deps = resolveDependencies(options);
   const app = new OpenAPIHono<ApiEnv>();

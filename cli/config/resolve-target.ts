@@ -2,7 +2,7 @@ import { CliError, usageError } from '../cli-error.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { TrellisConfig } from './config-file.ts';
 
-/** Where local mode listens (ARCHITECTURE.md, local mode contract). */
+/** Where local mode listens (docs/architecture.md, local mode). */
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
 /** The server, key and mesh one command talks to. */
