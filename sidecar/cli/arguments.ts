@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_XDS_PORT } from '../../core/proxies/ports.ts';
 
 export function portNumber(value: string): number {
@@ -17,6 +17,11 @@ export function hostPort(value: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(value);
   if (!m) throw new InvalidArgumentError('must be host[:port]');
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ? portNumber(m[2]) : DEFAULT_XDS_PORT };
+}
+
+/** `--xds <host:port>`, its default shown in --help as host:port rather than as the parsed object. */
+export function xdsOption(description: string, fallback = `127.0.0.1:${DEFAULT_XDS_PORT}`): Option {
+  return new Option('--xds <host:port>', description).argParser(hostPort).default(hostPort(fallback), fallback);
 }
 
 export function repeatable(value: string, previous: string[]): string[] {

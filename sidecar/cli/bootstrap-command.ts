@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_XDS_PORT } from '../../core/proxies/ports.ts';
-import { hostPort, label, portNumber } from './arguments.ts';
+import { label, portNumber, xdsOption } from './arguments.ts';
 
 /** `trellis-agent bootstrap ...`: prints (or writes) the Envoy bootstrap of a local sidecar. */
 export function bootstrapCommand(): Command {
@@ -19,7 +18,7 @@ export function bootstrapCommand(): Command {
     .option('--group <name>', 'WorkloadGroup (in the namespace) this workload joins: its template fixes the service account and labels the workload is selected by')
     .option('--locality <region/zone/subzone>', 'where this workload runs, for locality failover and distribution')
     .option('--tenant <tenant>', 'tenant (plaintext local mode only; with mTLS it comes from the certificate)', 'default')
-    .option('--xds <host:port>', 'xDS server address', hostPort, { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
+    .addOption(xdsOption('xDS server address'))
     .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
     .option('-o, --output <file>', 'write to a file (mode 0600) instead of stdout')
     .action(async (opts: Record<string, unknown>, cmd: Command) => {

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_XDS_PORT } from '../../core/proxies/ports.ts';
-import { hostPort, label, portNumber } from './arguments.ts';
+import { label, portNumber, xdsOption } from './arguments.ts';
 
 /** `--port-map 443=18443` (repeatable) → `{ "443": 18443 }`. */
 function portMapping(value: string, previous: Record<string, number>): Record<string, number> {
@@ -22,7 +21,7 @@ export function gatewayBootstrapCommand(): Command {
     .option('--port-map <port=listen>', 'listen on another port for one Gateway server port (repeatable; wins over the offset)', portMapping, {})
     .option('--admin-port <n>', 'Envoy admin port', portNumber, 15000)
     .option('--tenant <tenant>', 'tenant (plaintext local mode only; with mTLS it comes from the certificate)', 'default')
-    .option('--xds <host:port>', 'xDS server address', hostPort, { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
+    .addOption(xdsOption('xDS server address'))
     .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
     .option('-o, --output <file>', 'write to a file (mode 0600) instead of stdout')
     .action(async (opts: Record<string, unknown>, cmd: Command) => {

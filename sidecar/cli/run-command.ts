@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_XDS_PORT } from '../../core/proxies/ports.ts';
 import { XDS_SERVER_SPIFFE_ID } from '../../core/identity/trust-domain-policy.ts';
 import { DEFAULT_ROTATION } from '../agent/rotation.ts';
-import { hostPort, label, portNumber, positiveInteger, ratio, repeatable } from './arguments.ts';
+import { label, portNumber, positiveInteger, ratio, repeatable, xdsOption } from './arguments.ts';
 import { DEFAULT_EKS_TOKEN_PATH } from '../agent/attestation/eks-attestor.ts';
 
 /** `trellis-agent run ...`: the long-running sidecar agent. */
@@ -29,7 +28,7 @@ export function runCommand(): Command {
     .option('--group <name>', 'WorkloadGroup (in the namespace) this workload joins: its template fixes the service account and labels the workload is selected by')
     .option('--locality <region/zone/subzone>', 'where this workload runs, for locality failover and distribution')
     .addOption(new Option('--interception <mode>', 'REDIRECT: iptables or ECS redirect all app traffic to Envoy; NONE: local mode (127.0.0.1:15001 by Host)').choices(['NONE', 'REDIRECT']).default('NONE'))
-    .option('--xds <host:port>', 'xDS server address (or TRELLIS_XDS)', hostPort, process.env.TRELLIS_XDS ? hostPort(process.env.TRELLIS_XDS) : { host: '127.0.0.1', port: DEFAULT_XDS_PORT })
+    .addOption(xdsOption('xDS server address (or TRELLIS_XDS)', process.env.TRELLIS_XDS || undefined))
     .addOption(new Option('--protocol <p>', 'xDS protocol').choices(['delta', 'sotw']).default('delta'))
     .option('--xds-mtls', 'reach the xDS server over mTLS with the workload certificate (server started with TRELLIS_XDS_MTLS=true)', false)
     .option('--xds-server-id <spiffe-id>', 'SPIFFE ID the xDS server must present', XDS_SERVER_SPIFFE_ID)
