@@ -164,7 +164,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
         Match.objectLike({
           Environment: Match.arrayWith([
             { Name: 'TRELLIS_DEAD_LETTER_QUEUE_ARN', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsDeadLetterQueue'), 'Arn'] } },
-            { Name: 'TRELLIS_METRICS_NAMESPACE', Value: 'Trellis' },
+            { Name: 'TRELLIS_METRICS_NAMESPACE', Value: 'Trellis/TrellisService' },
             { Name: 'TRELLIS_XDS_MTLS', Value: 'true' },
           ]),
         }),

@@ -65,4 +65,10 @@ describe('two deployments in one account and region', () => {
     const shared = [...blueNames.keys()].filter((name) => greenNames.has(name)).map((name) => `${blueNames.get(name)} = ${name}`);
     expect(shared).toEqual([]);
   });
+
+  it("alarms on each deployment's own custom metrics", () => {
+    const namespaces = (d: typeof blue) => new Set(Object.values(Template.fromStack(d.service).findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties?.Namespace as string).filter((n) => n.startsWith('Trellis')));
+    expect([...namespaces(blue)]).toEqual(['Trellis/BlueService']);
+    expect([...namespaces(green)]).toEqual(['Trellis/GreenService']);
+  });
 });

@@ -26,7 +26,7 @@ function fixtures(stack: Stack) {
 describe('Observability', () => {
   // GIVEN a stack with the Observability construct over the resources it watches, an alarm e-mail, and a metrics role
   const stack = new Stack();
-  const observability = new Observability(stack, 'Observability', { ...fixtures(stack), alarmEmail: 'ops@example.com' });
+  const observability = new Observability(stack, 'Observability', { ...fixtures(stack), alarmEmail: 'ops@example.com', metricsNamespace: 'Trellis/Blue' });
   observability.grantPutMetrics(new Role(stack, 'Publisher', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') }));
   // WHEN it is synthesized
   const template = Template.fromStack(stack);
@@ -38,10 +38,10 @@ describe('Observability', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/Lambda', MetricName: 'Throttles', Threshold: 1, AlarmActions: toTopic });
   });
 
-  it('alarms on NACKs, p99 convergence and certificate failures from the Trellis namespace', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Trellis', MetricName: 'NackCount', Statistic: 'Sum', Threshold: 1, TreatMissingData: 'notBreaching' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Trellis', MetricName: 'ConvergenceSeconds', ExtendedStatistic: 'p99', Threshold: 30, EvaluationPeriods: 2 });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Trellis', MetricName: 'CertificateIssueFailures', Statistic: 'Sum', Threshold: 1 });
+  it("alarms on NACKs, p99 convergence and certificate failures from the deployment's namespace", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Trellis/Blue', MetricName: 'NackCount', Statistic: 'Sum', Threshold: 1, TreatMissingData: 'notBreaching' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Trellis/Blue', MetricName: 'ConvergenceSeconds', ExtendedStatistic: 'p99', Threshold: 30, EvaluationPeriods: 2 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Trellis/Blue', MetricName: 'CertificateIssueFailures', Statistic: 'Sum', Threshold: 1 });
   });
 
   it('alarms as soon as one message is in the dead-letter queue', () => {
@@ -77,9 +77,9 @@ describe('Observability', () => {
     expect(body).toContain('"type\\":\\"alarm\\"');
   });
 
-  it('lets a role publish metrics to the Trellis namespace only', () => {
+  it("lets a role publish metrics to the deployment's namespace only", () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Trellis' } } }] },
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Trellis/Blue' } } }] },
     });
   });
 });

@@ -21,7 +21,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { certificateIssueFailures, convergenceP99, METRICS_NAMESPACE, nackCount } from './trellis-metrics.ts';
+import { certificateIssueFailures, convergenceP99, nackCount } from './trellis-metrics.ts';
 
 export interface ObservabilityProps {
   httpApi: HttpApi;
@@ -29,6 +29,8 @@ export interface ObservabilityProps {
   deadLetterQueue: IQueue;
   fleetService: FargateService;
   loadBalancer: NetworkLoadBalancer;
+  /** Where the fleet publishes its custom metrics (trellis-metrics.ts). */
+  metricsNamespace: string;
   /** Subscribed to the alarm topic when set. */
   alarmEmail?: string;
   /** Config convergence p99 above this many seconds alarms. */
@@ -48,9 +50,12 @@ export class Observability extends Construct {
   readonly convergenceAlarm: Alarm;
   readonly certificateFailuresAlarm: Alarm;
   readonly deadLetterAlarm: Alarm;
+  readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.metricsNamespace = props.metricsNamespace;
+    const ns = props.metricsNamespace;
     const topicKey = new Key(this, 'AlarmTopicKey', {
       description: 'Encrypts Trellis alarm notifications',
       enableKeyRotation: true,
@@ -85,10 +90,10 @@ export class Observability extends Construct {
     this.apiServerErrorsAlarm = alarm('ApiServerErrors', apiServerErrors, 5, 'The API answered 5 or more 5xx responses in 5 minutes.');
     this.handlerErrorsAlarm = alarm('HandlerErrors', handlerErrors, 1, 'The API Lambda failed (threw or timed out).');
     this.handlerThrottlesAlarm = alarm('HandlerThrottles', handlerThrottles, 1, 'The API Lambda was throttled: raise its concurrency or the account limit.');
-    this.nackAlarm = alarm('Nacks', nackCount(), 1, 'Proxies rejected config (NACK): see GET /v1/meshes/{mesh}/proxies for the error.');
+    this.nackAlarm = alarm('Nacks', nackCount(ns), 1, 'Proxies rejected config (NACK): see GET /v1/meshes/{mesh}/proxies for the error.');
     const convergenceSeconds = props.convergenceThresholdSeconds ?? 30;
-    this.convergenceAlarm = alarm('Convergence', convergenceP99(), convergenceSeconds, `Config took ${convergenceSeconds} s or more (p99) to reach proxies, twice in a row.`, 2);
-    this.certificateFailuresAlarm = alarm('CertificateFailures', certificateIssueFailures(), 1, 'The CA failed to issue workload certificates.');
+    this.convergenceAlarm = alarm('Convergence', convergenceP99(ns), convergenceSeconds, `Config took ${convergenceSeconds} s or more (p99) to reach proxies, twice in a row.`, 2);
+    this.certificateFailuresAlarm = alarm('CertificateFailures', certificateIssueFailures(ns), 1, 'The CA failed to issue workload certificates.');
     this.deadLetterAlarm = alarm('DeadLetters', deadLetters, 1, 'Change events were dead-lettered: a replica could not process them (reconciliation still applies them).');
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
@@ -107,28 +112,28 @@ export class Observability extends Construct {
     );
     this.dashboard.addWidgets(
       graph('API Lambda', [labelled(handlerErrors, 'errors'), labelled(handlerThrottles, 'throttles')], [props.handler.metricDuration({ period: PERIOD, statistic: Stats.p(99), label: 'duration p99' })]),
-      graph('xDS: NACKs and convergence', [labelled(nackCount(), 'NACKs')], [labelled(convergenceP99(), 'convergence p99 (s)')]),
+      graph('xDS: NACKs and convergence', [labelled(nackCount(ns), 'NACKs')], [labelled(convergenceP99(ns), 'convergence p99 (s)')]),
     );
     this.dashboard.addWidgets(
       graph('xds-server fleet', [props.fleetService.metricCpuUtilization({ period: PERIOD, label: 'CPU %' }), props.fleetService.metricMemoryUtilization({ period: PERIOD, label: 'memory %' })]),
       graph('xDS connections (NLB)', [props.loadBalancer.metrics.activeFlowCount({ period: PERIOD, label: 'active streams' }), props.loadBalancer.metrics.newFlowCount({ period: PERIOD, label: 'new streams' })]),
     );
-    this.dashboard.addWidgets(graph('Certificates and dead letters', [labelled(certificateIssueFailures(), 'certificate failures')], [labelled(deadLetters, 'dead letters')]));
+    this.dashboard.addWidgets(graph('Certificates and dead letters', [labelled(certificateIssueFailures(ns), 'certificate failures')], [labelled(deadLetters, 'dead letters')]));
   }
 
-  /** Lets the role publish the Trellis custom metrics, and no other namespace. */
+  /** Lets the role publish this deployment's custom metrics, and no other namespace. */
   grantPutMetrics(role: IRole): void {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['cloudwatch:PutMetricData'],
         // PutMetricData has no resource type; the namespace condition is what scopes it.
         resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+        conditions: { StringEquals: { 'cloudwatch:namespace': this.metricsNamespace } },
       }),
     );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'cloudwatch:PutMetricData has no resource type; the cloudwatch:namespace condition limits it to the Trellis namespace.',
+      reason: "cloudwatch:PutMetricData has no resource type; the cloudwatch:namespace condition limits it to this deployment's Trellis namespace.",
     });
   }
 }

@@ -5,7 +5,9 @@ import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
  * Custom metrics the xds-server publishes (PutMetricData, no dimensions: fleet-wide figures).
  * The names are a contract with the server code; a rename here breaks alarms silently.
  */
-export const METRICS_NAMESPACE = 'Trellis';
+
+/** `Trellis/<service stack name>`: each deployment's alarms read only its own fleet's figures. */
+export const metricsNamespace = (stackName: string): string => `Trellis/${stackName}`;
 export const NACK_COUNT = 'NackCount';
 export const CONVERGENCE_SECONDS = 'ConvergenceSeconds';
 export const CERTIFICATE_ISSUE_FAILURES = 'CertificateIssueFailures';
@@ -14,12 +16,12 @@ export const CERTIFICATE_ISSUE_FAILURES = 'CertificateIssueFailures';
 const PERIOD = Duration.minutes(5);
 
 /** Proxies rejecting config: every NACK the fleet received. */
-export const nackCount = () => new Metric({ namespace: METRICS_NAMESPACE, metricName: NACK_COUNT, statistic: Stats.SUM, period: PERIOD });
+export const nackCount = (namespace: string) => new Metric({ namespace, metricName: NACK_COUNT, statistic: Stats.SUM, period: PERIOD });
 
 /** Commit to last ACK of the new version, per change; alarms look at the p99. */
-export const convergenceP99 = () =>
-  new Metric({ namespace: METRICS_NAMESPACE, metricName: CONVERGENCE_SECONDS, statistic: Stats.p(99), period: PERIOD });
+export const convergenceP99 = (namespace: string) =>
+  new Metric({ namespace, metricName: CONVERGENCE_SECONDS, statistic: Stats.p(99), period: PERIOD });
 
 /** Certificate issuance calls to the CA that failed. */
-export const certificateIssueFailures = () =>
-  new Metric({ namespace: METRICS_NAMESPACE, metricName: CERTIFICATE_ISSUE_FAILURES, statistic: Stats.SUM, period: PERIOD });
+export const certificateIssueFailures = (namespace: string) =>
+  new Metric({ namespace, metricName: CERTIFICATE_ISSUE_FAILURES, statistic: Stats.SUM, period: PERIOD });

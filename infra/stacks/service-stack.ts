@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from '../constructs/api.ts';
 import { Events } from '../constructs/events.ts';
 import { Observability } from '../constructs/observability.ts';
-import { METRICS_NAMESPACE } from '../constructs/trellis-metrics.ts';
+import { metricsNamespace } from '../constructs/trellis-metrics.ts';
 import { XdsFleet } from '../constructs/xds-fleet.ts';
 import type { TrellisConfig } from '../config.ts';
 import { RUNTIME_ENV } from '../runtime-environment.ts';
@@ -30,6 +30,7 @@ export class ServiceStack extends Stack {
     const { secret: bootstrapSecret } = props.data.bootstrapKey;
     const { secret: joinTokenSecret } = props.data.joinTokenKey;
     const { gatewayCredentials } = props.data;
+    const namespace = metricsNamespace(this.stackName);
 
     this.events = new Events(this, 'Events', { archiveRetention: Duration.days(config.eventArchiveDays) });
 
@@ -56,7 +57,7 @@ export class ServiceStack extends Stack {
       environment: {
         ...shared,
         [RUNTIME_ENV.deadLetterQueueArn]: this.events.deadLetterQueue.queueArn,
-        [RUNTIME_ENV.metricsNamespace]: METRICS_NAMESPACE,
+        [RUNTIME_ENV.metricsNamespace]: namespace,
         [RUNTIME_ENV.xdsMtls]: String(config.xdsMtls),
       },
     });
@@ -66,6 +67,7 @@ export class ServiceStack extends Stack {
       deadLetterQueue: this.events.deadLetterQueue,
       fleetService: this.fleet.service,
       loadBalancer: this.fleet.loadBalancer,
+      metricsNamespace: namespace,
       alarmEmail: config.alarmEmail,
     });
 
