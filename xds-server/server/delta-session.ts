@@ -9,7 +9,7 @@ import { OrderingHold, removalsMayProceed, updatesMayProceed, warmingNeeds, type
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
-import { typeVersion } from '../cache/index.ts';
+import { KnownVersions } from './known-versions.ts';
 
 interface DeltaTypeState {
   readonly info: ResourceTypeInfo;
@@ -17,7 +17,7 @@ interface DeltaTypeState {
   wildcard: boolean;
   readonly subscribed: Set<string>;
   /** Name → version the proxy holds or was last sent (a refused version is not sent again). */
-  readonly known: Map<string, string>;
+  readonly known: KnownVersions;
   /** Names to send again even though unchanged: Envoy is warming something that needs them. */
   readonly rewarm: Set<string>;
 }
@@ -105,11 +105,11 @@ export class DeltaSession implements HeldState {
       // Legacy wildcard: a first request for LDS/CDS that names nothing.
       wildcard: info.wildcard && request.resource_names_subscribe.length === 0,
       subscribed: new Set(),
-      known: new Map(Object.entries(request.initial_resource_versions ?? {})),
+      known: new KnownVersions(Object.entries(request.initial_resource_versions ?? {})),
       rewarm: new Set(),
     };
     // What a reconnecting proxy says it holds counts as sent and applied.
-    if (state.known.size > 0) state.tracker.recordAdopted(typeVersion(state.known), [...state.known]);
+    if (state.known.size > 0) state.tracker.recordAdopted(state.known.version(), [...state.known]);
     this.types.set(typeUrl, state);
     return state;
   }
@@ -166,7 +166,7 @@ export class DeltaSession implements HeldState {
     if (warmed) for (const name of needs.names) if (warmed.known.has(name)) warmed.rewarm.add(name);
     const nonce = this.ctx.nextNonce();
     const typeUrl = state.info.typeUrl;
-    const version = typeVersion(state.known);
+    const version = state.known.version();
     this.ctx.write(encodeDeltaResponse({ systemVersionInfo: version, typeUrl, nonce, resources, removed, controlPlane: this.ctx.controlPlaneId }));
     const entries = resources.map((r) => [r.name, r.version] as const);
     state.tracker.recordSend(nonce, version, entries, removed);

@@ -1,0 +1,73 @@
+/** 32-bit FNV-1a of a string. */
+function fnv1a(text: string, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+const entryHash = (name: string, version: string): [number, number] => {
+  const key = `${name}\u0000${version}`;
+  return [fnv1a(key, 0x811c9dc5), fnv1a(key, 0x01234567)];
+};
+
+/**
+ * Name → version a delta stream's proxy holds, with an order-independent digest of the whole set
+ * kept up to date on every change (XOR of each entry's hash), so the version of the set costs
+ * nothing per push however many resources the proxy holds.
+ */
+export class KnownVersions {
+  private readonly entries: Map<string, string>;
+  private a = 0;
+  private b = 0;
+
+  constructor(initial: Iterable<[string, string]> = []) {
+    this.entries = new Map();
+    for (const [name, version] of initial) this.set(name, version);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(name: string): string | undefined {
+    return this.entries.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  keys(): MapIterator<string> {
+    return this.entries.keys();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, string]> {
+    return this.entries.entries();
+  }
+
+  set(name: string, version: string): void {
+    const old = this.entries.get(name);
+    if (old === version) return;
+    if (old !== undefined) this.toggle(name, old);
+    this.entries.set(name, version);
+    this.toggle(name, version);
+  }
+
+  delete(name: string): void {
+    const old = this.entries.get(name);
+    if (old === undefined) return;
+    this.entries.delete(name);
+    this.toggle(name, old);
+  }
+
+  /** Changes exactly when a member or a member's version does (up to 64-bit hash collisions). */
+  version(): string {
+    return `${this.entries.size.toString(36)}.${this.a.toString(36)}.${this.b.toString(36)}`;
+  }
+
+  private toggle(name: string, version: string): void {
+    const [x, y] = entryHash(name, version);
+    this.a = (this.a ^ x) >>> 0;
+    this.b = (this.b ^ y) >>> 0;
+  }
+}
