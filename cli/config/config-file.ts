@@ -58,7 +58,7 @@ export function readConfig(file: string): TrellisConfig {
   const contexts: Record<string, TrellisContext> = {};
   if (typeof doc.contexts === 'object' && doc.contexts !== null) {
     for (const [name, value] of Object.entries(doc.contexts)) {
-      if (!isContext(value)) throw new CliError(`${file}: context "${name}" needs a server URL`, ExitCode.Failure, { hint: `\`trellis context set ${name} --server URL\`` });
+      if (!isContext(value)) throw new CliError(`${file}: context "${name}" needs a server URL (and apiKey, mesh and namespace, when set, must be strings)`, ExitCode.Failure, { hint: `\`trellis context set ${name} --server URL\`` });
       contexts[name] = value;
     }
   }
