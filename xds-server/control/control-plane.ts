@@ -225,10 +225,10 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private registrationOf(proxyId: string): Pick<ProxyStatus, 'registration'> {
     const refused = this.registrar.refusal(proxyId);
     if (refused) return { registration: { state: 'refused', reason: refused } };
-    const stream = [...this.streams.values()].find((st) => st.proxyId === proxyId && st.registrationKey);
-    const group = this.connecting.get(proxyId)?.metadata.AUTO_REGISTER_GROUP;
-    const namespace = this.connecting.get(proxyId)?.descriptor.namespace;
-    return stream ? { registration: { state: 'registered', ...(group ? { group: `${namespace}/${group}` } : {}) } } : {};
+    if (!this.registrar.isRegistered(proxyId)) return {};
+    const proxy = this.connecting.get(proxyId);
+    const group = proxy?.metadata.AUTO_REGISTER_GROUP;
+    return { registration: { state: 'registered', ...(group ? { group: `${proxy.descriptor.namespace}/${group}` } : {}) } };
   }
 
   /** What one connected proxy's group is served now, decoded (for `trellis proxy-config`). */

@@ -49,6 +49,8 @@ export class WorkloadRegistrar {
   /** By registry id (identity + node id): one entry however many streams the proxy opens. */
   private readonly held = new Map<string, Held>();
   private readonly refusals = new Map<string, string>();
+  /** Proxy id → the registry id it is registered under. */
+  private readonly registered = new Map<string, string>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly log: Logger;
   private stopped = false;
@@ -69,6 +71,7 @@ export class WorkloadRegistrar {
     }
     const id = result.workload.id;
     this.refusals.delete(proxyId);
+    this.registered.set(proxyId, id);
     const existing = this.held.get(id);
     if (existing) {
       clearTimeout(existing.graceTimer);
@@ -94,9 +97,15 @@ export class WorkloadRegistrar {
     held.graceTimer.unref();
   }
 
-  /** Forgets a refusal once the proxy has no stream any more. */
+  /** Forgets what was decided about a proxy once it has no stream any more. */
   forget(proxyId: string): void {
     this.refusals.delete(proxyId);
+    this.registered.delete(proxyId);
+  }
+
+  /** Whether the proxy is an endpoint in the registry now. */
+  isRegistered(proxyId: string): boolean {
+    return this.registered.has(proxyId);
   }
 
   /** Why the proxy is no endpoint, when it was refused. */
@@ -118,7 +127,10 @@ export class WorkloadRegistrar {
         }
         continue;
       }
-      for (const proxyId of held.proxyIds) this.refuse(proxyId, result && !result.admitted ? result.reason : 'no longer registrable', held.proxy);
+      for (const proxyId of held.proxyIds) {
+        this.registered.delete(proxyId);
+        this.refuse(proxyId, result && !result.admitted ? result.reason : 'no longer registrable', held.proxy);
+      }
       this.held.delete(id);
       gone.push(held);
     }

@@ -195,6 +195,9 @@ describe('state-of-the-world ADS', () => {
     first.send({ node, type_url: LISTENER_TYPE_URL });
     const lds = await first.next();
     first.close();
+    // The server must have let go of the first stream, or its status would be read below.
+    for (let i = 0; i < 200 && server.ads.proxyStatus().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(server.ads.proxyStatus()).toEqual([]);
 
     const again = open();
     again.send({ node, type_url: LISTENER_TYPE_URL, version_info: lds.version_info });
