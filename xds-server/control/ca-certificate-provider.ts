@@ -49,7 +49,7 @@ export class CaCertificateProvider implements experimental.CertificateProvider {
 
   private async renew(): Promise<void> {
     const key = await generateWorkloadKey();
-    const issued = await this.options.ca.issue({ csrPem: await createCsrPem(key), spiffeId: this.options.spiffeId, ttlSeconds: this.options.ttlSeconds ?? 86_400 });
+    const issued = await this.options.ca.issue({ csrPem: await createCsrPem(key, this.options.spiffeId), spiffeId: this.options.spiffeId, ttlSeconds: this.options.ttlSeconds ?? 86_400 });
     this.identity = { certificate: Buffer.from(issued.certificateChainPem), privateKey: Buffer.from(key.privateKeyPem) };
     for (const l of this.identityListeners) l(this.identity);
     this.setBundle(issued.trustBundlePem);
@@ -57,7 +57,8 @@ export class CaCertificateProvider implements experimental.CertificateProvider {
     const due = issued.notBefore.getTime() + lifetime * (this.options.renewAt ?? 0.5) - Date.now();
     this.options.logger.info({ spiffeId: this.options.spiffeId, serial: issued.serialNumber, notAfter: issued.notAfter }, 'xDS server certificate issued');
     if (this.stopped) return;
-    this.renewTimer = setTimeout(() => void this.renewWithRetry(), Math.max(1000, due));
+    // Capped: Node fires a timer longer than 2^31-1 ms at once (a CA that ignores the asked lifetime, e.g. moto, issues for a year).
+    this.renewTimer = setTimeout(() => void this.renewWithRetry(), Math.min(Math.max(1000, due), 2 ** 31 - 1));
     this.renewTimer.unref();
   }
 
