@@ -71,14 +71,16 @@ async function main(): Promise<void> {
   housekeeping.unref();
 
   let ready = false;
+  // All interfaces in a task; TRELLIS_HOST=127.0.0.1 keeps a replica on loopback (npm run start:hosted).
+  const host = process.env.TRELLIS_HOST ?? '0.0.0.0';
   const metrics = createMetricsRegistry();
-  const admin = await startAdminServer({ host: '0.0.0.0', port: intEnv('TRELLIS_ADMIN_PORT', 9090), ready: () => ready, metrics });
+  const admin = await startAdminServer({ host, port: intEnv('TRELLIS_ADMIN_PORT', 9090), ready: () => ready, metrics });
   const xds = await startXds({
     metrics: new XdsMetrics(metrics),
     store,
     bus,
     logger,
-    address: `0.0.0.0:${intEnv('TRELLIS_XDS_PORT', 18000)}`,
+    address: `${host}:${intEnv('TRELLIS_XDS_PORT', 18000)}`,
     replicaId,
     // Connected workloads, shared by the fleet: each replica refreshes what its streams hold.
     registry: new DynamoDbWorkloadRegistry({ client: dynamoDb, tableName }),
