@@ -1,7 +1,8 @@
 // Child process of bench/fanout.ts: `count` simulated sidecars (even index delta, odd SotW), each
 // on its own HTTP/2 connection unless `pool` > 0 shares one per `pool` sidecars. Driven over IPC.
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import { agentMetadata, agentNode, nodeMessage, sidecarShape } from './fanout-node.ts';
+import { agentMetadata, agentNode, encodeNode, nodeMessage, sidecarShape } from './fanout-node.ts';
 import { SimulatedSidecar } from './fanout-sidecar.ts';
 import { decodedVersions } from './fanout-decode.ts';
 import { envoyRoot } from '../xds-server/protos/index.ts';
@@ -13,6 +14,8 @@ export interface ClientConfig {
   meshes: number;
   /** 0: one connection per sidecar, as real sidecars have; N: N sidecars share one. */
   pool: number;
+  /** JSON file of the node fields Envoy adds itself (fanout-envoy-node.ts); without it only the user agent name. */
+  nodeExtrasFile?: string;
 }
 
 export type ClientCommand = { cmd: 'start' } | { cmd: 'report' } | { cmd: 'mark'; mesh: string } | { cmd: 'collect' } | { cmd: 'stop' };
@@ -33,6 +36,7 @@ interface Entry {
   bytes: number;
 }
 
+const envoyAdds = encodeNode(cfg.nodeExtrasFile ? (JSON.parse(readFileSync(cfg.nodeExtrasFile, 'utf8')) as Record<string, unknown>) : { user_agent_name: 'envoy' });
 const channels: grpc.Client[] = [];
 const entries: Entry[] = [];
 let warm = 0;
@@ -53,7 +57,7 @@ function start(): void {
     const counter = { mesh: shape.mesh, bytes: 0 };
     const sidecar = new SimulatedSidecar({
       protocol: i % 2 === 0 ? 'delta' : 'sotw',
-      node: nodeMessage(agentNode(agentMetadata(shape))),
+      node: [encodeNode(nodeMessage(agentNode(agentMetadata(shape)))), envoyAdds],
       channel: channelFor(k),
       onResponse: (bytes) => {
         if (!marked) return;

@@ -1,5 +1,7 @@
 // The bench process's side of the client processes (bench/fanout-client.ts): fork, command, gather.
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClientCommand, ClientConfig } from './fanout-client.ts';
@@ -35,11 +37,16 @@ export class ClientProcesses {
   private readonly counts: number[];
   private readonly loaded: Promise<unknown[]>;
 
-  constructor(o: { xds: string; first?: number; count: number; meshes: number; pool: number; processes: number }) {
+  private readonly dir: string;
+
+  constructor(o: { xds: string; first?: number; count: number; meshes: number; pool: number; processes: number; nodeExtras?: Record<string, unknown> }) {
     const per = Math.ceil(o.count / o.processes);
+    this.dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-fanout-clients-'));
+    const nodeExtrasFile = path.join(this.dir, 'node-extras.json');
+    if (o.nodeExtras) writeFileSync(nodeExtrasFile, JSON.stringify(o.nodeExtras));
     this.counts = Array.from({ length: o.processes }, (_, c) => Math.max(0, Math.min(per, o.count - c * per))).filter((n) => n > 0);
     this.children = this.counts.map((count, c) => {
-      const config: ClientConfig = { xds: o.xds, first: (o.first ?? 0) + c * per, count, meshes: o.meshes, pool: o.pool };
+      const config: ClientConfig = { xds: o.xds, first: (o.first ?? 0) + c * per, count, meshes: o.meshes, pool: o.pool, ...(o.nodeExtras ? { nodeExtrasFile } : {}) };
       return fork(path.join(here, 'fanout-client.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, FANOUT_CLIENT: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     });
     this.loaded = Promise.all(this.children.map((c) => new Promise((resolve) => c.once('message', resolve))));
@@ -96,5 +103,6 @@ export class ClientProcesses {
 
   async stop(): Promise<void> {
     await Promise.all(this.children.map((c) => new Promise((resolve) => (c.once('exit', resolve), c.send({ cmd: 'stop' })))));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -79,12 +79,12 @@ function describe(sub: Map<string, string[]>): string {
   }).join(', ');
 }
 
-export async function envoyCheck(): Promise<void> {
+export async function envoyCheck(nodeExtras: Record<string, unknown> | undefined): Promise<void> {
   const observer = new ServerObserver();
   const cp = await startBenchControlPlane(observer.hooks);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-fanout-envoy-'));
   const reals: RealSidecar[] = [];
-  const sims = new ClientProcesses({ xds: `127.0.0.1:${cp.xds.port}`, count: PAIRS, meshes: 1, pool: 0, processes: 1 });
+  const sims = new ClientProcesses({ xds: `127.0.0.1:${cp.xds.port}`, count: PAIRS, meshes: 1, pool: 0, processes: 1, ...(nodeExtras ? { nodeExtras } : {}) });
   try {
     const ca = await openEmbeddedCa({ dir: path.join(dir, 'ca') });
     const trustDomain = meshTrustDomain('default', MESH, {});

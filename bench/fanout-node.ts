@@ -1,7 +1,9 @@
 // The node of a sidecar started by `trellis-agent run`: the same metadata schema, defaults and
 // bootstrap code, so simulated clients and real Envoys claim exactly what a deployed sidecar does.
 import { NodeMetadataSchema, type NodeMetadata } from '../core/proxies/node-metadata.ts';
+import type { Type } from 'protobufjs';
 import { envoyBootstrap } from '../sidecar/bootstrap/envoy-bootstrap.ts';
+import { findMessageType } from '../xds-server/protos/index.ts';
 
 export const MESHES = 10;
 export const SERVICES = 50;
@@ -63,17 +65,20 @@ function toValue(v: unknown): Record<string, unknown> {
   if (Array.isArray(v)) return { listValue: { values: v.map(toValue) } };
   return { structValue: toStruct(v as Record<string, unknown>) };
 }
-function toStruct(o: Record<string, unknown>): Record<string, unknown> {
+export function toStruct(o: Record<string, unknown>): Record<string, unknown> {
   return { fields: Object.fromEntries(Object.entries(o).map(([k, v]) => [k, toValue(v)])) };
 }
 
-/** The envoy.config.core.v3.Node Envoy sends for that bootstrap (user agent as Envoy 1.40 reports it). */
+/** The bootstrap's part of the envoy.config.core.v3.Node (Envoy adds its user agent and extensions: fanout-envoy-node.ts). */
 export function nodeMessage(node: BootstrapNode): Record<string, unknown> {
-  return {
-    id: node.id,
-    cluster: node.cluster,
-    metadata: toStruct(node.metadata),
-    user_agent_name: 'envoy',
-    user_agent_build_version: { version: { major_number: 1, minor_number: 40, patch: 0 } },
-  };
+  return { id: node.id, cluster: node.cluster, metadata: toStruct(node.metadata) };
+}
+
+let nodeType: Type | undefined;
+
+/** Node fields in protobufjs object form → bytes; encoded parts concatenate into one Node. */
+export function encodeNode(fields: Record<string, unknown>): Uint8Array {
+  nodeType ??= findMessageType('envoy.config.core.v3.Node');
+  if (!nodeType) throw new Error('envoy.config.core.v3.Node is not in the loaded protos');
+  return nodeType.encode(nodeType.fromObject(fields)).finish();
 }

@@ -31,6 +31,8 @@ export class ServerObserver {
   nacks = 0;
   disconnects = 0;
   private lastSendAt = performance.now();
+  /** Pushes per type and protocol since the last quiet() began, for the error when it never comes. */
+  private recent = new Map<string, number>();
   private change: ActiveChange | undefined;
 
   readonly hooks: XdsServerHooks = {
@@ -42,6 +44,8 @@ export class ServerObserver {
     onNack: () => void this.nacks++,
     onSend: (e) => {
       this.lastSendAt = performance.now();
+      const key = `${e.typeUrl.split('.').pop()} ${e.protocol}`;
+      this.recent.set(key, (this.recent.get(key) ?? 0) + 1);
       const c = this.change;
       if (!c) return;
       if (!e.scope.startsWith(c.prefix)) c.otherMeshPushes++;
@@ -61,8 +65,9 @@ export class ServerObserver {
   /** Resolves once the server has pushed nothing for `quietMs`. */
   async quiet(quietMs: number, timeoutMs = 300_000): Promise<number> {
     const deadline = performance.now() + timeoutMs;
+    this.recent.clear();
     while (performance.now() - this.lastSendAt < quietMs) {
-      if (performance.now() > deadline) throw new Error(`the server kept pushing for ${timeoutMs / 1000} s`);
+      if (performance.now() > deadline) throw new Error(`the server kept pushing for ${timeoutMs / 1000} s: ${[...this.recent].map(([k, n]) => `${n} ${k}`).join(', ')} to ${this.streams.size} streams`);
       await new Promise((r) => setTimeout(r, 50));
     }
     return this.lastSendAt;

@@ -40,10 +40,10 @@ function loopDelay(): { stop(): { p99: number; max: number } } {
 const delay = (d: { p99: number; max: number }) => `event-loop delay p99 ${ms(d.p99)}, max ${ms(d.max)}`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-export async function fanoutRun(n: number, pool: number): Promise<void> {
+export async function fanoutRun(n: number, pool: number, nodeExtras: Record<string, unknown> | undefined): Promise<void> {
   const observer = new ServerObserver();
   const cp = await startBenchControlPlane(observer.hooks);
-  const clients = new ClientProcesses({ xds: `127.0.0.1:${cp.xds.port}`, count: n, meshes: MESHES, pool, processes: CLIENT_PROCESSES });
+  const clients = new ClientProcesses({ xds: `127.0.0.1:${cp.xds.port}`, count: n, meshes: MESHES, pool, processes: CLIENT_PROCESSES, ...(nodeExtras ? { nodeExtras } : {}) });
   try {
     await clients.ready();
     // The server's protobuf root is loaded once per process at start-up, not per proxy.

@@ -3,8 +3,9 @@
 // LDS wildcard only once the clusters are warm; RDS for the route configurations the listeners
 // name, once those listeners arrived; every response ACKed; `node` only on a stream's first request.
 import type * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
 import type { Type } from 'protobufjs';
-import { findMessageType } from '../xds-server/protos/index.ts';
+import { fieldNumber, findMessageType } from '../xds-server/protos/index.ts';
 import { clusterInfo, listenerInfo, nameOf, versionKey, type ClusterInfo, type ListenerInfo } from './fanout-decode.ts';
 
 export type XdsKind = 'cds' | 'eds' | 'lds' | 'rds';
@@ -20,14 +21,21 @@ const raw = (b: Buffer) => b;
 /** Envoy's gRPC mux retry: jittered exponential backoff from 500 ms up to 30 s. */
 const BACKOFF = { baseMs: 500, maxMs: 30_000 };
 
-let codec: Record<'sotwReq' | 'sotwRes' | 'deltaReq' | 'deltaRes', Type> | undefined;
+let codec: (Record<'sotwReq' | 'sotwRes' | 'deltaReq' | 'deltaRes', Type> & Record<'sotwNodeField' | 'deltaNodeField', number>) | undefined;
 function codecs() {
   const t = (name: string) => {
     const type = findMessageType(`envoy.service.discovery.v3.${name}`);
     if (!type) throw new Error(`${name} is not in the loaded protos`);
     return type;
   };
-  return (codec ??= { sotwReq: t('DiscoveryRequest'), sotwRes: t('DiscoveryResponse'), deltaReq: t('DeltaDiscoveryRequest'), deltaRes: t('DeltaDiscoveryResponse') });
+  return (codec ??= {
+    sotwReq: t('DiscoveryRequest'),
+    sotwRes: t('DiscoveryResponse'),
+    deltaReq: t('DeltaDiscoveryRequest'),
+    deltaRes: t('DeltaDiscoveryResponse'),
+    sotwNodeField: fieldNumber('envoy.service.discovery.v3.DiscoveryRequest', 'node'),
+    deltaNodeField: fieldNumber('envoy.service.discovery.v3.DeltaDiscoveryRequest', 'node'),
+  });
 }
 
 interface AnyMessage {
@@ -51,8 +59,8 @@ const byName = <T extends { name: string }>(items: T[]) => new Map(items.map((i)
 
 export interface SidecarOptions {
   protocol: 'delta' | 'sotw';
-  /** envoy.config.core.v3.Node in protobufjs object form. */
-  node: Record<string, unknown>;
+  /** envoy.config.core.v3.Node, encoded, in parts that concatenate into one message (this sidecar's, then what every Envoy adds). */
+  node: Uint8Array[];
   channel: grpc.Client;
   /** Every response, with its size on the wire (before HTTP/2 framing). */
   onResponse(bytes: number): void;
@@ -119,9 +127,17 @@ export class SimulatedSidecar {
   private write(message: Record<string, unknown>): void {
     if (!this.call) return;
     const type = this.o.protocol === 'delta' ? codecs().deltaReq : codecs().sotwReq;
-    if (this.firstOnStream) message.node = this.o.node;
+    const body = type.encode(type.fromObject(message)).finish();
+    if (!this.firstOnStream) {
+      this.call.write(body as Buffer);
+      return;
+    }
     this.firstOnStream = false;
-    this.call.write(type.encode(type.fromObject(message)).finish() as Buffer);
+    // The node field appended to the encoded request: fields may come in any order on the wire.
+    const field = this.o.protocol === 'delta' ? codecs().deltaNodeField : codecs().sotwNodeField;
+    const length = this.o.node.reduce((a, p) => a + p.length, 0);
+    const header = protobuf.Writer.create().uint32((field << 3) | 2).uint32(length).finish();
+    this.call.write(Buffer.concat([body, header, ...this.o.node]));
   }
 
   /** The first request of a type on this stream (wildcard for CDS/LDS). */

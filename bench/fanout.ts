@@ -14,7 +14,8 @@
 // hands Envoy its SDS socket), built by the same schema and bootstrap code (bench/fanout-node.ts).
 // So every sidecar is its own cache scope and registers as an endpoint of its service. Even i speak
 // delta xDS, odd i state of the world; each has its own HTTP/2 connection (checked with `ss`), sends
-// `node` only on a stream's first request, subscribes CDS, then EDS of the EDS clusters, then LDS,
+// `node` only on a stream's first request (with the user agent, build and extension list Envoy adds,
+// read from the test tools' Envoy at start), subscribes CDS, then EDS of the EDS clusters, then LDS,
 // then RDS of the routes the listeners name, ACKs every response and reconnects with backoff.
 //
 // What is printed per N:
@@ -38,6 +39,8 @@
 import { parseArgs } from 'node:util';
 import { fanoutRun } from './fanout-run.ts';
 import { envoyCheck } from './fanout-envoy-check.ts';
+import { envoyNodeExtras } from './fanout-envoy-node.ts';
+import { ENVOY_BIN } from '../test/support/tools.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -49,5 +52,7 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 10) || !Number.isInteger(pool)
   console.error('usage: fanout [--streams N,N...] (each N ≥ 10) [--pool N] [--envoy-check]');
   process.exit(2);
 }
-if (values['envoy-check']) await envoyCheck();
-else for (const n of sizes) await fanoutRun(n, pool);
+const extras = await envoyNodeExtras();
+console.log(extras ? `simulated nodes carry what Envoy ${extras.version} adds to its node (${(extras.fields.extensions as unknown[]).length} extensions)` : `no Envoy at ${ENVOY_BIN}: simulated nodes lack the extension list a real Envoy sends`);
+if (values['envoy-check']) await envoyCheck(extras?.fields);
+else for (const n of sizes) await fanoutRun(n, pool, extras?.fields);
