@@ -15,6 +15,11 @@ export interface AgentOptions {
   mesh: string;
   /** Pays for the first certificate; renewals use the certificate itself. */
   joinToken?: string;
+  /**
+   * The SPIFFE ID the first certificate will carry (the join-token response shows it), stated in
+   * the CSR for CAs that copy the CSR's SAN (ACM PCA without API passthrough, moto); renewals state the certificate's own.
+   */
+  spiffeId?: string;
   /** Instead of a join token: the platform (EKS, ECS) vouches for the workload. */
   attestor?: Attestor;
   sdsSocketPath: string;
@@ -145,7 +150,7 @@ export class Agent {
       const cert = await requestCertificate({
         apiUrl: this.o.apiUrl,
         mesh: this.o.mesh,
-        csrPem: await createCsrPem(nextKey),
+        csrPem: await createCsrPem(nextKey, this.cert?.spiffeId ?? this.o.spiffeId),
         credential: this.renewable() ? { current: this.cert!, privateKey: this.key.privateKey } : this.o.attestor ? { attestor: this.o.attestor } : { joinToken: this.o.joinToken ?? '' },
         now: this.now,
         ...(this.o.ttlSeconds ? { ttlSeconds: this.o.ttlSeconds } : {}),

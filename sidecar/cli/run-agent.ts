@@ -49,6 +49,7 @@ export async function runAgent(opts: Record<string, unknown>, cmd: Command): Pro
     apiUrl: opts.api as string,
     mesh: metadata.data!.TRELLIS_MESH,
     ...(first.joinToken ? { joinToken: first.joinToken } : { attestor: first.attestor! }),
+    ...(typeof opts.spiffeId === 'string' ? { spiffeId: opts.spiffeId } : {}),
     sdsSocketPath: (opts.sdsSocket as string | undefined) ?? path.join(workDir, 'sds.sock'),
     ...(typeof opts.keyFile === 'string' ? { keyFile: opts.keyFile } : {}),
     bootstrap: {

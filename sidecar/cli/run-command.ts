@@ -14,6 +14,7 @@ export function runCommand(): Command {
     .option('--mesh <mesh>', 'mesh name (default: from the join token; or TRELLIS_MESH)', process.env.TRELLIS_MESH)
     .option('--namespace <ns>', 'namespace (default: from the join token; or TRELLIS_NAMESPACE)', process.env.TRELLIS_NAMESPACE)
     .option('--service-account <sa>', 'service account (default: from the join token; or TRELLIS_SERVICE_ACCOUNT)', process.env.TRELLIS_SERVICE_ACCOUNT)
+    .option('--spiffe-id <spiffe-id>', 'state the identity the join token buys (its `spiffeId`) in the CSR: needed where the CA copies the CSR\'s SAN (ACM PCA without API passthrough, moto)')
     .addOption(new Option('--attest <platform>', 'prove identity with the platform instead of a join token').choices(['eks', 'ecs']))
     .option('--token-path <file>', `--attest eks: the projected service-account token (default ${DEFAULT_EKS_TOKEN_PATH})`)
     .option('--tenant <id>', 'tenant whose registered clusters and roles vouch for this workload (or TRELLIS_TENANT)', process.env.TRELLIS_TENANT ?? 'default')
