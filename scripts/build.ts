@@ -114,10 +114,16 @@ function pruneChunks(current: Set<string>, keepMs: number): void {
   }
 }
 
-/** Bundles one Lambda entry as the CDK app does (minified, one file); returns the output path. */
+/** Where buildLambda stamps a Lambda bundle: when its build started and the sources it read. */
+export const lambdaStampFile = (name: keyof typeof LAMBDA_ENTRIES): string => path.join(DIST, 'lambda', name, 'build-stamp.json');
+
+/** Bundles one Lambda entry as the CDK app does (minified, one file) and stamps it; returns the output path. */
 export async function buildLambda(name: keyof typeof LAMBDA_ENTRIES): Promise<string> {
+  const startedAt = Date.now();
   const outfile = path.join(DIST, 'lambda', name, 'index.mjs');
-  await build({ ...common(), entryPoints: [path.join(REPO_ROOT, LAMBDA_ENTRIES[name])], outfile, mainFields: ['module', 'main'], minify: true });
+  const result = await build({ ...common(), entryPoints: [path.join(REPO_ROOT, LAMBDA_ENTRIES[name])], outfile, mainFields: ['module', 'main'], minify: true, metafile: true });
+  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/'));
+  writeAtomically(lambdaStampFile(name), Buffer.from(`${JSON.stringify({ startedAt, inputs: [...inputs, 'package-lock.json', 'scripts/build.ts', 'infra/lambda-bundling.ts'] }, null, 1)}\n`));
   return outfile;
 }
 
