@@ -13,12 +13,21 @@ export function attributePath(path: string, manifests: readonly Manifest[]): { p
   return { path: m[2] || '(document)', origin: `${manifest.source}${id ? `, ${id.kind} ${id.namespace}/${id.name}` : ''}` };
 }
 
-/** Rewrites the API's `[i].spec…` paths to name the file and object they came from. */
+/** `document [j]` in an API message (a duplicate's first occurrence) as the file it came from. */
+function nameDocuments(message: string, manifests: readonly Manifest[]): string {
+  return message.replace(/\bdocument \[(\d+)\]/g, (text, j: string) => {
+    const source = manifests[Number(j)]?.source;
+    return source ? source : text;
+  });
+}
+
+/** Rewrites the API's `[i].spec…` paths to name the file and object they came from, and the files its messages point at. */
 export function attributeErrors(err: ApiError, manifests: readonly Manifest[]): CliError {
   if (err.fieldErrors.length === 0) return err;
   const fieldErrors = err.fieldErrors.map((e) => {
     const at = attributePath(e.path, manifests);
-    return at.origin ? { path: at.path, message: `${e.message} (${at.origin})` } : e;
+    const message = nameDocuments(e.message, manifests);
+    return at.origin ? { path: at.path, message: `${message} (${at.origin})` } : { ...e, message };
   });
   return new CliError(err.message, err.exitCode, { fieldErrors, ...(err.hint ? { hint: err.hint } : {}) });
 }

@@ -45,4 +45,12 @@ describe('readManifests', () => {
     expect(err.exitCode).toBe(3);
     expect(err.fieldErrors).toEqual([{ path: 'spec.hosts', message: `is required (${path.join(dir, 'a.yaml')}#2, VirtualService shop/two)` }]);
   });
+
+  it('names both files when the API reports the same object twice', async () => {
+    writeFileSync(path.join(dir, 'a.yaml'), doc('reviews'));
+    writeFileSync(path.join(dir, 'b.yaml'), `${doc('ratings')}---\n${doc('reviews')}`);
+    const manifests = await readManifests([dir]);
+    const err = attributeErrors(new ApiError(400, { detail: '1 problem', errors: [{ path: '[2].metadata.name', message: 'VirtualService/shop/reviews appears twice (also document [0])' }] }, undefined), manifests);
+    expect(err.fieldErrors).toEqual([{ path: 'metadata.name', message: `VirtualService/shop/reviews appears twice (also ${path.join(dir, 'a.yaml')}) (${path.join(dir, 'b.yaml')}#2, VirtualService shop/reviews)` }]);
+  });
 });

@@ -29,7 +29,7 @@ async function apply(file: string): Promise<number> {
   const res = await fetch(`${api}/v1/meshes/demo/apply`, {
     method: 'POST',
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/yaml' },
-    body: readFileSync(path.join(ROOT, 'examples/canary', file)),
+    body: readFileSync(path.join(ROOT, 'examples', file)),
   });
   expect(res.status, await res.clone().text()).toBe(200);
   return ((await res.json()) as { revision: number }).revision;
@@ -68,7 +68,7 @@ describe('the README walk', () => {
   it('creates a mesh, applies the canary, bootstraps a sidecar with trellis-agent and splits 90/10, then promotes v2', async () => {
     const mesh = await fetch(`${api}/v1/meshes/demo`, { method: 'PUT', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{}' });
     expect(mesh.status).toBe(201);
-    await apply('mesh.yaml');
+    await apply('canary/mesh.yaml');
 
     const adminPort = await freePort();
     const outboundPort = await freePort();
@@ -84,7 +84,7 @@ describe('the README walk', () => {
     expect((seen.v1 ?? 0) + (seen.v2 ?? 0)).toBe(200);
     expect(seen.v1!).toBeGreaterThan(160);
 
-    await apply('all-v2.yaml');
+    await apply('canary-promoted/mesh.yaml');
     await waitFor(async () => (await get(outbound, { host: 'reviews' })).servedBy === 'v2' && (await split(10)).v2 === 10, 'the promotion', 10_000, 50);
     expect(await split(50)).toEqual({ v2: 50 });
   });
