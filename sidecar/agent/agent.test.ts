@@ -113,6 +113,9 @@ describe('trellis-agent with a real Envoy and xDS over mTLS', () => {
       return s.envoy!.restarts === 1 && s.envoy!.pid !== pid && s.ready;
     }, 'Envoy restarted and ready', 20_000);
     expect(JSON.stringify(await certsShown())).toContain('spiffe://demo.default.trellis.local/ns/shop/sa/web');
+    // /ready says how the last Envoy ended.
+    const body = (await (await fetch(`http://127.0.0.1:${agent.readyPort}/ready`)).json()) as { envoy: { lastExit?: { signal: string; reason: string } } };
+    expect(body.envoy.lastExit).toMatchObject({ signal: 'SIGKILL', reason: expect.stringMatching(/^envoy was killed by SIGKILL/) });
   });
 
   it('drains Envoy, then stops it, when the agent stops', async () => {

@@ -5,6 +5,7 @@ import { envoyBootstrapYaml, type BootstrapOptions } from '../bootstrap/envoy-bo
 import { SdsServer } from '../sds/sds-server.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { CertificateRequestError, fetchTrustBundle, requestCertificate, type Attestor, type WorkloadCertificate } from './certificate-client.ts';
+import type { EnvoyExit } from './envoy-exit.ts';
 import { EnvoySupervisor } from './envoy-supervisor.ts';
 import { loadOrCreateKeyFile, writeKeyFile } from './key-file.ts';
 import { startReadinessServer, type ReadinessServer } from './readiness-server.ts';
@@ -45,7 +46,8 @@ export interface AgentStatus {
   ready: boolean;
   certificate?: { spiffeId: string; serialNumber: string; notAfter: string; renewAt?: string };
   sds: ReturnType<SdsServer['stats']>;
-  envoy?: { pid?: number; live: boolean; restarts: number };
+  /** `lastExit`: how Envoy last ended on its own (code or signal, its last stderr lines), until the agent stops. */
+  envoy?: { pid?: number; live: boolean; restarts: number; lastExit?: EnvoyExit };
   renewals: number;
   failures: number;
   lastError?: string;
@@ -119,7 +121,7 @@ export class Agent {
       ready: this.cert !== undefined && this.cert.notAfter > this.now() && envoyLive,
       ...(this.cert ? { certificate: { spiffeId: this.cert.spiffeId, serialNumber: this.cert.serialNumber, notAfter: this.cert.notAfter.toISOString(), ...(this.renewAt ? { renewAt: this.renewAt.toISOString() } : {}) } } : {}),
       sds: this.sds.stats(),
-      ...(this.envoy ? { envoy: { ...(this.envoy.pid ? { pid: this.envoy.pid } : {}), live: envoyLive, restarts: this.envoy.restarts } } : {}),
+      ...(this.envoy ? { envoy: { ...(this.envoy.pid ? { pid: this.envoy.pid } : {}), live: envoyLive, restarts: this.envoy.restarts, ...(this.envoy.lastExit ? { lastExit: this.envoy.lastExit } : {}) } } : {}),
       renewals: this.renewals,
       failures: this.failures,
       ...(this.lastError ? { lastError: this.lastError } : {}),

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { describeEnvoyExit, LineTail, type EnvoyExit } from './envoy-exit.ts';
+import { EnvoyBannerFilter } from './envoy-log-filter.ts';
 
 export interface EnvoySupervisorOptions {
   envoyPath: string;
@@ -13,6 +16,8 @@ export interface EnvoySupervisorOptions {
   backoff?: BackoffPolicy;
   random?: () => number;
   logger: Logger;
+  /** Where Envoy's stderr goes, line by line, without its extension banner (default: this process's stderr). */
+  output?: (line: string) => void;
 }
 
 /** A run this long counts as healthy: the next crash restarts without the accumulated backoff. */
@@ -26,6 +31,8 @@ export class EnvoySupervisor {
   private attempts = 0;
   private stopping = false;
   restarts = 0;
+  /** How Envoy last ended on its own (not when stopped): shown by the agent's `/ready`. */
+  lastExit: EnvoyExit | undefined;
 
   constructor(private readonly o: EnvoySupervisorOptions) {}
 
@@ -33,16 +40,29 @@ export class EnvoySupervisor {
     if (this.stopping) return;
     const startedAt = Date.now();
     const args = ['-c', this.o.bootstrapPath, '--use-dynamic-base-id', '--disable-hot-restart', ...(this.o.args ?? [])];
-    const child = spawn(this.o.envoyPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(this.o.envoyPath, args, { stdio: ['ignore', 'inherit', 'pipe'] });
     this.child = child;
     this.o.logger.info({ pid: child.pid, args }, 'envoy started');
-    child.on('error', (err) => this.o.logger.error({ err }, 'envoy could not be started'));
-    child.on('exit', (code, signal) => {
+    const tail = new LineTail();
+    const filter = new EnvoyBannerFilter();
+    const output = this.o.output ?? ((line: string) => process.stderr.write(`${line}\n`));
+    createInterface({ input: child.stderr!, crlfDelay: Infinity }).on('line', (line) => {
+      if (!filter.keep(line)) return;
+      tail.push(line);
+      output(line);
+    });
+    child.on('error', (err) => {
+      tail.push(`could not be started: ${err.message}`);
+      this.o.logger.error({ err }, 'envoy could not be started');
+    });
+    // 'close' comes after stderr is drained, so the exit reason includes Envoy's last words.
+    child.on('close', (code, signal) => {
       if (this.child === child) this.child = undefined;
       if (this.stopping) return;
+      this.lastExit = describeEnvoyExit(code, signal, tail.value, new Date());
       if (Date.now() - startedAt > STABLE_RUN_MS) this.attempts = 0;
       const delay = backoffDelay(this.attempts++, this.o.backoff ?? DEFAULT_BACKOFF, this.o.random ?? Math.random);
-      this.o.logger.warn({ code, signal, restartInMs: delay }, 'envoy exited; restarting');
+      this.o.logger.warn({ code, signal, reason: this.lastExit.reason, restartInMs: delay }, 'envoy exited; restarting');
       this.restartTimer = setTimeout(() => {
         this.restarts++;
         this.start();
