@@ -101,7 +101,8 @@ export function envoyBootstrap(o: BootstrapOptions): Record<string, unknown> {
         {
           name: 'trellis-xds',
           type: isIp(o.xdsAddress.host) ? 'STATIC' : 'STRICT_DNS',
-          connect_timeout: '1s',
+          // The control plane may be a region away and busy with a reconnect storm: a slow TLS handshake is not a failure.
+          connect_timeout: '5s',
           typed_extension_protocol_options: http2Options(true),
           load_assignment: {
             cluster_name: 'trellis-xds',
