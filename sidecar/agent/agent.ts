@@ -8,6 +8,9 @@ import { CertificateRequestError, fetchTrustBundle, requestCertificate, type Att
 import type { EnvoyExit } from './envoy-exit.ts';
 import { EnvoySupervisor } from './envoy-supervisor.ts';
 import { loadOrCreateKeyFile, writeKeyFile } from './key-file.ts';
+import { agentMetrics } from './metrics/agent-metrics.ts';
+import { mergedScrape } from './metrics/merged-scrape.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
 import { startReadinessServer, type ReadinessServer } from './readiness-server.ts';
 import { DEFAULT_ROTATION, rotationTime, type RotationPolicy } from './rotation.ts';
 
@@ -32,6 +35,8 @@ export interface AgentOptions {
   envoy?: { path: string; args?: string[]; drainMs?: number };
   /** Loopback port for `/ready` (0 picks one). */
   readyPort?: number;
+  /** Serve the merged Prometheus scrape (`/stats/prometheus`) on this port (0 picks one); the app's metrics are merged from `appMetricsUrl`. */
+  metrics?: { port: number; host?: string; appMetricsUrl?: string };
   ttlSeconds?: number;
   /** How often the trust bundle is re-read, so a new root reaches Envoy before leaves signed by it do (default 60 s). */
   bundleRefreshMs?: number;
@@ -70,6 +75,7 @@ export class Agent {
   private bundleTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   private readiness: ReadinessServer | undefined;
+  private metricsServer: MetricsServer | undefined;
   private envoy: EnvoySupervisor | undefined;
   private stopped = false;
   private renewals = 0;
@@ -94,7 +100,12 @@ export class Agent {
     return this.readiness?.port;
   }
 
-  /** Serves SDS and readiness, writes the bootstrap, and starts fetching the first certificate. */
+  /** Port of `/stats/prometheus`, once started (undefined when metrics are off). */
+  get metricsPort(): number | undefined {
+    return this.metricsServer?.port;
+  }
+
+  /** Serves SDS, readiness and metrics, writes the bootstrap, and starts fetching the first certificate. */
   async start(): Promise<void> {
     this.key = this.o.keyFile ? await loadOrCreateKeyFile(this.o.keyFile) : await generateWorkloadKey();
     await this.sds.listen();
@@ -102,6 +113,7 @@ export class Agent {
       const status = await this.status();
       return { ready: status.ready, detail: { ...status } };
     });
+    if (this.o.metrics) await this.startMetrics(this.o.metrics);
     if (this.o.bootstrap) {
       const yaml = envoyBootstrapYaml({ ...this.o.bootstrap.options, sdsSocketPath: this.o.sdsSocketPath });
       await writeFile(this.o.bootstrap.path, yaml, { mode: 0o600 });
@@ -140,6 +152,7 @@ export class Agent {
     clearInterval(this.bundleTimer);
     await this.envoy?.stop();
     await this.readiness?.close();
+    await this.metricsServer?.close();
     await this.sds.close();
   }
 
@@ -210,6 +223,24 @@ export class Agent {
     clearTimeout(this.timer);
     // setTimeout cannot wait longer than ~24.8 days; a later renewal is re-checked then.
     this.timer = setTimeout(() => void this.acquire(), Math.min(Math.max(0, delayMs), 2 ** 31 - 1));
+  }
+
+  private async startMetrics(o: NonNullable<AgentOptions['metrics']>): Promise<void> {
+    const metadata = this.o.bootstrap?.options.metadata;
+    const agent = agentMetrics(() => ({
+      ...(this.cert ? { certificateNotAfter: this.cert.notAfter } : {}),
+      envoyRestarts: this.envoy?.restarts ?? 0,
+      renewals: this.renewals,
+      failures: this.failures,
+    }));
+    const identity = () => ({
+      workload: metadata?.WORKLOAD_NAME ?? 'unknown',
+      namespace: metadata?.NAMESPACE ?? 'unknown',
+      labels: metadata?.LABELS ?? {},
+      ...(this.cert ? { principal: this.cert.spiffeId } : {}),
+    });
+    const scrape = () => mergedScrape({ ...(this.o.bootstrap ? { envoyAdminPort: this.o.bootstrap.options.adminPort } : {}), ...(o.appMetricsUrl ? { appMetricsUrl: o.appMetricsUrl } : {}), identity, agent, logger: this.log });
+    this.metricsServer = await startMetricsServer(o.port, scrape, o.host);
   }
 
   private onFirstCertificate(): void {

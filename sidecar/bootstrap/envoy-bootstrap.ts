@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { NodeMetadata } from '../../core/proxies/node-metadata.ts';
 import { DEFAULT_INBOUND_PORT, DEFAULT_OUTBOUND_PORT } from '../../core/proxies/node-metadata.ts';
+import { statsConfig } from './stats-config.ts';
 
 export interface BootstrapOptions {
   metadata: NodeMetadata;
@@ -86,6 +87,7 @@ export function envoyBootstrap(o: BootstrapOptions): Record<string, unknown> {
       metadata: Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== undefined)),
     },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: o.adminPort } } },
+    stats_config: statsConfig(),
     dynamic_resources: {
       ads_config: {
         api_type: o.protocol === 'delta' ? 'DELTA_GRPC' : 'GRPC',

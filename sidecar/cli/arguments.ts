@@ -39,3 +39,22 @@ export function ratio(value: string): number {
   if (!(n > 0 && n < 1)) throw new InvalidArgumentError('must be a number between 0 and 1');
   return n;
 }
+
+/** A port, or 0 to turn the listener off. */
+export function portOrZero(value: string): number {
+  return value === '0' ? 0 : portNumber(value);
+}
+
+/** An http URL on this host (127.0.0.1, localhost, [::1]): the agent fetches it, so it reaches nothing beyond the pod or task. */
+export function loopbackHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('must be a URL such as http://127.0.0.1:8080/metrics');
+  }
+  if (url.protocol !== 'http:') throw new InvalidArgumentError('must be an http:// URL');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) throw new InvalidArgumentError('must be on 127.0.0.1, localhost or [::1] (the app in the same pod or task)');
+  if (url.username || url.password) throw new InvalidArgumentError('must not carry credentials');
+  return url.toString();
+}

@@ -64,12 +64,13 @@ export async function runAgent(opts: Record<string, unknown>, cmd: Command): Pro
     },
     ...(typeof opts.envoyPath === 'string' ? { envoy: { path: opts.envoyPath, args: opts.envoyArg as string[], drainMs: (opts.drainSeconds as number) * 1000 } } : {}),
     readyPort: opts.readyPort as number,
+    ...(opts.metricsPort !== 0 ? { metrics: { port: opts.metricsPort as number, ...(typeof opts.appMetricsUrl === 'string' ? { appMetricsUrl: opts.appMetricsUrl } : {}) } } : {}),
     ...(opts.ttl ? { ttlSeconds: opts.ttl as number } : {}),
     rotation: { ratio: opts.rotationRatio as number, jitter: Math.min(DEFAULT_ROTATION.jitter, (opts.rotationRatio as number) / 2) },
     logger,
   });
   await agent.start();
-  logger.info({ readyPort: agent.readyPort, workDir }, 'agent started');
+  logger.info({ readyPort: agent.readyPort, metricsPort: agent.metricsPort, workDir }, 'agent started');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

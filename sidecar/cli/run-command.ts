@@ -1,13 +1,13 @@
 import { Command, Option } from 'commander';
 import { XDS_SERVER_SPIFFE_ID } from '../../core/identity/trust-domain-policy.ts';
 import { DEFAULT_ROTATION } from '../agent/rotation.ts';
-import { label, portNumber, positiveInteger, ratio, repeatable, xdsOption } from './arguments.ts';
+import { label, loopbackHttpUrl, portNumber, portOrZero, positiveInteger, ratio, repeatable, xdsOption } from './arguments.ts';
 import { DEFAULT_EKS_TOKEN_PATH } from '../agent/attestation/eks-attestor.ts';
 
 /** `trellis-agent run ...`: the long-running sidecar agent. */
 export function runCommand(): Command {
   return new Command('run')
-    .description('Run the sidecar agent: certificate from a join token or platform attestation (EKS, ECS), SDS for Envoy on a Unix socket, rotation, optional Envoy supervision, /ready')
+    .description('Run the sidecar agent: certificate from a join token or platform attestation (EKS, ECS), SDS for Envoy on a Unix socket, rotation, optional Envoy supervision, /ready, merged Prometheus metrics')
     .option('--api <url>', 'Trellis API URL (or TRELLIS_URL)', process.env.TRELLIS_URL ?? 'http://127.0.0.1:8080')
     .option('--join-token <token>', 'join token for the first certificate (or TRELLIS_JOIN_TOKEN)')
     .option('--join-token-file <file>', 'read the join token from a file')
@@ -40,6 +40,8 @@ export function runCommand(): Command {
     .option('--envoy-arg <arg>', 'extra Envoy argument (repeatable)', repeatable, [])
     .option('--drain-seconds <n>', 'how long Envoy drains on SIGTERM', positiveInteger, 5)
     .option('--ready-port <n>', 'loopback port of GET /ready', portNumber, 15021)
+    .option('--metrics-port <n>', 'port of GET /stats/prometheus (Envoy, Istio standard metrics, agent, app merged) and /healthz on all interfaces; 0 turns it off', portOrZero, 15020)
+    .option('--app-metrics-url <url>', "the app's Prometheus endpoint on loopback (http://127.0.0.1:PORT/metrics), merged into /stats/prometheus", loopbackHttpUrl)
     .option('--ttl <seconds>', 'certificate lifetime to ask for (capped by the mesh)', positiveInteger)
     .option('--rotation-ratio <r>', 'renew after this share of the lifetime', ratio, DEFAULT_ROTATION.ratio)
     .action(async (opts: Record<string, unknown>, cmd: Command) => (await import('./run-agent.ts')).runAgent(opts, cmd));

@@ -22,6 +22,8 @@ export interface AgentProcess {
   startedAt: number;
   adminPort: number;
   readyPort: number;
+  /** Port of the merged Prometheus scrape (`/stats/prometheus`). */
+  metricsPort: number;
   outboundPort: number;
   inboundPort: number | undefined;
   /** URL of the sidecar's local outbound listener. */
@@ -60,13 +62,14 @@ const STOP_GRACE_MS = 10_000;
 /** `trellis-agent run --xds-mtls --envoy-path <envoy>` as its own process, on free loopback ports, as a user runs it. */
 export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentProcess> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), `trellis-agent-${o.workload}-`));
-  const [adminPort, readyPort, outboundPort] = [await freePort(), await freePort(), await freePort()];
+  const [adminPort, readyPort, outboundPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const inboundPort = o.appPort !== undefined ? await freePort() : undefined;
   const args = [
     'bin/trellis-agent.mjs', 'run',
     '--api', o.apiUrl, '--join-token', o.joinToken, '--workload', o.workload, '--address', '127.0.0.1',
     '--xds', o.xdsAddress, '--xds-mtls', '--work-dir', workDir,
     '--admin-port', String(adminPort), '--ready-port', String(readyPort), '--outbound-port', String(outboundPort),
+    '--metrics-port', String(metricsPort),
     ...(o.appPort !== undefined ? ['--port', String(o.appPort), '--inbound-port', String(inboundPort)] : []),
     ...Object.entries(o.labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     '--envoy-path', ENVOY_BIN, '--envoy-arg', '--log-level', '--envoy-arg', 'warn', '--envoy-arg', '--concurrency', '--envoy-arg', '1',
@@ -133,6 +136,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     startedAt,
     adminPort,
     readyPort,
+    metricsPort,
     outboundPort,
     inboundPort,
     outbound: `http://127.0.0.1:${outboundPort}`,

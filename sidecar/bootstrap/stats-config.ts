@@ -1,0 +1,33 @@
+/** Istio's buckets for request durations (ms); also Envoy's defaults, stated so a change of default cannot move them. */
+export const DURATION_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+/** Istio's buckets for request and response body sizes (bytes): 1 to 10^8 by powers of ten. */
+export const SIZE_BUCKETS_BYTES = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000];
+
+/** The tag Envoy puts on every stat of an outbound cluster: the service host taken out of `outbound|<port>|<subset>|<host>`. */
+export const DESTINATION_SERVICE_TAG = 'destination_service';
+
+/**
+ * The host ends before the stat's own name. Hosts are DNS names (no `_`), so the host is the shortest
+ * run of dotted labels after which comes a token with `_` (`upstream_rq_200`), the last token
+ * (`version`), or one of Envoy's underscore-free scopes (`external.`, `ssl.ciphers.`, `zone.a.b.`).
+ */
+const OUTBOUND_HOST_REGEX =
+  '^cluster\\.outbound\\|[0-9]+\\|[^|]*\\|(([^|_]+?)\\.)' +
+  '(?:(?:external|internal|retry|canary|ssl|http1|http2|http3|tlsMode-istio|default)\\.)?' +
+  '(?:[^.]*_|[^.]+$|ssl\\.(?:ciphers|curves|sigalgs|versions|certificate)\\.|zone\\.[^.]*\\.[^.]*\\.)';
+
+/**
+ * Envoy's `stats_config`: Envoy's default tags keep the cluster name's first dot-separated part
+ * (`envoy_cluster_name="outbound|80|v1|web"`); the added tag takes the rest of the host out of the
+ * metric name, so `envoy_cluster_upstream_rq` is one family for every service. Histogram buckets
+ * are Istio's.
+ */
+export function statsConfig(): Record<string, unknown> {
+  return {
+    stats_tags: [{ tag_name: DESTINATION_SERVICE_TAG, regex: OUTBOUND_HOST_REGEX }],
+    histogram_bucket_settings: [
+      { match: { suffix: 'upstream_rq_time' }, buckets: DURATION_BUCKETS_MS },
+      { match: { suffix: '_body_size' }, buckets: SIZE_BUCKETS_BYTES },
+    ],
+  };
+}
