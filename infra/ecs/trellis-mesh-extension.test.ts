@@ -58,6 +58,18 @@ describe('TrellisMeshExtension', () => {
     });
   });
 
+  it('exposes the merged Prometheus scrape on 15020, with the labels CloudWatch agent discovers it by', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({
+          Name: 'trellis-proxy',
+          PortMappings: [{ ContainerPort: 15020, Name: 'metrics', Protocol: 'tcp' }],
+          DockerLabels: { ECS_PROMETHEUS_EXPORTER_PORT: '15020', ECS_PROMETHEUS_METRICS_PATH: '/stats/prometheus' },
+        }),
+      ]),
+    });
+  });
+
   it('starts the app only once the proxy is HEALTHY', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: Match.arrayWith([Match.objectLike({ Name: 'app', DependsOn: [{ ContainerName: 'trellis-proxy', Condition: 'HEALTHY' }] })]),

@@ -17,7 +17,9 @@ export const DEFAULT_TRELLIS_PROXY_IMAGE = PROXY_IMAGE;
 export const PROXY_CONTAINER_NAME = 'trellis-proxy';
 /** Envoy runs as this user; its own traffic is not redirected (ignoredUID). */
 export const PROXY_UID = 1337;
-export const PROXY_PORTS = { inbound: 15006, outbound: 15001, ready: 15021, admin: 15000 } as const;
+export const PROXY_PORTS = { inbound: 15006, outbound: 15001, ready: 15021, admin: 15000, metrics: 15020 } as const;
+/** Where the agent serves its merged Prometheus scrape (Envoy, Istio standard metrics, agent, app). */
+export const METRICS_PATH = '/stats/prometheus';
 /** ECS credentials/metadata endpoint and instance metadata: the agent's own AWS calls bypass the proxy. */
 export const EGRESS_IGNORED_IPS = ['169.254.170.2', '169.254.169.254'];
 
@@ -98,6 +100,9 @@ export class TrellisMeshExtension {
         TRELLIS_SERVICE_ACCOUNT: o.serviceAccount,
         AWS_REGION: Stack.of(taskDefinition).region,
       },
+      // Prometheus scrapes the agent on the task's IP; CloudWatch agent's ECS discovery reads the labels.
+      portMappings: [{ containerPort: PROXY_PORTS.metrics, name: 'metrics' }],
+      dockerLabels: { ECS_PROMETHEUS_EXPORTER_PORT: String(PROXY_PORTS.metrics), ECS_PROMETHEUS_METRICS_PATH: METRICS_PATH },
       healthCheck: { command: ['CMD', ...READY_PROBE], interval: Duration.seconds(5), timeout: Duration.seconds(2), retries: 3, startPeriod: Duration.seconds(10) },
       logging: LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'trellis-proxy' }),
       readonlyRootFilesystem: false,

@@ -81,7 +81,26 @@ describe('injectPod', () => {
   it('escapes annotation keys in JSON pointers', () => {
     const result = injectPod(pod('annotated'), CONFIG, enabled);
     if (!result.ok) throw new Error('expected injection');
-    expect(result.value.patch.at(-1)?.path).toBe('/metadata/annotations/sidecar.trellis.dev~1status');
+    expect(result.value.patch.slice(-4).map((p) => p.path)).toEqual([
+      '/metadata/annotations/sidecar.trellis.dev~1status',
+      '/metadata/annotations/prometheus.io~1scrape',
+      '/metadata/annotations/prometheus.io~1port',
+      '/metadata/annotations/prometheus.io~1path',
+    ]);
+  });
+
+  it("points Prometheus at the agent's merged scrape on 15020, unless the pod says how it is scraped", () => {
+    const r = injectPod(pod('plain'), CONFIG, enabled);
+    if (!r.ok) throw new Error('expected injection');
+    expect(r.value.pod.metadata?.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '15020', 'prometheus.io/path': '/stats/prometheus' });
+    const proxy = [...(r.value.pod.spec?.initContainers ?? []), ...(r.value.pod.spec?.containers ?? [])].find((c) => c.name === 'trellis-proxy');
+    expect(proxy?.ports).toEqual([{ name: 'http-metrics', containerPort: 15020, protocol: 'TCP' }]);
+    const own = pod('plain');
+    own.metadata!.annotations = { 'prometheus.io/scrape': 'false' };
+    const kept = injectPod(own, CONFIG, enabled);
+    if (!kept.ok) throw new Error('expected injection');
+    expect(kept.value.pod.metadata?.annotations?.['prometheus.io/scrape']).toBe('false');
+    expect(kept.value.pod.metadata?.annotations?.['prometheus.io/port']).toBeUndefined();
   });
 
   it('passes the workloadGroup annotation to the agent as --group, and refuses a value that is not a DNS label', () => {

@@ -4,7 +4,7 @@ import { NEVER_INJECTED_NAMESPACES, type InjectionConfig } from './injection-con
 import { applyPatch, pointerToken, type JsonPatchOperation } from './json-patch.ts';
 import type { Container, Pod } from './k8s-types.ts';
 import type { RedirectConfig } from './redirect.ts';
-import { INIT_CONTAINER, PORTS, PROXY_CONTAINER, initContainer, proxyContainer, sidecarVolumes } from './sidecar-containers.ts';
+import { INIT_CONTAINER, PORTS, PROMETHEUS_ANNOTATIONS, PROXY_CONTAINER, initContainer, proxyContainer, sidecarVolumes } from './sidecar-containers.ts';
 
 /** Pods bigger than this are refused injection rather than processed (no legitimate pod comes close). */
 export const MAX_CONTAINERS = 100;
@@ -120,11 +120,14 @@ export function injectPod(pod: Pod, config: InjectionConfig, context: InjectionC
     containers: config.nativeSidecars ? [] : [PROXY_CONTAINER],
     volumes: volumes.map((v) => v.name),
   });
+  // A pod that already says how it is scraped keeps its own annotations.
+  const scrape = meta.annotations?.['prometheus.io/scrape'] === undefined ? PROMETHEUS_ANNOTATIONS : {};
   if (!meta.annotations) {
     if (!pod.metadata) patch.unshift({ op: 'add', path: '/metadata', value: {} });
-    patch.push({ op: 'add', path: '/metadata/annotations', value: { [STATUS_ANNOTATION]: status } });
+    patch.push({ op: 'add', path: '/metadata/annotations', value: { [STATUS_ANNOTATION]: status, ...scrape } });
   } else {
-    patch.push({ op: 'add', path: `/metadata/annotations/${pointerToken(STATUS_ANNOTATION)}`, value: status });
+    const annotations: Record<string, string> = { [STATUS_ANNOTATION]: status, ...scrape };
+    patch.push(...Object.entries(annotations).map(([k, value]): JsonPatchOperation => ({ op: 'add', path: `/metadata/annotations/${pointerToken(k)}`, value })));
   }
   return ok({ patch, pod: applyPatch(pod, patch) });
 }

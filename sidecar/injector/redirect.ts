@@ -20,7 +20,7 @@ export interface RedirectConfig {
 export const DEFAULT_PROXY_UID = 1337;
 
 /** Ports of the proxy itself, never redirected inbound when every port is. */
-export const PROXY_OWN_PORTS = [15000, 15001, 15006, 15021, 15090] as const;
+export const PROXY_OWN_PORTS = [15000, 15001, 15006, 15020, 15021, 15090] as const;
 
 const IN = 'TRELLIS_INBOUND';
 const IN_REDIRECT = 'TRELLIS_IN_REDIRECT';

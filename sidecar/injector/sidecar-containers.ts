@@ -14,7 +14,10 @@ export const TOKEN_DIR = '/var/run/secrets/trellis';
 const WORK_DIR = '/var/run/trellis';
 const AGENT = 'trellis-agent';
 
-export const PORTS = { admin: 15000, outbound: 15001, inbound: 15006, ready: 15021 } as const;
+export const PORTS = { admin: 15000, outbound: 15001, inbound: 15006, metrics: 15020, ready: 15021 } as const;
+
+/** Istio's scrape annotations, pointing Prometheus at the agent's merged `/stats/prometheus`. */
+export const PROMETHEUS_ANNOTATIONS = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PORTS.metrics), 'prometheus.io/path': '/stats/prometheus' } as const;
 
 /** What the proxy container needs to know about this pod and its annotations. */
 export interface ProxySpec {
@@ -70,6 +73,7 @@ export function proxyContainer(config: InjectionConfig, spec: ProxySpec): Contai
     // The init container's iptables rules send every app connection to Envoy.
     '--interception', 'REDIRECT',
     '--ready-port', String(PORTS.ready),
+    '--metrics-port', String(PORTS.metrics),
     '--work-dir', WORK_DIR,
     '--envoy-path', config.envoyPath,
     // The `=` form: a value that starts with '-' is not read as one of the agent's own flags.
@@ -81,6 +85,7 @@ export function proxyContainer(config: InjectionConfig, spec: ProxySpec): Contai
     image: config.image,
     command: [AGENT],
     args,
+    ports: [{ name: 'http-metrics', containerPort: PORTS.metrics, protocol: 'TCP' }],
     env: [
       ...identityEnv(spec.labelKeys),
       { name: 'TRELLIS_LOG_LEVEL', value: AGENT_LOG_LEVEL[spec.logLevel] },

@@ -77,7 +77,7 @@ describe('webhook server: admission reviews over HTTPS', () => {
     expect(r.status).toBe(200);
     expect(r.review).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'e911857d-c318-11e8-bbad-025000000001', allowed: true, patchType: 'JSONPatch' } });
     const patch = JSON.parse(Buffer.from(r.review!.response!.patch!, 'base64').toString()) as { path: string }[];
-    expect(patch.map((p) => p.path)).toEqual(['/spec/initContainers', '/spec/volumes', '/metadata/annotations/sidecar.trellis.dev~1status']);
+    expect(patch.map((p) => p.path)).toEqual(['/spec/initContainers', '/spec/volumes', '/metadata/annotations/sidecar.trellis.dev~1status', '/metadata/annotations/prometheus.io~1scrape', '/metadata/annotations/prometheus.io~1port', '/metadata/annotations/prometheus.io~1path']);
   });
 
   it('admits without a patch: opt-out, an unlabelled namespace, an update, another kind', async () => {
