@@ -28,6 +28,8 @@ export async function startGateway(o: {
   serverPorts: number[];
   certificate?: WorkloadCertificate;
   protocol?: 'delta' | 'sotw';
+  /** Reach an mTLS xDS server with `certificate`, accepting only this server SPIFFE ID. */
+  xdsServerSpiffeId?: string;
 }): Promise<TestGateway> {
   const adminPort = await freePort();
   const ports: Record<number, number> = {};
@@ -51,6 +53,7 @@ export async function startGateway(o: {
     adminPort,
     protocol: o.protocol ?? 'delta',
     ...(sds ? { sdsSocketPath: sds.socketPath } : {}),
+    ...(sds && o.xdsServerSpiffeId ? { xdsServerSpiffeId: o.xdsServerSpiffeId } : {}),
   });
   const cleanup = async () => {
     await sds?.stop();
