@@ -1,5 +1,5 @@
 import { UNSUPPORTED_ISTIO_KINDS } from './document-kinds.ts';
-import { UNSUPPORTED_FIELDS } from './unsupported.ts';
+import { NEEDS_ORIGINAL_DESTINATION, REDIRECT_ONLY_SERVICE_ENTRY_FEATURES, UNSUPPORTED_FIELDS } from './unsupported.ts';
 
 /** `docs/unsupported.md`: the human form of UNSUPPORTED_FIELDS, one table per kind. */
 export function unsupportedFieldsMarkdown(): string {
@@ -25,6 +25,17 @@ export function unsupportedFieldsMarkdown(): string {
     lines.push('');
   }
   lines.push(
+    '## ServiceEntry features that need REDIRECT interception',
+    '',
+    'These are accepted at apply and translated for sidecars in REDIRECT interception (EKS/ECS injection),',
+    'where Envoy knows the original destination. A local-mode (NONE interception) proxy is served',
+    'everything else, and its translation issues say, per service:',
+    `"${NEEDS_ORIGINAL_DESTINATION}".`,
+    '',
+    '| field | when |',
+    '|---|---|',
+    ...REDIRECT_ONLY_SERVICE_ENTRY_FEATURES.map(([field, when]) => `| \`${field}\` | ${when} |`),
+    '',
     '## Istio kinds',
     '',
     'An apply that holds one of these kinds is refused with "unsupported", even with `ignoreUnknownKinds=true`',

@@ -95,9 +95,20 @@ function trafficPolicyFields(): UnsupportedField[] {
   return fields;
 }
 
-const hasWildcard = (value: unknown) => typeof value === 'string' && value.includes('*');
-const passthroughWithoutEndpoints = (value: unknown, spec: Readonly<Record<string, unknown>>) =>
-  (value === undefined || value === 'NONE') && spec['workloadSelector'] === undefined && !(Array.isArray(spec['endpoints']) && spec['endpoints'].length > 0);
+/**
+ * ServiceEntry features that are valid config but need the connection's original destination:
+ * accepted at apply, translated for REDIRECT-mode sidecars, reported as a translation issue for
+ * local-mode (NONE interception) proxies with this reason.
+ */
+export const NEEDS_ORIGINAL_DESTINATION = 'needs REDIRECT interception (the original destination); local mode dials by Host';
+
+/** What needs REDIRECT interception, for docs/unsupported.md: [field, when]. */
+export const REDIRECT_ONLY_SERVICE_ENTRY_FEATURES: readonly (readonly [string, string])[] = [
+  ['spec.hosts[*]', 'a wildcard host (`*.example.com`)'],
+  ['spec.addresses', 'set (virtual IPs and CIDR blocks)'],
+  ['spec.resolution', 'NONE (or unset) without endpoints or workloadSelector'],
+  ['spec.resolution', 'DYNAMIC_DNS'],
+];
 
 /** The one list of accepted-but-untranslated fields; `docs/unsupported.md` is generated from it. */
 export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
@@ -113,15 +124,6 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { kind: 'VirtualService', path: 'spec.tls[*].match[*].destinationSubnets', reason: `every local-mode TLS listener is on 127.0.0.1; ${NO_REDIRECTION}` },
   ...trafficPolicyFields(),
   { kind: 'DestinationRule', path: 'spec.workloadSelector', reason: 'DestinationRules apply to every proxy of the namespaces they are exported to' },
-  { kind: 'ServiceEntry', path: 'spec.hosts[*]', when: { text: 'a wildcard host', test: hasWildcard }, reason: 'wildcard hosts get no cluster; list the hosts' },
-  { kind: 'ServiceEntry', path: 'spec.addresses', reason: `virtual IPs are not served; ${NO_REDIRECTION}: apps reach services by Host on the outbound listener, or TCP ports on 127.0.0.1` },
-  { kind: 'ServiceEntry', path: 'spec.resolution', when: { text: 'DYNAMIC_DNS', test: equals('DYNAMIC_DNS') }, reason: 'dynamic DNS resolution is not translated; use DNS' },
-  {
-    kind: 'ServiceEntry',
-    path: 'spec.resolution',
-    when: { text: 'NONE (or unset) without endpoints or workloadSelector', test: passthroughWithoutEndpoints },
-    reason: `passthrough to the caller's destination needs traffic redirection; list endpoints or use DNS`,
-  },
   { kind: 'ServiceEntry', path: 'spec.ports[*].protocol', when: { text: 'UDP', test: equals('UDP', 'udp') }, reason: 'UDP is not proxied' },
   { kind: 'ServiceEntry', path: 'spec.endpoints[*].network', reason: 'multi-network meshes are not translated' },
   { kind: 'WorkloadEntry', path: 'spec.network', reason: 'multi-network meshes are not translated' },
