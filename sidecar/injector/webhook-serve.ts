@@ -34,10 +34,9 @@ function xdsAddress(api: string, xds: string | undefined): string {
   return xds ?? `${new URL(api).hostname}:18000`;
 }
 
-/** The action of `trellis-agent inject-webhook`: serves until SIGTERM/SIGINT. */
-export async function serveWebhook(opts: WebhookOptions): Promise<void> {
-  const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-injector' } });
-  const config: InjectionConfig = {
+/** What the injector injects, from the command's options. */
+export function injectionConfigOf(opts: WebhookOptions): InjectionConfig {
+  return {
     tenant: opts.tenant,
     mesh: opts.mesh,
     apiUrl: opts.api,
@@ -57,6 +56,12 @@ export async function serveWebhook(opts: WebhookOptions): Promise<void> {
     includeOutboundIpRanges: opts.includeOutboundIpRanges,
     excludeOutboundIpRanges: opts.excludeOutboundIpRanges,
   };
+}
+
+/** The action of `trellis-agent inject-webhook`: serves until SIGTERM/SIGINT. */
+export async function serveWebhook(opts: WebhookOptions): Promise<void> {
+  const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-injector' } });
+  const config = injectionConfigOf(opts);
   const server = await startWebhookServer({
     config,
     tls: { cert: readFileSync(opts.tlsCert, 'utf8'), key: readFileSync(opts.tlsKey, 'utf8') },
