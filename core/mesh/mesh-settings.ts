@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExtensionProvidersSchema } from './extension-providers.ts';
 
 /** Mesh names are DNS labels: they appear in trust domains and resource names. */
 export const MESH_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -30,6 +31,7 @@ export const MeshSettingsSchema = z
       })
       .optional()
       .describe('What Trellis does when proxies reject a revision; default alert'),
+    extensionProviders: ExtensionProvidersSchema.optional().describe('External authorizers (envoyExtAuthzHttp or envoyExtAuthzGrpc) AuthorizationPolicies with action CUSTOM name'),
   })
   .meta({ id: 'MeshSettings', description: 'Mesh-wide settings.' });
 

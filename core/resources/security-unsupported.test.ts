@@ -7,7 +7,6 @@ const policy = (spec: Obj) => resource('AuthorizationPolicy', spec);
 
 describe('security fields Trellis does not translate are refused at apply time', () => {
   it.each<[string, Obj, string]>([
-    ['a CUSTOM action', policy({ action: 'CUSTOM', provider: { name: 'ext-authz' }, rules: [{}] }), 'spec.action'],
     ['an AUDIT action', policy({ action: 'AUDIT', rules: [{}] }), 'spec.action'],
     ['a targetRef', policy({ targetRef: { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'gw' } }), 'spec.targetRef'],
     ['an experimental condition key', policy({ rules: [{ when: [{ key: 'experimental.envoy.filters.network.mysql_proxy[db.table]', values: ['[update]'] }] }] }), 'spec.rules[0].when[0].key'],
@@ -24,6 +23,7 @@ describe('security fields Trellis does not translate are refused at apply time',
   it.each<[string, Obj]>([
     ['ALLOW with principals, paths and conditions', policy({ rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/a'], requestPrincipals: ['*', 'https://issuer.example.com/*', '*/alice'] } }], to: [{ operation: { paths: ['/api/*'] } }], when: [{ key: 'request.headers[x-user]', values: ['a'] }] }] })],
     ['DENY', policy({ action: 'DENY', rules: [{ from: [{ source: { namespaces: ['web'] } }] }] })],
+    ['CUSTOM with a provider', policy({ action: 'CUSTOM', provider: { name: 'ext-authz' }, rules: [{ to: [{ operation: { paths: ['/api/*'] } }] }] })],
     ['a JWT rule with inline keys', resource('RequestAuthentication', { jwtRules: [{ issuer: 'https://issuer.example.com', jwks: '{"keys":[]}' }] })],
   ])('accepts %s', (_name, input) => {
     expect(parseResource(input)).toMatchObject({ ok: true });

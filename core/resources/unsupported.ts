@@ -55,7 +55,6 @@ function securityFields(): UnsupportedField[] {
     reason: 'path templates are not translated; use exact, `prefix*` or `*suffix` paths',
   });
   return [
-    { kind: 'AuthorizationPolicy', path: 'spec.action', when: { text: 'CUSTOM', test: equals('CUSTOM') }, reason: 'external authorization providers are not served yet' },
     { kind: 'AuthorizationPolicy', path: 'spec.action', when: { text: 'AUDIT', test: equals('AUDIT') }, reason: 'request audit logging is not translated' },
     { kind: 'AuthorizationPolicy', path: 'spec.targetRef', reason: BY_SELECTOR },
     { kind: 'AuthorizationPolicy', path: 'spec.targetRefs', reason: BY_SELECTOR },

@@ -3,6 +3,7 @@ import type { ProxyDescriptor } from '../proxy-descriptor.ts';
 import type { Named, TranslationIssue } from '../translation-result.ts';
 import { inboundMtlsFields } from './inbound-tls.ts';
 import { jwtAuthn } from './jwt-authn.ts';
+import { extAuthz } from './ext-authz.ts';
 import { effectiveMtls } from './peer-authentication.ts';
 import { appliesToWorkload } from './policy-scope.ts';
 import { rbacFilters } from './rbac-filters.ts';
@@ -14,13 +15,13 @@ type Obj = Record<string, unknown>;
 export interface InboundSecurity {
   /** False when the listener must not be served at all (STRICT without a workload certificate). */
   serve: boolean;
-  /** HTTP filters before the router: jwt_authn, then RBAC DENY, then RBAC ALLOW. */
+  /** HTTP filters before the router: jwt_authn, then CUSTOM (shadow RBAC and ext_authz), RBAC DENY, RBAC ALLOW. */
   httpFilters: Obj[];
   /** Extra HttpConnectionManager fields. */
   hcmFields: Obj;
   /** The listener's filter chains (and listener filters) built around its plaintext chain. */
   listenerFields(chain: Obj): Obj;
-  /** Clusters the filters need (remote JWKS hosts). */
+  /** Clusters the filters need (remote JWKS hosts, an authorizer outside the registry). */
   clusters: Named[];
 }
 
@@ -30,15 +31,19 @@ export function inboundSecurity(index: MeshIndex, proxy: ProxyDescriptor, port: 
   const trustDomain = trustDomainOf(index);
   const { security } = index;
   const jwt = jwtAuthn(security.requestAuthentications.filter((e) => appliesToWorkload(e, workload)), issues);
-  const rbac = rbacFilters(security.authorizationPolicies.filter((e) => appliesToWorkload(e, workload)), { trustDomain, appPort: port }, issues);
-  const httpFilters = [...(jwt.filter ? [jwt.filter] : []), ...rbac];
+  const policies = security.authorizationPolicies.filter((e) => appliesToWorkload(e, workload));
+  const rbacContext = { trustDomain, appPort: port };
+  const custom = extAuthz(index, proxy, policies, rbacContext, issues);
+  const rbac = rbacFilters(policies, rbacContext, issues);
+  const httpFilters = [...(jwt.filter ? [jwt.filter] : []), ...custom.filters, ...rbac];
+  const clusters = [...jwt.clusters, ...custom.clusters];
   const { mode, source } = effectiveMtls(security.peerAuthentications, workload, port, issues);
   if (!proxy.sds) {
     // Without a certificate only plaintext is possible: fine unless STRICT, which then fails closed.
     if (mode === 'STRICT') {
       issues.push({ resource: source ?? 'PeerAuthentication', field: 'spec.mtls.mode', message: `STRICT needs a workload certificate over SDS; ${proxy.namespace}/${proxy.workload} has none, so its inbound listener is not served` });
     }
-    return { serve: mode !== 'STRICT', httpFilters, hcmFields: {}, listenerFields: (chain) => ({ filter_chains: [chain] }), clusters: jwt.clusters };
+    return { serve: mode !== 'STRICT', httpFilters, hcmFields: {}, listenerFields: (chain) => ({ filter_chains: [chain] }), clusters };
   }
   return {
     serve: true,
@@ -46,6 +51,6 @@ export function inboundSecurity(index: MeshIndex, proxy: ProxyDescriptor, port: 
     // The app sees the caller's SPIFFE ID in x-forwarded-client-cert; a header a client sent itself is dropped.
     hcmFields: { forward_client_cert_details: 'SANITIZE_SET', set_current_client_cert_details: { uri: true } },
     listenerFields: (chain) => inboundMtlsFields(mode, chain, trustDomain, port),
-    clusters: jwt.clusters,
+    clusters,
   };
 }

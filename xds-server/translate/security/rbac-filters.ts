@@ -23,47 +23,49 @@ function rulePolicy(rule: Rule, ctx: RbacContext, path: string): Rbac {
   return { permissions: [andRules(permissions)], principals: [andIds(principals)] };
 }
 
-/** Istio's policy key: `ns[<namespace>]-policy[<name>]-rule[<index>]`. */
-function policyKey(entry: AuthorizationPolicyEntry, index: number): string {
+/** Istio's policy key: `ns[<namespace>]-policy[<name>]-rule[<index>]`, after `prefix`. */
+function policyKey(entry: AuthorizationPolicyEntry, index: number, prefix: string): string {
   const name = entry.source.split('/')[2] ?? '';
-  return `ns[${entry.namespace}]-policy[${name}]-rule[${index}]`;
+  return `${prefix}ns[${entry.namespace}]-policy[${name}]-rule[${index}]`;
 }
 
+const OUTCOME = { ALLOW: 'this rule allows nothing', DENY: 'this rule denies every request', CUSTOM: 'this rule sends every request to the authorizer' };
+
 /**
- * The Envoy policies of one action. A rule Envoy cannot express fails closed: an ALLOW rule
- * is left out (it allows nothing), a DENY rule matches every request.
+ * The Envoy policies of one action, named with `prefix`. A rule Envoy cannot express fails
+ * closed: an ALLOW rule is left out (it allows nothing), a DENY or CUSTOM rule matches every request.
  */
-function policiesOf(entries: readonly AuthorizationPolicyEntry[], action: 'ALLOW' | 'DENY', ctx: RbacContext, issues: TranslationIssue[]): Record<string, Rbac> {
+export function policiesOf(entries: readonly AuthorizationPolicyEntry[], action: 'ALLOW' | 'DENY' | 'CUSTOM', ctx: RbacContext, issues: TranslationIssue[], prefix = ''): Record<string, Rbac> {
   const policies: Record<string, Rbac> = {};
   for (const entry of entries) {
     entry.spec.rules?.forEach((rule, i) => {
       try {
-        policies[policyKey(entry, i)] = rulePolicy(rule, ctx, `spec.rules[${i}]`);
+        policies[policyKey(entry, i, prefix)] = rulePolicy(rule, ctx, `spec.rules[${i}]`);
       } catch (err) {
         if (!(err instanceof UntranslatableError)) throw err;
-        const outcome = action === 'ALLOW' ? 'this rule allows nothing' : 'this rule denies every request';
-        issues.push({ resource: entry.source, field: err.field, message: `${err.message}; ${outcome}` });
-        if (action === 'DENY') policies[policyKey(entry, i)] = { permissions: [ANY], principals: [ANY] };
+        issues.push({ resource: entry.source, field: err.field, message: `${err.message}; ${OUTCOME[action]}` });
+        if (action !== 'ALLOW') policies[policyKey(entry, i, prefix)] = { permissions: [ANY], principals: [ANY] };
       }
     });
   }
   return policies;
 }
 
-const rbacFilter = (action: 'ALLOW' | 'DENY', policies: Record<string, Rbac>) => ({
+export const rbacFilter = (action: 'ALLOW' | 'DENY', policies: Record<string, Rbac>) => ({
   name: RBAC_FILTER_NAME,
   typed_config: { '@type': RBAC_TYPE, rules: { action, policies } },
 });
 
 /**
- * AuthorizationPolicies as HTTP RBAC filters in Istio's order: DENY first, then ALLOW. No ALLOW
- * policy allows everything; any ALLOW policy (even one without rules) makes ALLOW the only way in.
+ * ALLOW and DENY AuthorizationPolicies as HTTP RBAC filters in Istio's order: DENY first, then
+ * ALLOW (CUSTOM ones, evaluated before both, are ext-authz.ts's). No ALLOW policy allows
+ * everything; any ALLOW policy (even one without rules) makes ALLOW the only way in.
  */
 export function rbacFilters(entries: readonly AuthorizationPolicyEntry[], ctx: RbacContext, issues: TranslationIssue[]): Record<string, unknown>[] {
   const byAction = (action: string) => entries.filter((e) => (e.spec.action ?? 'ALLOW') === action);
   for (const entry of entries) {
     const action = entry.spec.action ?? 'ALLOW';
-    if (action !== 'ALLOW' && action !== 'DENY') issues.push({ resource: entry.source, field: 'spec.action', message: `${action} is not supported; policy ignored` });
+    if (action !== 'ALLOW' && action !== 'DENY' && action !== 'CUSTOM') issues.push({ resource: entry.source, field: 'spec.action', message: `${action} is not supported; policy ignored` });
     if (entry.spec.targetRef || entry.spec.targetRefs) issues.push({ resource: entry.source, field: 'spec.targetRef', message: 'targetRef is not supported; policy ignored' });
   }
   const usable = (action: string) => byAction(action).filter((e) => !e.spec.targetRef && !e.spec.targetRefs);

@@ -7,3 +7,5 @@ export const JWT_AUTHN_TYPE = 'type.googleapis.com/envoy.extensions.filters.http
 export const TLS_INSPECTOR_NAME = 'envoy.filters.listener.tls_inspector';
 export const RBAC_FILTER_NAME = 'envoy.filters.http.rbac';
 export const JWT_AUTHN_FILTER_NAME = 'envoy.filters.http.jwt_authn';
+export const EXT_AUTHZ_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz';
+export const EXT_AUTHZ_FILTER_NAME = 'envoy.filters.http.ext_authz';
