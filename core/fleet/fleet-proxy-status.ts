@@ -64,6 +64,6 @@ function holds(record: ProxyStatusRecord, revision: number): boolean {
   return (record.revision ?? 0) >= revision && Object.values(record.types).every((t) => t.state === 'SYNCED');
 }
 
-function toProxyStatus({ replica: _replica, updatedAt: _updatedAt, expiresAt: _expiresAt, ...status }: ProxyStatusRecord): ProxyStatus {
+function toProxyStatus({ updatedAt: _updatedAt, expiresAt: _expiresAt, ...status }: ProxyStatusRecord): ProxyStatus {
   return status;
 }

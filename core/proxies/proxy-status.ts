@@ -32,6 +32,8 @@ export interface ProxyStatus {
   address?: string;
   /** `sotw` or `delta`. */
   protocol: 'sotw' | 'delta';
+  /** The xds-server replica holding the proxy's stream (`local` in local mode). */
+  replica?: string;
   connectedAt: string;
   /** Mesh revision whose config the proxy was last sent. */
   revision?: number;

@@ -23,6 +23,7 @@ export const ProxyStatusSchema = z
     workload: z.string().optional(),
     address: z.string().optional(),
     protocol: z.enum(['sotw', 'delta']),
+    replica: z.string().optional().describe('The xds-server replica holding the proxy stream (local in local mode)'),
     connectedAt: z.string(),
     revision: z.number().int().optional(),
     certificate: z

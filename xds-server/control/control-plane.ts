@@ -211,6 +211,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
           tenantId,
           mesh,
           protocol: s.protocol,
+          replica: this.options.replicaId ?? 'local',
           connectedAt: s.connectedSince,
           ...(proxy ? { namespace: proxy.descriptor.namespace, serviceAccount: proxy.descriptor.serviceAccount, workload: proxy.descriptor.workload } : {}),
           ...(proxy?.address ? { address: proxy.address } : {}),

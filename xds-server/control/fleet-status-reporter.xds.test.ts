@@ -63,7 +63,7 @@ describe('startXds with a fleet status store', () => {
 
     expect(pending[0]).toMatchObject({ proxyId: 'web-1', namespace: 'shop', workload: 'web', protocol: 'sotw', revision, types: { cds: { sent: response.version_info, state: 'STALE' } } });
     expect(synced[0]).toMatchObject({ proxyId: 'web-1', revision, types: { cds: { sent: response.version_info, acked: response.version_info, state: 'SYNCED' } } });
-    expect(synced[0]).not.toHaveProperty('replica');
+    expect(synced[0]).toMatchObject({ replica: 'replica-1' });
     expect(record).toMatchObject({ replica: 'replica-1' });
     expect(converged.get(revision)).toMatchObject({ proxies: 1, acked: 1 });
     expect(converged.get(revision)!.seconds).toBeGreaterThanOrEqual(0);
