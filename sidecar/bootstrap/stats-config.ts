@@ -3,7 +3,7 @@ export const DURATION_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 
 /** Istio's buckets for request and response body sizes (bytes): 1 to 10^8 by powers of ten. */
 export const SIZE_BUCKETS_BYTES = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000];
 
-/** The tag Envoy puts on every stat of an outbound cluster: the service host taken out of `outbound|<port>|<subset>|<host>`. */
+/** The tag Envoy puts on every stat of an outbound cluster or TCP proxy: the service host taken out of `outbound|<port>|<subset>|<host>`. */
 export const DESTINATION_SERVICE_TAG = 'destination_service';
 
 /**
@@ -12,7 +12,7 @@ export const DESTINATION_SERVICE_TAG = 'destination_service';
  * (`version`), or one of Envoy's underscore-free scopes (`external.`, `ssl.ciphers.`, `zone.a.b.`).
  */
 const OUTBOUND_HOST_REGEX =
-  '^cluster\\.outbound\\|[0-9]+\\|[^|]*\\|(([^|_]+?)\\.)' +
+  '^(?:cluster|tcp)\\.outbound\\|[0-9]+\\|[^|]*\\|(([^|_]+?)\\.)' +
   '(?:(?:external|internal|retry|canary|ssl|http1|http2|http3|tlsMode-istio|default)\\.)?' +
   '(?:[^.]*_|[^.]+$|ssl\\.(?:ciphers|curves|sigalgs|versions|certificate)\\.|zone\\.[^.]*\\.[^.]*\\.)';
 

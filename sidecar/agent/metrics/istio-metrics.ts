@@ -28,7 +28,6 @@ const UNKNOWN = 'unknown';
 /** Envoy's families this module reads (names after Envoy's tag extraction). */
 const ENVOY = {
   requests: 'envoy_cluster_upstream_rq',
-  requestsTotal: 'envoy_cluster_upstream_rq_total',
   duration: 'envoy_cluster_upstream_rq_time',
   requestBody: 'envoy_cluster_upstream_rq_body_size',
   responseBody: 'envoy_cluster_upstream_rs_body_size',
@@ -153,8 +152,8 @@ export function istioMetrics(envoy: ReadonlyMap<string, MetricFamily>, me: Workl
     .filter((r) => r.value > 0)
     .map((r) => ({ labels: { ...peerLabels(r.cluster, me), ...HTTP, response_code: r.extra, ...TAIL }, value: r.value }));
 
-  // A cluster whose connections carried no HTTP request is a TCP service.
-  const httpClusters = new Set([...byCluster(envoy.get(ENVOY.requestsTotal)).values()].filter((r) => r.value > 0).map((r) => clusterKey(r.cluster)));
+  // A cluster with connections and no HTTP response is a TCP service (tcp_proxy counts its connections as upstream requests).
+  const httpClusters = new Set([...requests.values()].filter((r) => r.value > 0).map((r) => clusterKey(r.cluster)));
   const tcp = (name: string): SeriesValue[] =>
     [...byCluster(envoy.get(name)).values()]
       .filter((r) => !httpClusters.has(clusterKey(r.cluster)) && r.value > 0)
