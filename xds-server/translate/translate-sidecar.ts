@@ -1,5 +1,7 @@
+import { NEEDS_ORIGINAL_DESTINATION } from '../../core/resources/index.ts';
 import { BLACK_HOLE_CLUSTER, blackHoleCluster, inboundPassthroughCluster, redirectPassthroughCluster } from './clusters/original-dst-clusters.ts';
 import { PASSTHROUGH_CLUSTER, passthroughCluster } from './clusters/passthrough-cluster.ts';
+import { needsOriginalDestination } from './clusters/outbound-clusters.ts';
 import { serviceClustersFor } from './clusters/service-clusters.ts';
 import { inboundCluster, inboundListener } from './listeners/inbound.ts';
 import { outboundListener } from './listeners/outbound.ts';
@@ -48,8 +50,9 @@ export function translateSidecarShared(index: MeshIndex, proxy: ProxyDescriptor)
   const clusters: Named[] = [];
   const endpoints: Named[] = [];
   const mtls = { trustDomain: trustDomainOf(index), workloadCertificate: proxy.sds === true };
+  const redirect = proxy.interceptionMode === 'REDIRECT';
   for (const service of services) {
-    const pieces = serviceClustersFor(index, service, proxy.namespace, 'sidecar', mtls, proxy.locality);
+    const pieces = serviceClustersFor(index, service, proxy.namespace, 'sidecar', mtls, proxy.locality, redirect);
     clusters.push(...inScopeByPort(scope, service, pieces.clusters));
     endpoints.push(...inScopeByPort(scope, service, pieces.endpoints));
     ctx.issues.push(...pieces.issues);
@@ -58,15 +61,18 @@ export function translateSidecarShared(index: MeshIndex, proxy: ProxyDescriptor)
   const reserved = new Set([outboundPort, proxy.inbound?.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT]);
   const routes: Named[] = [];
   const listeners: Named[] = [];
-  if (proxy.interceptionMode === 'REDIRECT') {
+  if (redirect) {
     const ports = portListeners(ctx, services, reserved);
     routes.push(...ports.routes);
     listeners.push(virtualOutboundListener(outboundPort, ctx.outboundMode === 'ALLOW_ANY' ? PASSTHROUGH_CLUSTER : BLACK_HOLE_CLUSTER), ...ports.listeners);
     clusters.push(blackHoleCluster(), ...(ctx.outboundMode === 'ALLOW_ANY' ? [redirectPassthroughCluster()] : []));
   } else {
-    routes.push(outboundRouteConfiguration(ctx, services));
-    listeners.push(outboundListener(outboundPort), ...tcpOutboundListeners(ctx, services, reserved));
+    // What has no cluster here (reported with it) gets no route or listener either: ALLOW_ANY passes its Host through.
+    const served = services.filter((s) => !needsOriginalDestination(s));
+    routes.push(outboundRouteConfiguration(ctx, served));
+    listeners.push(outboundListener(outboundPort), ...tcpOutboundListeners(ctx, served, reserved));
     if (ctx.outboundMode === 'ALLOW_ANY') clusters.push(passthroughCluster());
+    for (const s of services) if (s.addresses) ctx.issues.push({ resource: s.source, field: 'spec.addresses', message: `${s.host}: addresses ${NEEDS_ORIGINAL_DESTINATION}; reach it by Host` });
   }
   return { clusters: byName(clusters), endpoints: byName(endpoints), listeners: byName(listeners), routes: byName(routes), issues: ctx.issues };
 }

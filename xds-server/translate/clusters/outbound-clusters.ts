@@ -1,3 +1,4 @@
+import { NEEDS_ORIGINAL_DESTINATION } from '../../../core/resources/index.ts';
 import { adsConfigSource } from '../envoy/ads-config-source.ts';
 import { outboundClusterName } from '../envoy/resource-names.ts';
 import { loadAssignment } from '../endpoints/load-assignment.ts';
@@ -29,14 +30,23 @@ interface Subset {
   index: number | undefined;
 }
 
-/** How the service's endpoints reach Envoy, or why the service gets no cluster. */
-function discoveryOf(service: MeshService, flavour: ClusterFlavour): 'EDS' | 'STRICT_DNS' | 'LOGICAL_DNS' | string {
+type Discovery = 'EDS' | 'STRICT_DNS' | 'LOGICAL_DNS' | 'ORIGINAL_DST';
+
+/**
+ * How the service's endpoints reach Envoy, or why the service gets no cluster. `originalDst`:
+ * the proxy intercepts by REDIRECT, so a connection's original destination can be the endpoint.
+ */
+function discoveryOf(service: MeshService, flavour: ClusterFlavour, originalDst: boolean): Discovery | string {
+  const passthrough = originalDst ? 'ORIGINAL_DST' : `resolution ${service.resolution} without endpoints ${NEEDS_ORIGINAL_DESTINATION}; no cluster`;
   switch (service.resolution) {
     case 'STATIC':
       return 'EDS';
     case 'NONE':
-      // Passthrough needs traffic redirection, which local mode has not; known endpoints are the best meaning.
-      return service.selectsWorkloads || service.endpoints.length > 0 ? 'EDS' : 'resolution NONE without endpoints needs traffic redirection; no cluster';
+      // Known endpoints are the best meaning; without them, the caller's own destination.
+      return service.selectsWorkloads || service.endpoints.length > 0 ? 'EDS' : passthrough;
+    case 'DYNAMIC_DNS':
+      // The app resolved the name itself; the connection's original destination is that answer.
+      return passthrough;
     case 'DNS':
       // Proxyless gRPC resolves only LOGICAL_DNS clusters.
       return flavour === 'grpc' ? 'LOGICAL_DNS' : 'STRICT_DNS';
@@ -47,22 +57,40 @@ function discoveryOf(service: MeshService, flavour: ClusterFlavour): 'EDS' | 'ST
   }
 }
 
+/** A service only the original destination can serve: passthrough without endpoints, DYNAMIC_DNS, or a wildcard host. */
+export function needsOriginalDestination(service: MeshService): boolean {
+  if (service.host.includes('*') || service.resolution === 'DYNAMIC_DNS') return true;
+  return service.resolution === 'NONE' && !service.selectsWorkloads && service.endpoints.length === 0;
+}
+
+const DISCOVERIES = new Set<string>(['EDS', 'STRICT_DNS', 'LOGICAL_DNS', 'ORIGINAL_DST']);
+const isDiscovery = (d: string): d is Discovery => DISCOVERIES.has(d);
+
+// An ORIGINAL_DST cluster picks its one host itself: balancing fields would be refused or meaningless.
+const BALANCING_FIELDS = ['lb_policy', 'ring_hash_lb_config', 'maglev_lb_config', 'common_lb_config'];
+function originalDstFields(policyFields: Record<string, unknown>): Record<string, unknown> {
+  const fields = Object.fromEntries(Object.entries(policyFields).filter(([k]) => !BALANCING_FIELDS.includes(k)));
+  return { ...fields, lb_policy: 'CLUSTER_PROVIDED' };
+}
+
 /** The port an endpoint serves a service port on: its own mapping, else the target port, else the same number. */
 export const endpointPort = (port: ServicePort) => (e: ServiceEndpoint) => e.ports[port.name] ?? port.targetPort ?? port.number;
 
 /**
  * Clusters (plain and per subset) and, for EDS, their load assignments, for every port of one
  * service. `proxyLocality` (`region/zone/subzone`) turns on locality load balancing.
+ * `originalDst` (REDIRECT interception): passthrough services and wildcard hosts get ORIGINAL_DST
+ * clusters, with the DestinationRule's connection policies.
  */
-export function serviceClusters(service: MeshService, rule: DestinationRuleEntry | undefined, flavour: ClusterFlavour, mtls?: OutboundMtls, proxyLocality?: string): ServiceClusters {
+export function serviceClusters(service: MeshService, rule: DestinationRuleEntry | undefined, flavour: ClusterFlavour, mtls?: OutboundMtls, proxyLocality?: string, originalDst = false): ServiceClusters {
   const issues: TranslationIssue[] = [];
-  const discovery = discoveryOf(service, flavour);
-  if (discovery !== 'EDS' && discovery !== 'STRICT_DNS' && discovery !== 'LOGICAL_DNS') {
+  const discovery = discoveryOf(service, flavour, originalDst);
+  if (!isDiscovery(discovery)) {
     issues.push({ resource: service.source, field: 'spec.resolution', message: `${service.host}: ${discovery}` });
     return { clusters: [], endpoints: [], issues };
   }
-  if (service.host.includes('*')) {
-    issues.push({ resource: service.source, field: 'spec.hosts', message: `${service.host}: wildcard hosts are not translated yet; no cluster` });
+  if (service.host.includes('*') && !originalDst) {
+    issues.push({ resource: service.source, field: 'spec.hosts', message: `${service.host}: a wildcard host ${NEEDS_ORIGINAL_DESTINATION}; no cluster` });
     return { clusters: [], endpoints: [], issues };
   }
   const subsets: Subset[] = [{ name: '', labels: undefined, index: undefined }];
@@ -77,6 +105,15 @@ export function serviceClusters(service: MeshService, rule: DestinationRuleEntry
       const subsetPolicy = subset.index === undefined ? undefined : rule?.spec.subsets?.[subset.index]?.trafficPolicy;
       const policy = effectivePolicy(rule, subset.name, port.number);
       const policyFields = clusterPolicyFields(policy, service.host);
+      if (discovery === 'ORIGINAL_DST') {
+        const cluster: Record<string, unknown> = { name, type: discovery, connect_timeout: CONNECT_TIMEOUT, ...originalDstFields(policyFields) };
+        const protocolOptions = flavour === 'sidecar' && isHttpPort(port) ? httpProtocolOptions(isHttp2Port(port), policy) : undefined;
+        if (protocolOptions) cluster['typed_extension_protocol_options'] = protocolOptions;
+        const tlsInput = { service, port: port.number, subset: subset.name, policies: [policyForPort(subsetPolicy, port.number), topPolicy], ruleSource: rule?.source };
+        Object.assign(cluster, meshTlsClusterFields(tlsInput, mtls, issues));
+        clusters.push({ name, resource: cluster });
+        continue;
+      }
       const targets = discovery === 'EDS' ? members : dnsTargets(service, members, discovery);
       if (discovery === 'LOGICAL_DNS' && targets.length === 0) {
         issues.push({ resource: rule?.source ?? service.source, field: `spec.subsets[${subset.index}]`, message: `${name}: no endpoint to resolve; no cluster` });

@@ -4,9 +4,12 @@ import { destinationRuleFor } from '../mesh/proxy-view.ts';
 import type { OutboundMtls } from '../security/outbound-tls.ts';
 import { serviceClusters, type ClusterFlavour, type ServiceClusters } from './outbound-clusters.ts';
 
-/** A service's clusters and load assignments for a proxy in `namespace` (and `locality`), memoised by their inputs. */
-export function serviceClustersFor(index: MeshIndex, service: MeshService, namespace: string, flavour: ClusterFlavour, mtls?: OutboundMtls, locality?: string): ServiceClusters {
+/**
+ * A service's clusters and load assignments for a proxy in `namespace` (and `locality`), memoised
+ * by their inputs. `originalDst`: the proxy intercepts by REDIRECT (see serviceClusters).
+ */
+export function serviceClustersFor(index: MeshIndex, service: MeshService, namespace: string, flavour: ClusterFlavour, mtls?: OutboundMtls, locality?: string, originalDst = false): ServiceClusters {
   const rule = destinationRuleFor(index, service.host, namespace);
-  const key = ['cl', flavour, service.host, index.fingerprints.get(service.host), rule?.source ?? '', mtls ? `mtls=${mtls.trustDomain}:${mtls.workloadCertificate}` : '', locality ? `loc=${locality}` : ''].join('|');
-  return memoized(index, key, () => serviceClusters(service, rule, flavour, mtls, locality));
+  const key = ['cl', flavour, service.host, index.fingerprints.get(service.host), rule?.source ?? '', mtls ? `mtls=${mtls.trustDomain}:${mtls.workloadCertificate}` : '', locality ? `loc=${locality}` : '', originalDst ? 'odst' : ''].join('|');
+  return memoized(index, key, () => serviceClusters(service, rule, flavour, mtls, locality, originalDst));
 }

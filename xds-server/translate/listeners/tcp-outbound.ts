@@ -6,6 +6,7 @@ import { virtualServicesFor } from '../mesh/proxy-view.ts';
 import type { RouteContext } from '../routes/route-context.ts';
 import { destinationCluster, type DestinationOrigin } from '../routes/route-destinations.ts';
 import type { Named } from '../translation-result.ts';
+import { destinationAddressMatch, matchKey } from './destination-addresses.ts';
 
 type L4Route = NonNullable<VirtualServiceEntry['spec']['tcp']>[number];
 type L4Match = { port?: number; sourceLabels?: Record<string, string>; sourceNamespace?: string; gateways?: string[] };
@@ -81,9 +82,11 @@ function serviceChains(ctx: RouteContext, service: MeshService, port: number, tl
  * (tls_inspector), one plain TCP service owns it (the first by host; the others are reported).
  */
 export function tcpOutboundListeners(ctx: RouteContext, services: readonly MeshService[], reservedPorts: ReadonlySet<number>, placement: ListenerPlacement = LOCAL_PLACEMENT): Named[] {
+  // Only the original-destination handoff (REDIRECT) can serve wildcard hosts and addresses: loopback listeners see neither.
+  const handoff = !placement.bindToPort;
   const byPort = new Map<number, { service: MeshService; tls: boolean }[]>();
   for (const service of services) {
-    if (service.host.includes('*')) continue;
+    if (service.host.includes('*') && !handoff) continue;
     for (const p of service.ports) {
       if (isHttpPort(p) || !(ctx.inScope?.(service.host, p.number) ?? true)) continue;
       const list = byPort.get(p.number) ?? [];
@@ -98,9 +101,23 @@ export function tcpOutboundListeners(ctx: RouteContext, services: readonly MeshS
       continue;
     }
     const chains: Record<string, unknown>[] = [];
+    const matches = new Map<string, string>();
     let plainOwner: string | undefined;
     for (const { service, tls } of members) {
       const built = serviceChains(ctx, service, port, tls);
+      const addresses = handoff ? destinationAddressMatch(service) : undefined;
+      if (addresses) {
+        for (const chain of [...built.sni, ...(built.plain ? [built.plain] : [])]) {
+          const match = { ...addresses, ...(chain['filter_chain_match'] as Record<string, unknown> | undefined) };
+          const owner = matches.get(matchKey(match));
+          if (owner) ctx.issues.push({ resource: service.source, field: 'spec.addresses', message: `${service.host}: port ${port} at these addresses is already ${owner}'s; no chain` });
+          else {
+            matches.set(matchKey(match), service.host);
+            chains.push({ ...chain, filter_chain_match: match });
+          }
+        }
+        continue;
+      }
       chains.push(...built.sni);
       if (!built.plain) continue;
       if (plainOwner) {
@@ -112,7 +129,7 @@ export function tcpOutboundListeners(ctx: RouteContext, services: readonly MeshS
     }
     if (chains.length === 0) continue;
     const name = tcpListenerName(port);
-    const usesSni = chains.some((c) => c['filter_chain_match'] !== undefined);
+    const usesSni = chains.some((c) => (c['filter_chain_match'] as { server_names?: unknown } | undefined)?.server_names !== undefined);
     listeners.push({
       name,
       resource: {

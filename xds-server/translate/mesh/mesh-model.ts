@@ -51,6 +51,8 @@ export interface MeshService {
   exportTo: readonly string[] | undefined;
   /** ServiceEntry subjectAltNames: the identities its endpoints present. */
   subjectAltNames?: readonly string[];
+  /** ServiceEntry addresses (VIPs and CIDR blocks): REDIRECT-mode listeners match them by original destination. */
+  addresses?: readonly string[];
 }
 
 export interface DestinationRuleEntry {

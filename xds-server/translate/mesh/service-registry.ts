@@ -76,5 +76,6 @@ export function servicesOf(entry: ServiceEntryInput, workloads: WorkloadLookup<E
     selectsWorkloads: spec.workloadSelector !== undefined,
     exportTo: spec.exportTo,
     ...(spec.subjectAltNames?.length ? { subjectAltNames: spec.subjectAltNames } : {}),
+    ...(spec.addresses?.length ? { addresses: spec.addresses } : {}),
   }));
 }

@@ -36,14 +36,15 @@ function unknownHost(ctx: RouteContext): Record<string, unknown> {
 /**
  * RDS `outbound|http`: one virtual host per service port, matched by Host, and a 404 (or the
  * passthrough) for anything else. With `port` (REDIRECT mode) the configuration is RDS `<port>`:
- * only that port's services, bare names included since the original destination fixed the port.
+ * only that port's services, bare names included since the original destination fixed the port,
+ * and wildcard hosts (`*.example.com`) too: their ORIGINAL_DST clusters dial what the app dialled.
  */
 export function outboundRouteConfiguration(ctx: RouteContext, services: readonly MeshService[], port?: number): Named {
   const name = port === undefined ? OUTBOUND_HTTP_ROUTE_NAME : String(port);
   const used = new Set<string>();
   const virtualHosts: Record<string, unknown>[] = [];
   for (const service of services) {
-    if (service.host.includes('*')) continue;
+    if (service.host.includes('*') && port === undefined) continue;
     const ports = service.ports.filter((p) => isHttpPort(p) && (port === undefined || p.number === port) && (ctx.inScope?.(service.host, p.number) ?? true));
     const bare = port === undefined ? defaultHttpPort(ports) : undefined;
     for (const servicePort of ports) {
