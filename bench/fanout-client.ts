@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { agentMetadata, agentNode, encodeNode, nodeMessage, sidecarShape } from './fanout-node.ts';
 import { SimulatedSidecar } from './fanout-sidecar.ts';
 import { decodedVersions } from './fanout-decode.ts';
+import { cpuMicros } from './fanout-observer.ts';
 import { envoyRoot } from '../xds-server/protos/index.ts';
 
 export interface ClientConfig {
@@ -44,6 +45,9 @@ let lastWarm = 0n;
 let target = '';
 let marked = false;
 let otherMeshResponses = 0;
+let cpuAtStart: NodeJS.CpuUsage | undefined;
+/** Why streams were lost: gRPC code and details → count. */
+const lost = new Map<string, number>();
 
 function channelFor(k: number): grpc.Client {
   const slot = cfg.pool > 0 ? Math.floor(k / cfg.pool) : k;
@@ -64,6 +68,7 @@ function start(): void {
         if (counter.mesh === target) counter.bytes += bytes;
         else otherMeshResponses++;
       },
+      onStreamLost: (why) => void lost.set(why, (lost.get(why) ?? 0) + 1),
       onWarm: () => {
         lastWarm = process.hrtime.bigint();
         if (++warm === cfg.count) process.send?.({ cmd: 'warm', at: lastWarm.toString() });
@@ -77,11 +82,12 @@ function start(): void {
 process.on('message', (m: ClientCommand) => {
   switch (m.cmd) {
     case 'start':
+      cpuAtStart = process.cpuUsage();
       start();
       process.send?.({ cmd: 'started' });
       break;
     case 'report':
-      process.send?.({ cmd: 'report', warm, lastWarm: lastWarm.toString(), reconnects: entries.reduce((a, e) => a + e.sidecar.reconnects, 0), decoded: decodedVersions(), connections: channels.length });
+      process.send?.({ cmd: 'report', warm, lastWarm: lastWarm.toString(), reconnects: entries.reduce((a, e) => a + e.sidecar.reconnects, 0), decoded: decodedVersions(), connections: channels.length, lost: Object.fromEntries(lost), cpuMicros: cpuAtStart ? cpuMicros(process.cpuUsage(cpuAtStart)) : 0 });
       break;
     case 'mark':
       target = m.mesh;

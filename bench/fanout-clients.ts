@@ -29,6 +29,21 @@ export interface ClientReport {
   reconnects: number;
   decoded: number;
   connections: number;
+  /** CPU the client processes spent since their sidecars started. */
+  cpuMicros: number;
+  /** Why streams were lost (gRPC code and details) → how often. */
+  lost: Record<string, number>;
+}
+
+function mergeCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
+  return out;
+}
+
+/** "12× 14 Connection dropped, 3× …", most frequent first. */
+export function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}× ${k}`).join(', ');
 }
 
 /** `processes` client processes sharing sidecars first..first+count-1 between them. */
@@ -75,7 +90,7 @@ export class ClientProcesses {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        void this.report().then((r) => reject(new Error(`only ${r.warm}/${this.counts.reduce((a, b) => a + b, 0)} sidecars warm after ${timeoutMs / 1000} s (${r.reconnects} reconnects)`)));
+        void this.report().then((r) => reject(new Error(`only ${r.warm}/${this.counts.reduce((a, b) => a + b, 0)} sidecars warm after ${timeoutMs / 1000} s (${r.reconnects} reconnects: ${describeCounts(r.lost)})`)));
       }, timeoutMs);
     });
     try {
@@ -88,7 +103,10 @@ export class ClientProcesses {
 
   async report(): Promise<ClientReport> {
     const reports = await Promise.all(this.children.map((c) => ask<ClientReport>(c, { cmd: 'report' }, 'report')));
-    return reports.reduce((a, r) => ({ warm: a.warm + r.warm, lastWarm: '', reconnects: a.reconnects + r.reconnects, decoded: a.decoded + r.decoded, connections: a.connections + r.connections }), { warm: 0, lastWarm: '', reconnects: 0, decoded: 0, connections: 0 });
+    return reports.reduce(
+      (a, r) => ({ warm: a.warm + r.warm, lastWarm: '', reconnects: a.reconnects + r.reconnects, decoded: a.decoded + r.decoded, connections: a.connections + r.connections, cpuMicros: a.cpuMicros + r.cpuMicros, lost: mergeCounts(a.lost, r.lost) }),
+      { warm: 0, lastWarm: '', reconnects: 0, decoded: 0, connections: 0, cpuMicros: 0, lost: {} },
+    );
   }
 
   /** From now on, count response bytes per sidecar of `mesh` and responses to any other mesh. */

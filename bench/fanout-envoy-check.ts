@@ -143,7 +143,7 @@ export async function envoyCheck(nodeExtras: Record<string, unknown> | undefined
     console.log(mismatches.length ? `  subscriptions differ from the real Envoy's:\n${mismatches.join('\n')}` : `  subscriptions and resources held: identical to the real Envoy's for ${PAIRS}/${PAIRS} pairs`);
     console.log(`  change → ACK at the server:  Envoys ${summary(realAcks)};  simulated ${summary(simulatedAcks)}${missing ? `; ${missing} ACKs missing` : ''}`);
     console.log(`  change → route applied in Envoy (/config_dump last_updated): ${summary(applied)}; RDS update_success per Envoy per change: ${[...new Set(updates)].join('/')}`);
-    console.log(`  NACKs: ${observer.nacks}, disconnects: ${observer.disconnects}`);
+    console.log(`  NACKs: ${observer.nacks}, disconnects: ${[...observer.disconnects.values()].reduce((a, b) => a + b, 0)}`);
   } finally {
     await sims.stop();
     for (const r of reals) {

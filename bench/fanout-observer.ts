@@ -29,7 +29,8 @@ interface ActiveChange {
 export class ServerObserver {
   readonly streams = new Map<string, { proxyId: string; scope: string }>();
   nacks = 0;
-  disconnects = 0;
+  /** Why the server ended streams: reason (and error) → count. */
+  readonly disconnects = new Map<string, number>();
   private lastSendAt = performance.now();
   /** Pushes per type and protocol since the last quiet() began, for the error when it never comes. */
   private recent = new Map<string, number>();
@@ -39,7 +40,8 @@ export class ServerObserver {
     onConnect: (e) => void this.streams.set(e.streamId, { proxyId: e.proxyId, scope: e.scope }),
     onDisconnect: (e) => {
       this.streams.delete(e.streamId);
-      this.disconnects++;
+      const why = e.error ? `${e.reason}: ${e.error}` : e.reason;
+      this.disconnects.set(why, (this.disconnects.get(why) ?? 0) + 1);
     },
     onNack: () => void this.nacks++,
     onSend: (e) => {

@@ -1,7 +1,7 @@
 // One fan-out run at N sidecars: connection storm, memory, then the one-route change five times.
 import { spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ClientProcesses } from './fanout-clients.ts';
+import { ClientProcesses, describeCounts } from './fanout-clients.ts';
 import { startBenchControlPlane } from './fanout-mesh.ts';
 import { MESHES } from './fanout-node.ts';
 import { cpuMicros, ServerObserver } from './fanout-observer.ts';
@@ -38,6 +38,10 @@ function loopDelay(): { stop(): { p99: number; max: number } } {
   };
 }
 const delay = (d: { p99: number; max: number }) => `event-loop delay p99 ${ms(d.p99)}, max ${ms(d.max)}`;
+const disconnects = (o: ServerObserver) => {
+  const total = [...o.disconnects.values()].reduce((a, b) => a + b, 0);
+  return `${total} disconnects${total ? ` (${describeCounts(Object.fromEntries(o.disconnects))})` : ''}`;
+};
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 export async function fanoutRun(n: number, pool: number, nodeExtras: Record<string, unknown> | undefined): Promise<void> {
@@ -96,7 +100,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     console.log(`N=${n} (${Math.ceil(n / 2)} delta, ${Math.floor(n / 2)} SotW; ${pool > 0 ? `${pool} sidecars per connection` : 'one connection per sidecar'}: ${connections} TCP connections to the server, ${report.connections} client channels)`);
     console.log(
       `  storm:  all ${n} warm in ${(warmMs / 1000).toFixed(2)} s, server quiet after ${((quietAt - startedAt) / 1000).toFixed(2)} s; server CPU ${ms(stormCpu / 1000 / n)} per proxy; ${stormDelay}; ` +
-        `${report.reconnects} reconnects, ${observer.disconnects} disconnects, ${observer.nacks} NACKs; ${report.decoded} resource versions decoded by the clients`,
+        `${report.reconnects} reconnects${report.reconnects ? ` (${describeCounts(report.lost)})` : ''}, ${disconnects(observer)}, ${observer.nacks} NACKs; client processes used ${(report.cpuMicros / 1e6).toFixed(1)} s CPU (${report.decoded} resource versions decoded)`,
     );
     console.log(`  memory: ${kib((after.heap - before.heap) / n)} live heap per stream after GC, ${kib((after.rss - before.rss) / n)} RSS per stream`);
     console.log(

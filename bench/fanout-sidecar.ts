@@ -66,6 +66,8 @@ export interface SidecarOptions {
   onResponse(bytes: number): void;
   /** Once: CDS, EDS of every EDS cluster, LDS and RDS of every named route configuration ACKed. */
   onWarm(): void;
+  /** A stream that failed or ended, with gRPC's code and details (the sidecar reconnects). */
+  onStreamLost(why: string): void;
 }
 
 export class SimulatedSidecar {
@@ -102,8 +104,8 @@ export class SimulatedSidecar {
       if (this.o.protocol === 'delta') this.onDelta(codecs().deltaRes.decode(bytes) as unknown as DeltaResponse);
       else this.onSotw(codecs().sotwRes.decode(bytes) as unknown as SotwResponse);
     });
-    call.on('error', () => this.retry(call));
-    call.on('end', () => this.retry(call));
+    call.on('error', (err: grpc.ServiceError) => this.retry(call, `${err.code} ${err.details}`));
+    call.on('end', () => this.retry(call, 'ended by the server'));
     // A new stream asks again for everything it holds (none on the first).
     this.request('cds');
     if (this.subscribed.eds.size) this.request('eds');
@@ -116,10 +118,11 @@ export class SimulatedSidecar {
     this.call?.cancel();
   }
 
-  private retry(call: grpc.ClientDuplexStream<Buffer, Buffer>): void {
+  private retry(call: grpc.ClientDuplexStream<Buffer, Buffer>, why: string): void {
     if (this.stopped || call !== this.call) return;
     this.call = undefined;
     this.reconnects++;
+    this.o.onStreamLost(why);
     const ceiling = Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** this.failures++);
     setTimeout(() => this.stopped || this.start(), Math.random() * ceiling);
   }

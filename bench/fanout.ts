@@ -18,24 +18,30 @@
 // read from the test tools' Envoy at start), subscribes CDS, then EDS of the EDS clusters, then LDS,
 // then RDS of the routes the listeners name, ACKs every response and reconnects with backoff.
 //
-// What is printed per N:
+// What is printed per N (first line: connections as `ss` counts them at the server's port):
 //   storm    all N sidecars start at once. "warm": until the last one has ACKed CDS, EDS of every
-//            EDS cluster, LDS and RDS of every named route. "quiet": until the server pushed nothing
-//            for 1 s (registrations keep changing endpoints after the first sidecars are warm).
-//            Server CPU per proxy: process.cpuUsage() of this process from the start to quiet, / N.
-//            Event-loop delay (monitorEventLoopDelay, 10 ms resolution) over the same window.
-//            Reconnects, disconnects and NACKs should all be 0.
-//   memory   heapUsed and RSS of this process after GC, warm and quiet, minus before the clients
+//            EDS cluster, LDS and RDS of every named route (clocked in the client processes on the
+//            shared monotonic clock). "quiet": until the server pushed nothing for 1 s (registrations
+//            keep changing endpoints after the first sidecars are warm). Server CPU per proxy:
+//            process.cpuUsage() of this process from the start to quiet, / N. Event-loop delay
+//            (monitorEventLoopDelay, 10 ms resolution) p99 and max over the same window.
+//            Reconnects, disconnects and NACKs must all be 0.
+//   memory   heapUsed and RSS of this process after GC once quiet, minus before the clients
 //            started, / N (the 10 mesh indexes are loaded by the first sidecars and count too).
 //   change   svc-0's weights in mesh-0 flip (50/50 ⇄ 90/10) 5 times; mesh-0 holds N/10 streams.
 //            change → ACK: from just before the commit (so the 100 ms debounce is included) to the
-//            server receiving each affected stream's ACK of its new route configuration; p50/p99/max
-//            over all ACKs of the 5 changes. Server CPU per change per affected proxy: from the
-//            commit's return to the last ACK, / affected (median of the 5). Bytes per affected
-//            proxy: DiscoveryResponse bytes each mesh-0 sidecar received (median of the 5). Pushes
-//            to other meshes, as the server sent them and as the clients received them: must be 0.
-//            Event-loop delay over the 5 changes.
-//   --envoy-check   the same change applied with 5 real Envoys (bench/fanout-envoy-check.ts).
+//            server receiving each affected stream's ACK of the RDS push the change caused;
+//            p50/p99/max over all ACKs of the 5 changes. Server CPU per change per affected proxy:
+//            from the commit's return to the last ACK, / affected (median of the 5). Bytes per
+//            affected proxy: DiscoveryResponse bytes a mesh-0 sidecar received (mean, median of the
+//            5). Pushes to other meshes, as the server sent them and as the clients received them:
+//            must be 0. Event-loop delay: worst p99 and max of the 5 changes (a fresh monitor each).
+//   Wall-clock figures move with the machine's load (the clients share it); CPU figures less so.
+//
+// --envoy-check prints, for 5 real Envoys (bench/fanout-envoy-check.ts) and 5 simulated sidecars
+// of the same shape in mesh-0: whether the server holds the same subscriptions and resources for
+// each pair, change → ACK at the server for both, and change → route applied inside each Envoy
+// (its /config_dump `last_updated`) with the RDS update_success count per change (must be 1).
 import { parseArgs } from 'node:util';
 import { fanoutRun } from './fanout-run.ts';
 import { envoyCheck } from './fanout-envoy-check.ts';
