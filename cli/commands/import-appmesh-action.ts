@@ -5,6 +5,7 @@ import { DEFAULT_IMPORT_LIMITS, importAppMesh, outcomeSummary, renderReportTable
 import { CliError, usageError } from '../cli-error.ts';
 import { CommandContext, type CliIo } from '../command-context.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { applyImport } from './import-appmesh-apply.ts';
 
 export interface ImportOptions {
   file: string[];
@@ -15,6 +16,8 @@ export interface ImportOptions {
   import?: string[];
   strict?: boolean;
   allowPartial?: boolean;
+  apply?: boolean;
+  message?: string;
 }
 
 const INPUT_EXTENSIONS = new Set(['.json', '.yaml', '.yml', '.template']);
@@ -80,7 +83,7 @@ function readError(failure: ReadFailure): CliError {
 }
 
 /** The action of `trellis import appmesh`. */
-export function runImportAppMesh(io: CliIo, opts: ImportOptions, cmd: Command): void {
+export async function runImportAppMesh(io: CliIo, opts: ImportOptions, cmd: Command): Promise<void> {
   const ctx = CommandContext.of(io, cmd);
   if (opts.namespace && opts.namespacePerMesh) throw usageError('choose one of --namespace and --namespace-per-mesh');
   const result = importAppMesh(inputFiles(opts.file), {
@@ -95,17 +98,21 @@ export function runImportAppMesh(io: CliIo, opts: ImportOptions, cmd: Command): 
   const notConverted = report.notConverted();
   const reasons = notConverted.map((r) => ({ path: r.source, message: r.reasons.join('; ') }));
   const reportHint = opts.report ? `the report (${opts.report}) says why` : '--report FILE says why, field by field';
-  // Nothing is written to stdout on failure, so `import ... | trellis apply -f -` cannot apply half a mesh.
+  // Nothing is written to stdout or applied on failure, so neither `| trellis apply -f -` nor --apply can apply half a mesh.
   if (value.resources.length === 0) throw new CliError(`converted 0 resources: nothing to apply (${outcomeSummary(report)})`, ExitCode.Incomplete, { fieldErrors: reasons, hint: reportHint });
   if (notConverted.length > 0 && !opts.allowPartial) {
     throw new CliError(`${notConverted.length} App Mesh resource${notConverted.length === 1 ? '' : 's'} could not be converted (${outcomeSummary(report)})`, ExitCode.Incomplete, { fieldErrors: reasons, hint: `${reportHint}; --allow-partial writes what did convert` });
   }
-  ctx.out(ctx.options.output === 'json' ? `${JSON.stringify(value.resources, null, 2)}\n` : renderYamlStream(value));
+  const counts = report.counts();
+  const strictFailure = opts.strict && counts.none > 0 ? new CliError(`${counts.none} App Mesh field${counts.none === 1 ? ' has' : 's have'} no Trellis equivalent (--strict)`, ExitCode.Findings, { hint: 'read the report; drop --strict to import anyway' }) : undefined;
+  // With --apply, --strict refuses before anything reaches the mesh.
+  if (opts.apply && strictFailure) throw strictFailure;
+  if (!opts.apply) ctx.out(ctx.options.output === 'json' ? `${JSON.stringify(value.resources, null, 2)}\n` : renderYamlStream(value));
   for (const r of notConverted) ctx.err(`not converted (--allow-partial): ${r.source}: ${r.reasons.join('; ')}`);
   for (const r of report.resources.filter((x) => x.outcome === 'skipped')) ctx.err(`skipped: ${r.source}: ${r.reasons.join('; ')}`);
   for (const r of report.renames) ctx.err(`renamed: ${r.from} → ${r.to} (${r.what})`);
-  const counts = report.counts();
-  for (const [mesh, { namespace, settings }] of Object.entries(value.meshSettings)) ctx.err(`mesh ${mesh} → namespace ${namespace}; mesh settings to PUT: ${JSON.stringify(settings)}`);
+  for (const [mesh, { namespace, settings }] of Object.entries(value.meshSettings)) ctx.err(`mesh ${mesh} → namespace ${namespace}; mesh settings${opts.apply ? '' : ' to PUT'}: ${JSON.stringify(settings)}`);
   ctx.err(`${outcomeSummary(report)}; ${value.resources.length} Trellis resources; ${counts.mapped} fields mapped, ${counts.approximated} approximated, ${counts.none} with no equivalent${opts.report ? ` (report: ${opts.report})` : ' (--report FILE for details)'}`);
-  if (opts.strict && counts.none > 0) throw new CliError(`${counts.none} App Mesh field${counts.none === 1 ? ' has' : 's have'} no Trellis equivalent (--strict)`, ExitCode.Findings, { hint: 'read the report; drop --strict to import anyway' });
+  if (strictFailure) throw strictFailure;
+  if (opts.apply) await applyImport(ctx, value, { message: opts.message ?? `import appmesh -f ${opts.file.join(' -f ')}` });
 }

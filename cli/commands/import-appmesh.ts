@@ -14,9 +14,11 @@ export function importAppMeshCommand(io: CliIo): Command {
     .option('--report <file>', 'write the full field-by-field report here (.json for JSON, else a text table)')
     .option('--parameter <NAME=VALUE>', 'a CloudFormation parameter or pseudo parameter (AWS::Region, AWS::AccountId, AWS::StackName, ...) value (repeatable)', collect, [])
     .option('--import <NAME=VALUE>', 'the value of an export that Fn::ImportValue names, when no template given with -f exports it (repeatable)', collect, [])
-    .option('--allow-partial', `write what converted and exit 0 even when some App Mesh resources could not be converted (else exit ${ExitCode.Incomplete})`)
+    .option('--allow-partial', `write (or --apply) what converted and exit 0 even when some App Mesh resources could not be converted (else exit ${ExitCode.Incomplete})`)
+    .option('--apply', 'apply the result to the mesh -m names as one revision: the mesh is created with the derived settings if missing, and a dry run first shows what connected proxies will receive')
+    .option('--message <text>', 'with --apply: a note recorded with the revision (default: the import command)')
     .option('--strict', `exit ${ExitCode.Findings} when any App Mesh field has no Trellis equivalent`)
-    .addHelpText('after', '\nWrites a multi-document YAML stream (or, with -o json, a JSON list) for `trellis apply -f -`; the mesh settings to PUT come first as comments.\nDocs: docs/migrate-from-app-mesh.md')
+    .addHelpText('after', '\nWrites a multi-document YAML stream (or, with -o json, a JSON list) for `trellis apply -f -`; the mesh settings to PUT come first as comments.\nWith --apply -m MESH: creates MESH if missing, prints the dry run\'s per-proxy-group diff, applies everything as one revision and prints it.\nDocs: docs/migrate-from-app-mesh.md')
     // The converter (and its schemas) loads only when the command runs.
     .action(async (opts: ImportOptions, cmd: Command) => (await import('./import-appmesh-action.ts')).runImportAppMesh(io, opts, cmd));
 }
