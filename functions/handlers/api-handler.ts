@@ -8,6 +8,9 @@ import { createLambdaHandler } from '../lambda.ts';
 import type { CertificateIssuing } from '../dependencies.ts';
 import { readSecret } from './bootstrap-secret.ts';
 import { parseJoinTokenSecrets } from './join-token-secrets.ts';
+import { quietAwsSdkNodeVersionWarning } from '../../core/adapters/aws/sdk-node-warning.ts';
+
+quietAwsSdkNodeVersionWarning();
 
 function requiredEnv(name: string): string {
   const value = process.env[name];

@@ -7,6 +7,10 @@ import { gatewayBootstrapCommand } from './gateway-bootstrap-command.ts';
 import { redirectCommand } from '../injector/redirect-command.ts';
 import { waitReadyCommand } from '../injector/wait-ready-command.ts';
 import { webhookCommand } from '../injector/webhook-command.ts';
+import { quietAwsSdkNodeVersionWarning } from '../../core/adapters/aws/sdk-node-warning.ts';
+
+// `run --attest ecs` signs with the AWS SDK.
+quietAwsSdkNodeVersionWarning();
 
 const program = new Command('trellis-agent')
   .description('The Trellis sidecar agent')
