@@ -1,8 +1,20 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { logFormat, type LogFormat } from './log-format.ts';
 import { createLogger } from './logger.ts';
+import { startBanner } from './start-banner.ts';
 import { startLocal } from './start-local.ts';
 
-const logger = createLogger();
+let format: LogFormat;
+try {
+  format = logFormat(process.env, process.stdout.isTTY === true);
+} catch (err) {
+  process.stderr.write(`trellis: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+const logger = createLogger(format);
+// package.json beside local/ (sources) and dist/ (the bundle) alike.
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -21,6 +33,7 @@ try {
     bootstrapKey: process.env.TRELLIS_BOOTSTRAP_KEY || undefined,
     xdsMtls: process.env.TRELLIS_XDS_MTLS === 'true',
     logger,
+    ...(format === 'pretty' ? { onListening: (info) => process.stdout.write(startBanner({ version, ...info })) } : {}),
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -32,8 +32,19 @@ export interface LocalOptions {
   xdsMtls?: boolean;
   /** Join-token signing secrets (the first signs); default: one kept in `<dataDir>/join-token-secret`. */
   joinTokenSecrets?: Uint8Array[];
+  /** Called once both servers listen, instead of logging where they are (`npm start` on a terminal prints a banner). */
+  onListening?: (info: ListeningInfo) => void;
   /** Debounce and reconciliation timing; defaults suit production. */
   xds?: { quietMs?: number; reconcileIntervalMs?: number; registrationGraceMs?: number; observe?: XdsServerHooks; registry?: WorkloadRegistry };
+}
+
+export interface ListeningInfo {
+  apiUrl: string;
+  xdsAddress: string;
+  xdsMtls: boolean;
+  dataDir: string;
+  /** Where the admin key is, or that TRELLIS_BOOTSTRAP_KEY chose it. */
+  adminKey: { file: string; created: boolean } | { fromEnvironment: true };
 }
 
 export interface LocalTrellis {
@@ -56,8 +67,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   const bus = new InProcessBus((err, event) => logger.error({ err, event }, 'change subscriber failed'));
 
   const boot = await ensureBootstrap(store, { bootstrapKey: options.bootstrapKey });
+  const keyFile = path.join(options.dataDir, 'admin-key');
   if (boot.createdKey) {
-    const keyFile = path.join(options.dataDir, 'admin-key');
     writeFileSync(keyFile, `${boot.createdKey}\n`, { mode: 0o600 });
     chmodSync(keyFile, 0o600);
     logger.info({ keyFile }, `created tenant "default" and an admin API key; it is in ${keyFile}`);
@@ -100,8 +111,13 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   const apiUrl = `http://${options.host}:${port}`;
   const xdsAddress = `${options.host}:${xds.port}`;
   ready = true;
-  logger.info({ apiUrl, xdsAddress, xdsMtls: options.xdsMtls === true, dataDir: options.dataDir }, 'trellis listening');
-  if (!options.xdsMtls) {
+  if (options.onListening) {
+    const adminKey = options.bootstrapKey ? { fromEnvironment: true as const } : { file: keyFile, created: boot.createdKey !== undefined };
+    options.onListening({ apiUrl, xdsAddress, xdsMtls: options.xdsMtls === true, dataDir: options.dataDir, adminKey });
+  } else {
+    logger.info({ apiUrl, xdsAddress, xdsMtls: options.xdsMtls === true, dataDir: options.dataDir }, 'trellis listening');
+  }
+  if (!options.xdsMtls && !options.onListening) {
     // Said once, where the quick start shows it: plaintext xDS has no certificate to take identity from.
     logger.warn(
       { xdsAddress },
