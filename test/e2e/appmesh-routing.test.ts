@@ -1,0 +1,276 @@
+import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importAppMesh, type ConversionResult } from '../../core/appmesh/index.ts';
+import type { IstioResource } from '../../core/resources/index.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
+import { waitFor } from '../support/ports.ts';
+import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
+import { binomialBounds } from '../support/traffic.ts';
+import { get, startUpstream, type Upstream } from '../support/upstream.ts';
+
+const TEMPLATES = path.join(import.meta.dirname, '../fixtures/appmesh/templates');
+
+/** An h2c workload (HTTP/2 or gRPC) that answers with its name and records each request's path and authority. */
+interface H2Upstream {
+  port: number;
+  received: { path: string; authority: string; headers: http2.IncomingHttpHeaders }[];
+  /** gRPC only: every Nth call (1-based) answers UNAVAILABLE, or is held `slowMs` before its answer; 0 never. */
+  behave(b: Partial<H2Behaviour>): void;
+  close(): Promise<void>;
+}
+
+interface H2Behaviour {
+  unavailableEvery: number;
+  slowEvery: number;
+  slowMs: number;
+}
+
+async function startH2Upstream(name: string, grpc = false): Promise<H2Upstream> {
+  const received: H2Upstream['received'] = [];
+  const behaviour: H2Behaviour = { unavailableEvery: 0, slowEvery: 0, slowMs: 0 };
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    received.push({ path: String(headers[':path']), authority: String(headers[':authority']), headers });
+    const nth = received.length;
+    if (grpc) {
+      const every = (n: number) => n > 0 && nth % n === 0;
+      const answer = () => {
+        if (stream.closed) return;
+        if (every(behaviour.unavailableEvery)) {
+          stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'x-served-by': name, 'grpc-status': '14' }, { endStream: true });
+          return;
+        }
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'x-served-by': name }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(Buffer.from([0, 0, 0, 0, 0]));
+      };
+      if (every(behaviour.slowEvery)) setTimeout(answer, behaviour.slowMs);
+      else answer();
+    } else {
+      stream.respond({ ':status': 200, 'x-served-by': name });
+      stream.end(name);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, received, behave: (b) => Object.assign(behaviour, b), close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+interface H2Response {
+  status: number;
+  servedBy: string | undefined;
+  /** gRPC's status, from the headers of a trailers-only answer or from the trailers. */
+  grpcStatus?: string;
+}
+
+/** One HTTP/2 request over a fresh h2c connection: status, who served it, and for gRPC its status. */
+async function h2Request(port: number, headers: http2.OutgoingHttpHeaders, body?: Buffer): Promise<H2Response> {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  try {
+    return await new Promise((resolve, reject) => {
+      session.on('error', reject);
+      const req = session.request(headers, { endStream: body === undefined });
+      req.setTimeout(5000, () => req.close(http2.constants.NGHTTP2_CANCEL));
+      const response: H2Response = { status: 0, servedBy: undefined };
+      const grpcStatus = (h: http2.IncomingHttpHeaders) => {
+        if (typeof h['grpc-status'] === 'string') response.grpcStatus = h['grpc-status'];
+      };
+      req.on('response', (h) => {
+        response.status = Number(h[':status']);
+        response.servedBy = typeof h['x-served-by'] === 'string' ? h['x-served-by'] : undefined;
+        grpcStatus(h);
+      });
+      req.on('trailers', grpcStatus);
+      req.on('error', reject);
+      req.on('data', () => undefined);
+      req.on('close', () => resolve(response));
+      if (body !== undefined) req.end(body);
+    });
+  } finally {
+    session.close();
+  }
+}
+
+const grpcCall = (port: number, authority: string, method: string, metadata: Record<string, string> = {}) =>
+  h2Request(port, { ':method': 'POST', ':path': method, ':authority': authority, 'content-type': 'application/grpc', te: 'trailers', ...metadata }, Buffer.from([0, 0, 0, 0, 0]));
+
+function imported(template: string): ConversionResult {
+  const result = importAppMesh([{ name: `${template}.cfn.yaml`, text: readFileSync(path.join(TEMPLATES, `${template}.cfn.yaml`), 'utf8') }]);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  expect(result.value.report.notConverted()).toEqual([]);
+  return result.value;
+}
+
+/** The converted resources with each virtual node's WorkloadEntry pointed at a local port, labelled as the import says. */
+function withLocalWorkloads(value: ConversionResult, ports: Record<string, number>): IstioResource[] {
+  const local = value.workloads
+    .filter((w) => w.kind === 'VirtualNode' && ports[w.name] !== undefined)
+    .map((w) => ({ apiVersion: 'networking.istio.io/v1', kind: 'WorkloadEntry', metadata: { name: w.name, namespace: w.namespace }, spec: { address: '127.0.0.1', labels: w.labels, ports: Object.fromEntries(Object.keys(w.ports).map((p) => [p, ports[w.name]!])) } }) as IstioResource);
+  return [...value.resources.filter((r) => r.kind !== 'WorkloadEntry'), ...local];
+}
+
+async function applyToTrellis(value: ConversionResult, resources: IstioResource[]): Promise<string> {
+  const [mesh, { namespace, settings }] = Object.entries(value.meshSettings)[0]!;
+  expect((await trellis.api('PUT', `/v1/meshes/${mesh}`, settings)).status).toBe(201);
+  const applied = await trellis.api('POST', `/v1/meshes/${mesh}/apply`, resources);
+  expect(applied.status, JSON.stringify(applied.json)).toBe(200);
+  return namespace;
+}
+
+function tally(into: Record<string, number>, r: H2Response): void {
+  const key = r.status === 200 && (r.grpcStatus ?? '0') === '0' ? (r.servedBy ?? '?') : `status-${r.status}/${r.grpcStatus ?? '-'}`;
+  into[key] = (into[key] ?? 0) + 1;
+}
+
+function expectShare(seen: Record<string, number>, key: string, n: number, p: number): void {
+  const { low, high } = binomialBounds(n, p);
+  expect(seen[key] ?? 0, JSON.stringify(seen)).toBeGreaterThanOrEqual(low);
+  expect(seen[key] ?? 0, JSON.stringify(seen)).toBeLessThanOrEqual(high);
+}
+
+let trellis: TestTrellis;
+let xdsPort: number;
+
+beforeAll(async () => {
+  trellis = await startTestTrellis();
+  xdsPort = Number(trellis.xdsAddress.split(':')[1]);
+}, 30_000);
+
+afterAll(async () => {
+  await trellis?.close();
+});
+
+describe('gateway-routes.cfn.yaml: a virtual gateway with HTTP, HTTP/2 and gRPC gateway routes on a real Envoy gateway', () => {
+  let gateway: TestGateway;
+  let web: Upstream;
+  let api: H2Upstream;
+  let cart: H2Upstream;
+
+  beforeAll(async () => {
+    const value = imported('gateway-routes');
+    web = await startUpstream('web');
+    api = await startH2Upstream('api');
+    cart = await startH2Upstream('cart', true);
+    const namespace = await applyToTrellis(value, withLocalWorkloads(value, { web: web.port, api: api.port, cart: cart.port }));
+    const hint = value.workloads.find((w) => w.kind === 'VirtualGateway' && w.name === 'storefront-gw')!;
+    gateway = await startGateway({ xdsPort, mesh: 'storefront', namespace, workload: 'storefront-gw', labels: hint.labels, serverPorts: [8080, 8090] });
+    await waitFor(async () => (await get(`http://127.0.0.1:${gateway.ports[8080]}/`, { host: 'shop.example' }).catch(() => ({ status: 0 }))).status === 200, 'the gateway routes on the Envoy', 20_000, 100);
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await Promise.all([web?.close(), api?.close(), cart?.close()]);
+  });
+
+  it('sends / on the HTTP listener to web, with the authority rewritten to the virtual service', async () => {
+    const before = web.received.length;
+    const r = await get(`http://127.0.0.1:${gateway.ports[8080]}/catalog`, { host: 'shop.example' });
+    expect(r).toMatchObject({ status: 200, servedBy: 'web' });
+    expect(web.received.slice(before).map((x) => [x.path, x.headers.host])).toEqual([['/catalog', 'web.storefront.local']]);
+  });
+
+  it('sends /api/ with a *.storefront.example host and x-api-version: 2 to api over HTTP/2, rewriting the prefix to /v2/', async () => {
+    const r = await get(`http://127.0.0.1:${gateway.ports[8080]}/api/items?page=2`, { host: 'www.storefront.example', 'x-api-version': '2' });
+    expect(r).toMatchObject({ status: 200, servedBy: 'api' });
+    expect(api.received.at(-1)).toMatchObject({ path: '/v2/items?page=2', authority: 'api.storefront.local' });
+  });
+
+  it('leaves /api/ to the lower-priority web route when the host suffix or the header does not match', async () => {
+    const apiBefore = api.received.length;
+    const wrongHost = await get(`http://127.0.0.1:${gateway.ports[8080]}/api/items`, { host: 'www.example.com', 'x-api-version': '2' });
+    const wrongVersion = await get(`http://127.0.0.1:${gateway.ports[8080]}/api/items`, { host: 'www.storefront.example', 'x-api-version': '1' });
+    expect([wrongHost.servedBy, wrongVersion.servedBy]).toEqual(['web', 'web']);
+    expect(web.received.at(-1)!.path).toBe('/api/items');
+    expect(api.received.length).toBe(apiBefore);
+  });
+
+  it('sends gRPC calls to storefront.Cart on the gRPC listener to cart', async () => {
+    const r = await grpcCall(gateway.ports[8090]!, 'shop.example', '/storefront.Cart/AddItem');
+    expect(r).toEqual({ status: 200, servedBy: 'cart', grpcStatus: '0' });
+    expect(cart.received.at(-1)).toMatchObject({ path: '/storefront.Cart/AddItem', authority: 'cart.storefront.local' });
+    // Another gRPC service matches no gateway route: Envoy answers as gRPC does, UNIMPLEMENTED (12).
+    const other = await grpcCall(gateway.ports[8090]!, 'shop.example', '/storefront.Billing/Pay');
+    expect(other).toEqual({ status: 200, servedBy: undefined, grpcStatus: '12' });
+  });
+});
+
+describe('grpc-http2-routes.cfn.yaml: gRPC and HTTP/2 routes on virtual routers through a real Envoy sidecar', () => {
+  let sidecar: TestSidecar;
+  const servers: Record<string, H2Upstream> = {};
+
+  beforeAll(async () => {
+    const value = imported('grpc-http2-routes');
+    for (const node of ['quotes-v1', 'quotes-v2']) servers[node] = await startH2Upstream(node, true);
+    for (const node of ['stream-v1', 'stream-v2']) servers[node] = await startH2Upstream(node);
+    const namespace = await applyToTrellis(value, withLocalWorkloads(value, Object.fromEntries(Object.entries(servers).map(([k, v]) => [k, v.port]))));
+    sidecar = await startSidecar({ xdsPort, mesh: 'rpc', namespace, workload: 'client', labels: { app: 'client' } });
+    await waitFor(async () => (await grpcCall(sidecar.outboundPort, 'quotes.rpc.local:50051', '/rpc.Quotes/List').catch(() => undefined))?.servedBy !== undefined, 'the gRPC routes on the sidecar', 20_000, 100);
+  }, 60_000);
+
+  afterAll(async () => {
+    await sidecar?.envoy.stop();
+    await Promise.all(Object.values(servers).map((s) => s.close()));
+  });
+
+  it('splits rpc.Quotes 80/20 across quotes-v1 and quotes-v2', async () => {
+    const n = 300;
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < n; i++) tally(seen, await grpcCall(sidecar.outboundPort, 'quotes.rpc.local:50051', '/rpc.Quotes/List'));
+    expect((seen['quotes-v1'] ?? 0) + (seen['quotes-v2'] ?? 0), JSON.stringify(seen)).toBe(n);
+    expectShare(seen, 'quotes-v1', n, 0.8);
+  });
+
+  it('sends GetQuote with x-beta: yes metadata to quotes-v2 only (priority 1)', async () => {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 30; i++) tally(seen, await grpcCall(sidecar.outboundPort, 'quotes.rpc.local:50051', '/rpc.Quotes/GetQuote', { 'x-beta': 'yes' }));
+    expect(seen).toEqual({ 'quotes-v2': 30 });
+  });
+
+  it('retries GetQuote on UNAVAILABLE as the route\'s gRPC retry events say (2 retries)', async () => {
+    const v2 = servers['quotes-v2']!;
+    const before = v2.received.length;
+    v2.behave({ unavailableEvery: 2 });
+    try {
+      const seen: Record<string, number> = {};
+      for (let i = 0; i < 30; i++) tally(seen, await grpcCall(sidecar.outboundPort, 'quotes.rpc.local:50051', '/rpc.Quotes/GetQuote', { 'x-beta': 'yes' }));
+      expect(seen).toEqual({ 'quotes-v2': 30 });
+      // Every other attempt was refused: 30 successes took about 45 attempts.
+      expect(v2.received.length - before).toBeGreaterThanOrEqual(44);
+    } finally {
+      v2.behave({ unavailableEvery: 0 });
+    }
+  });
+
+  it('cuts a held attempt at the 500 ms per-retry timeout; a timeout is no gRPC retry event, so the call ends UNAVAILABLE', async () => {
+    const v2 = servers['quotes-v2']!;
+    const before = v2.received.length;
+    v2.behave({ slowEvery: 2, slowMs: 2000 });
+    try {
+      const seen: Record<string, number> = {};
+      const started = Date.now();
+      for (let i = 0; i < 6; i++) tally(seen, await grpcCall(sidecar.outboundPort, 'quotes.rpc.local:50051', '/rpc.Quotes/GetQuote', { 'x-beta': 'yes' }));
+      const elapsed = Date.now() - started;
+      // Retry events unavailable and deadline-exceeded are answers from the server; an attempt cut short is not retried.
+      expect(seen).toEqual({ 'quotes-v2': 3, 'status-200/14': 3 });
+      expect(v2.received.length - before).toBe(6);
+      // Three held calls each ended at 500 ms, not at the 2 s the server held them.
+      expect(elapsed).toBeGreaterThanOrEqual(1400);
+      expect(elapsed).toBeLessThan(3000);
+    } finally {
+      v2.behave({ slowEvery: 0 });
+    }
+  });
+
+  it('splits HTTP/2 /events from mobile- clients 50/50, and matches nothing else', async () => {
+    const n = 200;
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < n; i++) tally(seen, await h2Request(sidecar.outboundPort, { ':method': 'GET', ':path': '/events/live', ':authority': 'stream.rpc.local:8081', 'x-client': 'mobile-ios' }));
+    expectShare(seen, 'stream-v1', n, 0.5);
+    expect((seen['stream-v1'] ?? 0) + (seen['stream-v2'] ?? 0), JSON.stringify(seen)).toBe(n);
+    const desktop = await h2Request(sidecar.outboundPort, { ':method': 'GET', ':path': '/events/live', ':authority': 'stream.rpc.local:8081', 'x-client': 'desktop' });
+    expect(desktop.status).toBe(404);
+  });
+});
