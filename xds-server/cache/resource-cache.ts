@@ -7,7 +7,9 @@ import type { EncodeCounters } from './encode-counters.ts';
 import { InternTable } from './intern-table.ts';
 import { referencesOf } from './references.ts';
 import type { SnapshotIssue } from './snapshot-issue.ts';
+import { createHash } from 'node:crypto';
 import { LayeredMap } from './layered-map.ts';
+import { ContentMemo } from './content-memo.ts';
 import { typeVersion } from './type-version.ts';
 
 /** Resources of one type for one scope, by name, in protobufjs object form. */
@@ -36,6 +38,13 @@ type Served = ReadonlyMap<string, CachedResource>;
 
 const EMPTY: Served = new Map();
 
+/** Distinct resource contents whose encodings are remembered (oldest forgotten first). */
+const CONTENT_MEMO_ENTRIES = 50_000;
+
+function contentKey(typeUrl: XdsTypeUrl, object: ResourceObject): string {
+  return createHash('sha256').update(typeUrl).update('\u0000').update(JSON.stringify(object)).digest('base64url');
+}
+
 /** One encoding of a resource object: its bytes and version, or why it cannot be served. */
 type Prepared = { version: string; body: Uint8Array } | { error: ResourceEncodeError };
 
@@ -61,6 +70,8 @@ export class ResourceCache {
   private readonly versions = new WeakMap<Served, string>();
   /** Encodings by resource object: translation shares unchanged objects across groups and revisions. */
   private readonly prepared = new WeakMap<object, Prepared>();
+  /** Encodings by content, for equal objects built apart (another group, mesh or revision): validated and encoded once. */
+  private readonly byContent = new ContentMemo<Prepared>(CONTENT_MEMO_ENTRIES);
   private readonly watchers = new Map<string, Set<ScopeWatcher>>();
   private readonly intern = new InternTable();
   private readonly counters: EncodeCounters = { resources: 0, wrappers: 0 };
@@ -218,13 +229,19 @@ export class ResourceCache {
     // Translation hands out the same object for unchanged pieces; such objects are never mutated after publishing.
     let prepared = this.prepared.get(object);
     if (!prepared) {
-      try {
-        this.counters.resources++;
-        const body = encodeResource(typeUrl, object, name);
-        prepared = { version: contentVersion(body), body };
-      } catch (err) {
-        if (!(err instanceof ResourceEncodeError)) throw err;
-        prepared = { error: err };
+      // Translation builds objects in a fixed key order, so equal content gives equal JSON.
+      const key = contentKey(typeUrl, object);
+      prepared = this.byContent.get(key);
+      if (!prepared) {
+        try {
+          this.counters.resources++;
+          const body = encodeResource(typeUrl, object, name);
+          prepared = { version: contentVersion(body), body };
+        } catch (err) {
+          if (!(err instanceof ResourceEncodeError)) throw err;
+          prepared = { error: err };
+        }
+        this.byContent.set(key, prepared);
       }
       this.prepared.set(object, prepared);
     }
