@@ -38,6 +38,8 @@ function append<V>(map: Map<string, V[]>, key: string, value: V): void {
   else map.set(key, [value]);
 }
 
+const WILDCARD_UNMATCHED = 'a wildcard host is translated only when a ServiceEntry lists the same wildcard';
+
 /** Indexes one mesh revision (O(resources + workloads)); every proxy of the mesh is translated from it. */
 export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
   const issues: TranslationIssue[] = [];
@@ -70,8 +72,9 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
 
   const destinationRules = new Map<string, DestinationRuleEntry[]>();
   for (const dr of ofKind(input.resources, 'DestinationRule')) {
-    if (dr.spec.host.includes('*')) {
-      issues.push({ resource: dr.source, field: 'spec.host', message: 'wildcard hosts are not translated yet; ignored' });
+    // A wildcard applies when a ServiceEntry lists that very wildcard (an egress entry); covering several services is not translated.
+    if (dr.spec.host.includes('*') && !known(dr.spec.host)) {
+      issues.push({ resource: dr.source, field: 'spec.host', message: `${WILDCARD_UNMATCHED}; ignored` });
       continue;
     }
     append(destinationRules, resolveHost(dr.spec.host, dr.namespace, known), dr);
@@ -87,8 +90,8 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
     // A VirtualService bound to gateways applies to sidecars only when it names `mesh`.
     if (gateways && gateways.length > 0 && !gateways.includes('mesh')) continue;
     (vs.spec.hosts ?? []).forEach((host, i) => {
-      if (host.includes('*')) {
-        issues.push({ resource: vs.source, field: `spec.hosts[${i}]`, message: 'wildcard hosts are not translated yet; ignored' });
+      if (host.includes('*') && !known(host)) {
+        issues.push({ resource: vs.source, field: `spec.hosts[${i}]`, message: `${WILDCARD_UNMATCHED}; ignored` });
         return;
       }
       append(virtualServices, resolveHost(host, vs.namespace, known), vs);
