@@ -22,6 +22,8 @@ const EXT = `trellis-egress-${id}-ext`;
 const API_IP = '10.254.31.1';
 /** Inside the databases entry's CIDR. */
 const DB_IP = '10.254.32.1';
+/** The legacy entry's virtual IP: on no interface, only routed out of the pod. */
+const LEGACY_VIP = '10.254.34.10';
 /** An address no entry lists. */
 const OTHER_IP = '10.254.33.1';
 const PROXY_UID = 1337;
@@ -104,6 +106,17 @@ spec:
   location: MESH_EXTERNAL
   resolution: NONE
   ports: [{ number: 80, name: http, protocol: HTTP }, { number: 443, name: https, protocol: TLS }]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: legacy, namespace: default }
+spec:
+  hosts: [legacy.internal.example]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  addresses: [${LEGACY_VIP}]
+  endpoints: [{ address: ${API_IP} }]
+  ports: [{ number: 80, name: http, protocol: HTTP }]
 `;
 
 /** curl from the app's namespace; `resolve` pins a name to an address as DNS would. */
@@ -142,6 +155,7 @@ beforeAll(async () => {
     for (const s of subnets) sh('ip', ['-n', ns, 'addr', 'add', `${s}.${host}/24`, 'dev', dev]);
     sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
   }
+  sh('ip', ['-n', POD, 'route', 'add', '10.254.34.0/24', 'dev', vethPod]);
 
   const redirect = await inNs(POD, ['node', path.join(ROOT, 'bin/trellis-agent.mjs'), 'redirect', '--proxy-uid', String(PROXY_UID), '--include-inbound-ports', '8080'], 30_000);
   expect(redirect.code, redirect.stderr).toBe(0);
@@ -223,6 +237,15 @@ describe('egress ServiceEntries through a REDIRECT-mode sidecar (REGISTRY_ONLY)'
     expect(r.code, r.stderr).toBe(0);
     expect(header(r.stdout, 'x-served-by')).toBe(`ext:${DB_IP}:${DB_PORT}`);
     expect(await stat(`cluster.outbound|${DB_PORT}||databases.internal.example.upstream_cx_total`)).toBe(before + 1);
+  });
+
+  it('(b) sends a request to a virtual IP to its service whatever the Host, and on to its endpoint', async () => {
+    const before = await stat('cluster.outbound|80||legacy.internal.example.upstream_rq_total');
+    const r = await appCurl(`http://${LEGACY_VIP}/`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(header(r.stdout, 'x-served-by')).toBe(`ext:${API_IP}:80`);
+    expect(header(r.stdout, 'x-host')).toBe(LEGACY_VIP);
+    expect(await stat('cluster.outbound|80||legacy.internal.example.upstream_rq_total')).toBe(before + 1);
   });
 
   it('(c) reaches any host under the wildcard, by Host (HTTP) and by SNI (TLS)', async () => {
