@@ -19,7 +19,7 @@ describe('proxy-config endpoints table', () => {
 
     expect(out).not.toContain('[object Object]');
     expect(out.split('\n').slice(0, 4)).toEqual([
-      expect.stringMatching(/^CLUSTER\s+ENDPOINT\s+HEALTH\s+WEIGHT$/),
+      expect.stringMatching(/^CLUSTER\s+ENDPOINT\s+HEALTH \(SENT\)\s+WEIGHT$/),
       expect.stringMatching(/^outbound\|9080\|\|reviews\s+10\.0\.0\.1:9080\s+HEALTHY\s+90$/),
       expect.stringMatching(/^outbound\|9080\|\|reviews\s+10\.0\.0\.2:9080\s+UNKNOWN\s+10$/),
       expect.stringMatching(/^outbound\|9080\|\|reviews\s+10\.0\.0\.3:9080\s+UNKNOWN\s+1$/),

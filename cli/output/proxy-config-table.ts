@@ -35,7 +35,8 @@ const VIEWS: Record<ProxyConfigType, { headers: string[]; rows: (e: ProxyConfigE
     },
   },
   endpoints: {
-    headers: ['CLUSTER', 'ENDPOINT', 'HEALTH', 'WEIGHT'],
+    // The EDS health_status Trellis sent, not Envoy's verdict: `--from-envoy` reads that from Envoy.
+    headers: ['CLUSTER', 'ENDPOINT', 'HEALTH (SENT)', 'WEIGHT'],
     rows: (e) => {
       const rows = arr(e.resource?.endpoints).flatMap((locality) =>
         arr(obj(locality).lb_endpoints).map((lb) => [e.name, socketAddress(obj(obj(lb).endpoint).address), String(obj(lb).health_status ?? 'UNKNOWN'), wrappedNumber(obj(lb).load_balancing_weight, '1')]),
