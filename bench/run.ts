@@ -20,6 +20,7 @@ const BENCHES: Record<string, { script: string; args?: string[]; flags?: string[
   'eventbridge-delivery': { script: 'eventbridge-delivery.ts' },
   'sidecar-scope': { script: 'sidecar-scope.ts' },
   'dataplane-latency': { script: 'dataplane-latency.ts' },
+  registration: { script: 'registration.ts' },
 };
 
 const args = process.argv.slice(2);
