@@ -34,6 +34,8 @@ async function startH2Upstream(name: string, grpc = false): Promise<H2Upstream> 
   const behaviour: H2Behaviour = { unavailableEvery: 0, slowEvery: 0, slowMs: 0 };
   const server = http2.createServer();
   server.on('stream', (stream, headers) => {
+    // A caller's proxy may reset a stream this server still holds (a per-try timeout).
+    stream.on('error', () => undefined);
     received.push({ path: String(headers[':path']), authority: String(headers[':authority']), headers });
     const nth = received.length;
     if (grpc) {
@@ -97,8 +99,8 @@ async function h2Request(port: number, headers: http2.OutgoingHttpHeaders, body?
 const grpcCall = (port: number, authority: string, method: string, metadata: Record<string, string> = {}) =>
   h2Request(port, { ':method': 'POST', ':path': method, ':authority': authority, 'content-type': 'application/grpc', te: 'trailers', ...metadata }, Buffer.from([0, 0, 0, 0, 0]));
 
-function imported(template: string): ConversionResult {
-  const result = importAppMesh([{ name: `${template}.cfn.yaml`, text: readFileSync(path.join(TEMPLATES, `${template}.cfn.yaml`), 'utf8') }]);
+function imported(template: string, parameters: Record<string, string> = {}): ConversionResult {
+  const result = importAppMesh([{ name: `${template}.cfn.yaml`, text: readFileSync(path.join(TEMPLATES, `${template}.cfn.yaml`), 'utf8') }], { parameters });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   expect(result.value.report.notConverted()).toEqual([]);
   return result.value;
@@ -273,4 +275,59 @@ describe('grpc-http2-routes.cfn.yaml: gRPC and HTTP/2 routes on virtual routers 
     const desktop = await h2Request(sidecar.outboundPort, { ':method': 'GET', ':path': '/events/live', ':authority': 'stream.rpc.local:8081', 'x-client': 'desktop' });
     expect(desktop.status).toBe(404);
   });
+});
+
+describe('typed-parameters.cfn.yaml (Environment=production): a weighted HTTP route with retries and timeouts through a real Envoy sidecar', () => {
+  let sidecar: TestSidecar;
+  const colors: Record<string, Upstream> = {};
+  const edge = (p: string) => get(`${sidecar.outbound}${p}`, { host: 'catalog.shop.local' }, 10_000);
+
+  beforeAll(async () => {
+    const value = imported('typed-parameters', { Environment: 'production', VpcId: 'vpc-0123456789abcdef0' });
+    for (const node of ['catalog-amber', 'catalog-teal']) colors[node] = await startUpstream(node);
+    const namespace = await applyToTrellis(value, withLocalWorkloads(value, Object.fromEntries(Object.entries(colors).map(([k, v]) => [k, v.port]))));
+    sidecar = await startSidecar({ xdsPort, mesh: 'shop-production', namespace, workload: 'storefront', labels: { app: 'storefront' } });
+    await waitFor(async () => (await edge('/').catch(() => ({ status: 0 }))).status === 200, 'the catalog route on the sidecar', 20_000, 100);
+  }, 60_000);
+
+  afterAll(async () => {
+    await sidecar?.envoy.stop();
+    await Promise.all(Object.values(colors).map((u) => u.close()));
+  });
+
+  it('splits catalog.shop.local 75/25 across catalog-amber and catalog-teal', async () => {
+    const n = 400;
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < n; i++) tally(seen, await edge(`/catalog/item-${i}`));
+    expect((seen['catalog-amber'] ?? 0) + (seen['catalog-teal'] ?? 0), JSON.stringify(seen)).toBe(n);
+    expectShare(seen, 'catalog-amber', n, 0.75);
+  });
+
+  it('retries server errors (HttpRetryEvents server-error) so callers see none', async () => {
+    const attempts = () => Object.values(colors).reduce((sum, u) => sum + u.received.length, 0);
+    const before = attempts();
+    for (const u of Object.values(colors)) u.behave({ failEvery: 2 });
+    try {
+      const seen: Record<string, number> = {};
+      for (let i = 0; i < 40; i++) tally(seen, await edge('/catalog/'));
+      expect(Object.keys(seen).filter((k) => k.startsWith('status-')), JSON.stringify(seen)).toEqual([]);
+      expect(attempts() - before).toBeGreaterThan(50);
+    } finally {
+      for (const u of Object.values(colors)) u.behave({ failEvery: 0 });
+    }
+  });
+
+  it('cuts each attempt at the 2 s per-retry timeout and gives up at the 5 s production request timeout with 504', async () => {
+    for (const u of Object.values(colors)) u.behave({ delayMs: 4000 });
+    try {
+      const started = Date.now();
+      const r = await edge('/catalog/slow');
+      const elapsed = Date.now() - started;
+      expect(r.status).toBe(504);
+      expect(elapsed).toBeGreaterThanOrEqual(4500);
+      expect(elapsed).toBeLessThan(7000);
+    } finally {
+      for (const u of Object.values(colors)) u.behave({ delayMs: 0 });
+    }
+  }, 20_000);
 });
