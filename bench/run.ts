@@ -21,6 +21,7 @@ const BENCHES: Record<string, { script: string; args?: string[]; flags?: string[
   'sidecar-scope': { script: 'sidecar-scope.ts' },
   'dataplane-latency': { script: 'dataplane-latency.ts' },
   registration: { script: 'registration.ts' },
+  'destination-rule-edit': { script: 'destination-rule-edit.ts' },
 };
 
 const args = process.argv.slice(2);
