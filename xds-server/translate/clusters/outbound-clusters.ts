@@ -107,7 +107,10 @@ export function serviceClusters(service: MeshService, rule: DestinationRuleEntry
       const policyFields = clusterPolicyFields(policy, service.host);
       if (discovery === 'ORIGINAL_DST') {
         const cluster: Record<string, unknown> = { name, type: discovery, connect_timeout: CONNECT_TIMEOUT, ...originalDstFields(policyFields) };
-        const protocolOptions = flavour === 'sidecar' && isHttpPort(port) ? httpProtocolOptions(isHttp2Port(port), policy) : undefined;
+        const http = flavour === 'sidecar' && isHttpPort(port);
+        // TLS origination to a wildcard: the server is named by each request's Host.
+        const autoSni = http && service.host.includes('*') && cluster['transport_socket'] !== undefined;
+        const protocolOptions = http ? httpProtocolOptions(isHttp2Port(port), policy, autoSni) : undefined;
         if (protocolOptions) cluster['typed_extension_protocol_options'] = protocolOptions;
         const tlsInput = { service, port: port.number, subset: subset.name, policies: [policyForPort(subsetPolicy, port.number), topPolicy], ruleSource: rule?.source };
         Object.assign(cluster, meshTlsClusterFields(tlsInput, mtls, issues));

@@ -31,7 +31,8 @@ function fileTls(tls: ClientTls, target: TransportSocketTarget): Record<string, 
   if (tls.mode === 'MUTUAL') {
     common['tls_certificates'] = [{ certificate_chain: { filename: tls.clientCertificate }, private_key: { filename: tls.privateKey } }];
   }
-  const sni = tls.sni ?? (/^[0-9.]+$|:/.test(target.host) ? undefined : target.host);
+  // An address or a wildcard names no server: the caller's Host (auto_sni) or nothing.
+  const sni = tls.sni ?? (/^[0-9.]+$|:/.test(target.host) || target.host.includes('*') ? undefined : target.host);
   return {
     name: 'envoy.transport_sockets.tls',
     typed_config: { '@type': UPSTREAM_TLS_CONTEXT_TYPE, ...(sni ? { sni } : {}), common_tls_context: common },
