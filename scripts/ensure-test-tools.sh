@@ -6,13 +6,13 @@ cd "$(dirname "$0")/.."
 echo "test tools: checking ip, iptables-restore, curl, setpriv and .tools/venv (requirements-test.txt)" >&2
 # The traffic-redirection tests run iptables, curl and setpriv in network namespaces they create (as root).
 missing=()
-for tool in ip iptables-restore curl setpriv; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in ip iptables-restore curl setpriv jq; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing ${missing[*]} for the traffic-redirection tests (apt-get)" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 iptables curl util-linux >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 iptables curl util-linux jq >/dev/null
   else
-    echo "warning: ${missing[*]} missing; the traffic-redirection tests need them (Debian: apt-get install iproute2 iptables curl util-linux, as root)" >&2
+    echo "warning: ${missing[*]} missing; the traffic-redirection tests need them (Debian: apt-get install iproute2 iptables curl util-linux jq, as root)" >&2
   fi
 fi
 venv=.tools/venv
