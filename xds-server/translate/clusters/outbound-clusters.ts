@@ -105,38 +105,31 @@ export function serviceClusters(service: MeshService, rule: DestinationRuleEntry
       const subsetPolicy = subset.index === undefined ? undefined : rule?.spec.subsets?.[subset.index]?.trafficPolicy;
       const policy = effectivePolicy(rule, subset.name, port.number);
       const policyFields = clusterPolicyFields(policy, service.host);
-      if (discovery === 'ORIGINAL_DST') {
-        const cluster: Record<string, unknown> = { name, type: discovery, connect_timeout: CONNECT_TIMEOUT, ...originalDstFields(policyFields) };
-        const http = flavour === 'sidecar' && isHttpPort(port);
-        // TLS origination to a wildcard: the server is named by each request's Host.
-        const autoSni = http && service.host.includes('*') && cluster['transport_socket'] !== undefined;
-        const protocolOptions = http ? httpProtocolOptions(isHttp2Port(port), policy, autoSni) : undefined;
-        if (protocolOptions) cluster['typed_extension_protocol_options'] = protocolOptions;
-        const tlsInput = { service, port: port.number, subset: subset.name, policies: [policyForPort(subsetPolicy, port.number), topPolicy], ruleSource: rule?.source };
-        Object.assign(cluster, meshTlsClusterFields(tlsInput, mtls, issues));
-        clusters.push({ name, resource: cluster });
-        continue;
+      const cluster: Record<string, unknown> = { name, type: discovery, connect_timeout: CONNECT_TIMEOUT, ...(discovery === 'ORIGINAL_DST' ? originalDstFields(policyFields) : policyFields) };
+      if (discovery !== 'ORIGINAL_DST') {
+        const targets = discovery === 'EDS' ? members : dnsTargets(service, members, discovery);
+        if (discovery === 'LOGICAL_DNS' && targets.length === 0) {
+          issues.push({ resource: rule?.source ?? service.source, field: `spec.subsets[${subset.index}]`, message: `${name}: no endpoint to resolve; no cluster` });
+          continue;
+        }
+        const locality = localityPlan(policy, proxyLocality);
+        if (locality.problem) issues.push({ resource: rule?.source ?? service.source, field: 'spec.trafficPolicy.loadBalancer.localityLbSetting', message: `${service.host}: ${locality.problem}` });
+        const assignment = loadAssignment(name, targets, endpointPort(port), locality.plan);
+        // Envoy ignores locality weights unless the cluster asks for locality-weighted balancing.
+        if (locality.plan.kind === 'distribute') cluster['common_lb_config'] = { ...(cluster['common_lb_config'] as Record<string, unknown> | undefined), locality_weighted_lb_config: {} };
+        if (discovery === 'EDS') {
+          cluster['eds_cluster_config'] = { eds_config: adsConfigSource(), service_name: name };
+          endpoints.push({ name, resource: assignment });
+        } else {
+          // AUTO would prefer IPv6, which many hosts lack.
+          cluster['dns_lookup_family'] = 'V4_PREFERRED';
+          cluster['load_assignment'] = assignment;
+        }
       }
-      const targets = discovery === 'EDS' ? members : dnsTargets(service, members, discovery);
-      if (discovery === 'LOGICAL_DNS' && targets.length === 0) {
-        issues.push({ resource: rule?.source ?? service.source, field: `spec.subsets[${subset.index}]`, message: `${name}: no endpoint to resolve; no cluster` });
-        continue;
-      }
-      const locality = localityPlan(policy, proxyLocality);
-      if (locality.problem) issues.push({ resource: rule?.source ?? service.source, field: 'spec.trafficPolicy.loadBalancer.localityLbSetting', message: `${service.host}: ${locality.problem}` });
-      const assignment = loadAssignment(name, targets, endpointPort(port), locality.plan);
-      const cluster: Record<string, unknown> = { name, type: discovery, connect_timeout: CONNECT_TIMEOUT, ...policyFields };
-      // Envoy ignores locality weights unless the cluster asks for locality-weighted balancing.
-      if (locality.plan.kind === 'distribute') cluster['common_lb_config'] = { ...(cluster['common_lb_config'] as Record<string, unknown> | undefined), locality_weighted_lb_config: {} };
-      if (discovery === 'EDS') {
-        cluster['eds_cluster_config'] = { eds_config: adsConfigSource(), service_name: name };
-        endpoints.push({ name, resource: assignment });
-      } else {
-        // AUTO would prefer IPv6, which many hosts lack.
-        cluster['dns_lookup_family'] = 'V4_PREFERRED';
-        cluster['load_assignment'] = assignment;
-      }
-      const protocolOptions = flavour === 'sidecar' && isHttpPort(port) ? httpProtocolOptions(isHttp2Port(port), policy) : undefined;
+      const http = flavour === 'sidecar' && isHttpPort(port);
+      // TLS origination to a wildcard: the server is named by each request's Host.
+      const autoSni = http && service.host.includes('*') && cluster['transport_socket'] !== undefined;
+      const protocolOptions = http ? httpProtocolOptions(isHttp2Port(port), policy, autoSni) : undefined;
       if (protocolOptions) cluster['typed_extension_protocol_options'] = protocolOptions;
       const tlsInput = { service, port: port.number, subset: subset.name, policies: [policyForPort(subsetPolicy, port.number), topPolicy], ruleSource: rule?.source };
       Object.assign(cluster, meshTlsClusterFields(tlsInput, mtls, issues));
