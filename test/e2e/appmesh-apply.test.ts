@@ -109,7 +109,7 @@ describe('trellis import appmesh --apply against a local Trellis', () => {
     expect((await revisions('legacy')).map((r) => r.revision)).toEqual([1]);
   });
 
-  it('refuses with --strict before anything reaches the mesh, and needs a mesh to apply to', async () => {
+  it('refuses with --strict before anything reaches the mesh, needs a mesh to apply to, and one set of mesh settings', async () => {
     const strict = await trellisCli('import', 'appmesh', '-f', path.join(FIXTURES, 'describe'), '--apply', '-m', 'strict', '--strict');
     expect(strict.code).toBe(7);
     expect(await meshStatus('strict')).toBe(404);
@@ -117,6 +117,12 @@ describe('trellis import appmesh --apply against a local Trellis', () => {
     const noMesh = await trellisCli('import', 'appmesh', '-f', path.join(FIXTURES, 'describe'), '--apply');
     expect(noMesh.code).toBe(2);
     expect(noMesh.stdout).toBe('');
+
+    // ALLOW_ALL in one App Mesh mesh, DROP_ALL in the other: one Trellis mesh cannot hold both.
+    const two = await trellisCli('import', 'appmesh', '-f', template('typed-parameters'), '-f', template('gateway-routes'), '--parameter', 'VpcId=vpc-1', '--apply', '-m', 'both');
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('need different Trellis mesh settings (shop-staging: outboundTrafficPolicy.mode ALLOW_ANY, storefront: outboundTrafficPolicy.mode REGISTRY_ONLY)');
+    expect(await meshStatus('both')).toBe(404);
   });
 
 });
