@@ -44,5 +44,9 @@ for module in $staging_modules; do
   chmod -R u+w "$target"
 done
 mkdir -p "$dest"
-(cd "$work/kubernetes" && GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -ldflags=-s -o "$OLDPWD/$dest/kube-apiserver.partial" ./cmd/kube-apiserver)
+# Without git metadata the binary would report v0.0.0-master: stamp the release as hack/lib/version.sh does.
+minor="${version#*.}"; minor="${minor%%.*}"
+ldflags="-s -X k8s.io/component-base/version.gitVersion=v$version -X k8s.io/component-base/version.gitMajor=${version%%.*} -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=v$version -X k8s.io/client-go/pkg/version.gitMajor=${version%%.*} -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+(cd "$work/kubernetes" && GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -ldflags="$ldflags" -o "$OLDPWD/$dest/kube-apiserver.partial" ./cmd/kube-apiserver)
 mv "$dest/kube-apiserver.partial" "$dest/kube-apiserver"

@@ -1,14 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * The cluster network as the API server sees it, without kube-proxy: an HTTP CONNECT proxy (the
  * API server's "cluster" egress) that sends a Service's ClusterIP:port to a loopback port.
  */
 export interface ClusterNetwork {
-  /** http://127.0.0.1:<port>, for the egress selector configuration. */
-  url: string;
+  /** The Unix socket it listens on (HTTP CONNECT over TCP would need client TLS in the API server's egress). */
+  socketPath: string;
   /** Routes `clusterIp:port` to 127.0.0.1:`target`. */
   route(clusterIp: string, port: number, target: number): void;
   /** Every CONNECT target the API server asked for, in order. */
@@ -43,18 +45,23 @@ export async function startClusterNetwork(): Promise<ClusterNetwork> {
     // A stopped backend: the API server sees a failed dial, as with a Service without ready endpoints.
     upstream.on('error', () => (connected ? client.destroy() : client.end('HTTP/1.1 503 Service Unavailable\r\n\r\n')));
   });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-cluster-network-'));
+  const socketPath = path.join(dir, 'egress.sock');
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(socketPath, () => resolve());
   });
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    socketPath,
     route: (clusterIp, port, target) => routes.set(`${clusterIp}:${port}`, target),
     requested,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
       }),
   };
 }

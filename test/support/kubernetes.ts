@@ -123,8 +123,8 @@ export class KubeClient {
 }
 
 export interface StartKubernetesOptions {
-  /** HTTP CONNECT proxy the API server reaches Services through (its "cluster" egress), e.g. http://127.0.0.1:1234. */
-  clusterEgressProxy?: string;
+  /** Unix socket of the HTTP CONNECT proxy the API server reaches Services through (its "cluster" egress). */
+  clusterEgressSocket?: string;
 }
 
 export interface RunningKubernetes {
@@ -192,8 +192,8 @@ export async function startKubernetes(o: StartKubernetesOptions = {}): Promise<R
     '--authorization-mode=RBAC',
     '--service-cluster-ip-range=10.96.0.0/16',
   ];
-  if (o.clusterEgressProxy) {
-    const config = { apiVersion: 'apiserver.k8s.io/v1beta1', kind: 'EgressSelectorConfiguration', egressSelections: [{ name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { tcp: { url: o.clusterEgressProxy } } } }] };
+  if (o.clusterEgressSocket) {
+    const config = { apiVersion: 'apiserver.k8s.io/v1beta1', kind: 'EgressSelectorConfiguration', egressSelections: [{ name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { uds: { udsName: o.clusterEgressSocket } } } }] };
     writeFileSync(path.join(dir, 'egress.json'), JSON.stringify(config));
     args.push(`--egress-selector-config-file=${path.join(dir, 'egress.json')}`);
   }
@@ -207,19 +207,14 @@ export async function startKubernetes(o: StartKubernetesOptions = {}): Promise<R
   const url = `https://127.0.0.1:${securePort}`;
   const certFile = path.join(dir, 'certs', 'apiserver.crt');
   try {
-    await waitFor(() => existsSync(certFile), 'the API server certificate', 30_000, 100);
+    await waitFor(() => apiserver.exitCode !== null || existsSync(certFile), 'the API server certificate', 30_000, 100);
+    if (apiserver.exitCode !== null) throw new Error(`kube-apiserver exited ${apiserver.exitCode}`);
     // The self-signed serving certificate file holds the certificate and the CA that signed it.
     const ca = readFileSync(certFile, 'utf8');
     const admin = new KubeClient(url, ca, token);
-    await waitFor(
-      async () => {
-        if (apiserver.exitCode !== null) throw new Error(`kube-apiserver exited ${apiserver.exitCode}`);
-        return (await admin.request('GET', '/readyz')).status === 200;
-      },
-      'kube-apiserver /readyz',
-      60_000,
-      250,
-    );
+    // An exited API server ends the wait at once, and is reported below.
+    await waitFor(async () => apiserver.exitCode !== null || (await admin.request('GET', '/readyz')).status === 200, 'kube-apiserver /readyz', 60_000, 250);
+    if (apiserver.exitCode !== null) throw new Error(`kube-apiserver exited ${apiserver.exitCode}`);
     return { url, ca, admin, logs: () => output, stop };
   } catch (err) {
     await stop();
