@@ -20,6 +20,10 @@ if ! command -v etcd >/dev/null 2>&1; then
   fi
 fi
 
+mkdir -p "$dest"
+# Two test files starting at once build once: the second waits here, then finds the binary.
+exec 9>"$dest/.build.lock"
+flock 9
 if [ -x "$dest/kube-apiserver" ]; then
   exit 0
 fi
@@ -43,8 +47,7 @@ for module in $staging_modules; do
   cp -r "$(module_dir "$module@$staging_version")" "$target"
   chmod -R u+w "$target"
 done
-mkdir -p "$dest"
-# Without git metadata the binary would report v0.0.0-master: stamp the release as hack/lib/version.sh does.
+# Without git metadata the binary would report v0.0.0-master: stamp the release as Kubernetes release builds do.
 minor="${version#*.}"; minor="${minor%%.*}"
 ldflags="-s -X k8s.io/component-base/version.gitVersion=v$version -X k8s.io/component-base/version.gitMajor=${version%%.*} -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
 ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=v$version -X k8s.io/client-go/pkg/version.gitMajor=${version%%.*} -X k8s.io/client-go/pkg/version.gitMinor=$minor"
