@@ -1,0 +1,1 @@
+export { CloudMapNotFoundError, ServiceDiscoveryInstances } from './service-discovery-instances.ts';
