@@ -176,7 +176,7 @@ describe('functions/handlers/api-handler.ts (the Lambda entry)', () => {
     // THEN it reads the fleet's records, not an empty list
     expect(applied.statusCode).toBe(200);
     expect(proxies.statusCode).toBe(200);
-    expect(JSON.parse(proxies.body!)).toEqual({ items: [{ proxyId: 'web-1', namespace: 'shop', protocol: 'delta', connectedAt: now.toISOString(), revision, types: { cds: { sent: 'c1', acked: 'c1', state: 'SYNCED' } } }] });
+    expect(JSON.parse(proxies.body!)).toEqual({ items: [{ proxyId: 'web-1', namespace: 'shop', protocol: 'delta', replica: 'replica-1', connectedAt: now.toISOString(), revision, types: { cds: { sent: 'c1', acked: 'c1', state: 'SYNCED' } } }] });
     const head = (JSON.parse(revisions.body!) as { items: { revision: number; convergence?: unknown }[] }).items.find((r) => r.revision === revision);
     expect(head?.convergence).toMatchObject({ proxies: 1, acked: 1 });
   });
