@@ -67,7 +67,7 @@ function keyValues(flag: string, values: readonly string[]): Record<string, stri
 function reportText(file: string, result: ConversionResult): string {
   const { report } = result;
   if (file.endsWith('.json')) {
-    const body = { resources: report.resources, renames: report.renames, coverage: report.coverage(), entries: report.entries, meshSettings: result.meshSettings, workloads: result.workloads };
+    const body = { resources: report.resources, renames: report.renames, coverage: report.coverage(), entries: report.entries, meshSettings: result.meshSettings, workloads: result.workloads, cloudMapSources: result.cloudMapSources };
     return `${JSON.stringify(body, null, 2)}\n`;
   }
   const labels = result.workloads.map((w) => `  ${w.kind}/${w.mesh}/${w.name} (namespace ${w.namespace}): ${Object.entries(w.labels).map(([k, v]) => `--label ${k}=${v}`).join(' ')}`);
@@ -111,6 +111,7 @@ export async function runImportAppMesh(io: CliIo, opts: ImportOptions, cmd: Comm
   for (const r of notConverted) ctx.err(`not converted (--allow-partial): ${r.source}: ${r.reasons.join('; ')}`);
   for (const r of report.resources.filter((x) => x.outcome === 'skipped')) ctx.err(`skipped: ${r.source}: ${r.reasons.join('; ')}`);
   for (const r of report.renames) ctx.err(`renamed: ${r.from} → ${r.to} (${r.what})`);
+  for (const c of value.cloudMapSources) ctx.err(`Cloud Map service ${c.cloudMapNamespace}/${c.service} → a registry source for namespace ${c.namespace}: its instances register with ${Object.entries(c.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`);
   for (const [mesh, { namespace, settings }] of Object.entries(value.meshSettings)) ctx.err(`mesh ${mesh} → namespace ${namespace}; mesh settings${opts.apply ? '' : ' to PUT'}: ${JSON.stringify(settings)}`);
   ctx.err(`${outcomeSummary(report)}; ${value.resources.length} Trellis resources; ${counts.mapped} fields mapped, ${counts.approximated} approximated, ${counts.none} with no equivalent${opts.report ? ` (report: ${opts.report})` : ' (--report FILE for details)'}`);
   if (strictFailure) throw strictFailure;

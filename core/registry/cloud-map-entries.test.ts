@@ -28,11 +28,11 @@ describe('cloudMapEntries', () => {
     ]);
   });
 
-  it('makes entries the registry accepts from any instance id and attributes, leaving out attributes that cannot be labels', () => {
+  it('makes entries the registry accepts from any instance id and attributes, made label-safe as the App Mesh importer makes them', () => {
     const { entries } = cloudMapEntries(source, [{ id: 'I_0ABC/../'.repeat(20), attributes: { AWS_INSTANCE_IPV4: '10.0.0.7', AWS_INSTANCE_PORT: '8080', 'bad key': 'v', ok: 'a value with spaces', version: 'v2' } }], { ...at });
     expect(entries).toHaveLength(1);
     const [entry] = entries;
-    expect(entry!.labels).toEqual({ 'cloudmap.appmesh.trellis.dev/version': 'v2' });
+    expect(entry!.labels).toEqual({ 'cloudmap.appmesh.trellis.dev/bad-key': 'v', 'cloudmap.appmesh.trellis.dev/ok': 'a-value-with-spaces', 'cloudmap.appmesh.trellis.dev/version': 'v2' });
     // No port names: the instance serves the service ports themselves.
     expect(entry!.ports).toBeUndefined();
     expect(entry!.expiresAt).toBe('2026-01-01T00:01:30.000Z');

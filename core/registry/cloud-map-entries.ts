@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { labelValueProblem, qualifiedNameProblem, toDnsLabelIfNeeded } from '../appmesh/convert/label-values.ts';
 import type { RegisteredWorkload } from './workload-registry.ts';
 
 /** One Cloud Map service whose instances are workloads of the mesh. */
@@ -27,9 +28,6 @@ export interface CloudMapInstanceLister {
 
 /** Attribute keys (besides AWS_INSTANCE_*) become labels under this prefix, as the App Mesh importer names them. */
 export const CLOUD_MAP_LABEL_PREFIX = 'cloudmap.appmesh.trellis.dev/';
-
-const LABEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
 
 /** An instance Cloud Map holds that cannot be a workload, and why. */
 export interface SkippedInstance {
@@ -70,8 +68,9 @@ export function cloudMapEntries(
     const labels: Record<string, string> = {};
     for (const [key, value] of Object.entries(instance.attributes)) {
       if (key.startsWith('AWS_')) continue;
-      // Attributes that cannot be label names or values are left out: Cloud Map allows what Kubernetes labels do not.
-      if (LABEL_NAME.test(key) && LABEL_VALUE.test(value)) labels[`${CLOUD_MAP_LABEL_PREFIX}${key}`] = value;
+      // Made label-safe exactly as the App Mesh importer does, so its selectors match the instances.
+      const name = `${CLOUD_MAP_LABEL_PREFIX}${toDnsLabelIfNeeded(key)}`;
+      if (!qualifiedNameProblem(name)) labels[name] = labelValueProblem(value) ? toDnsLabelIfNeeded(value) : value;
     }
     Object.assign(labels, source.labels);
     const ports = port !== undefined && source.portNames?.length ? Object.fromEntries(source.portNames.map((n) => [n, port])) : undefined;

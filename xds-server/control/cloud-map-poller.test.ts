@@ -38,7 +38,7 @@ describe('CloudMapPoller against Cloud Map (moto)', () => {
     await poller.pollOnce();
     const listed = await registry.list('default', 'demo');
     expect(listed.map((w) => ({ id: w.id, address: w.address, ports: w.ports, labels: w.labels, source: w.source, namespace: w.namespace }))).toEqual([
-      { id: 'cloud-map/shop.local/reviews/i-blue', address: '10.0.1.10', ports: { http: 9080 }, labels: { 'cloudmap.appmesh.trellis.dev/stage': 'prod', 'appmesh.trellis.dev/virtual-node': 'reviews' }, source: 'cloud-map', namespace: 'shop' },
+      { id: 'cloud-map/shop.local/reviews/i-blue', address: '10.0.1.10', ports: { http: 9080 }, labels: { 'cloudmap.appmesh.trellis.dev/stage': 'prod', 'cloudmap.appmesh.trellis.dev/not-a-label': 'x', 'appmesh.trellis.dev/virtual-node': 'reviews' }, source: 'cloud-map', namespace: 'shop' },
       { id: 'cloud-map/shop.local/reviews/i-green', address: '10.0.1.11', ports: { http: 9080 }, labels: { 'cloudmap.appmesh.trellis.dev/stage': 'canary', 'appmesh.trellis.dev/virtual-node': 'reviews' }, source: 'cloud-map', namespace: 'shop' },
     ]);
     expect(problems).toEqual([[{ id: 'i-nowhere', reason: 'no AWS_INSTANCE_IPV4' }]]);

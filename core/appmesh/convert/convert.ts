@@ -1,3 +1,4 @@
+import type { CloudMapSource } from '../../registry/cloud-map-entries.ts';
 import type { IstioResource } from '../../resources/index.ts';
 import type { AppMeshInventory } from '../inventory.ts';
 import { NameRegistry } from '../names.ts';
@@ -20,6 +21,8 @@ export interface ConversionResult {
   report: ImportReport;
   /** Per virtual node and virtual gateway: the labels (and named ports) its workloads join with (`trellis-agent --label`). */
   workloads: WorkloadHint[];
+  /** Per virtual node discovered through Cloud Map: the source whose instances a CloudMapPoller registers with the node's labels. */
+  cloudMapSources: CloudMapSource[];
 }
 
 export interface WorkloadHint {
@@ -46,7 +49,7 @@ function egressFilter(ctx: ConvertContext, index: MeshIndex, namespace: string, 
 export function convertInventory(inventory: AppMeshInventory, options: ConvertOptions = {}): ConversionResult {
   const report = new ImportReport();
   const ctx: ConvertContext = { options, report, names: new NameRegistry(), resources: [], meshSettings: {}, origin: new Map() };
-  const result: ConversionResult = { resources: [], meshSettings: {}, report, workloads: [] };
+  const result: ConversionResult = { resources: [], meshSettings: {}, report, workloads: [], cloudMapSources: [] };
   for (const note of inventory.notes) report.none(note.source, '(input)', note.message);
   for (const a of inventory.assumptions) report.approximated(a.source, '(input)', undefined, a.message);
   const meshes = indexByMesh(inventory, report);
@@ -62,6 +65,11 @@ export function convertInventory(inventory: AppMeshInventory, options: ConvertOp
     convertNodes(scope);
     convertGateways(scope);
     for (const n of scope.nodes.values()) result.workloads.push({ mesh: index.name, namespace, kind: 'VirtualNode', name: n.name, labels: { ...n.labels }, ports: { ...n.ports } });
+    for (const n of scope.nodes.values()) {
+      const cloudMap = n.node.data.spec.serviceDiscovery?.awsCloudMap;
+      const portNames = Object.keys(n.ports);
+      if (cloudMap) result.cloudMapSources.push({ cloudMapNamespace: cloudMap.namespaceName, service: cloudMap.serviceName, namespace, labels: { ...n.labels }, ...(portNames.length ? { portNames } : {}) });
+    }
     for (const g of index.gateways.keys()) result.workloads.push({ mesh: index.name, namespace, kind: 'VirtualGateway', name: g, labels: { [VIRTUAL_GATEWAY_LABEL]: ctx.names.name(`${namespace}/gateway`, g) }, ports: {} });
   }
   for (const l of inventory.listed) {

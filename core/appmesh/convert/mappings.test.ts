@@ -96,6 +96,9 @@ describe('App Mesh → Trellis mappings', () => {
     expect(spec(value.resources, 'ServiceEntry')).toMatchObject({ resolution: 'STATIC', workloadSelector: { labels: { 'router.appmesh.trellis.dev/vr': 'member' } } });
     expect(value.resources.some((r) => r.kind === 'WorkloadEntry')).toBe(false);
     expect(value.workloads[0]!.labels).toEqual({ 'appmesh.trellis.dev/virtual-node': 'a', 'cloudmap.appmesh.trellis.dev/stage': 'prod', 'router.appmesh.trellis.dev/vr': 'member' });
+    // The Cloud Map service becomes a registry source whose instances carry the labels the ServiceEntry selects.
+    expect(value.cloudMapSources).toEqual([{ cloudMapNamespace: 'shop', service: 'a', namespace: value.workloads[0]!.namespace, labels: value.workloads[0]!.labels, portNames: Object.keys(value.workloads[0]!.ports) }]);
+    expect(value.cloudMapSources[0]!.portNames!.length).toBeGreaterThan(0);
   });
 
   it('sets PeerAuthentication per port when listeners differ, and approximates health checks with outlier detection', () => {

@@ -60,7 +60,7 @@ function discovery(scope: MeshScope, info: NodeInfo): void {
       info.source,
       'spec.serviceDiscovery.awsCloudMap',
       `ServiceEntry workloadSelector (${labelText})`,
-      `Trellis has no Cloud Map lookup: the node's workloads register themselves (trellis-agent --label for each of ${labelText}); the attributes became labels`,
+      `a Cloud Map source (CloudMapPoller) registers the service's instances with labels ${labelText}, attributes as cloudmap.appmesh.trellis.dev/ labels; or the node's workloads register themselves with trellis-agent --label for each`,
     );
   }
   const ip = sd.dns?.ipPreference ?? sd.awsCloudMap?.ipPreference;
