@@ -67,7 +67,7 @@ describe('GET /v1/meshes/{mesh}/proxies', () => {
     expect((await api.call('GET', '/v1/meshes/nope/proxies')).status).toBe(404);
   });
 
-  it("lists the fleet's current records as proxy status, without the replica's bookkeeping", async () => {
+  it("lists the fleet's current records as proxy status with the replica holding each, without the replica's bookkeeping (updatedAt, expiresAt)", async () => {
     const { fleet, api: h } = await fleetApi();
     await fleet.put([
       record('web-2', 1, { certificate: { spiffeId: 'spiffe://demo.default.trellis.local/ns/shop/sa/web', serialNumber: '0a1b', notAfter: new Date(NOW + 3_600_000).toISOString() } }),
@@ -80,7 +80,7 @@ describe('GET /v1/meshes/{mesh}/proxies', () => {
 
     expect(res.status).toBe(200);
     expect(items.map((p) => p.proxyId)).toEqual(['web-1', 'web-2']);
-    expect(items[0]).toEqual({ proxyId: 'web-1', namespace: 'shop', protocol: 'delta', connectedAt: new Date(NOW - 60_000).toISOString(), revision: 1, types: record('x', 1).types, registration: { state: 'registered', group: 'shop/web' } });
+    expect(items[0]).toEqual({ proxyId: 'web-1', namespace: 'shop', protocol: 'delta', replica: 'replica-1', connectedAt: new Date(NOW - 60_000).toISOString(), revision: 1, types: record('x', 1).types, registration: { state: 'registered', group: 'shop/web' } });
     expect(items[1]!.certificate).toEqual({ spiffeId: 'spiffe://demo.default.trellis.local/ns/shop/sa/web', serialNumber: '0a1b', notAfter: new Date(NOW + 3_600_000).toISOString(), expiresInSeconds: 3600 });
   });
 
