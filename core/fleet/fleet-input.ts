@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { isIpAddress } from '../resources/formats/ip.ts';
-import { isDns1123Label } from '../resources/formats/names.ts';
 import { formatPath, type PathSegment } from '../resources/field-path.ts';
 import { issuesToFieldErrors } from '../resources/zod-issues.ts';
 import { fail, ok, type FieldError, type Result } from '../result.ts';
 import type { ProxyStatusRecord } from './fleet-status.ts';
+import { dnsLabel, fieldProblem, isoTime, replicaName, unexpired } from '../live-state/input-rules.ts';
 
 /**
  * Proxy ids are node ids as proxies send them: printable ASCII without spaces. Keys may hold
@@ -18,19 +18,11 @@ export const TRUNCATED_MARK = ' … (truncated)';
 /** Largest record, as UTF-8 JSON, after truncation: far above a real proxy's status. */
 export const MAX_PROXY_STATUS_RECORD_BYTES = 16 * 1024;
 
-const dnsLabel = z.string().refine(isDns1123Label, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
 const proxyId = z
   .string()
   .min(1, { error: 'must not be empty', abort: true })
   .max(MAX_PROXY_ID_LENGTH, `must be at most ${MAX_PROXY_ID_LENGTH} characters`)
   .regex(PROXY_ID, 'must be printable ASCII without spaces');
-// The replica's own name: a host name, a task id or ARN.
-const replicaName = z
-  .string()
-  .min(1, { error: 'must not be empty', abort: true })
-  .max(512, 'must be at most 512 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
 // Names a proxy claims for itself (namespace, workload, ...): shown, never used as keys.
 const shortText = z.string().min(1, 'must not be empty').max(253, 'must be at most 253 characters');
 const version = z.string().max(256, 'must be at most 256 characters');
@@ -108,15 +100,10 @@ export function validateProxyRemoval(proxyIds: unknown, replica: unknown): Resul
 
 /** Whether a record still counts at `now`: its `expiresAt` is strictly later. */
 export function isCurrent(record: ProxyStatusRecord, now: Date): boolean {
-  return Date.parse(record.expiresAt) > now.getTime();
+  return unexpired(record.expiresAt, now);
 }
 
 /** Orders records as `list` returns them: by proxy id, comparing code units (ids are ASCII, so byte order too). */
 export function byProxyId(a: ProxyStatusRecord, b: ProxyStatusRecord): number {
   return a.proxyId < b.proxyId ? -1 : a.proxyId > b.proxyId ? 1 : 0;
-}
-
-function fieldProblem(schema: z.ZodType, value: unknown, path: PathSegment[]): FieldError[] {
-  const parsed = schema.safeParse(value);
-  return parsed.success ? [] : issuesToFieldErrors(parsed.error.issues, path);
 }

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 import { isIpAddress } from '../resources/formats/ip.ts';
 import { isDns1123Label, isDns1123Subdomain } from '../resources/formats/names.ts';
-import { formatPath, type PathSegment } from '../resources/field-path.ts';
+import { formatPath } from '../resources/field-path.ts';
 import { Labels } from '../resources/schemas/shared/labels.ts';
 import { issuesToFieldErrors } from '../resources/zod-issues.ts';
 import { fail, ok, type FieldError, type Result } from '../result.ts';
 import type { RegisteredWorkload } from './workload-registry.ts';
+import { dnsLabel, fieldProblem, isoTime, replicaName, unexpired } from '../live-state/input-rules.ts';
 
 /**
  * Characters of a workload id: enough for SPIFFE IDs and node ids, never `#` (the DynamoDB
@@ -17,19 +18,11 @@ export const MAX_WORKLOAD_ID_LENGTH = 512;
 /** Largest entry, as UTF-8 JSON: far above a real endpoint, far below any storage limit. */
 export const MAX_REGISTERED_WORKLOAD_BYTES = 16 * 1024;
 
-const dnsLabel = z.string().refine(isDns1123Label, 'must be a DNS-1123 label (lower-case letters, digits and "-", at most 63 characters)');
 const workloadId = z
   .string()
   .min(1, { error: 'must not be empty', abort: true })
   .max(MAX_WORKLOAD_ID_LENGTH, `must be at most ${MAX_WORKLOAD_ID_LENGTH} characters`)
   .regex(WORKLOAD_ID, 'may only hold letters, digits and ".", "_", "@", ":", "/", "-"');
-// Printable, as a replica or source poller names itself (a host name, a task id or ARN).
-const replicaName = z
-  .string()
-  .min(1, { error: 'must not be empty', abort: true })
-  .max(512, 'must be at most 512 characters')
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' });
 
 const RegisteredWorkloadSchema = z.object({
   tenantId: dnsLabel,
@@ -112,17 +105,12 @@ export function valid<T>(result: Result<T>, what: string): T {
 
 /** Whether an entry still counts at `now`: its `expiresAt` is strictly later. */
 export function isLive(entry: RegisteredWorkload, now: Date): boolean {
-  return Date.parse(entry.expiresAt) > now.getTime();
+  return unexpired(entry.expiresAt, now);
 }
 
 /** Orders entries as `list` returns them: by id, comparing code units (ids are ASCII, so byte order too). */
 export function byId(a: RegisteredWorkload, b: RegisteredWorkload): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-function fieldProblem(schema: z.ZodType, value: unknown, path: PathSegment[]): FieldError[] {
-  const parsed = schema.safeParse(value);
-  return parsed.success ? [] : issuesToFieldErrors(parsed.error.issues, path);
 }
 
 function withoutUndefined<T extends object>(value: T): T {
