@@ -1,7 +1,7 @@
 // Egress ServiceEntries on a REDIRECT-mode sidecar: an app in one network namespace reaches an
 // "external" server (another namespace playing api.example.com) through the config Trellis
 // translates, with trellis-agent's iptables rules and a real Envoy. Nothing leaves the namespaces.
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { waitFor } from '../support/ports.ts';
 import { buildMeshIndex, translateSidecar } from '../../xds-server/translate/index.ts';
 import { staticResources } from '../../xds-server/translate/testing/static-resources.ts';
 import { bootstrapBytes } from '../../xds-server/translate/testing/bootstrap-bytes.ts';
+import { inNs, sh, startInNs } from '../support/netns.ts';
 
 const id = randomBytes(3).toString('hex');
 const POD = `trellis-egress-${id}`;
@@ -29,28 +30,6 @@ const OTHER_IP = '10.254.33.1';
 const PROXY_UID = 1337;
 const DB_PORT = 5432;
 
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.error?.message}`);
-  return r.stdout;
-}
-
-function inNs(ns: string, args: string[], timeoutMs = 10_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('ip', ['netns', 'exec', ns, ...args], { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-function startInNs(ns: string, args: string[]): { child: ChildProcess; logs: () => string } {
-  let out = '';
-  const child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const append = (b: Buffer) => (out = (out + b.toString()).slice(-50_000));
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  return { child, logs: () => out };
-}
 
 /** The external side: HTTP on 80 and on the database port, HTTPS on 443, each naming the address it was reached at and the Host. */
 const externalScript = (dir: string) => `

@@ -1,4 +1,4 @@
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { waitFor } from '../support/ports.ts';
 import { buildMeshIndex, translateSidecar } from '../../xds-server/translate/index.ts';
 import { staticResources } from '../../xds-server/translate/testing/static-resources.ts';
 import { bootstrapBytes } from '../../xds-server/translate/testing/bootstrap-bytes.ts';
+import { inNs, sh, startInNs } from '../support/netns.ts';
 
 // Two network namespaces joined by a veth pair: the pod (rules, Envoy, its app) and a peer
 // (another workload at another IP). Nothing leaves them; both are deleted afterwards.
@@ -24,29 +25,6 @@ const APP_PORT = 8080;
 /** Excluded both ways. */
 const SIDE_PORT = 9090;
 
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.error?.message}`);
-  return r.stdout;
-}
-
-/** `ip netns exec` as an async child, for curl and the admin interface. */
-function inNs(ns: string, args: string[], timeoutMs = 10_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('ip', ['netns', 'exec', ns, ...args], { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-function startInNs(ns: string, args: string[]): { child: ChildProcess; logs: () => string } {
-  let out = '';
-  const child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const append = (b: Buffer) => (out = (out + b.toString()).slice(-50_000));
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  return { child, logs: () => out };
-}
 
 /** An HTTP server on every address of its namespace, on the app port and the side port, naming itself. */
 const serverScript = (name: string) => `
