@@ -9,12 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocuments } from '../../core/resources/documents.ts';
 import { parseResource } from '../../core/resources/parse-resource.ts';
-import { ENVOY_BIN, ROOT } from '../support/tools.ts';
+import { ROOT } from '../support/tools.ts';
 import { waitFor } from '../support/ports.ts';
 import { buildMeshIndex, translateSidecar } from '../../xds-server/translate/index.ts';
 import { staticResources } from '../../xds-server/translate/testing/static-resources.ts';
 import { bootstrapBytes } from '../../xds-server/translate/testing/bootstrap-bytes.ts';
-import { inNs, sh, startInNs } from '../support/netns.ts';
+import { assertNoEnvoyTroubleInNs, inNs, sh, startEnvoyInNs, startInNs, stopAndRemove } from '../support/netns.ts';
 
 const id = randomBytes(3).toString('hex');
 const POD = `trellis-egress-${id}`;
@@ -157,32 +157,16 @@ beforeAll(async () => {
   const served = staticResources(result);
   writeFileSync(path.join(dir, 'sidecar.pb'), bootstrapBytes(served.listeners, served.clusters, served.secrets), { mode: 0o644 });
   const admin = 'admin: { address: { socket_address: { address: 127.0.0.1, port_value: 15000 } } }';
-  envoy = startInNs(POD, ['setpriv', `--reuid=${PROXY_UID}`, `--regid=${PROXY_UID}`, '--clear-groups', ENVOY_BIN, '-c', path.join(dir, 'sidecar.pb'), '--config-yaml', admin, '--use-dynamic-base-id', '--disable-hot-restart', '--concurrency', '1', '--log-level', 'warn']);
+  envoy = await startEnvoyInNs(POD, PROXY_UID, ['-c', path.join(dir, 'sidecar.pb'), '--config-yaml', admin]);
   processes.push(envoy);
-  await waitFor(async () => {
-    if (envoy.child.exitCode !== null) throw new Error(`envoy exited:\n${envoy.logs()}`);
-    return (await inNs(POD, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', 'http://127.0.0.1:15000/ready'])).stdout === '200';
-  }, 'envoy ready', 30_000, 200);
 }, 90_000);
 
 afterAll(async () => {
-  for (const p of processes.reverse()) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGTERM');
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(() => {
-          p.child.kill('SIGKILL');
-          resolve();
-        }, 3000);
-        p.child.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-  for (const ns of [POD, EXT]) spawnSync('ip', ['netns', 'del', ns]);
+  // Envoy's own counters first: a stalled or refused config fails the file even when every request went right.
+  const verdict = envoy?.child.exitCode === null ? await assertNoEnvoyTroubleInNs(POD).then(() => undefined, (err: unknown) => err) : undefined;
+  await stopAndRemove(processes, [POD, EXT]);
   if (dir) rmSync(dir, { recursive: true, force: true });
+  if (verdict) throw verdict;
 });
 
 describe('egress ServiceEntries through a REDIRECT-mode sidecar (REGISTRY_ONLY)', () => {

@@ -1,4 +1,7 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { assertNoEnvoyTrouble } from './envoy-counters.ts';
+import { waitFor } from './ports.ts';
+import { ENVOY_BIN } from './tools.ts';
 
 /** Runs a command to completion and returns its stdout; throws with its stderr when it fails. */
 export function sh(cmd: string, args: string[]): string {
@@ -24,4 +27,43 @@ export function startInNs(ns: string, args: string[]): { child: ChildProcess; lo
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   return { child, logs: () => out };
+}
+
+/** A real Envoy in a namespace, run as the proxy UID (its own connections are not redirected), ready on admin port 15000. */
+export async function startEnvoyInNs(ns: string, uid: number, envoyArgs: string[]): Promise<{ child: ChildProcess; logs: () => string }> {
+  const envoy = startInNs(ns, ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', ENVOY_BIN, ...envoyArgs, '--use-dynamic-base-id', '--disable-hot-restart', '--concurrency', '1', '--log-level', 'warn']);
+  try {
+    await waitFor(async () => {
+      if (envoy.child.exitCode !== null) throw new Error(`envoy exited:\n${envoy.logs()}`);
+      return (await inNs(ns, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', 'http://127.0.0.1:15000/ready'])).stdout === '200';
+    }, 'envoy ready', 30_000, 200);
+  } catch (err) {
+    envoy.child.kill('SIGKILL');
+    throw err;
+  }
+  return envoy;
+}
+
+/** Envoy's trouble counters (stalls, rejections, failed updates) read through curl in the namespace; throws on any. */
+export function assertNoEnvoyTroubleInNs(ns: string): Promise<void> {
+  return assertNoEnvoyTrouble(`envoy in ${ns}`, async (p) => (await inNs(ns, ['curl', '-s', '--max-time', '5', `http://127.0.0.1:15000${p}`])).stdout);
+}
+
+/** Stops processes newest first (SIGTERM, SIGKILL after 3 s), then deletes the namespaces. */
+export async function stopAndRemove(processes: { child: ChildProcess }[], namespaces: string[]): Promise<void> {
+  for (const p of [...processes].reverse()) {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
+    p.child.kill('SIGTERM');
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        p.child.kill('SIGKILL');
+        resolve();
+      }, 3000);
+      p.child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+  for (const ns of namespaces) spawnSync('ip', ['netns', 'del', ns]);
 }
