@@ -1,9 +1,10 @@
 import type { RegisteredWorkload } from '../../core/registry/index.ts';
-import type { IstioResource } from '../../core/resources/index.ts';
+import type { IstioResource, SpecOf } from '../../core/resources/index.ts';
+import { labelsMatch } from '../translate/mesh/labels-match.ts';
 import { spiffeId } from '../translate/security/spiffe-matchers.ts';
 import type { WorkloadInstance } from '../translate/index.ts';
 
-type ServiceEntryLike = { metadata: { namespace: string }; spec: { workloadSelector?: { labels?: Record<string, string> }; ports?: { name: string }[] } };
+type ServiceEntry = IstioResource<SpecOf['ServiceEntry']>;
 
 /**
  * Registered workloads as translation's endpoint candidates. A sidecar registered with its inbound
@@ -11,14 +12,14 @@ type ServiceEntryLike = { metadata: { namespace: string }; spec: { workloadSelec
  * has no traffic redirection), so the port names are read from this revision's ServiceEntries.
  */
 export function workloadInstances(workloads: readonly RegisteredWorkload[], resources: readonly IstioResource[], trustDomain: string): WorkloadInstance[] {
-  const entries = resources.filter((r) => r.kind === 'ServiceEntry') as unknown as ServiceEntryLike[];
+  const entries = resources.filter((r): r is ServiceEntry => r.kind === 'ServiceEntry');
   return workloads.map((w) => {
     let ports: Record<string, number> = { ...w.ports };
     if (w.inboundPort !== undefined) {
       ports = {};
       for (const se of entries) {
         const selector = se.spec.workloadSelector?.labels;
-        if (se.metadata.namespace !== w.namespace || !selector || !Object.entries(selector).every(([k, v]) => w.labels[k] === v)) continue;
+        if (se.metadata.namespace !== w.namespace || !selector || !labelsMatch(selector, w.labels)) continue;
         for (const p of se.spec.ports ?? []) ports[p.name] = w.inboundPort;
       }
     }
