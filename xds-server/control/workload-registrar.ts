@@ -49,8 +49,8 @@ export class WorkloadRegistrar {
   /** By registry id (identity + node id): one entry however many streams the proxy opens. */
   private readonly held = new Map<string, Held>();
   private readonly refusals = new Map<string, string>();
-  /** Proxy id → the registry id it is registered under. */
-  private readonly registered = new Map<string, string>();
+  /** Proxies that are endpoints in the registry now. */
+  private readonly registered = new Set<string>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly log: Logger;
   private stopped = false;
@@ -71,7 +71,7 @@ export class WorkloadRegistrar {
     }
     const id = result.workload.id;
     this.refusals.delete(proxyId);
-    this.registered.set(proxyId, id);
+    this.registered.add(proxyId);
     const existing = this.held.get(id);
     if (existing) {
       clearTimeout(existing.graceTimer);
