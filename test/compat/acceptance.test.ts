@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseDocuments } from '../../core/resources/documents.ts';
+import { parseResource } from '../../core/resources/parse-resource.ts';
+
+// Compatibility: Istio documents in the shapes users write, each accepted or refused as unsupported for a reason docs/unsupported.md lists.
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const DIR = path.join(HERE, 'istio-shapes');
+const UNSUPPORTED_DOC = readFileSync(path.join(HERE, '..', '..', 'docs', 'unsupported.md'), 'utf8');
+
+/** What is still refused, by `Kind/name`: each one is counted in the acceptance figure. */
+const STILL_REFUSED = [
+  'VirtualService/jwt-claim-routing',
+  'DestinationRule/search-slow-start',
+  'DestinationRule/mutual-origination',
+  'Sidecar/orders-inbound',
+  'AuthorizationPolicy/audit-writes',
+  'AuthorizationPolicy/path-template',
+  ...['web-response-header', 'lua-tagger', 'orders-cluster-tuning', 'mesh-wide-buffer-limit', 'hcm-tweaks', 'route-timeouts', 'vhost-header', 'route-config-limit', 'gateway-local-ratelimit', 'remove-filter', 'added-cluster', 'legacy-struct-config', 'file-access-log', 'targeted-by-ref'].map((n) => `EnvoyFilter/${n}`),
+  ...['mesh-defaults', 'shop-defaults', 'orders-proxy', 'distroless'].map((n) => `ProxyConfig/${n}`),
+];
+
+interface Outcome {
+  id: string;
+  file: string;
+  errors: { path: string; message: string }[];
+}
+
+function outcomes(): Outcome[] {
+  const all: Outcome[] = [];
+  for (const file of readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+    const docs = parseDocuments(readFileSync(path.join(DIR, file), 'utf8'));
+    if (!docs.ok) throw new Error(`${file}: ${JSON.stringify(docs.errors)}`);
+    for (const doc of docs.value) {
+      const { kind, metadata } = doc as { kind: string; metadata: { name: string } };
+      const parsed = parseResource(doc, { defaultNamespace: 'shop' });
+      all.push({ id: `${kind}/${metadata.name}`, file, errors: parsed.ok ? [] : parsed.errors });
+    }
+  }
+  return all;
+}
+
+/** The reason part of an "… unsupported: reason" message (or the kind's reason). */
+function reasonOf(message: string): string | undefined {
+  const kind = /is unsupported: Trellis does not serve this Istio kind yet \((.*)\)$/.exec(message);
+  if (kind) return kind[1];
+  const field = /unsupported(?: \([^)]*\))?: (.*)$/.exec(message);
+  return field?.[1];
+}
+
+describe('Istio documents as users write them', () => {
+  const results = outcomes();
+  const refused = results.filter((r) => r.errors.length > 0);
+
+  it('accepts every document but the listed ones, and reports the count', () => {
+    const accepted = results.length - refused.length;
+    const byReason = new Map<string, number>();
+    for (const r of refused) for (const e of r.errors) byReason.set(e.message, (byReason.get(e.message) ?? 0) + 1);
+    console.log(`compat: ${accepted} of ${results.length} documents accepted (${((100 * accepted) / results.length).toFixed(1)}%)`);
+    for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) console.log(`  ${n} × ${reason}`);
+    expect(refused.map((r) => r.id)).toEqual(STILL_REFUSED);
+  });
+
+  it.each(results.filter((r) => r.errors.length > 0).map((r) => [r.id, r] as const))('%s is refused as unsupported for a reason docs/unsupported.md lists', (_id, r) => {
+    for (const e of r.errors) {
+      expect(e.message, `${r.file} ${r.id} ${e.path}`).toMatch(/unsupported/);
+      const reason = reasonOf(e.message);
+      expect(reason, e.message).toBeDefined();
+      expect(UNSUPPORTED_DOC, `docs/unsupported.md should list: ${reason}`).toContain(reason!);
+    }
+  });
+});
