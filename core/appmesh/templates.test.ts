@@ -31,6 +31,7 @@ const FULL: [string, string[], ImportOptions][] = [
   ['gateway routes', ['gateway-routes.cfn.yaml'], {}],
   ['gRPC and HTTP/2 routes', ['grpc-http2-routes.cfn.yaml'], {}],
   ['values only the caller has', ['ssm-parameters.cfn.yaml'], { parameters: { MeshName: 'platform', ListenerPorts: '9100,9200', ServicePort: '8443', Tier: 'gold' }, imports: { SharedServicesDomain: 'corp.internal' } }],
+  ['a gateway in front of virtual routers', ['gateway-router.cfn.yaml'], {}],
 ];
 
 describe('App Mesh CloudFormation templates', () => {

@@ -4,7 +4,9 @@ import type { GrpcGatewayRoute, HttpGatewayRoute } from '../schemas/gateway-rout
 import type { GatewayListener } from '../schemas/virtual-gateway.ts';
 import { emit, where } from './context.ts';
 import { VIRTUAL_GATEWAY_LABEL } from './labels.ts';
-import { escapeRegex, headerConditions } from './matches.ts';
+import type { GatewayPathView } from './gateway-paths.ts';
+import { carryRouterRoutes, type GatewayRouteFront } from './gateway-router-routes.ts';
+import { escapeRegex, headerConditions, type StringMatch } from './matches.ts';
 import { sourceOf, type MeshScope } from './mesh-model.ts';
 import { istioProtocol, portName } from './ports.ts';
 
@@ -57,10 +59,7 @@ function convertGateway(scope: MeshScope, gw: Located<VirtualGatewayData>): void
   if (gw.data.spec.logging?.accessLog) ctx.report.none(source, 'spec.logging.accessLog', 'gateway access logs are not configured by Trellis yet');
 
   const routes = [...(index.gatewayRoutes.get(gwName) ?? [])].sort((a, b) => (a.data.spec.priority ?? 1001) - (b.data.spec.priority ?? 1001) || a.data.gatewayRouteName.localeCompare(b.data.gatewayRouteName));
-  const http = routes.flatMap((r) => {
-    const converted = convertGatewayRoute(scope, r, listeners.length > 1);
-    return converted ? [converted] : [];
-  });
+  const http = routes.flatMap((r) => convertGatewayRoute(scope, r, listeners.length > 1));
   if (http.length === 0) {
     ctx.report.none(source, '(gateway routes)', 'no gateway route could be converted; the Gateway accepts connections but routes nothing');
     return;
@@ -68,7 +67,7 @@ function convertGateway(scope: MeshScope, gw: Located<VirtualGatewayData>): void
   emit(ctx, source, 'VirtualService', namespace, ctx.names.name(`${namespace}/service`, `${gwName}-gateway-routes`), { hosts: ['*'], gateways: [label], http });
 }
 
-function convertGatewayRoute(scope: MeshScope, r: Located<GatewayRouteData>, multiPort: boolean): Record<string, unknown> | undefined {
+function convertGatewayRoute(scope: MeshScope, r: Located<GatewayRouteData>, multiPort: boolean): Record<string, unknown>[] {
   const { ctx, namespace, index } = scope;
   const d = r.data;
   const source = sourceOf('GatewayRoute', index.name, d.virtualGatewayName, d.gatewayRouteName);
@@ -79,11 +78,12 @@ function convertGatewayRoute(scope: MeshScope, r: Located<GatewayRouteData>, mul
   const target = scope.hosts.get(targetName);
   if (!target) {
     ctx.report.leftOut(source, `${field}.action.target`, `virtual service "${targetName}" was not converted; the gateway route is left out`);
-    return undefined;
+    return [];
   }
   const trellis = `VirtualService ${namespace} (gateway ${d.virtualGatewayName}) spec.http[]`;
   const match: Record<string, unknown> = {};
   const rewrite: Record<string, unknown> = {};
+  let view: GatewayPathView;
   if (spec.match.hostname?.exact) match.authority = { exact: spec.match.hostname.exact };
   if (spec.match.hostname?.suffix) match.authority = { regex: `.*${escapeRegex(spec.match.hostname.suffix)}(:[0-9]+)?` };
   if (spec.match.hostname) ctx.report.mapped(source, `${field}.match.hostname`, `${trellis}.match[].authority`);
@@ -91,13 +91,14 @@ function convertGatewayRoute(scope: MeshScope, r: Located<GatewayRouteData>, mul
   const h = headerConditions(type === 'grpcRoute' ? (spec as GrpcGatewayRoute).match.metadata : (spec as HttpGatewayRoute).match.headers);
   if (h.unsupported) {
     ctx.report.leftOut(source, `${field}.match`, `${h.unsupported}; the gateway route is left out`);
-    return undefined;
+    return [];
   }
   if (Object.keys(h.headers).length) match.headers = h.headers;
   if (Object.keys(h.withoutHeaders).length) match.withoutHeaders = h.withoutHeaders;
   if (type === 'grpcRoute') {
     const g = spec as GrpcGatewayRoute;
     if (g.match.serviceName) match.uri = { prefix: `/${g.match.serviceName}/` };
+    view = { kind: 'same', ...(match.uri ? { uri: match.uri as StringMatch } : {}) };
   } else {
     const m = (spec as HttpGatewayRoute).match;
     const rw = (spec as HttpGatewayRoute).action.rewrite;
@@ -106,12 +107,16 @@ function convertGatewayRoute(scope: MeshScope, r: Located<GatewayRouteData>, mul
     if (m.path?.exact) match.uri = { exact: m.path.exact };
     if (m.path?.regex) match.uri = { regex: m.path.regex };
     if (m.prefix !== undefined && m.prefix !== '/') match.uri = { prefix: m.prefix };
-    if (rw?.path) rewrite.uri = rw.path.exact;
-    else if (m.prefix !== undefined && m.prefix !== '/') {
+    view = { kind: 'same', ...(match.uri ? { uri: match.uri as StringMatch } : {}) };
+    if (rw?.path) {
+      rewrite.uri = rw.path.exact;
+      view = { kind: 'fixed', path: rw.path.exact, ...(match.uri ? { uri: match.uri as StringMatch } : {}) };
+    } else if (m.prefix !== undefined && m.prefix !== '/') {
       // App Mesh rewrites the matched prefix to "/" (or the configured value) unless told not to.
       if (rw?.prefix?.defaultPrefix !== 'DISABLED' || rw.prefix.value) {
         const to = rw?.prefix?.value ?? '/';
         rewrite.uriRegexRewrite = { match: `^${escapeRegex(m.prefix.replace(/\/$/, ''))}/?`, rewrite: to };
+        view = { kind: 'prefix', prefix: m.prefix, to };
         ctx.report.mapped(source, `${field}.action.rewrite.prefix`, `${trellis}.rewrite.uriRegexRewrite`, rw?.prefix ? '' : `App Mesh's default: the matched prefix ${m.prefix} becomes ${to}`);
       }
     }
@@ -122,11 +127,23 @@ function convertGatewayRoute(scope: MeshScope, r: Located<GatewayRouteData>, mul
     ctx.report.mapped(source, `${field}.action.rewrite.hostname`, `${trellis}.rewrite.authority`, spec.action.rewrite?.hostname ? '' : "App Mesh's default: Host becomes the target virtual service name");
   }
   const port = spec.action.target.port ?? (target.ports.length > 1 || multiPort ? target.ports[0] : undefined);
+  const name = ctx.names.name(`${namespace}/${d.virtualGatewayName}/gateway-route`, d.gatewayRouteName);
+  if (target.router) return routerTarget(scope, source, field, trellis, target.router, { name, match, rewrite, view, port: port ?? target.ports[0], destinationPort: port });
   ctx.report.mapped(source, `${field}.action.target`, `${trellis}.route[0].destination`);
-  return {
-    name: ctx.names.name(`${namespace}/${d.virtualGatewayName}/gateway-route`, d.gatewayRouteName),
+  return [{
+    name,
     ...(Object.keys(match).length ? { match: [match] } : {}),
     route: [{ destination: { host: target.host, ...(port !== undefined ? { port: { number: port } } : {}) } }],
     ...(Object.keys(rewrite).length ? { rewrite } : {}),
-  };
+  }];
+}
+
+/** A target behind a virtual router: the router's routes are carried into the gateway's rules, since an Istio gateway's VirtualService does not chain into the service's. */
+function routerTarget(scope: MeshScope, source: string, field: string, trellis: string, router: { name: string; http: Record<string, unknown>[] }, front: GatewayRouteFront): Record<string, unknown>[] {
+  const { report } = scope.ctx;
+  const carried = carryRouterRoutes(front, router.http);
+  for (const d of carried.dropped) report.none(source, `${field}.action.target`, `route ${d.route} of virtual router ${router.name} is not applied at the gateway: ${d.reason}; requests it would take go to the router's next matching route, or get 404 (write the gateway route without a rewrite, or give the route a prefix)`);
+  const routes = carried.http.filter((r) => !('directResponse' in r)).length;
+  report.mapped(source, `${field}.action.target`, trellis, `the target is provided by virtual router ${router.name}: its routes (${routes} carried) apply at the gateway, each matched together with this gateway route on the path the router would see after the gateway's rewrite, and a request none of them takes gets 404 as in App Mesh`);
+  return carried.http;
 }

@@ -136,13 +136,47 @@ describe('App Mesh → Trellis mappings', () => {
     expect(spec(value.resources, 'Gateway')).toEqual({ selector: { 'appmesh.trellis.dev/virtual-gateway': 'edge' }, servers: [{ port: { number: 8080, name: 'http-8080', protocol: 'HTTP' }, hosts: ['*'] }] });
     const vs = spec(value.resources, 'VirtualService', 'edge-gateway-routes');
     expect(vs.gateways).toEqual(['edge']);
+    // The target is behind the router: its one route (to node a, with App Mesh's default timeout and retries) applies at the gateway.
     expect(vs.http[0]).toEqual({
-      name: 'api',
+      name: 'api-r',
       match: [{ authority: { regex: '.*shop\\.com(:[0-9]+)?' }, uri: { prefix: '/api/' } }],
-      route: [{ destination: { host: 'api.shop.local' } }],
+      route: [{ destination: { host: 'api.shop.local', subset: 'a' } }],
       rewrite: { uriRegexRewrite: { match: '^/api/?', rewrite: '/' }, authority: 'api.shop.local' },
+      timeout: '15s',
+      retries: { attempts: 2, retryOn: 'connect-failure,refused-stream,503' },
     });
     expect(vs.http[1].rewrite).toBeUndefined();
+  });
+
+  it("carries a virtual router's routes into the gateway, on the path the router sees after the gateway's rewrite, with 404 for what none takes", () => {
+    const value = run([
+      mesh(), node('blue'), node('green'), node('red'), router(), service,
+      route('green', { priority: 1, httpRoute: { match: { prefix: '/green' }, action: to(['green', 1]) } }),
+      route('red', { priority: 2, httpRoute: { match: { prefix: '/', headers: [{ name: 'x-color', match: { exact: 'red' } }] }, action: to(['red', 1]) } }),
+      route('item', { priority: 3, httpRoute: { match: { path: { exact: '/item' } }, action: to(['blue', 3], ['red', 1]) } }),
+      route('elsewhere', { priority: 4, httpRoute: { match: { prefix: '/admin' }, action: to(['blue', 1]) } }),
+      route('regex', { priority: 5, httpRoute: { match: { path: { regex: '/v[0-9]+/.*' } }, action: to(['blue', 1]) } }),
+      { virtualGateway: { meshName: 'Shop_Mesh', virtualGatewayName: 'edge', spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] } } },
+      { gatewayRoute: { meshName: 'Shop_Mesh', virtualGatewayName: 'edge', gatewayRouteName: 'color', spec: { priority: 1, httpRoute: { match: { prefix: '/color/' }, action: { target: { virtualService: { virtualServiceName: 'api.shop.local' } } } } } } },
+      { gatewayRoute: { meshName: 'Shop_Mesh', virtualGatewayName: 'edge', gatewayRouteName: 'admin', spec: { priority: 2, httpRoute: { match: { prefix: '/admin', headers: [{ name: 'x-color', match: { prefix: 'b' } }] }, action: { target: { virtualService: { virtualServiceName: 'api.shop.local' } }, rewrite: { prefix: { defaultPrefix: 'DISABLED' } } } } } } },
+    ]);
+    const http = spec(value.resources, 'VirtualService', 'edge-gateway-routes').http as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- untyped spec
+    const summary = http.map((r) => [r.name, r.match?.[0].uri, r.match?.[0].headers, r.route?.map((d: { destination: { subset: string }; weight?: number }) => [d.destination.subset, d.weight ?? 100]) ?? r.directResponse]);
+    expect(summary).toEqual([
+      ['color-green', { regex: '/color/green.*' }, undefined, [['green', 100]]],
+      ['color-red', { prefix: '/color/' }, { 'x-color': { exact: 'red' } }, [['red', 100]]],
+      ['color-item', { regex: '/color/item' }, undefined, [['blue', 75], ['red', 25]]],
+      ['color-elsewhere', { regex: '/color/admin.*' }, undefined, [['blue', 100]]],
+      ['color-no-route', { prefix: '/color/' }, undefined, { status: 404 }],
+      // Without a rewrite, the router sees /admin...: its green and item routes cannot match, red's header condition cannot be ANDed with the gateway's in one match, and elsewhere takes all the rest.
+      ['admin-elsewhere', { prefix: '/admin' }, { 'x-color': { prefix: 'b' } }, [['blue', 100]]],
+    ]);
+    expect(http.every((r) => r.directResponse || r.rewrite?.authority === 'api.shop.local')).toBe(true);
+    const notes = value.report.entries.filter((e) => e.source === 'GatewayRoute/Shop_Mesh/edge/color' && e.field === 'spec.httpRoute.action.target');
+    expect(notes.map((e) => e.status).sort()).toEqual(['mapped', 'none']);
+    expect(notes.find((e) => e.status === 'none')!.note).toMatch(/route regex of virtual router vr is not applied at the gateway: its path regex/);
+    const admin = value.report.entries.filter((e) => e.source === 'GatewayRoute/Shop_Mesh/edge/admin' && e.status === 'none');
+    expect(admin.map((e) => e.note)).toEqual([expect.stringMatching(/route red .*same header/)]);
   });
 
   it('reports a weighted target whose node is missing, and gives its share to the others', () => {

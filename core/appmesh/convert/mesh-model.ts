@@ -24,8 +24,14 @@ export interface MeshScope {
   nodes: Map<string, NodeInfo>;
   /** DestinationRules by host, so later steps (client TLS) can add to them. */
   destinationRules: Map<string, IstioResource>;
-  /** Virtual service name → its Istio host and service ports. */
-  hosts: Map<string, { host: string; ports: number[] }>;
+  /** Virtual service name → its Istio host, service ports, and for a router provider the router's converted HTTP rules. */
+  hosts: Map<string, ServiceTarget>;
+}
+
+export interface ServiceTarget {
+  host: string;
+  ports: number[];
+  router?: { name: string; http: Record<string, unknown>[] };
 }
 
 export const sourceOf = (kind: string, mesh: string, ...names: string[]) => `${kind}/${[mesh, ...names].join('/')}`;

@@ -4,7 +4,7 @@ import type { RouteData, VirtualServiceData } from '../schemas/index.ts';
 import { emit, where } from './context.ts';
 import { convertHttpRoute, convertTcpRoute, type RouteInput } from './http-routes.ts';
 import { MEMBER, VIRTUAL_NODE_LABEL, routerMemberLabel } from './labels.ts';
-import { listenerFor, sourceOf, type MeshScope, type NodeInfo } from './mesh-model.ts';
+import { listenerFor, sourceOf, type MeshScope, type NodeInfo, type ServiceTarget } from './mesh-model.ts';
 import { listenerTrafficPolicy, type TrafficPolicy } from './node-policy.ts';
 import { isHttpFamily, portName, servicePort } from './ports.ts';
 import { DEFAULT_ROUTE_TIMEOUT, defaultRetries } from './retries.ts';
@@ -121,7 +121,8 @@ function routerService(scope: MeshScope, vs: Located<VirtualServiceData>, host: 
   });
   ctx.report.mapped(source, 'virtualServiceName', where(se, 'spec.hosts'), `selects the workloads of every node the router targets (label ${routerMemberLabel(routerLabel)}=${MEMBER})`);
   ctx.report.mapped(routerSource, 'spec.listeners', where(se, 'spec.ports'));
-  scope.hosts.set(vs.data.virtualServiceName, { host, ports: ports.map((p) => p.number) });
+  const target: ServiceTarget = { host, ports: ports.map((p) => p.number) };
+  scope.hosts.set(vs.data.virtualServiceName, target);
 
   const subsets = sortedTargets.map((info) => {
     const routePort = listeners[0]!.portMapping.port;
@@ -162,6 +163,7 @@ function routerService(scope: MeshScope, vs: Located<VirtualServiceData>, host: 
     (type === 'tcpRoute' ? tcp : http).push(converted);
     idleToSubsets(subsets, spec.timeout?.idle, type === 'tcpRoute' ? 'tcp' : 'http', spec.action.weightedTargets.map((t) => targets.get(t.virtualNode)?.label));
   }
+  target.router = { name: routerName, http };
   if (http.length === 0 && tcp.length === 0) return;
   emit(ctx, source, 'VirtualService', namespace, name, { hosts: [host], ...(http.length ? { http } : {}), ...(tcp.length ? { tcp } : {}) });
 }
