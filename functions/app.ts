@@ -20,6 +20,7 @@ import { certificateAuditRoutes } from './routes/certificate-audit.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { attestationRoutes } from './routes/attestation.ts';
 import { versionRoutes } from './routes/version.ts';
+import { registrySourceRoutes } from './routes/registry-sources.ts';
 
 export interface CreateApiOptions extends ApiOptions {
   /** Readiness for `/healthz`; local mode reports ready once both API and xDS listen. */
@@ -63,6 +64,7 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
   app.openAPIRegistry.registerComponent('securitySchemes', 'trellisCert', { type: 'apiKey', in: 'header', name: 'Authorization', description: 'TrellisCert: the current workload certificate and a signature made with its key' });
   // Registered before the API key middleware: workloads authenticate with a join token or their certificate.
   app.route('/', certificateRoutes(deps));
+  app.route('/', registrySourceRoutes(deps));
   app.use('/v1/*', apiKeyAuth({ store: deps.store }));
   for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, workloadRoutes, joinTokenRoutes, certificateAuditRoutes, attestationRoutes, credentialRoutes]) {
     app.route('/', routes(deps));

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ApiLimits } from './dependencies.ts';
 import { HttpProblemError } from './problem.ts';
+import { MAX_KUBERNETES_NAMESPACE_BYTES } from '../core/registry/kubernetes-source.ts';
 
 /** Any body not listed below: mesh settings, join-token, rollback, attestation and API-key requests. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -22,6 +23,7 @@ const RULES: readonly BodyRule[] = [
   { method: 'POST', path: /^\/v1\/meshes\/[^/]+\/apply$/, maxBytes: (l) => l.maxApplyBytes, what: 'An apply', hint: '; split it into several' },
   { method: 'PUT', path: /^\/v1\/meshes\/[^/]+\/resources\//, maxBytes: (l) => l.maxResourceBytes, what: 'A single resource' },
   { method: 'PUT', path: /^\/v1\/meshes\/[^/]+\/credentials\//, maxBytes: () => MAX_CREDENTIAL_BYTES, what: 'A credential upload' },
+  { method: 'PUT', path: /^\/v1\/meshes\/[^/]+\/registry-sources\//, maxBytes: () => MAX_KUBERNETES_NAMESPACE_BYTES, what: "A cluster agent's namespace" },
   { method: 'POST', path: /^\/v1\/meshes\/[^/]+\/certificates$/, maxBytes: () => MAX_CERTIFICATE_REQUEST_BYTES, what: 'A certificate request' },
 ];
 

@@ -44,8 +44,8 @@ export interface ApiOptions {
   certificates?: CertificateIssuing;
   /** Gateway TLS credentials; without it the credential routes answer 503. */
   credentials?: CredentialStore;
-  /** Registered workloads (live state); without it `GET /workloads` answers 503. */
-  workloads?: Pick<WorkloadRegistry, 'list'>;
+  /** Registered workloads (live state); without it `GET /workloads` answers 503, without put and remove the registry-source routes do. */
+  workloads?: Pick<WorkloadRegistry, 'list'> & Partial<Pick<WorkloadRegistry, 'put' | 'remove'>>;
   limits?: Partial<ApiLimits>;
   now?: () => Date;
 }
@@ -57,7 +57,7 @@ export interface ApiDependencies {
   convergence?: ConvergenceSource;
   certificates?: CertificateIssuing;
   credentials?: CredentialStore;
-  workloads?: Pick<WorkloadRegistry, 'list'>;
+  workloads?: Pick<WorkloadRegistry, 'list'> & Partial<Pick<WorkloadRegistry, 'put' | 'remove'>>;
   logger: Logger;
   limits: ApiLimits;
   now: () => Date;

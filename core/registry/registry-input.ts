@@ -45,6 +45,15 @@ const RegisteredWorkloadSchema = z.object({
   inboundPort: z.number().int().min(1).max(65_535).optional(),
   locality: z.string().min(1).max(253).optional(),
   weight: z.number().int().min(0).max(4_294_967_295).optional(),
+  service: z
+    .strictObject({
+      name: dnsLabel,
+      ports: z
+        .array(z.strictObject({ name: z.string().min(1).max(63), number: z.number().int().min(1).max(65_535), protocol: z.string().min(1).max(32).optional() }))
+        .max(256),
+      selector: Labels.optional(),
+    })
+    .optional(),
   source: z.enum(['proxy', 'cloud-map', 'kubernetes']),
   replica: replicaName,
   since: isoTime,

@@ -33,6 +33,11 @@ export interface RegisteredWorkload {
   /** `region/zone/subzone`. */
   locality?: string;
   weight?: number;
+  /**
+   * Set on a Kubernetes Service mirrored by a cluster agent: the entry is a mesh service
+   * (`<service.name>.<namespace>.svc.cluster.local`), not an endpoint, and `address` is its cluster IP.
+   */
+  service?: RegisteredService;
   /** Where the entry comes from: a connected proxy, or a registry source such as Cloud Map. */
   source: 'proxy' | 'cloud-map' | 'kubernetes';
   /** The xds-server replica (or source poller) that keeps the entry alive. */
@@ -41,6 +46,15 @@ export interface RegisteredWorkload {
   since: string;
   /** ISO time after which the entry no longer counts, unless refreshed before. */
   expiresAt: string;
+}
+
+/** A Kubernetes Service as translation sees it: a ServiceEntry selecting the pods its selector matches. */
+export interface RegisteredService {
+  name: string;
+  /** Service ports; `protocol` as Istio reads it from `appProtocol` or the port name, absent when neither says. */
+  ports: { name: string; number: number; protocol?: string }[];
+  /** Labels of the pods that serve it; absent for a Service without a selector, which gets no endpoints. */
+  selector?: Record<string, string>;
 }
 
 /**

@@ -21,6 +21,10 @@ export const RegisteredWorkloadSchema = z
     inboundPort: z.number().int().optional(),
     locality: z.string().optional(),
     weight: z.number().int().optional(),
+    service: z
+      .object({ name: z.string(), ports: z.array(z.object({ name: z.string(), number: z.number().int(), protocol: z.string().optional() })), selector: z.record(z.string(), z.string()).optional() })
+      .optional()
+      .describe('Set on a Kubernetes Service mirrored by a cluster agent: the entry is a mesh service, not an endpoint'),
     source: z.enum(['proxy', 'cloud-map', 'kubernetes']),
     replica: z.string().describe('The xds-server replica (or source) that keeps the entry alive'),
     since: z.string(),

@@ -18,6 +18,7 @@ import type { FleetStatusStore } from '../../core/fleet/index.ts';
 import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
 import { WorkloadRegistrar } from './workload-registrar.ts';
 import { workloadInstances } from './workload-instances.ts';
+import { withRegistryServices } from './registry-services.ts';
 import { trustDomainOf } from '../translate/security/trust-domain.ts';
 import { Debouncer, type DebounceOptions } from './debouncer.ts';
 import { meshKey, scopeKey, type MeshRuntime, type ScopeEntry } from './mesh-runtime.ts';
@@ -296,13 +297,14 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     const workloads = await this.registry.list(tenantId, mesh);
     const started = performance.now();
     const trustDomain = trustDomainOf({ tenantId, mesh, settings: record.settings });
+    const resources = withRegistryServices(snapshot.resources, workloads);
     const index = buildMeshIndex({
       tenantId,
       mesh,
       revision: snapshot.revision,
       settings: record.settings,
-      resources: snapshot.resources,
-      workloads: workloadInstances(workloads, snapshot.resources, trustDomain),
+      resources,
+      workloads: workloadInstances(workloads, resources, trustDomain),
       ...(previous ? { previous: previous.index } : {}),
     });
     for (const issue of index.issues) this.log.warn({ mesh, revision: snapshot.revision, ...issue }, 'config not translated');

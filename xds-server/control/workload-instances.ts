@@ -13,7 +13,8 @@ type ServiceEntry = IstioResource<SpecOf['ServiceEntry']>;
  */
 export function workloadInstances(workloads: readonly RegisteredWorkload[], resources: readonly IstioResource[], trustDomain: string): WorkloadInstance[] {
   const entries = resources.filter((r): r is ServiceEntry => r.kind === 'ServiceEntry');
-  return workloads.map((w) => {
+  // Mirrored Kubernetes Services are services (see registry-services.ts), not endpoints.
+  return workloads.filter((w) => w.service === undefined).map((w) => {
     let ports: Record<string, number> = { ...w.ports };
     if (w.inboundPort !== undefined) {
       ports = {};
