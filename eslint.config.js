@@ -31,6 +31,7 @@ export default tseslint.config(
   restrict(['xds-server/translate/**'], [...outside('server', 'cache', 'functions', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin'), '**/adapters/**'], 'translate/ is pure: it imports only core/ (no server, cache, adapters or I/O).'),
   restrict(['xds-server/server/**'], [...outside('translate', 'functions', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin')], 'server/ never knows about translation: it serves opaque versioned resources.'),
   restrict(['xds-server/control/**', 'xds-server/*.ts'], outside('functions', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin', 'local'), 'the xDS control layer imports core/ and xds-server/ only.'),
+  restrict(['preview/**'], outside('sidecar', 'cli', 'infra', 'test', 'bench', 'bin', 'local'), 'preview/ (the preview Lambda) wires functions/ and the xDS translation only.'),
   restrict(['sidecar/**'], outside('functions', 'xds-server', 'cli', 'infra', 'test', 'bench', 'bin'), 'sidecar/ imports only core/.'),
   restrict(['infra/**'], outside('core', 'functions', 'xds-server', 'sidecar', 'cli', 'local', 'bin', 'bench'), 'infra/ refers to runtime code only by entry path, never by import.'),
   restrict(['local/**'], outside('test', 'bench', 'infra'), 'local/ wires the runtime pieces; it never imports tests or infra.'),

@@ -8,6 +8,7 @@ import type { XdsMetrics } from './metrics/index.ts';
 import type { FleetStatusStore } from '../core/fleet/index.ts';
 import type { ProxyStatus } from '../core/proxies/proxy-status.ts';
 import { FleetStatusReporter } from './control/fleet-status-reporter.ts';
+import { RecordedNodeMetadata } from './control/recorded-node-metadata.ts';
 
 export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifiedIdentity' | 'metrics'> {
   /** Prometheus metrics of streams, pushes, NACKs, translation and convergence. */
@@ -57,18 +58,20 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   const mtls: XdsMtls | undefined = options.mtls ? await startXdsMtls(options.mtls, options.store, log) : undefined;
   const controlPlane = new ControlPlane({ ...options, cache, ...(mtls ? { verifiedIdentity: { owners: mtls.owners } } : {}) });
   const controlPlaneId = options.replicaId ?? `trellis-${randomUUID()}`;
+  // Records carry each proxy's node metadata, so the API can re-translate its group (proxy-config, dry-run previews).
+  const nodes = options.fleetStatus ? new RecordedNodeMetadata() : undefined;
   // Records expire like registry entries: a crashed replica's proxies go at the same time.
   const reporter = options.fleetStatus
     ? new FleetStatusReporter({
         replica: controlPlaneId,
         store: options.fleetStatus,
-        statuses: () => statusesOfReplica(ads, controlPlane),
+        statuses: () => statusesOfReplica(ads, controlPlane, nodes),
         logger: options.logger,
         ...(options.now ? { now: options.now } : {}),
         ...(options.registrationTtlMs ? { ttlMs: options.registrationTtlMs } : {}),
       })
     : undefined;
-  const ads: AdsServer = new AdsServer({ cache, resolveNode: controlPlane.resolveNode, hooks: combine(combine(combine(controlPlane.hooks, options.metrics?.hooks(cache)), reporter?.hooks), options.observe), controlPlaneId });
+  const ads: AdsServer = new AdsServer({ cache, resolveNode: nodes ? nodes.wrap(controlPlane.resolveNode) : controlPlane.resolveNode, hooks: combine(combine(combine(controlPlane.hooks, options.metrics?.hooks(cache)), reporter?.hooks), options.observe), controlPlaneId });
   controlPlane.attach(ads);
   await controlPlane.start();
   reporter?.start();
@@ -97,14 +100,22 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   };
 }
 
-/** Every connected proxy's status, mesh by mesh (scope keys are `tenant/mesh/<group>`; tenant and mesh hold no `/`). */
-async function statusesOfReplica(ads: AdsServer, controlPlane: ControlPlane): Promise<ProxyStatus[]> {
-  const meshes = new Set(ads.proxyStatus().map((s) => s.scope.split('/', 2).join('/')));
+/** Every connected proxy's status, mesh by mesh (scope keys are `tenant/mesh/<group>`; tenant and mesh hold no `/`), with its node metadata when recorded. */
+async function statusesOfReplica(ads: AdsServer, controlPlane: ControlPlane, nodes: RecordedNodeMetadata | undefined): Promise<ProxyStatus[]> {
+  const streams = ads.proxyStatus();
+  const meshes = new Set(streams.map((s) => s.scope.split('/', 2).join('/')));
   const lists = await Promise.all(
     [...meshes].map((key) => {
       const [tenantId, mesh] = key.split('/') as [string, string];
       return controlPlane.list(tenantId, mesh);
     }),
   );
-  return lists.flat();
+  if (!nodes) return lists.flat();
+  const scopes = new Map(streams.map((s) => [s.proxyId, s.scope]));
+  nodes.retain(new Set(scopes.keys()));
+  return lists.flat().map((status) => {
+    const scope = scopes.get(status.proxyId);
+    const metadata = scope === undefined ? undefined : nodes.metadataOf(status, scope);
+    return metadata ? { ...status, metadata } : status;
+  });
 }

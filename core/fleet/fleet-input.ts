@@ -4,6 +4,7 @@ import { formatPath, type PathSegment } from '../resources/field-path.ts';
 import { issuesToFieldErrors } from '../resources/zod-issues.ts';
 import { fail, ok, type FieldError, type Result } from '../result.ts';
 import type { ProxyStatusRecord } from './fleet-status.ts';
+import { NodeMetadataSchema } from '../proxies/node-metadata.ts';
 import { dnsLabel, fieldProblem, isoTime, replicaName, unexpired } from '../live-state/input-rules.ts';
 
 /**
@@ -59,6 +60,7 @@ const ProxyStatusRecordSchema = z.object({
   replica: replicaName,
   updatedAt: isoTime,
   expiresAt: isoTime,
+  metadata: NodeMetadataSchema.optional(),
 });
 
 // Compiles only while every field of ProxyStatusRecord has a rule above; one without would be dropped by `put`.

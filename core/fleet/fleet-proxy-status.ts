@@ -64,6 +64,7 @@ function holds(record: ProxyStatusRecord, revision: number): boolean {
   return (record.revision ?? 0) >= revision && Object.values(record.types).every((t) => t.state === 'SYNCED');
 }
 
-function toProxyStatus({ updatedAt: _updatedAt, expiresAt: _expiresAt, ...status }: ProxyStatusRecord): ProxyStatus {
+// `metadata` is for re-translation only: `/proxies` shows what local mode shows.
+function toProxyStatus({ updatedAt: _updatedAt, expiresAt: _expiresAt, metadata: _metadata, ...status }: ProxyStatusRecord): ProxyStatus {
   return status;
 }

@@ -1,3 +1,4 @@
+import type { NodeMetadata } from '../proxies/node-metadata.ts';
 import type { ProxyStatus } from '../proxies/proxy-status.ts';
 
 /**
@@ -12,6 +13,12 @@ export interface ProxyStatusRecord extends ProxyStatus {
   updatedAt: string;
   /** ISO time after which the record no longer counts unless its replica rewrites it (a crashed replica's proxies go then). */
   expiresAt: string;
+  /**
+   * The node metadata the replica translated for (identity fields as verified: from the client
+   * certificate under mTLS), so the API can re-translate the proxy's group (`proxy-config`, dry-run
+   * previews) without the replica. Absent when the replica could not tie it to the proxy's scope.
+   */
+  metadata?: NodeMetadata;
 }
 
 /**

@@ -1,85 +1,9 @@
 // Lambda entry of the tenant API (bundled by the CDK app and scripts/bundle-lambdas.ts).
 // Module load only defines things: clients, store and bus are made on the first invocation.
-import type { DynamoDBClient as DynamoDbClient } from '@aws-sdk/client-dynamodb';
-import { pino } from 'pino';
-import { ensureBootstrap } from '../bootstrap.ts';
-import type { CreateApiOptions } from '../app.ts';
-import { createLambdaHandler } from '../lambda.ts';
-import type { CertificateIssuing } from '../dependencies.ts';
-import { readSecret } from './bootstrap-secret.ts';
-import { parseJoinTokenSecrets } from './join-token-secrets.ts';
 import { quietAwsSdkNodeVersionWarning } from '../../core/adapters/aws/sdk-node-warning.ts';
+import { createLambdaHandler } from '../lambda.ts';
+import { createApiParts } from './api-options.ts';
 
 quietAwsSdkNodeVersionWarning();
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (the CDK app sets it)`);
-  return value;
-}
-
-/** The AWS adapters and SDK clients, loaded on first use: evaluating them is most of the bundle's import time. */
-async function loadAdapters() {
-  const [{ DynamoDBClient }, { EventBridgeClient }, { SQSClient }, { DynamoDbConfigStore }, { EventBridgeChangeBus }, { DynamoDbWorkloadRegistry }, { DynamoDbFleetStatus }, { FleetProxyStatus }] = await Promise.all([
-    import('@aws-sdk/client-dynamodb'),
-    import('@aws-sdk/client-eventbridge'),
-    import('@aws-sdk/client-sqs'),
-    import('../../core/adapters/aws/dynamodb-store/index.ts'),
-    import('../../core/adapters/aws/eventbridge-bus/index.ts'),
-    import('../../core/adapters/aws/dynamodb-registry/index.ts'),
-    import('../../core/adapters/aws/dynamodb-fleet/index.ts'),
-    import('../../core/fleet/index.ts'),
-  ]);
-  return { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry, DynamoDbFleetStatus, FleetProxyStatus };
-}
-
-/**
- * The certificate API's parts: ACM PCA, the ledger in the config table, the join-token keys from
- * Secrets Manager. Both variables or neither: without them the certificate routes answer 503.
- */
-async function createCertificateIssuing(dynamoDb: DynamoDbClient, tableName: string): Promise<CertificateIssuing | undefined> {
-  const caArn = process.env.TRELLIS_CA_ARN;
-  const joinTokenSecretArn = process.env.TRELLIS_JOIN_TOKEN_SECRET_ARN;
-  if (!caArn && !joinTokenSecretArn) return undefined;
-  if (!caArn || !joinTokenSecretArn) throw new Error('TRELLIS_CA_ARN and TRELLIS_JOIN_TOKEN_SECRET_ARN are set together (the CDK app sets both)');
-  const [{ ACMPCAClient }, { AcmPcaCertificateAuthority }, { DynamoDbLedger }] = await Promise.all([
-    import('@aws-sdk/client-acm-pca'),
-    import('../../core/adapters/aws/acm-pca/index.ts'),
-    import('../../core/adapters/aws/dynamodb-ledger/index.ts'),
-  ]);
-  const joinTokenSecrets = parseJoinTokenSecrets(await readSecret(joinTokenSecretArn), joinTokenSecretArn);
-  return {
-    // TRELLIS_CA_TEMPLATE_ARN: only for a CA without API passthrough (or moto); the adapter then requires the SAN in the CSR.
-    ca: new AcmPcaCertificateAuthority({ client: new ACMPCAClient({}), certificateAuthorityArn: caArn, ...(process.env.TRELLIS_CA_TEMPLATE_ARN && { templateArn: process.env.TRELLIS_CA_TEMPLATE_ARN }) }),
-    ledger: new DynamoDbLedger({ client: dynamoDb, tableName }),
-    joinTokenSecrets,
-  };
-}
-
-async function createOptions(): Promise<CreateApiOptions> {
-  const { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry, DynamoDbFleetStatus, FleetProxyStatus } = await loadAdapters();
-  const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-api' } });
-  const dynamoDb = new DynamoDBClient({});
-  const tableName = requiredEnv('TRELLIS_TABLE_NAME');
-  const store = new DynamoDbConfigStore({ client: dynamoDb, tableName });
-  // The API only publishes; the replica id names a subscription it never opens.
-  const bus = new EventBridgeChangeBus({ eventBridge: new EventBridgeClient({}), sqs: new SQSClient({}), busName: requiredEnv('TRELLIS_BUS_NAME'), replicaId: 'api' });
-  const secretArn = process.env.TRELLIS_BOOTSTRAP_KEY_SECRET_ARN;
-  if (secretArn) {
-    // Idempotent: adopts the stack's bootstrap key as tenant default's admin key if it is not there yet.
-    const bootstrapKey = await readSecret(secretArn);
-    // Two first cold starts can race to create tenant default; the loser's second pass finds it.
-    await ensureBootstrap(store, { bootstrapKey }).catch(() => ensureBootstrap(store, { bootstrapKey }));
-  }
-  const certificates = await createCertificateIssuing(dynamoDb, tableName);
-  if (!certificates) logger.warn('TRELLIS_CA_ARN is not set: the join-token and certificate routes answer 503');
-  // Registered workloads are written by the xds-server fleet; the API reads them.
-  const workloads = new DynamoDbWorkloadRegistry({ client: dynamoDb, tableName });
-  // Gateway credentials: without TRELLIS_CREDENTIALS_* their routes answer 503.
-  const credentials = (await import('../../core/adapters/aws/dynamodb-credentials/index.ts')).dynamoDbCredentialStoreFromEnv(process.env, dynamoDb);
-  // Proxy status and convergence as the xds-server replicas report them (the API holds no streams).
-  const fleet = new FleetProxyStatus({ fleet: new DynamoDbFleetStatus({ client: dynamoDb, tableName }), store });
-  return { store, bus, logger, workloads, proxies: fleet, convergence: fleet, ...(certificates && { certificates }), ...(credentials && { credentials }) };
-}
-
-export const handler = createLambdaHandler(createOptions);
+export const handler = createLambdaHandler(async () => (await createApiParts()).options);

@@ -34,6 +34,13 @@ function sdsNames(value: unknown, into: Set<string>, depth = 0): void {
   }
 }
 
+/** The SDS secret names an Envoy resource (proto JSON) refers to. */
+export function sdsNamesOf(resource: unknown): Set<string> {
+  const names = new Set<string>();
+  sdsNames(resource, names);
+  return names;
+}
+
 /**
  * Secrets' metadata only: sidecars fetch key material from their agent over SDS, so the
  * control plane knows names and users, never contents.
