@@ -39,8 +39,12 @@ interface Attested {
   namespace: string;
 }
 
-/** What identifies an entry for change detection: everything but its expiry. */
-const digest = (entries: readonly RegisteredWorkload[]) => JSON.stringify(entries.map(({ expiresAt: _e, ...rest }) => rest).sort((a, b) => (a.id < b.id ? -1 : 1)));
+/** JSON with object keys sorted: stored copies and new entries may list fields in another order. */
+const canonical = (value: unknown): string =>
+  Array.isArray(value) ? `[${value.map(canonical).join(',')}]` : value !== null && typeof value === 'object' ? `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(value);
+
+/** What identifies a set of entries for change detection: everything but their expiry. */
+const digest = (entries: readonly RegisteredWorkload[]) => canonical(entries.map(({ expiresAt: _e, ...rest }) => rest).sort((a, b) => (a.id < b.id ? -1 : 1)));
 
 /**
  * Live state from a Kubernetes cluster agent: one meshed namespace's Services and ready endpoints
