@@ -110,7 +110,7 @@ function imported(template: string, parameters: Record<string, string> = {}): Co
 function withLocalWorkloads(value: ConversionResult, ports: Record<string, number>): IstioResource[] {
   const local = value.workloads
     .filter((w) => w.kind === 'VirtualNode' && ports[w.name] !== undefined)
-    .map((w) => ({ apiVersion: 'networking.istio.io/v1', kind: 'WorkloadEntry', metadata: { name: w.name, namespace: w.namespace }, spec: { address: '127.0.0.1', labels: w.labels, ports: Object.fromEntries(Object.keys(w.ports).map((p) => [p, ports[w.name]!])) } }) as IstioResource);
+    .map((w) => ({ apiVersion: 'networking.istio.io/v1', kind: 'WorkloadEntry', metadata: { name: w.labels['appmesh.trellis.dev/virtual-node'] ?? w.name, namespace: w.namespace }, spec: { address: '127.0.0.1', labels: w.labels, ports: Object.fromEntries(Object.keys(w.ports).map((p) => [p, ports[w.name]!])) } }) as IstioResource);
   return [...value.resources.filter((r) => r.kind !== 'WorkloadEntry'), ...local];
 }
 
@@ -196,6 +196,66 @@ describe('gateway-routes.cfn.yaml: a virtual gateway with HTTP, HTTP/2 and gRPC 
     // Another gRPC service matches no gateway route: Envoy answers as gRPC does, UNIMPLEMENTED (12).
     const other = await grpcCall(gateway.ports[8090]!, 'shop.example', '/storefront.Billing/Pay');
     expect(other).toEqual({ status: 200, servedBy: undefined, grpcStatus: '12' });
+  });
+});
+
+describe('gateway-router.cfn.yaml: gateway routes to virtual services behind virtual routers, on a real Envoy gateway', () => {
+  let gateway: TestGateway;
+  const colors: Record<string, Upstream> = {};
+  const prices: Record<string, H2Upstream> = {};
+  const color = (p: string, headers: Record<string, string> = {}) => get(`http://127.0.0.1:${gateway.ports[8080]}${p}`, { host: 'shop.example', ...headers });
+
+  beforeAll(async () => {
+    const value = imported('gateway-router');
+    for (const node of ['color_blue', 'color_red', 'color_green']) colors[node] = await startUpstream(node);
+    for (const node of ['prices-v1', 'prices-v2']) prices[node] = await startH2Upstream(node, true);
+    const ports = { ...Object.fromEntries(Object.entries(colors).map(([k, v]) => [k, v.port])), ...Object.fromEntries(Object.entries(prices).map(([k, v]) => [k, v.port])) };
+    const namespace = await applyToTrellis(value, withLocalWorkloads(value, ports));
+    const hint = value.workloads.find((w) => w.kind === 'VirtualGateway' && w.name === 'color_gw')!;
+    gateway = await startGateway({ xdsPort, mesh: 'colorgw', namespace, workload: 'color-gw', labels: hint.labels, serverPorts: [8080, 8090] });
+    await waitFor(async () => (await color('/color/green').catch(() => ({ status: 0 }))).status === 200, 'the gateway routes on the Envoy', 20_000, 100);
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await Promise.all([...Object.values(colors).map((u) => u.close()), ...Object.values(prices).map((u) => u.close())]);
+  });
+
+  it("applies the router's prefix route to the path after the gateway's rewrite: /color/green/... goes to green as /green/...", async () => {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 20; i++) tally(seen, await color(`/color/green/${i}`));
+    expect(seen).toEqual({ color_green: 20 });
+    expect(colors.color_green!.received.at(-1)).toMatchObject({ path: '/green/19' });
+    expect(colors.color_green!.received.at(-1)!.headers.host).toBe('color_teller.colorgw.local');
+  });
+
+  it("applies the router's header route: x-color: red goes to red whatever the path", async () => {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 20; i++) tally(seen, await color(`/color/paint/${i}`, { 'x-color': 'red' }));
+    expect(seen).toEqual({ color_red: 20 });
+  });
+
+  it("splits /color/paint 70/30 across blue and red as the router's weighted route says", async () => {
+    const n = 300;
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < n; i++) tally(seen, await color('/color/paint'));
+    expect((seen.color_blue ?? 0) + (seen.color_red ?? 0), JSON.stringify(seen)).toBe(n);
+    expectShare(seen, 'color_blue', n, 0.7);
+  });
+
+  it('answers 404, as App Mesh does, for a path under the gateway route that no router route takes', async () => {
+    const before = Object.values(colors).reduce((sum, u) => sum + u.received.length, 0);
+    expect((await color('/color/other')).status).toBe(404);
+    expect((await color('/elsewhere')).status).toBe(404);
+    expect(Object.values(colors).reduce((sum, u) => sum + u.received.length, 0)).toBe(before);
+  });
+
+  it("applies the gRPC router's method and metadata route behind the gRPC gateway route", async () => {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 10; i++) tally(seen, await grpcCall(gateway.ports[8090]!, 'shop.example', '/shop.Prices/Quote', { 'x-beta': 'yes' }));
+    for (let i = 0; i < 10; i++) tally(seen, await grpcCall(gateway.ports[8090]!, 'shop.example', '/shop.Prices/Quote'));
+    expect(seen).toEqual({ 'prices-v2': 10, 'prices-v1': 10 });
+    expect(prices['prices-v2']!.received.at(-1)).toMatchObject({ path: '/shop.Prices/Quote', authority: 'prices.colorgw.local' });
   });
 });
 
