@@ -13,6 +13,8 @@ export { WorkloadGroupSpec } from './schemas/workload-group.ts';
 export { PeerAuthenticationSpec } from './schemas/peer-authentication.ts';
 export { AuthorizationPolicySpec } from './schemas/authorization-policy.ts';
 export { RequestAuthenticationSpec } from './schemas/request-authentication.ts';
+export { EnvoyFilterSpec, type EnvoyConfigObjectPatch, type PatchContext } from './schemas/envoy-filter.ts';
+export { ProxyConfigSpec } from './schemas/proxy-config.ts';
 export { parseResource, type ParseResourceOptions, type ParsedResource } from './parse-resource.ts';
 export { validateMeshConfig } from './mesh-validation.ts';
 export { parseDocuments, DEFAULT_DOCUMENT_LIMITS, type DocumentLimits } from './documents.ts';

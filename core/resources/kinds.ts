@@ -1,4 +1,4 @@
-/** The ten Istio kinds Trellis stores, with their API group and REST plural (contract). */
+/** The Istio kinds Trellis stores, with their API group and REST plural (contract). */
 export const KINDS = {
   VirtualService: { group: 'networking.istio.io', plural: 'virtualservices' },
   DestinationRule: { group: 'networking.istio.io', plural: 'destinationrules' },
@@ -10,6 +10,8 @@ export const KINDS = {
   PeerAuthentication: { group: 'security.istio.io', plural: 'peerauthentications' },
   AuthorizationPolicy: { group: 'security.istio.io', plural: 'authorizationpolicies' },
   RequestAuthentication: { group: 'security.istio.io', plural: 'requestauthentications' },
+  EnvoyFilter: { group: 'networking.istio.io', plural: 'envoyfilters' },
+  ProxyConfig: { group: 'networking.istio.io', plural: 'proxyconfigs' },
 } as const;
 
 export type KindName = keyof typeof KINDS;

@@ -37,7 +37,7 @@ const CASES: [string, unknown, string, string][] = [
   ['unknown metadata field', vs({ hosts: ['a'], http: [{ route: [dest('v1')] }] }, { name: 'a', finalizers: ['x'] }), 'metadata.finalizers', 'unsupported (unknown to this version of Trellis)'],
   ['unknown top-level field', { ...vs({ hosts: ['a'], http: [{ route: [dest('v1')] }] }), extra: 1 }, 'extra', 'unsupported (unknown to this version of Trellis)'],
   ['a field newer than the schema', dr({ host: 'reviews', trafficPolicy: { newThing: true } }), 'spec.trafficPolicy.newThing', 'unsupported (unknown to this version of Trellis)'],
-  ['an Istio kind Trellis does not serve', { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name: 'f' }, spec: {} }, 'kind', 'EnvoyFilter (networking.istio.io/v1alpha3) is unsupported'],
+  ['an Istio kind Trellis does not serve', { apiVersion: 'extensions.istio.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'f' }, spec: {} }, 'kind', 'WasmPlugin (extensions.istio.io/v1alpha1) is unsupported'],
   ['missing spec', { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'a' } }, 'spec', 'required'],
 
   // VirtualService

@@ -1,3 +1,4 @@
+import { ACCESS_LOG_PATHS, REFUSED_EXTENSIONS } from '../envoy/patch-guard.ts';
 import { UNSUPPORTED_ISTIO_KINDS } from './document-kinds.ts';
 import { NEEDS_ORIGINAL_DESTINATION, REDIRECT_ONLY_SERVICE_ENTRY_FEATURES, UNSUPPORTED_FIELDS } from './unsupported.ts';
 
@@ -13,7 +14,8 @@ export function unsupportedFieldsMarkdown(): string {
     'less than it says. Everything else in VirtualService, DestinationRule, ServiceEntry, WorkloadEntry',
     'and Sidecar is translated for sidecars, and Gateway for Envoy gateways (see docs/traffic-management.md); PeerAuthentication,',
     'AuthorizationPolicy and RequestAuthentication as docs/security.md describes; WorkloadGroup decides which proxies may register',
-    'as which workloads (docs/security.md).',
+    'as which workloads (docs/security.md); EnvoyFilter patches what sidecars and gateways are served, and ProxyConfig',
+    'sets how the agent starts Envoy (docs/traffic-management.md).',
     '',
   ];
   const kinds = [...new Set(UNSUPPORTED_FIELDS.map((f) => f.kind))];
@@ -35,6 +37,24 @@ export function unsupportedFieldsMarkdown(): string {
     '| field | when |',
     '|---|---|',
     ...REDIRECT_ONLY_SERVICE_ENTRY_FEATURES.map(([field, when]) => `| \`${field}\` | ${when} |`),
+    '',
+    '## What an EnvoyFilter patch may not do',
+    '',
+    'Every patch value must decode as the Envoy message its `applyTo` names (an unknown field, type or enum',
+    'name is refused with its path), and it may not give the tenant access to the proxy\'s host. These are',
+    'refused with "unsupported" and the path inside `patch.value`:',
+    '',
+    '| what | why |',
+    '|---|---|',
+    ...Object.entries(REFUSED_EXTENSIONS).map(([type, why]) => `| \`@type\` \`${type}\` | ${why} |`),
+    '| a `DataSource` with `filename` | a patch may not read files on the proxy host; put the data inline |',
+    '| a `DataSource` with `environment_variable` | a patch may not read the proxy\'s environment; put the data inline |',
+    '| a `ConfigSource` with `path` or `path_config_source` | a patch may not load config from files on the proxy host |',
+    '| a `WatchedDirectory` | a patch may not watch directories on the proxy host |',
+    '| a `Pipe` address | a patch may not use Unix sockets on the proxy host |',
+    '| a `SocketAddress` on loopback (`127.0.0.0/8`, `::1`, `localhost`, `0.0.0.0`, `::`) | a patch may not point the proxy at its own host (the admin port, the agent) |',
+    `| a file access log with a \`path\` other than ${ACCESS_LOG_PATHS.map((p) => `\`${p}\``).join(' or ')} | an access log may write to ${ACCESS_LOG_PATHS.join(' or ')} only |`,
+    '| any other extension type | unknown type …: Trellis does not accept this extension in a patch (only the types in `core/envoy/patch-proto-files.ts` are loaded) |',
     '',
     '## Istio kinds',
     '',

@@ -94,6 +94,20 @@ function trafficPolicyFields(): UnsupportedField[] {
   return fields;
 }
 
+function envoyFilterFields(): UnsupportedField[] {
+  const patches = 'spec.configPatches[*]';
+  return [
+    { kind: 'EnvoyFilter', path: 'spec.targetRefs', reason: 'EnvoyFilters attach to proxies by workloadSelector (or to every proxy of their namespace); Gateway API targets are not served' },
+    { kind: 'EnvoyFilter', path: `${patches}.applyTo`, when: { text: 'EXTENSION_CONFIG, BOOTSTRAP or LISTENER_FILTER', test: equals('EXTENSION_CONFIG', 'BOOTSTRAP', 'LISTENER_FILTER') }, reason: 'Trellis serves no extension configs over ECDS, and the bootstrap and listener filters belong to the agent' },
+    { kind: 'EnvoyFilter', path: `${patches}.match.proxy`, reason: 'proxies are not matched by version or metadata; select them with workloadSelector' },
+    { kind: 'EnvoyFilter', path: `${patches}.match.listener.portName`, reason: 'listeners are matched by portNumber or name' },
+    { kind: 'EnvoyFilter', path: `${patches}.match.listener.listenerFilter`, reason: 'listener filters belong to the agent and are not patched' },
+    { kind: 'EnvoyFilter', path: `${patches}.match.routeConfiguration.portName`, reason: 'route configurations are matched by portNumber or name' },
+    { kind: 'EnvoyFilter', path: `${patches}.match.routeConfiguration.gateway`, reason: 'route configurations are not matched by gateway name; select the gateway proxy with workloadSelector' },
+    { kind: 'EnvoyFilter', path: `${patches}.patch.filterClass`, when: { text: 'AUTHN, AUTHZ or STATS', test: equals('AUTHN', 'AUTHZ', 'STATS') }, reason: 'filter classes order Istio\'s own filters; place the filter with INSERT_BEFORE or INSERT_AFTER and a subFilter' },
+  ];
+}
+
 /**
  * ServiceEntry features that are valid config but need the connection's original destination:
  * accepted at apply, translated for REDIRECT-mode sidecars, reported as a translation issue for
@@ -138,6 +152,8 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { kind: 'Sidecar', path: 'spec.egress[*].captureMode', reason: NO_REDIRECTION },
   { kind: 'Sidecar', path: 'spec.outboundTrafficPolicy.egressProxy', reason: 'egress proxies are not translated' },
   ...securityFields(),
+  ...envoyFilterFields(),
+  { kind: 'ProxyConfig', path: 'spec.image', reason: 'the proxy image is chosen by the injector (trellis-agent and Envoy from the release), not per workload' },
 ];
 
 /** `spec.http[*].fault` → `['spec', 'http', '[*]', 'fault']`. */

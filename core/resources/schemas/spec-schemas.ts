@@ -2,8 +2,10 @@ import type { z } from 'zod';
 import type { KindName } from '../kinds.ts';
 import { AuthorizationPolicySpec } from './authorization-policy.ts';
 import { DestinationRuleSpec } from './destination-rule.ts';
+import { EnvoyFilterSpec } from './envoy-filter.ts';
 import { GatewaySpec } from './gateway.ts';
 import { PeerAuthenticationSpec } from './peer-authentication.ts';
+import { ProxyConfigSpec } from './proxy-config.ts';
 import { RequestAuthenticationSpec } from './request-authentication.ts';
 import { ServiceEntrySpec } from './service-entry.ts';
 import { SidecarSpec } from './sidecar.ts';
@@ -23,6 +25,8 @@ export const SPEC_SCHEMAS = {
   PeerAuthentication: PeerAuthenticationSpec,
   AuthorizationPolicy: AuthorizationPolicySpec,
   RequestAuthentication: RequestAuthenticationSpec,
+  EnvoyFilter: EnvoyFilterSpec,
+  ProxyConfig: ProxyConfigSpec,
 } as const satisfies Record<KindName, z.ZodType>;
 
 /** Each kind's spec type, keyed by kind. */

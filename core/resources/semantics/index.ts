@@ -4,8 +4,10 @@ import type { SpecOf } from '../schemas/spec-schemas.ts';
 import { validateAuthorizationPolicy } from './authorization-policy.ts';
 import type { Findings } from './collector.ts';
 import { validateDestinationRule } from './destination-rule.ts';
+import { validateEnvoyFilter } from './envoy-filter.ts';
 import { validateGateway } from './gateway.ts';
 import { validatePeerAuthentication } from './peer-authentication.ts';
+import { validateProxyConfig } from './proxy-config.ts';
 import { validateRequestAuthentication } from './request-authentication.ts';
 import { validateServiceEntry } from './service-entry.ts';
 import { validateSidecar } from './sidecar.ts';
@@ -24,6 +26,8 @@ const VALIDATORS: { [K in KindName]: (spec: SpecOf[K]) => Findings } = {
   PeerAuthentication: validatePeerAuthentication,
   AuthorizationPolicy: validateAuthorizationPolicy,
   RequestAuthentication: validateRequestAuthentication,
+  EnvoyFilter: validateEnvoyFilter,
+  ProxyConfig: validateProxyConfig,
 };
 
 /** Checks of one kind's spec that a schema cannot express; paths start at `spec`. */

@@ -32,6 +32,8 @@ const API_VERSION: Record<KindName, string> = {
   Sidecar: 'networking.istio.io/v1',
   WorkloadEntry: 'networking.istio.io/v1',
   WorkloadGroup: 'networking.istio.io/v1',
+  EnvoyFilter: 'networking.istio.io/v1',
+  ProxyConfig: 'networking.istio.io/v1',
   PeerAuthentication: 'security.istio.io/v1',
   AuthorizationPolicy: 'security.istio.io/v1',
   RequestAuthentication: 'security.istio.io/v1',
