@@ -33,6 +33,7 @@ export default tseslint.config(
   restrict(['xds-server/control/**', 'xds-server/*.ts'], outside('functions', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin', 'local'), 'the xDS control layer imports core/ and xds-server/ only.'),
   restrict(['preview/**'], outside('sidecar', 'cli', 'infra', 'test', 'bench', 'bin', 'local'), 'preview/ (the preview Lambda) wires functions/ and the xDS translation only.'),
   restrict(['sidecar/**'], outside('functions', 'xds-server', 'cli', 'infra', 'test', 'bench', 'bin'), 'sidecar/ imports only core/.'),
+  restrict(['cluster-agent/**'], outside('functions', 'xds-server', 'sidecar', 'cli', 'infra', 'test', 'bench', 'bin', 'local'), 'cluster-agent/ imports only core/ and talks to Trellis over HTTP.'),
   restrict(['infra/**'], outside('core', 'functions', 'xds-server', 'sidecar', 'cli', 'local', 'bin', 'bench'), 'infra/ refers to runtime code only by entry path, never by import.'),
   restrict(['local/**'], outside('test', 'bench', 'infra'), 'local/ wires the runtime pieces; it never imports tests or infra.'),
   restrict(['cli/**'], outside('functions', 'xds-server', 'sidecar', 'infra', 'test', 'bench', 'bin'), 'cli/ imports only core/ and talks to the API over HTTP.'),

@@ -7,13 +7,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
-import { ESM_REQUIRE_BANNER, LAMBDA_ENTRIES, NODE_TARGET } from '../infra/lambda-bundling.ts';
+import { ESM_REQUIRE_BANNER, LAMBDA_ENTRIES, NEEDS_ENVOY_PROTOS, NODE_TARGET } from '../infra/lambda-bundling.ts';
 import { REPO_ROOT } from '../infra/paths.ts';
 
 /** What users run, by bundle name: `dist/<name>.mjs`. */
 export const APP_ENTRIES = {
   trellis: 'cli/index.ts',
   'trellis-agent': 'sidecar/cli/main.ts',
+  'trellis-cluster-agent': 'cluster-agent/main.ts',
   'trellis-server': 'local/main.ts',
   'xds-server': 'xds-server/main.ts',
 } as const;
@@ -123,6 +124,10 @@ export async function buildLambda(name: keyof typeof LAMBDA_ENTRIES): Promise<st
   const outfile = path.join(DIST, 'lambda', name, 'index.mjs');
   const result = await build({ ...common(), entryPoints: [path.join(REPO_ROOT, LAMBDA_ENTRIES[name])], outfile, mainFields: ['module', 'main'], minify: true, metafile: true });
   const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/'));
+  if (NEEDS_ENVOY_PROTOS.includes(name)) {
+    copyProtos();
+    cpSync(PROTO_DIR, path.join(path.dirname(outfile), 'envoy-protos'), { recursive: true });
+  }
   writeAtomically(lambdaStampFile(name), Buffer.from(`${JSON.stringify({ startedAt, inputs: [...inputs, 'package-lock.json', 'scripts/build.ts', 'infra/lambda-bundling.ts'] }, null, 1)}\n`));
   return outfile;
 }
