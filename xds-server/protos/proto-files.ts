@@ -1,3 +1,5 @@
+import { PATCH_EXTENSION_PROTO_FILES } from '../../core/envoy/patch-proto-files.ts';
+
 /**
  * Every .proto we load. Extensions are listed explicitly because resources only reference
  * them through `google.protobuf.Any`, so nothing would pull them in transitively.
@@ -40,4 +42,6 @@ export const PROTO_FILES: readonly string[] = [
   'envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.proto',
   'envoy/extensions/load_balancing_policies/client_side_weighted_round_robin/v3/client_side_weighted_round_robin.proto',
   'envoy/extensions/load_balancing_policies/pick_first/v3/pick_first.proto',
+  // What EnvoyFilter patches may add, so a patched resource encodes.
+  ...PATCH_EXTENSION_PROTO_FILES,
 ];
