@@ -16,6 +16,7 @@ interface InstallKubernetesFlags {
   namespace: string;
   replicas: number;
   certValidityDays: number;
+  cluster?: string;
 }
 
 function integerIn(min: number, max: number): (value: string) => number {
@@ -29,7 +30,7 @@ function integerIn(min: number, max: number): (value: string) => number {
 /** `trellis install kubernetes`: prints the injector's manifests (YAML stream, or a List with -o json). */
 export function installKubernetesCommand(io: CliIo): Command {
   return new Command('kubernetes')
-    .description('Print the manifests of the sidecar-injection webhook for a Kubernetes cluster (pipe into kubectl apply -f -)')
+    .description('Print the manifests of the sidecar-injection webhook and, with --cluster, the cluster agent for a Kubernetes cluster (pipe into kubectl apply -f -)')
     .requiredOption('--server <url>', 'Trellis API URL, as the pods of the cluster reach it')
     .option('--xds <host:port>', 'xDS server, as the pods reach it (default: the --server host, port 18000)')
     .option('--image <image>', 'Trellis proxy image for the webhook and the injected containers (trellis-agent, Envoy, iptables)', PROXY_IMAGE)
@@ -41,6 +42,7 @@ export function installKubernetesCommand(io: CliIo): Command {
     .option('--namespace <ns>', 'namespace of the webhook', 'trellis-system')
     .option('--replicas <n>', 'webhook replicas', integerIn(1, 10), 2)
     .option('--cert-validity-days <n>', 'lifetime of the serving certificate', integerIn(1, 3650), 365)
+    .option('--cluster <name>', "add the cluster agent, which mirrors the meshed namespaces' Services and endpoints, for this EKS cluster registration of the mesh")
     .action(async (flags: InstallKubernetesFlags, cmd: Command) => {
       const ctx = CommandContext.of(io, cmd);
       let server: URL;
@@ -65,6 +67,13 @@ export function installKubernetesCommand(io: CliIo): Command {
       const [{ installManifests }, { createWebhookCertificate }] = await Promise.all([import('../kubernetes/install-manifests.ts'), import('../kubernetes/webhook-certificate.ts')]);
       const cert = await createWebhookCertificate({ service: 'trellis-injector', namespace: flags.namespace, validityDays: flags.certValidityDays });
       const objects = installManifests(options, cert);
+      if (flags.cluster) {
+        if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(flags.cluster)) throw usageError(`--cluster "${flags.cluster}" is not a registration name (a DNS label)`, 'the name of PUT /v1/meshes/{mesh}/attestation/eks-clusters/{name}');
+        const { clusterAgentManifests } = await import('../kubernetes/cluster-agent-manifests.ts');
+        objects.push(...clusterAgentManifests({ tenant: flags.tenant, mesh: options.mesh, server: flags.server, image: flags.image, namespace: flags.namespace, cluster: flags.cluster }));
+      } else {
+        ctx.err('no --cluster: the cluster agent is not installed, so the Services of meshed namespaces do not join the mesh');
+      }
       if (ctx.options.output === 'json') ctx.out(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));
       else ctx.out(objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));
     });

@@ -55,7 +55,7 @@ describe('installManifests', () => {
 describe('trellis install kubernetes', () => {
   it('prints the manifests with a CA bundle that signed the serving certificate for the service name', async () => {
     const r = await cli(['install', 'kubernetes', '-m', 'demo', '--server', 'https://trellis.example.com', '--image', 'registry.example.com/trellis:0.1.0']);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe('no --cluster: the cluster agent is not installed, so the Services of meshed namespaces do not join the mesh\n');
     expect(r.code).toBe(0);
     const objects = parseAllDocuments(r.stdout).map((d) => d.toJS() as Manifest);
     expect(objects.map((o) => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Secret', 'Deployment', 'Service', 'MutatingWebhookConfiguration']);
@@ -80,6 +80,26 @@ describe('trellis install kubernetes', () => {
     const released = `public.ecr.aws/trellis-mesh/proxy:${pkg.version}`;
     expect(container.image).toBe(released);
     expect(container.args[container.args.indexOf('--image') + 1]).toBe(released);
+  });
+
+  it('with --cluster adds the cluster agent: its ServiceAccount, a read-only ClusterRole, the binding and one replica with a projected Trellis token', async () => {
+    const r = await cli(['install', 'kubernetes', '-m', 'demo', '--server', 'https://trellis.example.com', '--image', 'x', '--cluster', 'eu-1', '--tenant', 'acme']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const objects = parseAllDocuments(r.stdout).map((d) => d.toJS() as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests of several kinds
+    const agent = objects.filter((o) => o.metadata.name === 'trellis-cluster-agent');
+    expect(agent.map((o) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Deployment']);
+    const verbs = new Set(agent[1]!.rules.flatMap((rule: { verbs: string[] }) => rule.verbs));
+    expect([...verbs].sort()).toEqual(['get', 'list', 'watch']);
+    expect(agent[1]!.rules.flatMap((rule: { resources: string[] }) => rule.resources).sort()).toEqual(['endpointslices', 'namespaces', 'pods', 'services']);
+    const spec = agent[3]!.spec;
+    expect(spec.replicas).toBe(1);
+    expect(spec.template.spec.serviceAccountName).toBe('trellis-cluster-agent');
+    expect(spec.template.spec.containers[0].args).toEqual(['--server', 'https://trellis.example.com', '--tenant', 'acme', '--mesh', 'demo', '--cluster', 'eu-1', '--trellis-token-file', '/var/run/secrets/trellis/token']);
+    expect(spec.template.spec.volumes[0].projected.sources[0].serviceAccountToken.audience).toBe('trellis');
+    const bad = await cli(['install', 'kubernetes', '-m', 'demo', '--server', 'https://trellis.example.com', '--image', 'x', '--cluster', 'EU 1']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('is not a registration name');
   });
 
   it('needs a mesh and a server address', async () => {
