@@ -32,7 +32,7 @@ describe('mesh settings extensionProviders', () => {
     ['an unknown field', { envoyExtAuthzHttp: { service: 'a.b', port: 80, failClosed: true } }, 'extensionProviders.0.envoyExtAuthzHttp'],
     ['an HTTP-only field on gRPC', { envoyExtAuthzGrpc: { service: 'a.b', port: 80, pathPrefix: '/x' } }, 'extensionProviders.0.envoyExtAuthzGrpc'],
     ['no kind', {}, 'extensionProviders.0'],
-    ['an unknown kind', { zipkin: { service: 'a.b', port: 80 } }, 'extensionProviders.0'],
+    ['an unknown kind', { datadog: { service: 'a.b', port: 80 } }, 'extensionProviders.0'],
     ['a service that is no host', { envoyExtAuthzHttp: { service: 'bad host!', port: 80 } }, 'extensionProviders.0.envoyExtAuthzHttp.service'],
     ['a wildcard service', { envoyExtAuthzHttp: { service: '*.example.com', port: 80 } }, 'extensionProviders.0.envoyExtAuthzHttp.service'],
     ['port 0', { envoyExtAuthzGrpc: { service: 'a.b', port: 0 } }, 'extensionProviders.0.envoyExtAuthzGrpc.port'],

@@ -1,25 +1,6 @@
 import { z } from 'zod';
-import { durationProblem } from '../resources/formats/duration.ts';
-import { hostProblem } from '../resources/formats/hostname.ts';
-
-/** A provider's service: a host name, optionally `namespace/host` as Istio writes it. */
-const service = z
-  .string()
-  .max(317)
-  .superRefine((value, ctx) => {
-    const host = value.includes('/') ? value.slice(value.indexOf('/') + 1) : value;
-    const problem = hostProblem(host, { allowWildcard: false });
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .describe('Host of the authorizer: a ServiceEntry host of the mesh, else a DNS name or IP reached directly');
-
-const duration = z
-  .string()
-  .max(64)
-  .superRefine((value, ctx) => {
-    const problem = durationProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+import { duration, service } from './provider-fields.ts';
+import { TELEMETRY_PROVIDER_FIELDS, TELEMETRY_PROVIDER_KINDS } from './telemetry-providers.ts';
 
 const headerName = z.string().min(1).max(256).regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name');
 /** Header names as AuthorizationPolicy matches them: exact, `prefix*` or `*suffix`. */
@@ -62,18 +43,21 @@ export const ExtAuthzHttpSchema = z.strictObject({
 
 export const ExtAuthzGrpcSchema = z.strictObject(common);
 
+const PROVIDER_KINDS = ['envoyExtAuthzHttp', 'envoyExtAuthzGrpc', ...TELEMETRY_PROVIDER_KINDS] as const;
+
 /** One kind per provider, as in Istio; a strict object (not a union) so an unknown field is named in the error. */
 export const ExtensionProviderSchema = z
   .strictObject({
     name: z.string().min(1).max(253),
     envoyExtAuthzHttp: ExtAuthzHttpSchema.optional(),
     envoyExtAuthzGrpc: ExtAuthzGrpcSchema.optional(),
+    ...TELEMETRY_PROVIDER_FIELDS,
   })
   .superRefine((p, ctx) => {
-    const kinds = [p.envoyExtAuthzHttp, p.envoyExtAuthzGrpc].filter((k) => k !== undefined).length;
-    if (kinds !== 1) ctx.addIssue({ code: 'custom', message: 'set exactly one of envoyExtAuthzHttp and envoyExtAuthzGrpc' });
+    const kinds = PROVIDER_KINDS.filter((k) => p[k] !== undefined).length;
+    if (kinds !== 1) ctx.addIssue({ code: 'custom', message: `set exactly one of ${PROVIDER_KINDS.join(', ')}` });
   })
-  .meta({ id: 'ExtensionProvider', description: 'An external authorizer an AuthorizationPolicy with action CUSTOM names as its provider.' });
+  .meta({ id: 'ExtensionProvider', description: 'An external authorizer (AuthorizationPolicy action CUSTOM) or a telemetry backend (Telemetry providers, defaultProviders).' });
 
 export const ExtensionProvidersSchema = z
   .array(ExtensionProviderSchema)

@@ -2,7 +2,6 @@ import { isKindName } from './kinds.ts';
 
 /** Istio kinds Trellis does not serve yet: refused as such, never skipped (a mesh kind ignored would be a false green). */
 export const UNSUPPORTED_ISTIO_KINDS: Readonly<Record<string, string>> = {
-  Telemetry: 'telemetry (metrics, access logs, tracing) settings are not applied',
   WasmPlugin: 'Wasm extensions are not loaded',
 };
 

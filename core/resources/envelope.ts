@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { ACCEPTED_VERSIONS, KINDS, type KindName } from './kinds.ts';
+import { ACCEPTED_VERSIONS, KIND_VERSIONS, KINDS, type KindName } from './kinds.ts';
 import { ObjectMetaSchema } from './metadata.ts';
 import { SPEC_SCHEMAS } from './schemas/spec-schemas.ts';
 
 /** The apiVersions accepted for a kind, e.g. `networking.istio.io/v1beta1`. */
 export function acceptedApiVersions(kind: KindName): string[] {
-  return ACCEPTED_VERSIONS.map((v) => `${KINDS[kind].group}/${v}`);
+  return (KIND_VERSIONS[kind] ?? ACCEPTED_VERSIONS).map((v) => `${KINDS[kind].group}/${v}`);
 }
 
 function buildEnvelope<K extends KindName>(kind: K) {

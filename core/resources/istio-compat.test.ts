@@ -104,13 +104,13 @@ describe('classifyDocument', () => {
 
   it('refuses Istio kinds Trellis does not serve, with a reason', () => {
     for (const [apiVersion, kind] of [
-      ['telemetry.istio.io/v1', 'Telemetry'],
       ['extensions.istio.io/v1alpha1', 'WasmPlugin'],
     ] as const) {
       expect(classifyDocument(doc(apiVersion, kind))).toEqual({ class: 'unsupported', kind, apiVersion, reason: expect.stringContaining('not') });
     }
     expect(classifyDocument(doc('networking.istio.io/v1alpha3', 'EnvoyFilter'))).toEqual({ class: 'managed' });
     expect(classifyDocument(doc('networking.istio.io/v1beta1', 'ProxyConfig'))).toEqual({ class: 'managed' });
+    expect(classifyDocument(doc('telemetry.istio.io/v1alpha1', 'Telemetry'))).toEqual({ class: 'managed' });
     expect(classifyDocument(doc('install.istio.io/v1alpha1', 'IstioOperator'))).toMatchObject({ class: 'unsupported', reason: 'this Istio kind is not served by Trellis' });
   });
 });

@@ -21,7 +21,7 @@ export type ParsedResource<K extends KindName = KindName> = { [P in K]: IstioRes
 const UNKNOWN_FIELD = 'unsupported (unknown to this version of Trellis)';
 
 // Kinds whose every spec field is optional: without `spec` they mean `spec: {}`, as Istio reads them (an AuthorizationPolicy then allows nothing).
-const SPEC_MAY_BE_OMITTED: ReadonlySet<KindName> = new Set(['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication']);
+const SPEC_MAY_BE_OMITTED: ReadonlySet<KindName> = new Set(['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Telemetry']);
 
 function withDefaultSpec(kind: KindName, input: object): object {
   return SPEC_MAY_BE_OMITTED.has(kind) && !('spec' in input) ? { ...input, spec: {} } : input;

@@ -15,7 +15,7 @@ export function unsupportedFieldsMarkdown(): string {
     'and Sidecar is translated for sidecars, and Gateway for Envoy gateways (see docs/traffic-management.md); PeerAuthentication,',
     'AuthorizationPolicy and RequestAuthentication as docs/security.md describes; WorkloadGroup decides which proxies may register',
     'as which workloads (docs/security.md); EnvoyFilter patches what sidecars and gateways are served, and ProxyConfig',
-    'sets how the agent starts Envoy (docs/traffic-management.md).',
+    'sets how the agent starts Envoy (docs/traffic-management.md); Telemetry sets access logs and tracing (docs/observability.md).',
     '',
   ];
   const kinds = [...new Set(UNSUPPORTED_FIELDS.map((f) => f.kind))];

@@ -1,6 +1,7 @@
 import type { FieldError } from '../result.ts';
 import { formatPath, type PathSegment } from './field-path.ts';
 import type { KindName } from './kinds.ts';
+import { TELEMETRY_UNSUPPORTED_FIELDS } from './telemetry-unsupported.ts';
 
 /**
  * A field Trellis accepts in the schema (Istio has it) but does not translate into Envoy
@@ -153,6 +154,7 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { kind: 'Sidecar', path: 'spec.outboundTrafficPolicy.egressProxy', reason: 'egress proxies are not translated' },
   ...securityFields(),
   ...envoyFilterFields(),
+  ...TELEMETRY_UNSUPPORTED_FIELDS,
   { kind: 'ProxyConfig', path: 'spec.image', reason: 'the proxy image is chosen by the injector (trellis-agent and Envoy from the release), not per workload' },
 ];
 

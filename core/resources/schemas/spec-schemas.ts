@@ -9,6 +9,7 @@ import { ProxyConfigSpec } from './proxy-config.ts';
 import { RequestAuthenticationSpec } from './request-authentication.ts';
 import { ServiceEntrySpec } from './service-entry.ts';
 import { SidecarSpec } from './sidecar.ts';
+import { TelemetrySpec } from './telemetry.ts';
 import { VirtualServiceSpec } from './virtual-service.ts';
 import { WorkloadEntrySpec } from './workload-entry.ts';
 import { WorkloadGroupSpec } from './workload-group.ts';
@@ -25,6 +26,7 @@ export const SPEC_SCHEMAS = {
   PeerAuthentication: PeerAuthenticationSpec,
   AuthorizationPolicy: AuthorizationPolicySpec,
   RequestAuthentication: RequestAuthenticationSpec,
+  Telemetry: TelemetrySpec,
   EnvoyFilter: EnvoyFilterSpec,
   ProxyConfig: ProxyConfigSpec,
 } as const satisfies Record<KindName, z.ZodType>;

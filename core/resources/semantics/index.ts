@@ -11,6 +11,7 @@ import { validateProxyConfig } from './proxy-config.ts';
 import { validateRequestAuthentication } from './request-authentication.ts';
 import { validateServiceEntry } from './service-entry.ts';
 import { validateSidecar } from './sidecar.ts';
+import { validateTelemetry } from './telemetry.ts';
 import { validateVirtualService } from './virtual-service.ts';
 import { validateWorkloadEntry } from './workload-entry.ts';
 import { validateWorkloadGroup } from './workload-group.ts';
@@ -26,6 +27,7 @@ const VALIDATORS: { [K in KindName]: (spec: SpecOf[K]) => Findings } = {
   PeerAuthentication: validatePeerAuthentication,
   AuthorizationPolicy: validateAuthorizationPolicy,
   RequestAuthentication: validateRequestAuthentication,
+  Telemetry: validateTelemetry,
   EnvoyFilter: validateEnvoyFilter,
   ProxyConfig: validateProxyConfig,
 };

@@ -37,6 +37,7 @@ const API_VERSION: Record<KindName, string> = {
   PeerAuthentication: 'security.istio.io/v1',
   AuthorizationPolicy: 'security.istio.io/v1',
   RequestAuthentication: 'security.istio.io/v1',
+  Telemetry: 'telemetry.istio.io/v1',
 };
 
 export function resource(kind: KindName, namespace: string, name: string, spec: Record<string, unknown> = {}, labels?: Record<string, string>): IstioResource {

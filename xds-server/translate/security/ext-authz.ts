@@ -36,6 +36,7 @@ export function extAuthz(index: MeshIndex, proxy: ProxyDescriptor, entries: read
   const name = names[0]!;
   const provider = index.settings.extensionProviders?.find((p) => p.name === name);
   if (!provider) return failClosed(`provider "${name}" is not one of the mesh's extensionProviders`);
+  if (!provider.envoyExtAuthzHttp && !provider.envoyExtAuthzGrpc) return failClosed(`provider "${name}" is not an authorizer (envoyExtAuthzHttp or envoyExtAuthzGrpc)`);
   const target = extAuthzTarget(index, proxy, provider);
   if (typeof target === 'string') return failClosed(`provider "${name}": ${target}`);
   if (target.warning) for (const e of custom) issues.push({ resource: e.source, field: 'spec.provider.name', message: `provider "${name}": ${target.warning}` });
