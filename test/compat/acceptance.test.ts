@@ -20,6 +20,9 @@ const STILL_REFUSED = [
   'AuthorizationPolicy/path-template',
   'EnvoyFilter/lua-tagger',
   'EnvoyFilter/targeted-by-ref',
+  'ProxyConfig/mesh-defaults',
+  'ProxyConfig/shop-defaults',
+  'ProxyConfig/orders-proxy',
   'ProxyConfig/distroless',
 ];
 
