@@ -76,8 +76,6 @@ function trafficPolicyFields(): UnsupportedField[] {
   const perPolicy: Omit<UnsupportedField, 'kind'>[] = [
     { path: 'loadBalancer.simple', when: { text: 'PASSTHROUGH', test: equals('PASSTHROUGH') }, reason: `passthrough load balancing needs the original destination address, which ${NO_REDIRECTION} to provide` },
     { path: 'loadBalancer.zoneAwareLbSetting', reason: 'zone-aware load balancing is not translated' },
-    { path: 'loadBalancer.warmupDurationSecs', reason: 'slow start is not translated' },
-    { path: 'loadBalancer.warmup', reason: 'slow start is not translated' },
     { path: 'loadBalancer.localityLbSetting.failoverPriority', reason: 'label-based failover priority is not translated; use failover or distribute' },
     { path: 'loadBalancer.consistentHash.httpCookie.attributes', reason: 'cookie attributes are not translated' },
     { path: 'connectionPool.tcp.idleTimeout', reason: 'the TCP idle timeout is not translated' },

@@ -43,6 +43,9 @@ function checkLoadBalancer(f: Findings, path: PathSegment[], lb: LoadBalancerSet
     });
   }
   if (lb.warmup && lb.warmupDurationSecs) f.add([...path, 'warmup'], 'set only one of warmup and warmupDurationSecs');
+  // Envoy slows start only in its round-robin and least-request balancers; elsewhere the setting would do nothing.
+  const slowStartless = lb.consistentHash ? 'consistentHash' : lb.simple === 'RANDOM' || lb.simple === 'PASSTHROUGH' ? lb.simple : undefined;
+  if ((lb.warmup || lb.warmupDurationSecs) && slowStartless) f.add([...path, lb.warmup ? 'warmup' : 'warmupDurationSecs'], `slow start works with ROUND_ROBIN and LEAST_REQUEST only, not with ${slowStartless}`);
 }
 
 function checkTls(f: Findings, path: PathSegment[], tls: ClientTLSSettings | undefined): void {

@@ -1,3 +1,4 @@
+import { protoDuration } from '../envoy/duration.ts';
 import type { TrafficPolicy } from '../mesh/mesh-model.ts';
 
 type LoadBalancer = NonNullable<TrafficPolicy['loadBalancer']>;
@@ -27,5 +28,20 @@ export function loadBalancerFields(lb: LoadBalancer | undefined): Record<string,
     return { lb_policy: 'RING_HASH', ring_hash_lb_config: { minimum_ring_size: { value: size } } };
   }
   const policy = lb.simple ? SIMPLE[lb.simple] : undefined;
-  return policy ? { lb_policy: policy } : {};
+  const slowStart = slowStartConfig(lb);
+  // Slow start is an option of Envoy's round-robin (its default) and least-request balancers.
+  const withSlowStart = slowStart ? (policy === 'LEAST_REQUEST' ? { least_request_lb_config: { slow_start_config: slowStart } } : { round_robin_lb_config: { slow_start_config: slowStart } }) : {};
+  return { ...(policy ? { lb_policy: policy } : {}), ...withSlowStart };
+}
+
+/** `warmup` (or the older `warmupDurationSecs`): new endpoints get traffic ramped up over the window. */
+function slowStartConfig(lb: LoadBalancer): Record<string, unknown> | undefined {
+  const window = protoDuration(lb.warmup?.duration ?? lb.warmupDurationSecs ?? '');
+  if (!window) return undefined;
+  const { aggression, minimumPercent } = lb.warmup ?? {};
+  return {
+    slow_start_window: window,
+    ...(aggression !== undefined ? { aggression: { default_value: aggression, runtime_key: 'trellis.slow_start.aggression' } } : {}),
+    ...(minimumPercent !== undefined ? { min_weight_percent: { value: minimumPercent } } : {}),
+  };
 }
