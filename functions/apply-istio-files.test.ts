@@ -99,13 +99,11 @@ describe('apply with objects Trellis does not manage', () => {
   });
 
   it('refuses Istio kinds it does not serve even with ignoreUnknownKinds=true', async () => {
-    const envoyFilter = { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name: 'lua' }, spec: { configPatches: [] } };
     const wasm = { apiVersion: 'extensions.istio.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'mesh-default' }, spec: {} };
-    const res = await h.call('POST', '/v1/meshes/prod/apply?ignoreUnknownKinds=true', { body: [dr('reviews'), envoyFilter, wasm] });
+    const res = await h.call('POST', '/v1/meshes/prod/apply?ignoreUnknownKinds=true', { body: [dr('reviews'), wasm] });
     expect(res.status).toBe(400);
     expect(((await res.json()) as ProblemBody).errors).toEqual([
-      { path: '[1].kind', message: expect.stringMatching(/^EnvoyFilter \(networking\.istio\.io\/v1alpha3\) is unsupported: .*Envoy config patches/) },
-      { path: '[2].kind', message: expect.stringMatching(/^WasmPlugin \(extensions\.istio\.io\/v1alpha1\) is unsupported/) },
+      { path: '[1].kind', message: expect.stringMatching(/^WasmPlugin \(extensions\.istio\.io\/v1alpha1\) is unsupported/) },
     ]);
     expect(await revisions()).toBe(0);
   });

@@ -105,10 +105,10 @@ describe('trellis apply with Kubernetes objects beside Istio ones', () => {
 
   it('does not skip an Istio kind Trellis does not serve: the API refuses it by name', async () => {
     const file = path.join(dir, 'filter.yaml');
-    writeFileSync(file, `${dr('reviews')}---\napiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata:\n  name: lua\nspec:\n  configPatches: []\n`);
+    writeFileSync(file, `${dr('reviews')}---\napiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata:\n  name: lua\nspec: {}\n`);
     const res = await run('apply', '-f', file);
     expect(res.code).toBe(3);
-    expect(res.stderr).toContain('EnvoyFilter (networking.istio.io/v1alpha3) is unsupported');
+    expect(res.stderr).toContain('WasmPlugin (extensions.istio.io/v1alpha1) is unsupported');
     expect(res.stderr).not.toContain('skipped');
     expect(await stored('destinationrules', 'default', 'reviews')).toBe(404);
   });

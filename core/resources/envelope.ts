@@ -8,6 +8,9 @@ export function acceptedApiVersions(kind: KindName): string[] {
   return (KIND_VERSIONS[kind] ?? ACCEPTED_VERSIONS).map((v) => `${KINDS[kind].group}/${v}`);
 }
 
+// The API's per-proxy config document is already the OpenAPI schema `ProxyConfig`.
+const SCHEMA_IDS: Partial<Record<KindName, string>> = { ProxyConfig: 'IstioProxyConfig' };
+
 function buildEnvelope<K extends KindName>(kind: K) {
   const versions = acceptedApiVersions(kind);
   return z
@@ -21,7 +24,7 @@ function buildEnvelope<K extends KindName>(kind: K) {
       // Kubernetes status, as `kubectl get -o yaml` prints it; ignored.
       status: z.unknown().optional(),
     })
-    .meta({ id: kind, description: `Istio ${kind} (${KINDS[kind].group}) as users write it.` });
+    .meta({ id: SCHEMA_IDS[kind] ?? kind, description: `Istio ${kind} (${KINDS[kind].group}) as users write it.` });
 }
 
 type Envelope<K extends KindName> = ReturnType<typeof buildEnvelope<K>>;

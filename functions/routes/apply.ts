@@ -61,7 +61,7 @@ export function applyRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
       'Analyzer findings about the applied resources come back as `warnings` and never block the apply, unless `?strict=true`, which answers 400 with them as `errors` and stores nothing. ' +
       'Objects that name no namespace go to `?namespace=` (default `default`); objects that name one keep it. ' +
       'Objects that are not mesh configuration (Deployments, Services, Gateway API kinds…) are refused with their document index unless `?ignoreUnknownKinds=true`, which skips them and lists them as `skipped`; ' +
-      'Istio kinds Trellis does not serve (EnvoyFilter, ProxyConfig, WasmPlugin) are always refused as unsupported.',
+      'Istio kinds Trellis does not serve (such as WasmPlugin) are always refused as unsupported.',
     request: {
       params: z.object({ mesh: z.string() }),
       query: z.object({
