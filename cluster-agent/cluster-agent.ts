@@ -55,6 +55,7 @@ export class ClusterAgent {
   private wake = () => {};
   private readonly counters = { writes: 0, failedWrites: 0 };
   private loops: Promise<unknown>[] = [];
+  private readonly waits = new Set<() => void>();
 
   constructor(private readonly options: ClusterAgentOptions) {
     const client = new KubeClient(options.kube);
@@ -80,7 +81,7 @@ export class ClusterAgent {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const i of [this.namespaces, this.services, this.slices, this.pods]) i.stop();
-    this.wake();
+    for (const end of [...this.waits]) end();
     await Promise.allSettled(this.loops);
   }
 
@@ -110,20 +111,24 @@ export class ClusterAgent {
     return [this.namespaces, this.services, this.slices, this.pods].every((i) => i.hasSynced);
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms`, or less when woken: by a change (`wake`), or by `stop()` (every wait ends). */
+  private delay(ms: number, wakeable = false): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.wake = () => {
+      const end = () => {
         clearTimeout(t);
+        this.waits.delete(end);
         resolve();
       };
+      const t = setTimeout(end, ms);
+      this.waits.add(end);
+      if (wakeable) this.wake = end;
     });
   }
 
   private async refreshLoop(): Promise<void> {
     const every = this.options.refreshMs ?? 3 * 60_000;
     while (!this.stopped) {
-      await new Promise((r) => setTimeout(r, every).unref());
+      await this.delay(every);
       if (this.stopped) return;
       this.markDirty(this.meshed);
     }
@@ -136,10 +141,11 @@ export class ClusterAgent {
     while (!this.stopped) {
       // Nothing is written before every kind is listed: a partial view would remove live endpoints.
       if (this.dirty.size === 0 || !this.synced()) {
-        await this.sleep(this.dirty.size === 0 ? 60_000 : 50);
+        await this.delay(this.dirty.size === 0 ? 60_000 : 50, true);
         continue;
       }
-      await new Promise((r) => setTimeout(r, settle));
+      await this.delay(settle);
+      if (this.stopped) return;
       const namespace = this.dirty.values().next().value!;
       this.dirty.delete(namespace);
       const started = Date.now();
@@ -150,11 +156,11 @@ export class ClusterAgent {
         this.counters.failedWrites++;
         this.dirty.add(namespace);
         this.options.logger.warn({ namespace, err: (err as Error).message }, 'namespace not written to Trellis; retrying');
-        await new Promise((r) => setTimeout(r, backoff));
+        await this.delay(backoff);
         backoff = Math.min(backoff * 2, 30_000);
       }
       const wait = gap - (Date.now() - started);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await this.delay(wait);
     }
   }
 

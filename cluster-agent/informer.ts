@@ -59,7 +59,13 @@ export class Informer<T extends Meta, S> {
         if (this.stopped) return;
         if (!(err instanceof KubeApiError && err.status === 410)) this.options.onError(err, `watch ${this.options.path}`);
         version = undefined;
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          this.stopWatch = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
         delay = Math.min(delay * 2, 30_000);
       }
     }

@@ -36,6 +36,9 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** `path` may already carry a query (a label selector). */
+const joiner = (path: string) => (path.includes('?') ? '&' : '?');
+
 /** The API server's REST API over HTTPS with node:https (list pages and watch streams); read-only. */
 export class KubeClient {
   constructor(private readonly connection: KubeConnection) {}
@@ -50,7 +53,7 @@ export class KubeClient {
     let next: string | undefined;
     for (;;) {
       const query = new URLSearchParams({ limit: '500', ...(next ? { continue: next } : {}) });
-      const page = await this.get<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>(`${path}?${query}`);
+      const page = await this.get<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>(`${path}${joiner(path)}${query}`);
       items.push(...(page.items ?? []));
       next = page.metadata?.continue || undefined;
       if (!next) return { items, resourceVersion: page.metadata?.resourceVersion ?? '' };
@@ -90,7 +93,7 @@ export class KubeClient {
     const query = new URLSearchParams({ watch: '1', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: '300' });
     let stop = () => {};
     const done = new Promise<void>((resolve, reject) => {
-      const req = https.get(`${this.connection.url}${path}?${query}`, { ca: this.connection.ca, headers: this.headers(), timeout: 330_000 }, (res) => {
+      const req = https.get(`${this.connection.url}${path}${joiner(path)}${query}`, { ca: this.connection.ca, headers: this.headers(), timeout: 330_000 }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
           return reject(new KubeApiError(`watch ${path}: HTTP ${res.statusCode}`, res.statusCode ?? 0));

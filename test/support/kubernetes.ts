@@ -38,6 +38,7 @@ const KINDS: Record<string, { prefix: string; plural: string; namespaced: boolea
   Secret: { prefix: '/api/v1', plural: 'secrets', namespaced: true },
   Service: { prefix: '/api/v1', plural: 'services', namespaced: true },
   Pod: { prefix: '/api/v1', plural: 'pods', namespaced: true },
+  EndpointSlice: { prefix: '/apis/discovery.k8s.io/v1', plural: 'endpointslices', namespaced: true },
   Deployment: { prefix: '/apis/apps/v1', plural: 'deployments', namespaced: true },
   ClusterRole: { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
   ClusterRoleBinding: { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
@@ -114,9 +115,9 @@ export class KubeClient {
     if (r.status >= 300 && r.status !== 404) throw new Error(`delete ${o.kind} ${o.metadata.name}: HTTP ${r.status}`);
   }
 
-  /** A token for a ServiceAccount (TokenRequest API), to act with exactly the RBAC it is granted. */
-  async serviceAccountToken(namespace: string, name: string): Promise<string> {
-    const r = await this.request<{ status?: { token?: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } });
+  /** A token for a ServiceAccount (TokenRequest API), to act with exactly the RBAC it is granted; `audiences` as a projected volume sets them. */
+  async serviceAccountToken(namespace: string, name: string, audiences?: string[]): Promise<string> {
+    const r = await this.request<{ status?: { token?: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600, ...(audiences ? { audiences } : {}) } });
     if (r.status !== 201 || !r.body.status?.token) throw new Error(`token for ${namespace}/${name}: HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
     return r.body.status.token;
   }

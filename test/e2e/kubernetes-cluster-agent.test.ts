@@ -1,0 +1,173 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterAgent } from '../../cluster-agent/cluster-agent.ts';
+import { startKubernetes, KUBERNETES_SETUP_TIMEOUT_MS, type KubeObject, type RunningKubernetes } from '../support/kubernetes.ts';
+import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
+import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
+import { get, startUpstream, type Upstream } from '../support/upstream.ts';
+import { waitFor } from '../support/ports.ts';
+import { clusterNames } from '../support/traffic.ts';
+import { ROOT } from '../support/tools.ts';
+
+const NS = 'bookinfo';
+/**
+ * The API server refuses loopback endpoint addresses, so the upstreams listen on this host's own
+ * interface address: traffic to it never leaves the machine.
+ */
+const HOST_ADDRESS = Object.values(os.networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+const HOST = `reviews.${NS}.svc.cluster.local`;
+
+/** `trellis install kubernetes --cluster test` as users run it: the objects of its List. */
+async function installOutput(): Promise<KubeObject[]> {
+  const args = ['install', 'kubernetes', '-m', 'demo', '--server', 'https://trellis.example.com', '--image', 'x', '--cluster', 'test', '-o', 'json'];
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/trellis.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`trellis install kubernetes exited ${code}`);
+  return (JSON.parse(out) as { items: KubeObject[] }).items;
+}
+
+const pod = (name: string, labels: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: NS, labels },
+  spec: { serviceAccountName: 'bookinfo-reviews', containers: [{ name: 'reviews', image: 'example/reviews:1.0' }] },
+});
+
+const service: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'reviews', namespace: NS },
+  spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] },
+};
+
+/** What the EndpointSlice controller would write for the pods (no kube-controller-manager runs here). */
+const slice = (endpoints: { pod: string; port: number }[]): KubeObject => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: 'reviews-abcde', namespace: NS, labels: { 'kubernetes.io/service-name': 'reviews' } },
+  addressType: 'IPv4',
+  // One port per slice, as the controller splits them: the upstreams listen on different ports.
+  ports: [{ name: 'http', port: endpoints[0]!.port, protocol: 'TCP' }],
+  endpoints: endpoints.map((e) => ({ addresses: [HOST_ADDRESS!], conditions: { ready: true }, targetRef: { kind: 'Pod', name: e.pod, namespace: NS } })),
+});
+
+/** The API server's service-account signing keys, as EKS publishes them at the issuer (`/openid/v1/jwks`). */
+function clusterKeys(k: RunningKubernetes): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(`${k.url}/openid/v1/jwks`, { ca: k.ca, headers: { authorization: `Bearer ${k.admin.token}`, accept: 'application/jwk-set+json' } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`GET /openid/v1/jwks: HTTP ${res.statusCode}: ${text.slice(0, 300)}`))));
+      })
+      .on('error', reject);
+  });
+}
+
+let kube: RunningKubernetes;
+let trellis: TestTrellis;
+let agent: ClusterAgent | undefined;
+let sidecar: TestSidecar | undefined;
+let v1: Upstream;
+let v2: Upstream;
+let dir: string;
+
+const served = async () => {
+  try {
+    return await get(`${sidecar!.outbound}/`, { host: HOST }, 2000);
+  } catch {
+    return { status: 0, servedBy: undefined, body: '' };
+  }
+};
+
+describe('trellis-cluster-agent against a real kube-apiserver', () => {
+  beforeAll(async () => {
+    if (!HOST_ADDRESS) throw new Error('this host has no non-loopback IPv4 address for the endpoints (the API server refuses loopback ones)');
+    kube = await startKubernetes();
+    trellis = await startTestTrellis();
+    dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-cluster-agent-'));
+    [v1, v2] = [await startUpstream('reviews-v1', HOST_ADDRESS), await startUpstream('reviews-v2', HOST_ADDRESS)];
+
+    // The agent's own objects from the install output, applied as they are.
+    const install = await installOutput();
+    for (const o of install.filter((x) => x.metadata.name === 'trellis-cluster-agent' || x.kind === 'Namespace')) await kube.admin.apply(o);
+    const kubeToken = path.join(dir, 'kube-token');
+    const trellisToken = path.join(dir, 'trellis-token');
+    writeFileSync(kubeToken, await kube.admin.serviceAccountToken('trellis-system', 'trellis-cluster-agent'));
+    writeFileSync(trellisToken, await kube.admin.serviceAccountToken('trellis-system', 'trellis-cluster-agent', ['trellis']));
+
+    expect((await trellis.api('PUT', '/v1/meshes/demo', {})).status).toBe(201);
+    const jwks = await clusterKeys(kube);
+    const registered = await trellis.api('PUT', '/v1/meshes/demo/attestation/eks-clusters/test', { issuer: 'https://kubernetes.default.svc', jwks, namespaces: [NS] });
+    expect(registered.status, JSON.stringify(registered.json)).toBe(201);
+
+    await kube.admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'trellis.dev/injection': 'enabled' } } });
+    // No controller-manager creates the default accounts; the ServiceAccount admission needs the pods'.
+    await kube.admin.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bookinfo-reviews', namespace: NS } });
+    await kube.admin.apply(pod('reviews-v1-7d8f9', { app: 'reviews', version: 'v1' }));
+    await kube.admin.apply(pod('reviews-v2-5c6b7', { app: 'reviews', version: 'v2' }));
+
+    agent = new ClusterAgent({
+      kube: { url: kube.url, ca: kube.ca, tokenFile: kubeToken },
+      server: trellis.apiUrl,
+      tenant: 'default',
+      mesh: 'demo',
+      cluster: 'test',
+      trellisTokenFile: trellisToken,
+      logger: pino({ level: process.env.TRELLIS_TEST_LOG ?? 'silent' }),
+    });
+    agent.start();
+    sidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'demo', namespace: NS, workload: 'productpage', labels: { app: 'productpage' } });
+  }, KUBERNETES_SETUP_TIMEOUT_MS + 60_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await sidecar?.envoy.stop();
+    await trellis?.close();
+    await Promise.all([v1?.close(), v2?.close()]);
+    await kube?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('mirrors a Service and its ready pods so a real Envoy routes <name>.<ns>.svc.cluster.local to them, with the Pod labels and service account from the API server; deleting the Service removes the route', async () => {
+    // Act: the Service and its EndpointSlice appear in the API server.
+    const started = performance.now();
+    await kube.admin.apply(service);
+    await kube.admin.apply(slice([{ pod: 'reviews-v1-7d8f9', port: v1.port }]));
+    await waitFor(async () => (await served()).servedBy === 'reviews-v1', `Envoy routing ${HOST} to reviews-v1`, 30_000, 50);
+    const toRouting = performance.now() - started;
+
+    // Assess: live state in the registry, nothing in config.
+    const workloads = (await trellis.api('GET', '/v1/meshes/demo/workloads')).json as { items: { id: string; source: string; labels: Record<string, string>; serviceAccount: string; service?: { ports: unknown[] } }[] };
+    const mirrored = workloads.items.filter((w) => w.source === 'kubernetes');
+    expect(mirrored.map((w) => w.id).sort()).toEqual(['kubernetes/test/bookinfo/pod/reviews-v1-7d8f9', 'kubernetes/test/bookinfo/service/reviews']);
+    const endpoint = mirrored.find((w) => w.id.includes('/pod/'))!;
+    expect(endpoint.labels).toEqual({ app: 'reviews', version: 'v1' });
+    expect(endpoint.serviceAccount).toBe('bookinfo-reviews');
+    expect(mirrored.find((w) => w.id.includes('/service/'))!.service!.ports).toEqual([{ name: 'http', number: 9080, protocol: 'HTTP' }]);
+    const revisions = (await trellis.api('GET', '/v1/meshes/demo/revisions')).json as { items: unknown[] };
+    expect(revisions.items).toEqual([]);
+
+    // An EndpointSlice change alone: the v2 pod becomes the ready endpoint.
+    const sliceStarted = performance.now();
+    await kube.admin.apply(slice([{ pod: 'reviews-v2-5c6b7', port: v2.port }]));
+    await waitFor(async () => (await served()).servedBy === 'reviews-v2', `Envoy routing ${HOST} to reviews-v2`, 30_000, 50);
+    const sliceToRouting = performance.now() - sliceStarted;
+
+    // Deleting the Service removes the mesh service.
+    const deleteStarted = performance.now();
+    await kube.admin.delete(service);
+    // An unknown host goes the way of the mesh's outbound policy (passthrough: a DNS failure here), never to reviews.
+    await waitFor(async () => ![...(await clusterNames(sidecar!.envoy))].some((c) => c.includes(HOST)) && (await served()).servedBy === undefined, `Envoy no longer routing ${HOST}`, 30_000, 50);
+    const deleteToGone = performance.now() - deleteStarted;
+    console.log(`cluster agent: Service create → Envoy routes ${Math.round(toRouting)} ms; EndpointSlice change → routes ${Math.round(sliceToRouting)} ms; Service delete → route gone ${Math.round(deleteToGone)} ms; agent ${JSON.stringify(agent!.stats())}`);
+    expect(agent!.stats().failedWrites).toBe(0);
+  }, 120_000);
+});
