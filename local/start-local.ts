@@ -19,6 +19,7 @@ import { startXds, type RunningXds } from '../xds-server/start-xds.ts';
 import { countingCertificateAuthority, createMetricsRegistry, XdsMetrics } from '../xds-server/metrics/index.ts';
 import type { XdsServerHooks } from '../xds-server/server/index.ts';
 import type { WorkloadRegistry } from '../core/registry/index.ts';
+import { CloudMapListers, cloudMapClientOptionsFromEnv, type CloudMapClientOptions } from '../core/adapters/aws/cloud-map/index.ts';
 
 export interface LocalOptions {
   dataDir: string;
@@ -35,7 +36,7 @@ export interface LocalOptions {
   /** Called once both servers listen, instead of logging where they are (`npm start` on a terminal prints a banner). */
   onListening?: (info: ListeningInfo) => void;
   /** Debounce and reconciliation timing; defaults suit production. */
-  xds?: { quietMs?: number; reconcileIntervalMs?: number; registrationGraceMs?: number; observe?: XdsServerHooks; registry?: WorkloadRegistry };
+  xds?: { quietMs?: number; reconcileIntervalMs?: number; registrationGraceMs?: number; observe?: XdsServerHooks; registry?: WorkloadRegistry; cloudMap?: CloudMapClientOptions & { periodMs?: number; rescanIntervalMs?: number } };
 }
 
 export interface ListeningInfo {
@@ -85,6 +86,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   const metrics = createMetricsRegistry();
   // Connected workloads are live state: in memory, rebuilt as sidecars reconnect after a restart.
   const workloads = options.xds?.registry ?? new InMemoryWorkloadRegistry();
+  // Cloud Map sources meshes name are read with the SDK's credentials, or from the AWS emulator (TRELLIS_CLOUD_MAP_ENDPOINT).
+  const { periodMs: cloudMapPeriodMs, rescanIntervalMs: cloudMapRescanMs, ...cloudMapClient }: NonNullable<NonNullable<LocalOptions['xds']>['cloudMap']> = options.xds?.cloudMap ?? cloudMapClientOptionsFromEnv(process.env);
+  const cloudMapListers = new CloudMapListers(cloudMapClient);
   let ready = false;
   const xds = await startXds({
     metrics: new XdsMetrics(metrics),
@@ -99,6 +103,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     ...(options.xds?.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: options.xds.reconcileIntervalMs } : {}),
     ...(options.xds?.registrationGraceMs !== undefined ? { registrationGraceMs: options.xds.registrationGraceMs } : {}),
     ...(options.xds?.observe ? { observe: options.xds.observe } : {}),
+    cloudMap: { listerFor: (access) => cloudMapListers.listerFor(access), ...(cloudMapPeriodMs ? { periodMs: cloudMapPeriodMs } : {}), ...(cloudMapRescanMs ? { rescanIntervalMs: cloudMapRescanMs } : {}) },
   });
   const app = createApi({ store, bus, logger, proxies: xds.controlPlane, convergence: xds.controlPlane, certificates: { ca: countingCertificateAuthority(ca, metrics), ledger, joinTokenSecrets }, credentials, workloads, ready: () => ready });
   app.get('/metrics', async (c) => c.body(await metrics.metrics(), 200, { 'content-type': metrics.contentType }));
@@ -138,6 +143,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
       ready = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await xds.stop();
+      cloudMapListers.close();
       await ledger.close();
       await store.close();
     },

@@ -16,6 +16,7 @@ import { awsMtlsFromEnv } from './aws-mtls.ts';
 import { startXds } from './start-xds.ts';
 import { createMetricsRegistry, XdsMetrics } from './metrics/index.ts';
 import { quietAwsSdkNodeVersionWarning } from '../core/adapters/aws/sdk-node-warning.ts';
+import { CloudMapListers, cloudMapClientOptionsFromEnv } from '../core/adapters/aws/cloud-map/index.ts';
 
 quietAwsSdkNodeVersionWarning();
 
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   const host = process.env.TRELLIS_HOST ?? '0.0.0.0';
   const metrics = createMetricsRegistry();
   const admin = await startAdminServer({ host, port: intEnv('TRELLIS_ADMIN_PORT', 9090), ready: () => ready, metrics });
+  const cloudMapListers = new CloudMapListers(cloudMapClientOptionsFromEnv(process.env));
   const xds = await startXds({
     metrics: new XdsMetrics(metrics),
     store,
@@ -93,6 +95,8 @@ async function main(): Promise<void> {
     ...(mtls && { mtls }),
     // Gateways' uploaded TLS credentials, served over SDS (read-only here).
     ...(gatewayCredentials && { gatewayCredentials }),
+    // Cloud Map sources meshes name: read with the tenant's role when the mesh gives one (registrySources.cloudMap.roleArn).
+    cloudMap: { listerFor: (access) => cloudMapListers.listerFor(access) },
   });
   ready = true;
   logger.info({ replicaId, xdsPort: xds.port, adminPort: admin.port, mtls: mtls !== undefined }, 'xds-server ready');

@@ -9,6 +9,8 @@ import type { FleetStatusStore } from '../core/fleet/index.ts';
 import type { ProxyStatus } from '../core/proxies/proxy-status.ts';
 import { FleetStatusReporter } from './control/fleet-status-reporter.ts';
 import { RecordedNodeMetadata } from './control/recorded-node-metadata.ts';
+import { CloudMapSources, type CloudMapSourcesOptions } from './control/cloud-map-sources.ts';
+import { InMemoryWorkloadRegistry } from '../core/adapters/embedded/registry/index.ts';
 
 export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifiedIdentity' | 'metrics'> {
   /** Prometheus metrics of streams, pushes, NACKs, translation and convergence. */
@@ -24,6 +26,8 @@ export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifie
   observe?: XdsServerHooks;
   /** Where this replica reports its proxies' status for the API (AWS: DynamoDB); none locally, where the API reads the control plane. */
   fleetStatus?: FleetStatusStore;
+  /** Poll the Cloud Map services meshes name in `registrySources.cloudMap` into the workload registry. */
+  cloudMap?: Pick<CloudMapSourcesOptions, 'listerFor' | 'rescanIntervalMs' | 'periodMs'>;
 }
 
 function combine(first: XdsServerHooks, second: XdsServerHooks | undefined): XdsServerHooks {
@@ -56,8 +60,13 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   const log = options.logger.child({ component: 'xds' });
   const cache = new ResourceCache({ onIssue: (issue) => log.warn({ issue }, 'resource not served') });
   const mtls: XdsMtls | undefined = options.mtls ? await startXdsMtls(options.mtls, options.store, log) : undefined;
-  const controlPlane = new ControlPlane({ ...options, cache, ...(mtls ? { verifiedIdentity: { owners: mtls.owners } } : {}) });
+  // One registry for the control plane and the registry sources that feed it.
+  const registry = options.registry ?? new InMemoryWorkloadRegistry(options.now ? { now: options.now } : {});
+  const controlPlane = new ControlPlane({ ...options, registry, cache, ...(mtls ? { verifiedIdentity: { owners: mtls.owners } } : {}) });
   const controlPlaneId = options.replicaId ?? `trellis-${randomUUID()}`;
+  const cloudMap = options.cloudMap
+    ? new CloudMapSources({ ...options.cloudMap, store: options.store, bus: options.bus, registry, logger: options.logger, replica: `${controlPlaneId}/cloud-map`, ...(options.now ? { now: options.now } : {}) })
+    : undefined;
   // Records carry each proxy's node metadata, so the API can re-translate its group (proxy-config, dry-run previews).
   const nodes = options.fleetStatus ? new RecordedNodeMetadata() : undefined;
   // Records expire like registry entries: a crashed replica's proxies go at the same time.
@@ -75,11 +84,13 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   controlPlane.attach(ads);
   await controlPlane.start();
   reporter?.start();
+  await cloudMap?.start();
   let listening: ListeningAds;
   try {
     listening = await listenAds(ads, options.address, mtls?.credentials ?? options.credentials);
   } catch (err) {
     mtls?.stop();
+    await cloudMap?.stop();
     await reporter?.stop();
     await controlPlane.stop();
     throw err;
@@ -91,6 +102,7 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
     ads,
     cache,
     async stop() {
+      await cloudMap?.stop();
       await controlPlane.stop();
       await listening.stop();
       // After the streams closed: its last round removes every record this replica held.

@@ -18,6 +18,8 @@ export interface ImportOptions {
   allowPartial?: boolean;
   apply?: boolean;
   message?: string;
+  cloudMapRoleArn?: string;
+  cloudMapRegion?: string;
 }
 
 const INPUT_EXTENSIONS = new Set(['.json', '.yaml', '.yml', '.template']);
@@ -51,6 +53,19 @@ function inputFiles(paths: readonly string[]): InputDocument[] {
     if (size > DEFAULT_IMPORT_LIMITS.maxBytesPerDocument) throw new CliError(`${file} is ${size} bytes; the limit is ${DEFAULT_IMPORT_LIMITS.maxBytesPerDocument}`, ExitCode.Validation);
     return { name: file, text: readFileSync(file, 'utf8') };
   });
+}
+
+/** --cloud-map-role-arn and --cloud-map-region go beside the Cloud Map sources in each mesh's settings. */
+function withCloudMapAccess(value: ConversionResult, opts: ImportOptions): void {
+  if (opts.cloudMapRoleArn === undefined && opts.cloudMapRegion === undefined) return;
+  const withSources = Object.values(value.meshSettings).filter((m) => m.settings.registrySources);
+  const flag = opts.cloudMapRoleArn !== undefined ? '--cloud-map-role-arn' : '--cloud-map-region';
+  if (withSources.length === 0) throw usageError(`${flag}: no virtual node of the input is discovered through Cloud Map, so there is no Cloud Map source to read with it`);
+  for (const m of withSources) {
+    const cloudMap = m.settings.registrySources!.cloudMap;
+    if (opts.cloudMapRoleArn !== undefined) cloudMap.roleArn = opts.cloudMapRoleArn;
+    if (opts.cloudMapRegion !== undefined) cloudMap.region = opts.cloudMapRegion;
+  }
 }
 
 function keyValues(flag: string, values: readonly string[]): Record<string, string> {
@@ -103,6 +118,7 @@ export async function runImportAppMesh(io: CliIo, opts: ImportOptions, cmd: Comm
   if (notConverted.length > 0 && !opts.allowPartial) {
     throw new CliError(`${notConverted.length} App Mesh resource${notConverted.length === 1 ? '' : 's'} could not be converted (${outcomeSummary(report)})`, ExitCode.Incomplete, { fieldErrors: reasons, hint: `${reportHint}; --allow-partial writes what did convert` });
   }
+  withCloudMapAccess(value, opts);
   const counts = report.counts();
   const strictFailure = opts.strict && counts.none > 0 ? new CliError(`${counts.none} App Mesh field${counts.none === 1 ? ' has' : 's have'} no Trellis equivalent (--strict)`, ExitCode.Findings, { hint: 'read the report; drop --strict to import anyway' }) : undefined;
   // With --apply, --strict refuses before anything reaches the mesh.
@@ -111,7 +127,7 @@ export async function runImportAppMesh(io: CliIo, opts: ImportOptions, cmd: Comm
   for (const r of notConverted) ctx.err(`not converted (--allow-partial): ${r.source}: ${r.reasons.join('; ')}`);
   for (const r of report.resources.filter((x) => x.outcome === 'skipped')) ctx.err(`skipped: ${r.source}: ${r.reasons.join('; ')}`);
   for (const r of report.renames) ctx.err(`renamed: ${r.from} → ${r.to} (${r.what})`);
-  for (const c of value.cloudMapSources) ctx.err(`Cloud Map service ${c.cloudMapNamespace}/${c.service} → a registry source for namespace ${c.namespace}: its instances register with ${Object.entries(c.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  for (const c of value.cloudMapSources) ctx.err(`Cloud Map service ${c.cloudMapNamespace}/${c.service} → a registry source for namespace ${c.namespace} (mesh settings registrySources.cloudMap): its instances become workloads labelled ${Object.entries(c.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`);
   for (const [mesh, { namespace, settings }] of Object.entries(value.meshSettings)) ctx.err(`mesh ${mesh} → namespace ${namespace}; mesh settings${opts.apply ? '' : ' to PUT'}: ${JSON.stringify(settings)}`);
   ctx.err(`${outcomeSummary(report)}; ${value.resources.length} Trellis resources; ${counts.mapped} fields mapped, ${counts.approximated} approximated, ${counts.none} with no equivalent${opts.report ? ` (report: ${opts.report})` : ' (--report FILE for details)'}`);
   if (strictFailure) throw strictFailure;

@@ -17,6 +17,8 @@ export function importAppMeshCommand(io: CliIo): Command {
     .option('--allow-partial', `write (or --apply) what converted and exit 0 even when some App Mesh resources could not be converted (else exit ${ExitCode.Incomplete})`)
     .option('--apply', 'apply the result to the mesh -m names as one revision: the mesh is created with the derived settings if missing, and a dry run first shows what connected proxies will receive')
     .option('--message <text>', 'with --apply: a note recorded with the revision (default: the import command)')
+    .option('--cloud-map-role-arn <arn>', "the IAM role (in the account holding the Cloud Map services) the xds-server assumes to read them, with the tenant id as external ID; goes into the mesh settings' registrySources.cloudMap.roleArn")
+    .option('--cloud-map-region <region>', "the Cloud Map services' region (registrySources.cloudMap.region); default the xds-server's")
     .option('--strict', `exit ${ExitCode.Findings} when any App Mesh field has no Trellis equivalent`)
     .addHelpText('after', '\nWrites a multi-document YAML stream (or, with -o json, a JSON list) for `trellis apply -f -`; the mesh settings to PUT come first as comments.\nWith --apply -m MESH: creates MESH if missing, prints the dry run\'s per-proxy-group diff, applies everything as one revision and prints it.\nDocs: docs/migrate-from-app-mesh.md')
     // The converter (and its schemas) loads only when the command runs.

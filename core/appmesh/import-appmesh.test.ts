@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MeshSettingsSchema } from '../mesh/mesh-settings.ts';
 import { parseResource } from '../resources/parse-resource.ts';
 import { importAppMesh } from './import-appmesh.ts';
 import { renderReportTable } from './render-report.ts';
@@ -38,9 +39,11 @@ describe('importing the colorapp fixtures', () => {
     expect(fromTemplate.report.entries.some((e) => e.source.includes('BlueNode') && e.note.includes('placeholder'))).toBe(true);
   });
 
-  it('maps DROP_ALL to REGISTRY_ONLY mesh settings in one namespace per mesh', () => {
+  it('maps DROP_ALL to REGISTRY_ONLY mesh settings in one namespace per mesh, with its Cloud Map node as a registry source', () => {
     const value = convert(describeDocs());
-    expect(value.meshSettings).toEqual({ colorapp: { namespace: 'colorapp', settings: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } } });
+    const red = { cloudMapNamespace: 'colorapp.local', service: 'colorteller-red', namespace: 'colorapp', labels: value.workloads.find((w) => w.name === 'colorteller-red')!.labels, portNames: ['http-9080'] };
+    expect(value.meshSettings).toEqual({ colorapp: { namespace: 'colorapp', settings: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' }, registrySources: { cloudMap: { sources: [red] } } } } });
+    expect(MeshSettingsSchema.safeParse(value.meshSettings.colorapp!.settings).success).toBe(true);
     expect(new Set(value.resources.map((r) => r.metadata.namespace))).toEqual(new Set(['colorapp']));
   });
 
@@ -75,7 +78,7 @@ describe('importing the colorapp fixtures', () => {
   it('renders a YAML stream with the mesh settings first, and a report table', () => {
     const value = convert(describeDocs());
     const yaml = renderYamlStream(value);
-    expect(yaml.split('\n')[1]).toBe('#   {"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}');
+    expect(JSON.parse(yaml.split('\n')[1]!.slice(4))).toEqual(value.meshSettings.colorapp!.settings);
     expect(parseAllDocuments(yaml).map((d) => d.toJS())).toEqual(JSON.parse(JSON.stringify(value.resources)));
     const table = renderReportTable(value.report.entries);
     expect(table.split('\n')[0]).toMatch(/^STATUS\s+SOURCE\s+FIELD\s+TRELLIS\s+NOTE$/);

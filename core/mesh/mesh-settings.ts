@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ExtensionProvidersSchema } from './extension-providers.ts';
 import { checkDefaultProviders } from './default-providers.ts';
 import { DefaultProvidersSchema } from './telemetry-providers.ts';
+import { RegistrySourcesSchema } from './registry-sources.ts';
 
 /** Mesh names are DNS labels: they appear in trust domains and resource names. */
 export const MESH_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -35,6 +36,7 @@ export const MeshSettingsSchema = z
       .describe('What Trellis does when proxies reject a revision; default alert'),
     extensionProviders: ExtensionProvidersSchema.optional().describe('External authorizers (envoyExtAuthzHttp, envoyExtAuthzGrpc) AuthorizationPolicies with action CUSTOM name, and telemetry backends (envoyFileAccessLog, envoyOtelAls, zipkin, opentelemetry, prometheus) Telemetry resources name'),
     defaultProviders: DefaultProvidersSchema.optional(),
+    registrySources: RegistrySourcesSchema.optional(),
   })
   .superRefine(checkDefaultProviders)
   .meta({ id: 'MeshSettings', description: 'Mesh-wide settings.' });

@@ -50,7 +50,7 @@ describe('trellis import appmesh --apply against a local Trellis', () => {
   it('creates the missing mesh with the derived egress policy and applies every resource as exactly one revision', async () => {
     const run = await trellisCli('import', 'appmesh', '-f', path.join(FIXTURES, 'describe'), '--apply', '-m', 'colorapp');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.split('\n')[0]).toBe('mesh/colorapp created with {"outboundTrafficPolicy":{"mode":"REGISTRY_ONLY"}}');
+    expect(run.stdout.split('\n')[0]).toMatch(/^mesh\/colorapp created with \{"outboundTrafficPolicy":\{"mode":"REGISTRY_ONLY"\},"registrySources":\{"cloudMap":\{"sources":\[\{"cloudMapNamespace":"colorapp.local","service":"colorteller-red",/);
     expect(run.stdout).toMatch(/^virtualservice\/colorteller-colorapp-svc-cluster-local created$/m);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('revision 1');
     // No proxy is connected yet: the dry run has no per-proxy-group diff to show.

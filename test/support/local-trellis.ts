@@ -23,7 +23,8 @@ export async function startTestTrellis(options: { dataDir?: string; xds?: Parame
     bootstrapKey: TEST_KEY,
     ...(options.xdsMtls ? { xdsMtls: true } : {}),
     logger: pino({ level: process.env.TRELLIS_TEST_LOG ?? 'silent' }),
-    xds: { reconcileIntervalMs: 1000, registrationGraceMs: 500, ...options.xds },
+    // Cloud Map sources are read from a closed loopback port unless a test brings the emulator: tests reach no network.
+    xds: { reconcileIntervalMs: 1000, registrationGraceMs: 500, cloudMap: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'none', secretAccessKey: 'none' } }, ...options.xds },
   });
   return {
     ...local,

@@ -17,12 +17,18 @@ import { convertServices } from './services.ts';
 export interface ConversionResult {
   resources: IstioResource[];
   /** Trellis mesh settings (`PUT /v1/meshes/{mesh}` body) per App Mesh mesh. */
-  meshSettings: Record<string, { namespace: string; settings: { outboundTrafficPolicy: { mode: 'ALLOW_ANY' | 'REGISTRY_ONLY' } } }>;
+  meshSettings: Record<string, { namespace: string; settings: ImportedMeshSettings }>;
   report: ImportReport;
   /** Per virtual node and virtual gateway: the labels (and named ports) its workloads join with (`trellis-agent --label`). */
   workloads: WorkloadHint[];
   /** Per virtual node discovered through Cloud Map: the source whose instances a CloudMapPoller registers with the node's labels. */
   cloudMapSources: CloudMapSource[];
+}
+
+/** The Trellis mesh settings an App Mesh mesh needs: its egress policy, and its Cloud Map services as registry sources. */
+export interface ImportedMeshSettings {
+  outboundTrafficPolicy: { mode: 'ALLOW_ANY' | 'REGISTRY_ONLY' };
+  registrySources?: { cloudMap: { sources: CloudMapSource[]; roleArn?: string; region?: string } };
 }
 
 export interface WorkloadHint {
@@ -65,11 +71,15 @@ export function convertInventory(inventory: AppMeshInventory, options: ConvertOp
     convertNodes(scope);
     convertGateways(scope);
     for (const n of scope.nodes.values()) result.workloads.push({ mesh: index.name, namespace, kind: 'VirtualNode', name: n.name, labels: { ...n.labels }, ports: { ...n.ports } });
+    const firstSource = result.cloudMapSources.length;
     for (const n of scope.nodes.values()) {
       const cloudMap = n.node.data.spec.serviceDiscovery?.awsCloudMap;
       const portNames = Object.keys(n.ports);
       if (cloudMap) result.cloudMapSources.push({ cloudMapNamespace: cloudMap.namespaceName, service: cloudMap.serviceName, namespace, labels: { ...n.labels }, ...(portNames.length ? { portNames } : {}) });
     }
+    // The mesh's Cloud Map services go into its settings: the xds-server polls them.
+    const sources = result.cloudMapSources.slice(firstSource);
+    if (sources.length > 0) result.meshSettings[index.name]!.settings.registrySources = { cloudMap: { sources } };
     for (const g of index.gateways.keys()) result.workloads.push({ mesh: index.name, namespace, kind: 'VirtualGateway', name: g, labels: { [VIRTUAL_GATEWAY_LABEL]: ctx.names.name(`${namespace}/gateway`, g) }, ports: {} });
   }
   for (const l of inventory.listed) {
