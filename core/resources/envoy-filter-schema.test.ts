@@ -48,6 +48,7 @@ describe('EnvoyFilter patches decode as Envoy protos', () => {
     expect(errorsOf(filter([{ applyTo: 'ROUTE_CONFIGURATION', patch: { operation: 'ADD', value: { name: 'r' } } }]))).toEqual([{ path: 'spec.configPatches[0].patch.operation', message: 'ADD does not apply to ROUTE_CONFIGURATION; use one of MERGE' }]);
     expect(errorsOf(filter([{ applyTo: 'CLUSTER', patch: { operation: 'MERGE' } }]))).toEqual([{ path: 'spec.configPatches[0].patch.value', message: expect.stringContaining('MERGE needs a value') }]);
     expect(errorsOf(filter([cluster({ type: 'STATIC' }, 'ADD')]))).toEqual([{ path: 'spec.configPatches[0].patch.value.name', message: 'an added cluster needs a name' }]);
+    expect(errorsOf(filter([cluster({ name: 'x', type: 'EDS' }, 'ADD')]))).toEqual([{ path: 'spec.configPatches[0].patch.value.type', message: expect.stringContaining('Trellis serves no EDS for it') }]);
     expect(parseResource(filter([{ applyTo: 'CLUSTER', match: { cluster: { service: 'orders.shop.svc.cluster.local' } }, patch: { operation: 'REMOVE' } }])).ok).toBe(true);
   });
 

@@ -45,6 +45,8 @@ export function validateEnvoyFilter(spec: EnvoyFilterSpec): Findings {
       return;
     }
     if (operation === 'ADD' && applyTo !== 'FILTER_CHAIN' && typeof value['name'] !== 'string') f.add([...at, 'patch', 'value', 'name'], `an added ${applyTo.toLowerCase().replace('_', ' ')} needs a name`);
+    // Trellis serves load assignments only for the clusters it makes: an added EDS cluster would never warm.
+    if (operation === 'ADD' && applyTo === 'CLUSTER' && (value['type'] === 'EDS' || 'eds_cluster_config' in value || 'edsClusterConfig' in value)) f.add([...at, 'patch', 'value', 'type'], 'an added cluster must carry its endpoints (type STATIC, STRICT_DNS or LOGICAL_DNS with load_assignment): Trellis serves no EDS for it');
     let type;
     try {
       type = patchType(PATCHED_TYPES[applyTo]);
