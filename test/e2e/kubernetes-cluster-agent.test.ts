@@ -11,7 +11,7 @@ import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts'
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
 import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 import { waitFor } from '../support/ports.ts';
-import { clusterNames } from '../support/traffic.ts';
+import { apply, clusterNames } from '../support/traffic.ts';
 import { ROOT } from '../support/tools.ts';
 
 const NS = 'bookinfo';
@@ -48,10 +48,10 @@ const service: KubeObject = {
 };
 
 /** What the EndpointSlice controller would write for the pods (no kube-controller-manager runs here). */
-const slice = (endpoints: { pod: string; port: number }[]): KubeObject => ({
+const slice = (endpoints: { pod: string; port: number }[], name = 'reviews-abcde'): KubeObject => ({
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
-  metadata: { name: 'reviews-abcde', namespace: NS, labels: { 'kubernetes.io/service-name': 'reviews' } },
+  metadata: { name, namespace: NS, labels: { 'kubernetes.io/service-name': 'reviews' } },
   addressType: 'IPv4',
   // One port per slice, as the controller splits them: the upstreams listen on different ports.
   ports: [{ name: 'http', port: endpoints[0]!.port, protocol: 'TCP' }],
@@ -78,6 +78,18 @@ let sidecar: TestSidecar | undefined;
 let v1: Upstream;
 let v2: Upstream;
 let dir: string;
+
+function newAgent(): ClusterAgent {
+  return new ClusterAgent({
+    kube: { url: kube.url, ca: kube.ca, tokenFile: path.join(dir, 'kube-token') },
+    server: trellis.apiUrl,
+    tenant: 'default',
+    mesh: 'demo',
+    cluster: 'test',
+    trellisTokenFile: path.join(dir, 'trellis-token'),
+    logger: pino({ level: process.env.TRELLIS_TEST_LOG ?? 'silent' }),
+  });
+}
 
 const served = async () => {
   try {
@@ -114,15 +126,7 @@ describe('trellis-cluster-agent against a real kube-apiserver', () => {
     await kube.admin.apply(pod('reviews-v1-7d8f9', { app: 'reviews', version: 'v1' }));
     await kube.admin.apply(pod('reviews-v2-5c6b7', { app: 'reviews', version: 'v2' }));
 
-    agent = new ClusterAgent({
-      kube: { url: kube.url, ca: kube.ca, tokenFile: kubeToken },
-      server: trellis.apiUrl,
-      tenant: 'default',
-      mesh: 'demo',
-      cluster: 'test',
-      trellisTokenFile: trellisToken,
-      logger: pino({ level: process.env.TRELLIS_TEST_LOG ?? 'silent' }),
-    });
+    agent = newAgent();
     agent.start();
     sidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'demo', namespace: NS, workload: 'productpage', labels: { app: 'productpage' } });
   }, KUBERNETES_SETUP_TIMEOUT_MS + 60_000);
@@ -169,5 +173,63 @@ describe('trellis-cluster-agent against a real kube-apiserver', () => {
     const deleteToGone = performance.now() - deleteStarted;
     console.log(`cluster agent: Service create → Envoy routes ${Math.round(toRouting)} ms; EndpointSlice change → routes ${Math.round(sliceToRouting)} ms; Service delete → route gone ${Math.round(deleteToGone)} ms; agent ${JSON.stringify(agent!.stats())}`);
     expect(agent!.stats().failedWrites).toBe(0);
+  }, 120_000);
+
+  it("applies Istio routing by short Service names on top, unchanged: a DestinationRule's subsets by the Pods' version label and a VirtualService sending jason to v2", async () => {
+    await kube.admin.apply(service);
+    await kube.admin.apply(slice([{ pod: 'reviews-v1-7d8f9', port: v1.port }]));
+    await kube.admin.apply(slice([{ pod: 'reviews-v2-5c6b7', port: v2.port }], 'reviews-fghij'));
+    await apply(
+      trellis,
+      'demo',
+      `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: ${NS} }
+spec:
+  host: reviews
+  subsets:
+  - { name: v1, labels: { version: v1 } }
+  - { name: v2, labels: { version: v2 } }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews, namespace: ${NS} }
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{ headers: { end-user: { exact: jason } } }]
+    route: [{ destination: { host: reviews, subset: v2 } }]
+  - route: [{ destination: { host: reviews, subset: v1 } }]
+`,
+    );
+    const as = async (user?: string) => {
+      try {
+        return (await get(`${sidecar!.outbound}/`, { host: HOST, ...(user ? { 'end-user': user } : {}) }, 2000)).servedBy;
+      } catch {
+        return undefined;
+      }
+    };
+    await waitFor(async () => (await as('jason')) === 'reviews-v2' && (await as()) === 'reviews-v1', 'jason routed to v2 and everyone else to v1', 30_000, 50);
+    const answers = { jason: new Set<string | undefined>(), others: new Set<string | undefined>() };
+    for (let i = 0; i < 20; i++) {
+      answers.jason.add(await as('jason'));
+      answers.others.add(await as());
+    }
+    expect(answers).toEqual({ jason: new Set(['reviews-v2']), others: new Set(['reviews-v1']) });
+  }, 120_000);
+
+  it('resyncs after the agent was away: a Service deleted meanwhile is removed by the next agent', async () => {
+    await kube.admin.apply(service);
+    await kube.admin.apply(slice([{ pod: 'reviews-v1-7d8f9', port: v1.port }]));
+    await waitFor(async () => (await served()).servedBy !== undefined, `Envoy routing ${HOST}`, 30_000, 50);
+    await agent!.stop();
+    await kube.admin.delete(service);
+    // While the agent is away Trellis keeps the last known entries (until their TTL).
+    expect((await served()).servedBy).toBeDefined();
+    agent = newAgent();
+    agent.start();
+    await waitFor(async () => ![...(await clusterNames(sidecar!.envoy))].some((c) => c.includes(HOST)), `Envoy no longer routing ${HOST} after the resync`, 30_000, 50);
+    const workloads = (await trellis.api('GET', '/v1/meshes/demo/workloads')).json as { items: { id: string }[] };
+    expect(workloads.items.filter((w) => w.id.includes('/service/'))).toEqual([]);
   }, 120_000);
 });
