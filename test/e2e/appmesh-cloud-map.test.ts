@@ -1,30 +1,45 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { CreateHttpNamespaceCommand, CreateServiceCommand, ListNamespacesCommand, RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { CreateHttpNamespaceCommand, CreateServiceCommand, DeregisterInstanceCommand, ListNamespacesCommand, RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceDiscoveryInstances } from '../../core/adapters/aws/cloud-map/index.ts';
-import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
 import { importAppMesh, type ConversionResult } from '../../core/appmesh/index.ts';
-import type { IstioResource } from '../../core/resources/index.ts';
-import { CloudMapPoller } from '../../xds-server/control/cloud-map-poller.ts';
-import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
+import { startTestTrellis, TEST_KEY, type TestTrellis } from '../support/local-trellis.ts';
 import { startMoto, type RunningMoto } from '../support/moto.ts';
 import { waitFor } from '../support/ports.ts';
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
 import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 
-const FIXTURE = path.join(import.meta.dirname, '../fixtures/appmesh/describe');
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const FIXTURE = path.join(ROOT, 'test/fixtures/appmesh/describe');
 const HOST = 'colorteller.colorapp.svc.cluster.local';
 
 let moto: RunningMoto;
 let cloudMap: ServiceDiscoveryClient;
 let trellis: TestTrellis;
 let sidecar: TestSidecar;
-let poller: CloudMapPoller;
 let imported: ConversionResult;
+let serviceId: string;
+let tmp: string;
 const upstreams: Upstream[] = [];
 
+/** The real `bin/trellis.mjs` in a child process, as a user would run it. */
+function trellisCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { PATH: process.env.PATH ?? '', HOME: tmp, NO_COLOR: '1', TRELLIS_CONFIG: path.join(tmp, 'trellis.yaml'), TRELLIS_URL: trellis.apiUrl, TRELLIS_API_KEY: TEST_KEY, TRELLIS_NO_REBUILD: process.env.TRELLIS_NO_REBUILD ?? '' };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, 'bin/trellis.mjs'), ...args], { cwd: tmp, env, timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+type Workloads = { items: { id: string; source: string; address: string; replica: string; expiresAt: string; labels: Record<string, string> }[] };
+const workloads = async () => ((await trellis.api('GET', '/v1/meshes/colorapp/workloads')).json as Workloads).items;
+const red = () => get(sidecar.outbound, { host: HOST, 'x-color': 'red' });
+
 beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'trellis-appmesh-cloud-map-'));
   moto = await startMoto();
   cloudMap = new ServiceDiscoveryClient(moto.clientConfig);
   const result = importAppMesh(readdirSync(FIXTURE).sort().map((f) => ({ name: f, text: readFileSync(path.join(FIXTURE, f), 'utf8') })));
@@ -33,51 +48,82 @@ beforeAll(async () => {
   // colorteller-red is discovered through Cloud Map: its one instance runs here, registered in Cloud Map only.
   const [source] = imported.cloudMapSources;
   expect(source).toMatchObject({ cloudMapNamespace: 'colorapp.local', service: 'colorteller-red' });
-  const red = await startUpstream('red-from-cloud-map');
-  upstreams.push(red);
+  const upstream = await startUpstream('red-from-cloud-map');
+  upstreams.push(upstream);
   await cloudMap.send(new CreateHttpNamespaceCommand({ Name: source!.cloudMapNamespace }));
   const namespaceId = (await cloudMap.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === source!.cloudMapNamespace)!.Id!;
-  const serviceId = (await cloudMap.send(new CreateServiceCommand({ Name: source!.service, NamespaceId: namespaceId }))).Service!.Id!;
-  await cloudMap.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-1', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(red.port), ECS_TASK_DEFINITION_FAMILY: 'colorteller-red' } }));
+  serviceId = (await cloudMap.send(new CreateServiceCommand({ Name: source!.service, NamespaceId: namespaceId }))).Service!.Id!;
+  await cloudMap.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-1', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(upstream.port), ECS_TASK_DEFINITION_FAMILY: 'colorteller-red' } }));
 
-  const registry = new InMemoryWorkloadRegistry();
-  trellis = await startTestTrellis({ xds: { registry } });
-  // The DNS-discovered nodes answer locally through WorkloadEntries; red has none: only Cloud Map knows it.
-  const others = await Promise.all(
-    ['blue', 'green'].map(async (color) => {
-      const upstream = await startUpstream(color);
-      upstreams.push(upstream);
-      const hint = imported.workloads.find((w) => w.name === `colorteller-${color}`)!;
-      return { apiVersion: 'networking.istio.io/v1', kind: 'WorkloadEntry', metadata: { name: `colorteller-${color}`, namespace: hint.namespace }, spec: { address: '127.0.0.1', labels: hint.labels, ports: Object.fromEntries(Object.keys(hint.ports).map((p) => [p, upstream.port])) } } as IstioResource;
-    }),
-  );
-  expect((await trellis.api('PUT', '/v1/meshes/colorapp', imported.meshSettings.colorapp!.settings)).status).toBe(201);
-  const applied = await trellis.api('POST', '/v1/meshes/colorapp/apply', [...imported.resources.filter((r) => r.kind !== 'WorkloadEntry'), ...others]);
-  expect(applied.status, JSON.stringify(applied.json)).toBe(200);
-
-  poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(cloudMap), tenantId: 'default', mesh: 'colorapp', sources: imported.cloudMapSources, replica: 'cloud-map', periodMs: 500 });
-  poller.start();
-  const caller = imported.workloads.find((w) => w.name === 'colorgateway-vn')!;
-  sidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'colorapp', namespace: caller.namespace, workload: 'colorgateway', labels: caller.labels });
+  // Trellis reads Cloud Map from the emulator, as TRELLIS_CLOUD_MAP_ENDPOINT makes `npm start` do.
+  trellis = await startTestTrellis({ xds: { cloudMap: { ...moto.clientConfig, periodMs: 500, rescanIntervalMs: 1000 } } });
 }, 90_000);
 
 afterAll(async () => {
-  await poller?.stop();
   await sidecar?.envoy.stop();
   await trellis?.close();
   await Promise.all(upstreams.map((u) => u.close()));
   cloudMap?.destroy();
   await moto?.stop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('an App Mesh node discovered through Cloud Map, served from the workload registry', () => {
-  it('lists the Cloud Map instance as a workload and routes x-color: red to it on a real Envoy', async () => {
-    await waitFor(async () => ((await trellis.api('GET', '/v1/meshes/colorapp/workloads')).json as { items: unknown[] }).items.length === 1, 'the Cloud Map instance in the registry', 10_000, 100);
-    const listed = (await trellis.api('GET', '/v1/meshes/colorapp/workloads')).json as { items: { source: string; address: string; labels: Record<string, string> }[] };
-    expect(listed.items[0]).toMatchObject({ source: 'cloud-map', address: '127.0.0.1', labels: { 'appmesh.trellis.dev/virtual-node': 'colorteller-red', 'cloudmap.appmesh.trellis.dev/ECS_TASK_DEFINITION_FAMILY': 'colorteller-red' } });
-    await waitFor(async () => (await get(sidecar.outbound, { host: HOST, 'x-color': 'red' })).servedBy === 'red-from-cloud-map', 'red served by the Cloud Map instance', 20_000, 100);
+describe('an App Mesh mesh with a Cloud Map node, applied with import appmesh --apply', () => {
+  it('writes the Cloud Map source into the mesh settings, and the xds-server serves its instances to a real Envoy', async () => {
+    const run = await trellisCli('import', 'appmesh', '-f', FIXTURE, '--apply', '-m', 'colorapp');
+    expect(run.code, run.stderr).toBe(0);
+    // The caller's sidecar connects once the mesh exists.
+    const caller = imported.workloads.find((w) => w.name === 'colorgateway-vn')!;
+    sidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'colorapp', namespace: caller.namespace, workload: 'colorgateway', labels: caller.labels });
+    const mesh = (await trellis.api('GET', '/v1/meshes/colorapp')).json as { settings: { registrySources?: { cloudMap: { sources: { cloudMapNamespace: string; service: string }[] } } } };
+    expect(mesh.settings.registrySources?.cloudMap.sources).toEqual([expect.objectContaining({ cloudMapNamespace: 'colorapp.local', service: 'colorteller-red', namespace: 'colorapp' })]);
+
+    // Nothing in this test starts a poller: the mesh settings do.
+    await waitFor(async () => (await workloads()).length === 1, 'the Cloud Map instance in the registry', 15_000, 100);
+    expect((await workloads())[0]).toMatchObject({ source: 'cloud-map', address: '127.0.0.1', labels: { 'appmesh.trellis.dev/virtual-node': 'colorteller-red', 'cloudmap.appmesh.trellis.dev/ECS_TASK_DEFINITION_FAMILY': 'colorteller-red' } });
+    await waitFor(async () => (await red()).servedBy === 'red-from-cloud-map', 'red served by the Cloud Map instance', 20_000, 100);
     const seen = new Set<string | undefined>();
-    for (let i = 0; i < 20; i++) seen.add((await get(sidecar.outbound, { host: HOST, 'x-color': 'red' })).servedBy);
+    for (let i = 0; i < 20; i++) seen.add((await red()).servedBy);
     expect([...seen]).toEqual(['red-from-cloud-map']);
+  });
+
+  it('follows Cloud Map: a second instance joins and a deregistered one leaves', async () => {
+    const second = await startUpstream('red-2-from-cloud-map');
+    upstreams.push(second);
+    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-2', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(second.port) } }));
+    await waitFor(async () => (await workloads()).length === 2, 'the second instance in the registry', 15_000, 100);
+    await cloudMap.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-1' }));
+    await waitFor(async () => (await workloads()).map((w) => w.id).join() === 'cloud-map/colorapp.local/colorteller-red/task-2', 'the first instance gone', 15_000, 100);
+    // Envoy has the new endpoints once a batch goes to the second instance only.
+    const batch = async () => new Set(await Promise.all(Array.from({ length: 10 }, async () => (await red()).servedBy)));
+    await waitFor(async () => [...(await batch())].join() === 'red-2-from-cloud-map', 'red served by the second instance only', 20_000, 100);
+    const seen = new Set<string | undefined>();
+    for (let i = 0; i < 20; i++) seen.add((await red()).servedBy);
+    expect([...seen]).toEqual(['red-2-from-cloud-map']);
+  });
+
+  it('reads through a role when the settings name one, and removes the entries when the settings drop the sources', async () => {
+    const stored = (await trellis.api('GET', '/v1/meshes/colorapp')).json as { settings: { registrySources: { cloudMap: Record<string, unknown> } } };
+    const withRole = { ...stored.settings, registrySources: { cloudMap: { ...stored.settings.registrySources.cloudMap, roleArn: 'arn:aws:iam::123456789012:role/trellis-cloud-map' } } };
+    expect((await trellis.api('PUT', '/v1/meshes/colorapp', withRole)).status).toBe(200);
+    const before = Date.parse((await workloads())[0]!.expiresAt);
+    // The poller restarted with the role's credentials (assumed from the emulator's STS) and refreshed the entry, with no gap.
+    await waitFor(async () => {
+      const now = await workloads();
+      expect(now.map((w) => w.id)).toEqual(['cloud-map/colorapp.local/colorteller-red/task-2']);
+      return Date.parse(now[0]!.expiresAt) > before;
+    }, 'the entry refreshed under the role', 5_000, 100);
+    expect((await red()).servedBy).toBe('red-2-from-cloud-map');
+
+    const { registrySources: _dropped, ...without } = withRole;
+    expect((await trellis.api('PUT', '/v1/meshes/colorapp', without)).status).toBe(200);
+    await waitFor(async () => (await workloads()).length === 0, 'Cloud Map entries removed with the sources', 10_000, 100);
+  });
+
+  it('refuses bad registry sources with the field path, leaving the settings as they were', async () => {
+    const bad = await trellis.api('PUT', '/v1/meshes/colorapp', { registrySources: { cloudMap: { roleArn: 'not-an-arn', sources: [{ cloudMapNamespace: 'colorapp.local', service: 'colorteller-red', namespace: 'Not_A_Label' }] } } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('registrySources.cloudMap.roleArn');
+    expect(JSON.stringify(bad.json)).toContain('registrySources.cloudMap.sources[0].namespace');
   });
 });

@@ -130,9 +130,11 @@ export class CloudMapSources {
     if (current) {
       this.running.delete(key);
       await current.poller.stop();
-      if (record) await this.removeEntries(tenantId, mesh);
     }
-    if (!settings) return;
+    if (!settings) {
+      if (current && record) await this.removeEntries(tenantId, mesh, new Set());
+      return;
+    }
     const poller = new CloudMapPoller({
       registry: this.announcing(tenantId, mesh, record!.revision),
       lister: this.o.listerFor({ tenantId, ...(settings.region ? { region: settings.region } : {}), ...(settings.roleArn ? { roleArn: settings.roleArn } : {}) }),
@@ -147,6 +149,11 @@ export class CloudMapSources {
     });
     this.running.set(key, { fingerprint, poller });
     poller.start();
+    // The new poller's first poll replaces the old one's entries (no gap); those of services the settings dropped go.
+    if (current) {
+      await poller.pollOnce();
+      await this.removeEntries(tenantId, mesh, new Set(settings.sources.map((s) => `cloud-map/${s.cloudMapNamespace}/${s.service}/`)));
+    }
     this.log.info({ mesh: key, sources: settings.sources.map((s) => `${s.cloudMapNamespace}/${s.service}`) }, 'polling Cloud Map sources');
   }
 
@@ -179,9 +186,10 @@ export class CloudMapSources {
     };
   }
 
-  /** Entries this replica put for sources the mesh no longer names. */
-  private async removeEntries(tenantId: string, mesh: string): Promise<void> {
-    const mine = (await this.o.registry.list(tenantId, mesh)).filter((w) => w.source === 'cloud-map' && w.replica === this.o.replica);
+  /** Entries this replica put for Cloud Map services other than `kept` (id prefixes). */
+  private async removeEntries(tenantId: string, mesh: string, kept: ReadonlySet<string>): Promise<void> {
+    const prefixOf = (id: string) => `${id.split('/').slice(0, 3).join('/')}/`;
+    const mine = (await this.o.registry.list(tenantId, mesh)).filter((w) => w.source === 'cloud-map' && w.replica === this.o.replica && !kept.has(prefixOf(w.id)));
     if (mine.length > 0) await this.o.registry.remove(tenantId, mesh, mine.map((w) => w.id), this.o.replica);
   }
 }
