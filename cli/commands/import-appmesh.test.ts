@@ -32,6 +32,19 @@ describe('trellis import appmesh', () => {
     expect(JSON.parse(readFileSync(report, 'utf8')).entries.length).toBeGreaterThan(20);
   });
 
+  it('puts Cloud Map sources, with --cloud-map-role-arn and --cloud-map-region, in the mesh settings it prints; refuses them for an input without Cloud Map', async () => {
+    const { code, stdout, stderr } = await run('import', 'appmesh', '-f', path.join(FIXTURES, 'describe'), '--cloud-map-role-arn', 'arn:aws:iam::210987654321:role/trellis-cloud-map', '--cloud-map-region', 'eu-west-1');
+    expect(code, stderr).toBe(0);
+    const settings = JSON.parse(stdout.split('\n')[1]!.slice(4)) as { registrySources: { cloudMap: { roleArn: string; region: string; sources: { service: string }[] } } };
+    expect(settings.registrySources.cloudMap).toMatchObject({ roleArn: 'arn:aws:iam::210987654321:role/trellis-cloud-map', region: 'eu-west-1', sources: [{ service: 'colorteller-red' }] });
+    expect(stderr).toContain('Cloud Map service colorapp.local/colorteller-red → a registry source for namespace colorapp (mesh settings registrySources.cloudMap)');
+
+    const none = await run('import', 'appmesh', '-f', template('gateway-routes'), '--cloud-map-role-arn', 'arn:aws:iam::210987654321:role/x');
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain('--cloud-map-role-arn: no virtual node of the input is discovered through Cloud Map');
+  });
+
   it('writes a JSON list with -o json and one namespace with --namespace', async () => {
     const { code, stdout } = await run('-o', 'json', 'import', 'appmesh', '-f', path.join(FIXTURES, 'colorapp.cfn.yaml'), '--namespace', 'legacy');
     expect(code).toBe(0);
