@@ -22,6 +22,7 @@ const BENCHES: Record<string, { script: string; args?: string[]; flags?: string[
   'dataplane-latency': { script: 'dataplane-latency.ts' },
   registration: { script: 'registration.ts' },
   'destination-rule-edit': { script: 'destination-rule-edit.ts' },
+  'cluster-agent-scale': { script: 'cluster-agent-scale.ts' },
 };
 
 const args = process.argv.slice(2);
