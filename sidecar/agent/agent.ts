@@ -9,6 +9,7 @@ import type { EnvoyExit } from './envoy-exit.ts';
 import { EnvoySupervisor } from './envoy-supervisor.ts';
 import { loadOrCreateKeyFile, writeKeyFile } from './key-file.ts';
 import { agentMetrics } from './metrics/agent-metrics.ts';
+import { caCertificates } from './metrics/ca-certificates.ts';
 import { mergedScrape } from './metrics/merged-scrape.ts';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
 import { startReadinessServer, type ReadinessServer } from './readiness-server.ts';
@@ -228,7 +229,7 @@ export class Agent {
   private async startMetrics(o: NonNullable<AgentOptions['metrics']>): Promise<void> {
     const metadata = this.o.bootstrap?.options.metadata;
     const agent = agentMetrics(() => ({
-      ...(this.cert ? { certificateNotAfter: this.cert.notAfter } : {}),
+      ...(this.cert ? { certificateNotAfter: this.cert.notAfter, caCertificates: caCertificates(this.cert.certificateChainPem, this.cert.trustBundlePem) } : {}),
       envoyRestarts: this.envoy?.restarts ?? 0,
       renewals: this.renewals,
       failures: this.failures,

@@ -52,6 +52,8 @@ export class XdsMetrics implements ControlPlaneMetrics {
     this.rollbacks = new Counter({ name: 'trellis_nack_rollbacks_total', help: 'Revisions rolled back automatically because proxies rejected them', registers });
     this.registrationRefusals = new Counter({ name: 'trellis_workload_registrations_refused_total', help: 'Connected sidecars refused as endpoints (identity not matching their WorkloadGroup, missing group)', registers });
     for (const stream of ['sotw', 'delta']) this.connectedProxies.set({ stream }, 0);
+    // A series that starts at 1 shows no increase to Prometheus: the first NACK would not alert.
+    for (const type of new Set(Object.values(TYPE_LABELS))) this.nacks.inc({ type }, 0);
   }
 
   /** Stream observers for `startXds({ observe })`; push sizes are read from the cache's encoded resources. */

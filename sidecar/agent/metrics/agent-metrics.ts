@@ -1,8 +1,11 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { CaCertificate } from './ca-certificates.ts';
 
 /** What the agent knows about itself at scrape time. */
 export interface AgentFacts {
   certificateNotAfter?: Date;
+  /** The roots of the trust bundle and the intermediates of the chain the agent holds. */
+  caCertificates?: readonly CaCertificate[];
   envoyRestarts: number;
   renewals: number;
   failures: number;
@@ -24,6 +27,17 @@ export function agentMetrics(read: () => AgentFacts): AgentMetrics {
     collect() {
       const notAfter = read().certificateNotAfter;
       this.set(notAfter ? Math.floor(notAfter.getTime() / 1000) : 0);
+    },
+  });
+  new Gauge({
+    name: 'trellis_agent_ca_certificate_expiry_timestamp_seconds',
+    help: 'When each CA certificate the workload trusts or chains to expires (Unix seconds), by role (root or intermediate), subject and serial.',
+    labelNames: ['role', 'subject', 'serial'] as const,
+    registers: [registry],
+    collect() {
+      // Rebuilt at each scrape: a root that left the bundle leaves the scrape too.
+      this.reset();
+      for (const c of read().caCertificates ?? []) this.set({ role: c.role, subject: c.subject, serial: c.serial }, Math.floor(c.notAfter.getTime() / 1000));
     },
   });
   // A counter's value is the agent's own count: reset and set at each scrape.
