@@ -337,6 +337,36 @@ describe('grpc-http2-routes.cfn.yaml: gRPC and HTTP/2 routes on virtual routers 
   });
 });
 
+describe('ssm-parameters.cfn.yaml (SSM parameters, an import and a condition given on the command line): a node provider through a real Envoy sidecar', () => {
+  let sidecar: TestSidecar;
+  let ledger: Upstream;
+
+  beforeAll(async () => {
+    const result = importAppMesh([{ name: 'ssm-parameters.cfn.yaml', text: readFileSync(path.join(TEMPLATES, 'ssm-parameters.cfn.yaml'), 'utf8') }], {
+      parameters: { MeshName: 'platform', ListenerPorts: '9100,9200', ServicePort: '8443', Tier: 'gold' },
+      imports: { SharedServicesDomain: 'corp.internal' },
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.value.report.notConverted()).toEqual([]);
+    ledger = await startUpstream('ledger');
+    const namespace = await applyToTrellis(result.value, withLocalWorkloads(result.value, { ledger: ledger.port }));
+    sidecar = await startSidecar({ xdsPort, mesh: 'platform', namespace, workload: 'client', labels: { app: 'client' } });
+    await waitFor(async () => (await get(sidecar.outbound, { host: 'ledger.internal:8443' }).catch(() => ({ status: 0 }))).status === 200, 'the ledger route on the sidecar', 20_000, 100);
+  }, 60_000);
+
+  afterAll(async () => {
+    await sidecar?.envoy.stop();
+    await ledger?.close();
+  });
+
+  it('sends ledger.internal:8443 (the port from --parameter ServicePort) to the ledger node', async () => {
+    const seen: Record<string, number> = {};
+    for (let i = 0; i < 10; i++) tally(seen, await get(sidecar.outbound, { host: 'ledger.internal:8443' }));
+    expect(seen).toEqual({ ledger: 10 });
+    expect(ledger.received.at(-1)!.headers.host).toBe('ledger.internal:8443');
+  });
+});
+
 describe('typed-parameters.cfn.yaml (Environment=production): a weighted HTTP route with retries and timeouts through a real Envoy sidecar', () => {
   let sidecar: TestSidecar;
   const colors: Record<string, Upstream> = {};
