@@ -1,0 +1,3 @@
+export * from './golden-signals.ts';
+export * from './histogram-quantile.ts';
+export * from './signal-report.ts';
