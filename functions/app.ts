@@ -21,6 +21,7 @@ import { credentialRoutes } from './routes/credentials.ts';
 import { attestationRoutes } from './routes/attestation.ts';
 import { versionRoutes } from './routes/version.ts';
 import { registrySourceRoutes } from './routes/registry-sources.ts';
+import { signalReportRoutes, signalRoutes } from './routes/signals.ts';
 
 export interface CreateApiOptions extends ApiOptions {
   /** Readiness for `/healthz`; local mode reports ready once both API and xDS listen. */
@@ -65,8 +66,9 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
   // Registered before the API key middleware: workloads authenticate with a join token or their certificate.
   app.route('/', certificateRoutes(deps));
   app.route('/', registrySourceRoutes(deps));
+  app.route('/', signalReportRoutes(deps));
   app.use('/v1/*', apiKeyAuth({ store: deps.store }));
-  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, workloadRoutes, joinTokenRoutes, certificateAuditRoutes, attestationRoutes, credentialRoutes]) {
+  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, workloadRoutes, joinTokenRoutes, certificateAuditRoutes, attestationRoutes, credentialRoutes, signalRoutes]) {
     app.route('/', routes(deps));
   }
 

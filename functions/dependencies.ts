@@ -7,6 +7,7 @@ import type { CertificateAuthority } from '../core/ca/certificate-authority.ts';
 import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import type { CredentialStore } from '../core/credentials/index.ts';
 import type { WorkloadRegistry } from '../core/registry/index.ts';
+import type { GoldenSignalsStore } from '../core/signals/index.ts';
 import type { AttestationOptions } from './attestation/attestation-options.ts';
 
 export interface ApiLimits {
@@ -47,6 +48,8 @@ export interface ApiOptions {
   /** Registered workloads (live state); without it `GET /workloads` answers 503, without put and remove the registry-source routes do. */
   workloads?: Pick<WorkloadRegistry, 'list'> & Partial<Pick<WorkloadRegistry, 'put' | 'remove'>>;
   limits?: Partial<ApiLimits>;
+  /** Sidecars' golden-signal reports; without it the signal routes answer 501. */
+  signals?: GoldenSignalsStore;
   now?: () => Date;
 }
 
@@ -58,6 +61,7 @@ export interface ApiDependencies {
   certificates?: CertificateIssuing;
   credentials?: CredentialStore;
   workloads?: Pick<WorkloadRegistry, 'list'> & Partial<Pick<WorkloadRegistry, 'put' | 'remove'>>;
+  signals?: GoldenSignalsStore;
   logger: Logger;
   limits: ApiLimits;
   now: () => Date;
@@ -74,6 +78,7 @@ export function resolveDependencies(options: ApiOptions): ApiDependencies {
     certificates: options.certificates,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.workloads ? { workloads: options.workloads } : {}),
+    ...(options.signals ? { signals: options.signals } : {}),
     logger: options.logger,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,

@@ -1,4 +1,5 @@
 import { InMemoryWorkloadRegistry } from '../core/adapters/embedded/registry/index.ts';
+import { InMemorySignals } from '../core/adapters/embedded/signals/in-memory-signals.ts';
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
@@ -105,7 +106,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     ...(options.xds?.observe ? { observe: options.xds.observe } : {}),
     cloudMap: { listerFor: (access) => cloudMapListers.listerFor(access), ...(cloudMapPeriodMs ? { periodMs: cloudMapPeriodMs } : {}), ...(cloudMapRescanMs ? { rescanIntervalMs: cloudMapRescanMs } : {}) },
   });
-  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, convergence: xds.controlPlane, certificates: { ca: countingCertificateAuthority(ca, metrics), ledger, joinTokenSecrets }, credentials, workloads, ready: () => ready });
+  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, convergence: xds.controlPlane, certificates: { ca: countingCertificateAuthority(ca, metrics), ledger, joinTokenSecrets }, credentials, workloads, signals: new InMemorySignals(), ready: () => ready });
   app.get('/metrics', async (c) => c.body(await metrics.metrics(), 200, { 'content-type': metrics.contentType }));
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.apiPort });
   await new Promise<void>((resolve, reject) => {

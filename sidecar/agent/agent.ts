@@ -12,6 +12,7 @@ import { agentMetrics } from './metrics/agent-metrics.ts';
 import { caCertificates } from './metrics/ca-certificates.ts';
 import { mergedScrape } from './metrics/merged-scrape.ts';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
+import { SignalReporter } from './metrics/signal-reporter.ts';
 import { startReadinessServer, type ReadinessServer } from './readiness-server.ts';
 import { DEFAULT_ROTATION, rotationTime, type RotationPolicy } from './rotation.ts';
 
@@ -38,6 +39,8 @@ export interface AgentOptions {
   readyPort?: number;
   /** Serve the merged Prometheus scrape (`/stats/prometheus`) on this port (0 picks one); the app's metrics are merged from `appMetricsUrl`. */
   metrics?: { port: number; host?: string; appMetricsUrl?: string };
+  /** Report request counts and durations per service to the control plane this often (needs the bootstrap's Envoy admin port). */
+  signals?: { periodMs: number };
   ttlSeconds?: number;
   /** How often the trust bundle is re-read, so a new root reaches Envoy before leaves signed by it do (default 60 s). */
   bundleRefreshMs?: number;
@@ -77,6 +80,7 @@ export class Agent {
   private attempt = 0;
   private readiness: ReadinessServer | undefined;
   private metricsServer: MetricsServer | undefined;
+  private signalReporter: SignalReporter | undefined;
   private envoy: EnvoySupervisor | undefined;
   private stopped = false;
   private renewals = 0;
@@ -115,6 +119,19 @@ export class Agent {
       return { ready: status.ready, detail: { ...status } };
     });
     if (this.o.metrics) await this.startMetrics(this.o.metrics);
+    if (this.o.signals && this.o.bootstrap) {
+      const metadata = this.o.bootstrap.options.metadata;
+      this.signalReporter = new SignalReporter({
+        apiUrl: this.o.apiUrl,
+        mesh: this.o.mesh,
+        envoyAdminPort: this.o.bootstrap.options.adminPort,
+        identity: () => ({ workload: metadata?.WORKLOAD_NAME ?? 'unknown', namespace: metadata?.NAMESPACE ?? 'unknown', labels: metadata?.LABELS ?? {}, ...(this.cert ? { principal: this.cert.spiffeId } : {}) }),
+        credential: () => (this.cert && this.key ? { certificateChainPem: this.cert.certificateChainPem, privateKey: this.key.privateKey } : undefined),
+        periodMs: this.o.signals.periodMs,
+        logger: this.log,
+      });
+      this.signalReporter.start();
+    }
     if (this.o.bootstrap) {
       const yaml = envoyBootstrapYaml({ ...this.o.bootstrap.options, sdsSocketPath: this.o.sdsSocketPath });
       await writeFile(this.o.bootstrap.path, yaml, { mode: 0o600 });
@@ -153,6 +170,7 @@ export class Agent {
     clearInterval(this.bundleTimer);
     await this.envoy?.stop();
     await this.readiness?.close();
+    await this.signalReporter?.stop();
     await this.metricsServer?.close();
     await this.sds.close();
   }

@@ -64,6 +64,7 @@ export async function runAgent(opts: Record<string, unknown>, cmd: Command): Pro
     },
     ...(typeof opts.envoyPath === 'string' ? { envoy: { path: opts.envoyPath, args: opts.envoyArg as string[], drainMs: (opts.drainSeconds as number) * 1000 } } : {}),
     readyPort: opts.readyPort as number,
+    ...(opts.signalsInterval !== 0 ? { signals: { periodMs: (opts.signalsInterval as number) * 1000 } } : {}),
     ...(opts.metricsPort !== 0 ? { metrics: { port: opts.metricsPort as number, ...(typeof opts.appMetricsUrl === 'string' ? { appMetricsUrl: opts.appMetricsUrl } : {}) } } : {}),
     ...(opts.ttl ? { ttlSeconds: opts.ttl as number } : {}),
     rotation: { ratio: opts.rotationRatio as number, jitter: Math.min(DEFAULT_ROTATION.jitter, (opts.rotationRatio as number) / 2) },

@@ -105,8 +105,8 @@ beforeAll(async () => {
   const appPort = (frontendApp.address() as { port: number }).port;
   [frontend, client] = await Promise.all([
     // A 15-minute certificate: under the workload-certificate alert's hour from the start.
-    startAgentProcess({ ...common, joinToken: await token('frontend'), workload: 'frontend', labels: { app: 'frontend', version: 'v1' }, appPort, args: ['--ttl', '900'] }),
-    startAgentProcess({ ...common, joinToken: await token('client'), workload: 'client', labels: { app: 'client', version: 'v1' } }),
+    startAgentProcess({ ...common, joinToken: await token('frontend'), workload: 'frontend', labels: { app: 'frontend', version: 'v1' }, appPort, args: ['--ttl', '900', '--signals-interval', '1'] }),
+    startAgentProcess({ ...common, joinToken: await token('client'), workload: 'client', labels: { app: 'client', version: 'v1' }, args: ['--signals-interval', '1'] }),
   ]);
   await waitFor(async () => [200, 503].includes(await call()), 'a request from client through frontend to reviews', 60_000, 50);
   prometheus = await startPrometheus({
@@ -216,3 +216,54 @@ describe('dashboards and alert rules on a real Prometheus scraping real sidecars
     console.log(`dashboard queries: ${sorted.length}, Prometheus eval time p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)!.toFixed(2)} ms (slowest: ${timings.sort((a, b) => b.ms - a.ms)[0]!.panel}); ${sent} requests sent`);
   }, 240_000);
 });
+
+interface Signals {
+  host: string;
+  reporters: number;
+  total: { requests: number; successRate: number | null };
+  versions: { version: string; requests: number; requestsPerSecond: number; successRate: number | null; latencyMs: { p50: number; p95: number; p99: number } | null }[];
+}
+
+describe('golden signals in the control plane, reported by the agents', () => {
+  it('serves requests/s, success rate and latency quantiles per version of reviews', async () => {
+    let signals: Signals | undefined;
+    await waitFor(async () => {
+      const res = await trellis.api('GET', `/v1/meshes/${MESH}/services/shop/reviews/signals?window=60`);
+      expect(res.status).toBe(200);
+      signals = res.json as Signals;
+      return signals.versions.length === 2 && signals.versions.every((v) => v.requests >= 20);
+    }, 'signals of both versions of reviews', 60_000, 1000);
+    expect(signals!.host).toBe(REVIEWS);
+    expect(signals!.reporters).toBe(1);
+    const [v1, v2] = signals!.versions;
+    expect(v1).toMatchObject({ version: 'v1', successRate: 1 });
+    // v2 fails one request in four, counted where the frontend's sidecar saw it
+    expect(v2!.version).toBe('v2');
+    expect(v2!.successRate).toBeGreaterThan(0.6);
+    expect(v2!.successRate).toBeLessThan(0.9);
+    for (const v of [v1!, v2!]) {
+      expect(v.requestsPerSecond).toBeCloseTo(v.requests / 60);
+      expect(v.latencyMs!.p50).toBeGreaterThan(0);
+      expect(v.latencyMs!.p50).toBeLessThanOrEqual(v.latencyMs!.p95);
+      expect(v.latencyMs!.p95).toBeLessThanOrEqual(v.latencyMs!.p99);
+    }
+    // The same full name, and a service no one called: zero, not an error
+    expect(((await trellis.api('GET', `/v1/meshes/${MESH}/services/shop/${REVIEWS}/signals`)).json as Signals).host).toBe(REVIEWS);
+    expect(((await trellis.api('GET', `/v1/meshes/${MESH}/services/shop/nobody/signals`)).json as Signals).total).toMatchObject({ requests: 0, successRate: null });
+  });
+
+  it('refuses bogus queries and reports that are unsigned, forged, oversized or malformed', async () => {
+    for (const [query, status] of [['services/shop/reviews/signals?window=5', 400], ['services/shop/reviews/signals?window=1e3', 400], ['services/other/reviews.shop.svc.cluster.local/signals', 400], ['services/shop/Bad_Host/signals', 400], [`services/shop/${'a'.repeat(300)}/signals`, 400]] as const) {
+      expect((await trellis.api('GET', `/v1/meshes/${MESH}/${query}`)).status, query).toBe(status);
+    }
+    const url = `${trellis.apiUrl}/v1/meshes/${MESH}/signals/reports`;
+    const post = (authorization: string | undefined, body: string, type = 'application/json') => fetch(url, { method: 'POST', headers: { ...(authorization ? { authorization } : {}), 'content-type': type }, body }).then((r) => r.status);
+    expect(await post(undefined, '{"services":[]}')).toBe(401);
+    // An API key is no workload identity
+    expect(await post('Bearer e2e-admin-key-0123456789abcdef', '{"services":[]}')).toBe(401);
+    expect(await post('TrellisCert chain=AAAA, ts=1, sig=AAAA', '{"services":[]}')).toBe(401);
+    expect(await post('TrellisCert chain=AAAA, ts=1, sig=AAAA', 'x'.repeat(300 * 1024))).toBe(413);
+    expect(await post('TrellisCert chain=AAAA, ts=1, sig=AAAA', '{}', 'text/plain')).toBe(415);
+  });
+});
+

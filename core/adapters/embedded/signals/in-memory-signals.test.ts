@@ -6,7 +6,10 @@ const HOST = 'reviews.shop.svc.cluster.local';
 /** `n` observations in the bucket whose upper bound is `boundMs`. */
 const durations = (entries: [number, number][]) => {
   const counts = new Array<number>(DURATION_BOUNDS_MS.length + 1).fill(0);
-  for (const [boundMs, n] of entries) counts[DURATION_BOUNDS_MS.indexOf(boundMs as never)] += n;
+  for (const [boundMs, n] of entries) {
+    const i = DURATION_BOUNDS_MS.indexOf(boundMs as never);
+    counts[i] = (counts[i] ?? 0) + n;
+  }
   return counts;
 };
 const report = (services: SignalReport['services']): SignalReport => ({ services });
