@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the Kubernetes tests run: etcd (Debian's etcd-server) and kube-apiserver built from the
-# Kubernetes Go modules into .tools/kubernetes/<version>/. Idempotent; test/support/kubernetes.ts runs it
+# Installs what the Kubernetes tests run: etcd (Debian's etcd-server), and kube-apiserver and
+# kube-controller-manager (EndpointSlices, ReplicaSets) built from the Kubernetes Go modules into
+# .tools/kubernetes/<version>/. Idempotent; test/support/kubernetes.ts runs it
 # when a Kubernetes test starts and a tool is missing. Needs Go and, for etcd, root with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,12 +25,15 @@ mkdir -p "$dest"
 # Two test files starting at once build once: the second waits here, then finds the binary.
 exec 9>"$dest/.build.lock"
 flock 9
-if [ -x "$dest/kube-apiserver" ]; then
+binaries="kube-apiserver kube-controller-manager"
+missing=""
+for binary in $binaries; do [ -x "$dest/$binary" ] || missing="$missing $binary"; done
+if [ -z "$missing" ]; then
   exit 0
 fi
-command -v go >/dev/null 2>&1 || { echo "error: go missing; kube-apiserver is built from source for the Kubernetes tests" >&2; exit 1; }
+command -v go >/dev/null 2>&1 || { echo "error: go missing;$missing built from source for the Kubernetes tests" >&2; exit 1; }
 
-echo "building kube-apiserver v$version into $dest (a few minutes, once)" >&2
+echo "building$missing v$version into $dest (a few minutes each, once)" >&2
 module_dir() { go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'; }
 work="$(mktemp -d "${TMPDIR:-/tmp}/trellis-kube-build.XXXXXX")"
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
@@ -51,5 +55,7 @@ done
 minor="${version#*.}"; minor="${minor%%.*}"
 ldflags="-s -X k8s.io/component-base/version.gitVersion=v$version -X k8s.io/component-base/version.gitMajor=${version%%.*} -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
 ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=v$version -X k8s.io/client-go/pkg/version.gitMajor=${version%%.*} -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-(cd "$work/kubernetes" && GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -ldflags="$ldflags" -o "$OLDPWD/$dest/kube-apiserver.partial" ./cmd/kube-apiserver)
-mv "$dest/kube-apiserver.partial" "$dest/kube-apiserver"
+for binary in $missing; do
+  (cd "$work/kubernetes" && GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -ldflags="$ldflags" -o "$OLDPWD/$dest/$binary.partial" "./cmd/$binary")
+  mv "$dest/$binary.partial" "$dest/$binary"
+done

@@ -33,30 +33,38 @@ async function installOutput(): Promise<KubeObject[]> {
   return (JSON.parse(out) as { items: KubeObject[] }).items;
 }
 
-const pod = (name: string, labels: Record<string, string>): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace: NS, labels },
-  spec: { serviceAccountName: 'bookinfo-reviews', containers: [{ name: 'reviews', image: 'example/reviews:1.0' }] },
+/** A bookinfo-shaped Deployment of reviews whose container port `http` is the upstream's port on this host. */
+const deployment = (version: string, port: number): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: `reviews-${version}`, namespace: NS, labels: { app: 'reviews', version } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: 'reviews', version } },
+    template: {
+      metadata: { labels: { app: 'reviews', version } },
+      spec: { serviceAccountName: 'bookinfo-reviews', containers: [{ name: 'reviews', image: 'docker.io/istio/examples-bookinfo-reviews-v1:1.20.2', ports: [{ name: 'http', containerPort: port }] }] },
+    },
+  },
 });
 
 const service: KubeObject = {
   apiVersion: 'v1',
   kind: 'Service',
-  metadata: { name: 'reviews', namespace: NS },
-  spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080, targetPort: 9080 }] },
+  metadata: { name: 'reviews', namespace: NS, labels: { app: 'reviews', service: 'reviews' } },
+  spec: { selector: { app: 'reviews' }, ports: [{ name: 'http', port: 9080, targetPort: 'http' }] },
 };
 
-/** What the EndpointSlice controller would write for the pods (no kube-controller-manager runs here). */
-const slice = (endpoints: { pod: string; port: number }[], name = 'reviews-abcde'): KubeObject => ({
-  apiVersion: 'discovery.k8s.io/v1',
-  kind: 'EndpointSlice',
-  metadata: { name, namespace: NS, labels: { 'kubernetes.io/service-name': 'reviews' } },
-  addressType: 'IPv4',
-  // One port per slice, as the controller splits them: the upstreams listen on different ports.
-  ports: [{ name: 'http', port: endpoints[0]!.port, protocol: 'TCP' }],
-  endpoints: endpoints.map((e) => ({ addresses: [HOST_ADDRESS!], conditions: { ready: true }, targetRef: { kind: 'Pod', name: e.pod, namespace: NS } })),
-});
+/** The pod the ReplicaSet controller made for a version, once it exists. */
+async function podOf(version: string): Promise<string> {
+  let name: string | undefined;
+  await waitFor(async () => {
+    const pods = await kube.admin.request<{ items: { metadata: { name: string } }[] }>('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=version%3D${version}`);
+    name = pods.body.items?.[0]?.metadata.name;
+    return name !== undefined;
+  }, `the reviews-${version} pod`, 30_000, 100);
+  return name!;
+}
 
 /** The API server's service-account signing keys, as EKS publishes them at the issuer (`/openid/v1/jwks`). */
 function clusterKeys(k: RunningKubernetes): Promise<unknown> {
@@ -78,6 +86,7 @@ let sidecar: TestSidecar | undefined;
 let v1: Upstream;
 let v2: Upstream;
 let dir: string;
+let pods: { v1: string; v2: string };
 
 function newAgent(): ClusterAgent {
   return new ClusterAgent({
@@ -102,7 +111,7 @@ const served = async () => {
 describe('trellis-cluster-agent against a real kube-apiserver', () => {
   beforeAll(async () => {
     if (!HOST_ADDRESS) throw new Error('this host has no non-loopback IPv4 address for the endpoints (the API server refuses loopback ones)');
-    kube = await startKubernetes();
+    kube = await startKubernetes({ controllerManager: true });
     trellis = await startTestTrellis();
     dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-cluster-agent-'));
     [v1, v2] = [await startUpstream('reviews-v1', HOST_ADDRESS), await startUpstream('reviews-v2', HOST_ADDRESS)];
@@ -123,9 +132,12 @@ describe('trellis-cluster-agent against a real kube-apiserver', () => {
     await kube.admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'trellis.dev/injection': 'enabled' } } });
     // No controller-manager creates the default accounts; the ServiceAccount admission needs the pods'.
     await kube.admin.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bookinfo-reviews', namespace: NS } });
-    await kube.admin.apply(pod('reviews-v1-7d8f9', { app: 'reviews', version: 'v1' }));
-    await kube.admin.apply(pod('reviews-v2-5c6b7', { app: 'reviews', version: 'v2' }));
-
+    await kube.admin.apply({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } });
+    await kube.admin.apply(deployment('v1', v1.port));
+    await kube.admin.apply(deployment('v2', v2.port));
+    pods = { v1: await podOf('v1'), v2: await podOf('v2') };
+    await kube.admin.runPod(NS, pods.v1, { node: 'node-1', ip: HOST_ADDRESS });
+    await kube.admin.runPod(NS, pods.v2, { node: 'node-1', ip: HOST_ADDRESS, ready: false });
     agent = newAgent();
     agent.start();
     sidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'demo', namespace: NS, workload: 'productpage', labels: { app: 'productpage' } });
@@ -141,29 +153,30 @@ describe('trellis-cluster-agent against a real kube-apiserver', () => {
   });
 
   it('mirrors a Service and its ready pods so a real Envoy routes <name>.<ns>.svc.cluster.local to them, with the Pod labels and service account from the API server; deleting the Service removes the route', async () => {
-    // Act: the Service and its EndpointSlice appear in the API server.
+    // Act: the Service appears; the EndpointSlice controller gives it the ready v1 pod.
     const started = performance.now();
     await kube.admin.apply(service);
-    await kube.admin.apply(slice([{ pod: 'reviews-v1-7d8f9', port: v1.port }]));
     await waitFor(async () => (await served()).servedBy === 'reviews-v1', `Envoy routing ${HOST} to reviews-v1`, 30_000, 50);
     const toRouting = performance.now() - started;
 
     // Assess: live state in the registry, nothing in config.
     const workloads = (await trellis.api('GET', '/v1/meshes/demo/workloads')).json as { items: { id: string; source: string; labels: Record<string, string>; serviceAccount: string; service?: { ports: unknown[] } }[] };
     const mirrored = workloads.items.filter((w) => w.source === 'kubernetes');
-    expect(mirrored.map((w) => w.id).sort()).toEqual(['kubernetes/test/bookinfo/pod/reviews-v1-7d8f9', 'kubernetes/test/bookinfo/service/reviews']);
+    expect(mirrored.map((w) => w.id).sort()).toEqual([`kubernetes/test/bookinfo/pod/${pods.v1}`, 'kubernetes/test/bookinfo/service/reviews']);
     const endpoint = mirrored.find((w) => w.id.includes('/pod/'))!;
-    expect(endpoint.labels).toEqual({ app: 'reviews', version: 'v1' });
+    expect(endpoint.labels).toEqual({ app: 'reviews', version: 'v1', 'pod-template-hash': expect.stringMatching(/^[a-z0-9]+$/) });
     expect(endpoint.serviceAccount).toBe('bookinfo-reviews');
     expect(mirrored.find((w) => w.id.includes('/service/'))!.service!.ports).toEqual([{ name: 'http', number: 9080, protocol: 'HTTP' }]);
     const revisions = (await trellis.api('GET', '/v1/meshes/demo/revisions')).json as { items: unknown[] };
     expect(revisions.items).toEqual([]);
 
-    // An EndpointSlice change alone: the v2 pod becomes the ready endpoint.
+    // Readiness changes alone: v2 becomes ready and v1 not; the controller rewrites the EndpointSlices.
     const sliceStarted = performance.now();
-    await kube.admin.apply(slice([{ pod: 'reviews-v2-5c6b7', port: v2.port }]));
+    await kube.admin.runPod(NS, pods.v2, { node: 'node-1', ip: HOST_ADDRESS! });
+    await kube.admin.runPod(NS, pods.v1, { node: 'node-1', ip: HOST_ADDRESS!, ready: false });
     await waitFor(async () => (await served()).servedBy === 'reviews-v2', `Envoy routing ${HOST} to reviews-v2`, 30_000, 50);
     const sliceToRouting = performance.now() - sliceStarted;
+    await kube.admin.runPod(NS, pods.v1, { node: 'node-1', ip: HOST_ADDRESS! });
 
     // Deleting the Service removes the mesh service.
     const deleteStarted = performance.now();
@@ -171,14 +184,12 @@ describe('trellis-cluster-agent against a real kube-apiserver', () => {
     // An unknown host goes the way of the mesh's outbound policy (passthrough: a DNS failure here), never to reviews.
     await waitFor(async () => ![...(await clusterNames(sidecar!.envoy))].some((c) => c.includes(HOST)) && (await served()).servedBy === undefined, `Envoy no longer routing ${HOST}`, 30_000, 50);
     const deleteToGone = performance.now() - deleteStarted;
-    console.log(`cluster agent: Service create → Envoy routes ${Math.round(toRouting)} ms; EndpointSlice change → routes ${Math.round(sliceToRouting)} ms; Service delete → route gone ${Math.round(deleteToGone)} ms; agent ${JSON.stringify(agent!.stats())}`);
+    console.log(`cluster agent: Service create → Envoy routes ${Math.round(toRouting)} ms; pod readiness change (EndpointSlice rewritten by the controller) → routes ${Math.round(sliceToRouting)} ms; Service delete → route gone ${Math.round(deleteToGone)} ms; agent ${JSON.stringify(agent!.stats())}`);
     expect(agent!.stats().failedWrites).toBe(0);
   }, 120_000);
 
   it("applies Istio routing by short Service names on top, unchanged: a DestinationRule's subsets by the Pods' version label and a VirtualService sending jason to v2", async () => {
     await kube.admin.apply(service);
-    await kube.admin.apply(slice([{ pod: 'reviews-v1-7d8f9', port: v1.port }]));
-    await kube.admin.apply(slice([{ pod: 'reviews-v2-5c6b7', port: v2.port }], 'reviews-fghij'));
     await apply(
       trellis,
       'demo',
@@ -220,7 +231,6 @@ spec:
 
   it('resyncs after the agent was away: a Service deleted meanwhile is removed by the next agent', async () => {
     await kube.admin.apply(service);
-    await kube.admin.apply(slice([{ pod: 'reviews-v1-7d8f9', port: v1.port }]));
     await waitFor(async () => (await served()).servedBy !== undefined, `Envoy routing ${HOST}`, 30_000, 50);
     await agent!.stop();
     await kube.admin.delete(service);

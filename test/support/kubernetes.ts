@@ -10,6 +10,7 @@ import { ROOT } from './tools.ts';
 /** The Kubernetes release the tests run against; scripts/ensure-kubernetes-tools.sh builds it. */
 export const KUBERNETES_VERSION = '1.34.0';
 export const KUBE_APISERVER_BIN = path.join(ROOT, '.tools/kubernetes', `v${KUBERNETES_VERSION}`, 'kube-apiserver');
+export const KUBE_CONTROLLER_MANAGER_BIN = path.join(ROOT, '.tools/kubernetes', `v${KUBERNETES_VERSION}`, 'kube-controller-manager');
 /** Building kube-apiserver from source takes minutes on two cores; it happens once. */
 export const KUBERNETES_SETUP_TIMEOUT_MS = 15 * 60_000;
 
@@ -17,9 +18,9 @@ function etcdInstalled(): boolean {
   return spawnSync('etcd', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Installs etcd and builds kube-apiserver when missing (only Kubernetes tests call this). */
+/** Installs etcd and builds kube-apiserver and kube-controller-manager when missing (only Kubernetes tests call this). */
 export function ensureKubernetesTools(): void {
-  if (existsSync(KUBE_APISERVER_BIN) && etcdInstalled()) return;
+  if (existsSync(KUBE_APISERVER_BIN) && existsSync(KUBE_CONTROLLER_MANAGER_BIN) && etcdInstalled()) return;
   const r = spawnSync('bash', [path.join(ROOT, 'scripts/ensure-kubernetes-tools.sh')], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, KUBERNETES_VERSION }, timeout: KUBERNETES_SETUP_TIMEOUT_MS });
   if (r.status !== 0) throw new Error(`scripts/ensure-kubernetes-tools.sh failed (${r.error?.message ?? `exit ${r.status}`})`);
 }
@@ -39,6 +40,7 @@ const KINDS: Record<string, { prefix: string; plural: string; namespaced: boolea
   Service: { prefix: '/api/v1', plural: 'services', namespaced: true },
   Pod: { prefix: '/api/v1', plural: 'pods', namespaced: true },
   EndpointSlice: { prefix: '/apis/discovery.k8s.io/v1', plural: 'endpointslices', namespaced: true },
+  Node: { prefix: '/api/v1', plural: 'nodes', namespaced: false },
   Deployment: { prefix: '/apis/apps/v1', plural: 'deployments', namespaced: true },
   ClusterRole: { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
   ClusterRoleBinding: { prefix: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
@@ -115,6 +117,24 @@ export class KubeClient {
     if (r.status >= 300 && r.status !== 404) throw new Error(`delete ${o.kind} ${o.metadata.name}: HTTP ${r.status}`);
   }
 
+  /**
+   * What a kubelet would do for a pod, since none runs here: bind it to `node` (as the scheduler
+   * would) and report it running on `ip`, ready or not.
+   */
+  async runPod(namespace: string, name: string, o: { node: string; ip: string; ready?: boolean }): Promise<void> {
+    const pod = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
+    const current = await this.request<{ spec?: { nodeName?: string } }>('GET', pod);
+    if (current.status !== 200) throw new Error(`get pod ${namespace}/${name}: HTTP ${current.status}`);
+    if (!current.body.spec?.nodeName) {
+      const bound = await this.request('POST', `${pod}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: o.node } });
+      if (bound.status !== 201) throw new Error(`bind pod ${namespace}/${name}: HTTP ${bound.status}: ${bound.text.slice(0, 300)}`);
+    }
+    const ready = o.ready === false ? 'False' : 'True';
+    const status = { status: { phase: 'Running', podIP: o.ip, podIPs: [{ ip: o.ip }], conditions: [{ type: 'Ready', status: ready }, { type: 'ContainersReady', status: ready }] } };
+    const patched = await this.request('PATCH', `${pod}/status`, status, 'application/merge-patch+json');
+    if (patched.status !== 200) throw new Error(`pod status ${namespace}/${name}: HTTP ${patched.status}: ${patched.text.slice(0, 300)}`);
+  }
+
   /** A token for a ServiceAccount (TokenRequest API), to act with exactly the RBAC it is granted; `audiences` as a projected volume sets them. */
   async serviceAccountToken(namespace: string, name: string, audiences?: string[]): Promise<string> {
     const r = await this.request<{ status?: { token?: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600, ...(audiences ? { audiences } : {}) } });
@@ -126,6 +146,11 @@ export class KubeClient {
 export interface StartKubernetesOptions {
   /** Unix socket of the HTTP CONNECT proxy the API server reaches Services through (its "cluster" egress). */
   clusterEgressSocket?: string;
+  /**
+   * Also run kube-controller-manager with the controllers that need no kubelet or cloud:
+   * Deployments, ReplicaSets, EndpointSlices and the default ServiceAccounts.
+   */
+  controllerManager?: boolean;
 }
 
 export interface RunningKubernetes {
@@ -200,7 +225,9 @@ export async function startKubernetes(o: StartKubernetesOptions = {}): Promise<R
   }
   const apiserver = spawn(KUBE_APISERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   capture(apiserver, 'kube-apiserver');
+  let controllerManager: ChildProcess | undefined;
   const stop = async () => {
+    if (controllerManager) await stopChild(controllerManager);
     await stopChild(apiserver);
     await stopChild(etcd);
     rmSync(dir, { recursive: true, force: true });
@@ -216,6 +243,35 @@ export async function startKubernetes(o: StartKubernetesOptions = {}): Promise<R
     // An exited API server ends the wait at once, and is reported below.
     await waitFor(async () => apiserver.exitCode !== null || (await admin.request('GET', '/readyz')).status === 200, 'kube-apiserver /readyz', 60_000, 250);
     if (apiserver.exitCode !== null) throw new Error(`kube-apiserver exited ${apiserver.exitCode}`);
+    if (o.controllerManager) {
+      const kubeconfig = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'test', cluster: { server: url, 'certificate-authority-data': Buffer.from(ca).toString('base64') } }],
+        users: [{ name: 'admin', user: { token } }],
+        contexts: [{ name: 'test', context: { cluster: 'test', user: 'admin' } }],
+        'current-context': 'test',
+      };
+      writeFileSync(path.join(dir, 'kubeconfig'), JSON.stringify(kubeconfig), { mode: 0o600 });
+      controllerManager = spawn(
+        KUBE_CONTROLLER_MANAGER_BIN,
+        [
+          `--kubeconfig=${path.join(dir, 'kubeconfig')}`,
+          '--controllers=deployment,replicaset,endpointslice,serviceaccount',
+          '--leader-elect=false',
+          '--secure-port=0',
+          `--service-account-private-key-file=${path.join(dir, 'sa.key')}`,
+          // Quick enough for tests: the default batches EndpointSlice updates for a second.
+          '--endpointslice-updates-batch-period=0s',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      capture(controllerManager, 'kube-controller-manager');
+      const cm = controllerManager;
+      // Ready once its ServiceAccount controller made the default account of `default`.
+      await waitFor(async () => cm.exitCode !== null || (await admin.request('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200, 'kube-controller-manager running', 60_000, 250);
+      if (cm.exitCode !== null) throw new Error(`kube-controller-manager exited ${cm.exitCode}`);
+    }
     return { url, ca, admin, logs: () => output, stop };
   } catch (err) {
     await stop();
