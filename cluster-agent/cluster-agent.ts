@@ -21,6 +21,8 @@ export interface ClusterAgentOptions {
   maxWritesPerSecond?: number;
   /** Every meshed namespace is sent again this often, well within the entries' 10-minute TTL (default 3 min). */
   refreshMs?: number;
+  /** How long one watch stays open before it is resumed from its resourceVersion (default 300 s). */
+  watchSeconds?: number;
   /** Changes of one namespace within this long are sent as one write (default 100 ms). */
   settleMs?: number;
   logger: Logger;
@@ -61,15 +63,17 @@ export class ClusterAgent {
     const client = new KubeClient(options.kube);
     const onError = (err: unknown, what: string) => options.logger.warn({ err: (err as Error).message }, `${what} failed; relisting`);
     const touch = (namespaces: ReadonlySet<string>) => this.markDirty(namespaces);
-    this.services = new Informer(client, { path: '/api/v1/services', keep: keepService, onChange: touch, onError });
-    this.slices = new Informer(client, { path: '/apis/discovery.k8s.io/v1/endpointslices', keep: keepSlice, onChange: touch, onError });
-    this.pods = new Informer(client, { path: '/api/v1/pods', keep: keepPod, onChange: touch, onError });
+    const watchSeconds = options.watchSeconds ?? 300;
+    this.services = new Informer(client, { path: '/api/v1/services', keep: keepService, onChange: touch, onError, watchSeconds });
+    this.slices = new Informer(client, { path: '/apis/discovery.k8s.io/v1/endpointslices', keep: keepSlice, onChange: touch, onError, watchSeconds });
+    this.pods = new Informer(client, { path: '/api/v1/pods', keep: keepPod, onChange: touch, onError, watchSeconds });
     this.namespaces = new Informer(client, {
       path: '/api/v1/namespaces',
       query: { labelSelector: `${MESHED_NAMESPACE_LABEL}=enabled` },
       keep: (n) => n.metadata?.name ?? '',
       onChange: () => this.onNamespaces(),
       onError,
+      watchSeconds,
     });
   }
 

@@ -13,6 +13,8 @@ export interface InformerOptions<T, S> {
   /** Called with the namespaces whose objects changed (`''` for cluster-scoped ones). */
   onChange: (namespaces: ReadonlySet<string>) => void;
   onError: (err: unknown, what: string) => void;
+  /** How long the server keeps one watch open before the informer resumes it (default 300 s). */
+  watchSeconds?: number;
   /** First retry delay after a failure; doubles up to 30 s. */
   retryMs?: number;
 }
@@ -50,7 +52,7 @@ export class Informer<T extends Meta, S> {
         if (version === undefined) version = await this.relist();
         const current = { version };
         this.calls.watches++;
-        const watch = this.client.watch<T>(this.url(), version, (event) => this.apply(event, current));
+        const watch = this.client.watch<T>(this.url(), version, (event) => this.apply(event, current), this.options.watchSeconds);
         this.stopWatch = watch.stop;
         await watch.done;
         version = current.version;

@@ -89,11 +89,11 @@ export class KubeClient {
    * Watches from `resourceVersion`, calling `onEvent` per line; resolves when the server ends the
    * stream (its timeout) and rejects on errors. `stop()` ends it early.
    */
-  watch<T>(path: string, resourceVersion: string, onEvent: (event: WatchEvent<T>) => void): { done: Promise<void>; stop: () => void } {
-    const query = new URLSearchParams({ watch: '1', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: '300' });
+  watch<T>(path: string, resourceVersion: string, onEvent: (event: WatchEvent<T>) => void, timeoutSeconds = 300): { done: Promise<void>; stop: () => void } {
+    const query = new URLSearchParams({ watch: '1', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) });
     let stop = () => {};
     const done = new Promise<void>((resolve, reject) => {
-      const req = https.get(`${this.connection.url}${path}${joiner(path)}${query}`, { ca: this.connection.ca, headers: this.headers(), timeout: 330_000 }, (res) => {
+      const req = https.get(`${this.connection.url}${path}${joiner(path)}${query}`, { ca: this.connection.ca, headers: this.headers(), timeout: (timeoutSeconds + 30) * 1000 }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
           return reject(new KubeApiError(`watch ${path}: HTTP ${res.statusCode}`, res.statusCode ?? 0));
@@ -119,7 +119,7 @@ export class KubeClient {
         res.on('error', reject);
       });
       stop = () => req.destroy();
-      req.on('timeout', () => req.destroy(new Error(`watch ${path}: no data for 330 s`)));
+      req.on('timeout', () => req.destroy(new Error(`watch ${path}: no data for ${timeoutSeconds + 30} s`)));
       req.on('error', (err) => (req.destroyed && err.message === 'socket hang up' ? resolve() : reject(err)));
     });
     return { done, stop };

@@ -88,8 +88,9 @@ let v2: Upstream;
 let dir: string;
 let pods: { v1: string; v2: string };
 
-function newAgent(): ClusterAgent {
+function newAgent(watchSeconds?: number): ClusterAgent {
   return new ClusterAgent({
+    ...(watchSeconds ? { watchSeconds } : {}),
     kube: { url: kube.url, ca: kube.ca, tokenFile: path.join(dir, 'kube-token') },
     server: trellis.apiUrl,
     tenant: 'default',
@@ -241,5 +242,17 @@ spec:
     await waitFor(async () => ![...(await clusterNames(sidecar!.envoy))].some((c) => c.includes(HOST)), `Envoy no longer routing ${HOST} after the resync`, 30_000, 50);
     const workloads = (await trellis.api('GET', '/v1/meshes/demo/workloads')).json as { items: { id: string }[] };
     expect(workloads.items.filter((w) => w.id.includes('/service/'))).toEqual([]);
+  }, 120_000);
+
+  it('resumes ended watches from the last resourceVersion without listing again, and misses no change in between', async () => {
+    await agent!.stop();
+    agent = newAgent(1);
+    agent.start();
+    await waitFor(() => agent!.stats().lists === 4, 'the first lists', 30_000, 50);
+    // Each watch is ended by the server after a second and resumed; the change lands across resumptions.
+    await waitFor(() => agent!.stats().watches >= 12, 'watches ended and resumed twice', 30_000, 100);
+    await kube.admin.apply(service);
+    await waitFor(async () => (await served()).servedBy !== undefined, `Envoy routing ${HOST} again`, 30_000, 50);
+    expect(agent!.stats().lists).toBe(4);
   }, 120_000);
 });
