@@ -20,6 +20,7 @@ import { registerProxyConfig } from './commands/proxy-config.ts';
 import { registerProxyStatus } from './commands/proxy-status.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerToken } from './commands/token.ts';
+import { registerTop } from './commands/top.ts';
 import { registerVersion } from './commands/version.ts';
 
 const ENVIRONMENT_HELP = `Environment:
@@ -62,6 +63,7 @@ export function buildProgram(io: CliIo): Command {
     registerRollback,
     registerProxyStatus,
     registerProxyConfig,
+    registerTop,
     registerCerts,
     registerToken,
     registerAttestation,
