@@ -18,6 +18,9 @@ const MAX_REPORT_BYTES = 256 * 1024;
 const HOST_PART = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const NAMESPACE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+const notCollected = { 501: problem('This deployment does not collect golden signals (the hosted API, for now)') };
+
 const VersionSignalsSchema = z.object({
   version: z.string(),
   requests: z.number().int(),
@@ -53,7 +56,7 @@ export function signalReportRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     summary: "A sidecar's request counts and duration buckets per service and version since its last report (the agent sends them)",
     security: [{ trellisCert: [] }],
     request: { params: z.object({ mesh: z.string() }) },
-    responses: { 204: { description: 'Recorded' }, ...problemResponses, 403: { description: 'Not a workload certificate of this mesh', content: { 'application/problem+json': { schema: ProblemSchema } } } },
+    responses: { 204: { description: 'Recorded' }, ...problemResponses, 403: problem('Not a workload certificate of this mesh'), 413: problem('Larger than 256 KiB'), 415: problem('Not application/json'), ...notCollected, 503: problem('No CA configured to verify the certificate') },
   });
   app.post('/v1/meshes/:mesh/signals/reports', async (c) => {
     const signals = requireSignals(deps);
@@ -88,7 +91,7 @@ export function signalRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     path: '/v1/meshes/{mesh}/services/{namespace}/{host}/signals',
     summary: 'Golden signals of a service as its clients see it: requests/s, success rate, p50/p95/p99 latency, per version',
     request: { params: z.object({ mesh: z.string(), namespace: z.string(), host: z.string() }), query: z.object({ window: z.string().optional().describe(`Seconds, ${10}–${MAX_WINDOW_SECONDS} (default ${DEFAULT_WINDOW_SECONDS})`) }) },
-    responses: { 200: { description: 'Signals', content: { 'application/json': { schema: ServiceSignalsSchema } } }, ...problemResponses },
+    responses: { 200: { description: 'Signals', content: { 'application/json': { schema: ServiceSignalsSchema } } }, ...problemResponses, ...notCollected },
   });
   app.get('/v1/meshes/:mesh/services/:namespace/:host/signals', async (c) => {
     const { tenantId } = c.get('principal');
