@@ -11,6 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-ecs';
 import { LogGroup, RetentionDays, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { PROXY_IMAGE } from '../../release/images.ts';
+import { addMetricsExport, type MetricsExport } from './metrics-export.ts';
 
 /** The proxy image: trellis-agent with Envoy, the agent supervising Envoy and serving it SDS on a Unix socket. */
 export const DEFAULT_TRELLIS_PROXY_IMAGE = PROXY_IMAGE;
@@ -54,6 +55,8 @@ export interface TrellisMeshOptions {
   egressIgnoredPorts?: number[];
   cpu?: number;
   memoryReservationMiB?: number;
+  /** Send the proxy's metrics (Istio's standard metrics, the agent's) to Amazon Managed Service for Prometheus or CloudWatch, through a collector container. */
+  metricsExport?: MetricsExport;
 }
 
 /** A WorkloadGroup name is a Kubernetes-style DNS label. */
@@ -110,6 +113,7 @@ export class TrellisMeshExtension {
       memoryReservationMiB: o.memoryReservationMiB ?? 128,
     });
     app.addContainerDependencies({ container: this.proxy, condition: ContainerDependencyCondition.HEALTHY });
+    if (o.metricsExport) addMetricsExport(taskDefinition, this.proxy, this.logGroup, o.metricsExport, PROXY_PORTS.metrics, METRICS_PATH);
     const proxyConfiguration = new AppMeshProxyConfiguration({
       containerName: PROXY_CONTAINER_NAME,
       properties: {
