@@ -9,9 +9,8 @@ const errorsOf = (input: unknown) => {
 
 const PROVIDERS = [
   { name: 'stdout', envoyFileAccessLog: { path: '/dev/stdout' } },
-  { name: 'json', envoyFileAccessLog: { path: '/dev/stderr', logFormat: { labels: { code: '%RESPONSE_CODE%', path: '%REQ(:PATH)%', start: '%START_TIME(%Y-%m-%dT%H:%M:%SZ)%' } } } },
+  { name: 'json', envoyFileAccessLog: { path: '/dev/stdout', logFormat: { labels: { code: '%RESPONSE_CODE%', path: '%REQ(:PATH)%', start: '%START_TIME(%Y-%m-%dT%H:%M:%SZ)%' } } } },
   { name: 'text', envoyFileAccessLog: { path: '/dev/stdout', logFormat: { text: '[%START_TIME%] %REQ(:METHOD)% %RESPONSE_CODE% 100%% %DURATION%%BYTES_SENT%\n' } } },
-  { name: 'als', envoyOtelAls: { service: 'otel.observability.svc.cluster.local', port: 4317, logName: 'mesh', logFormat: { text: '%REQ(:METHOD)%' } } },
   { name: 'zipkin', zipkin: { service: 'zipkin.observability.svc.cluster.local', port: 9411, maxTagLength: 512, enable64bitTraceId: false, path: '/api/v2/spans' } },
   { name: 'otel', opentelemetry: { service: 'observability/otel.observability.svc.cluster.local', port: 4318, http: { path: '/v1/traces', timeout: '2s', headers: [{ name: 'x-tenant', value: 'shop' }] } } },
   { name: 'prom', prometheus: {} },
@@ -19,12 +18,12 @@ const PROVIDERS = [
 
 describe('telemetry extensionProviders and defaultProviders', () => {
   it('accepts every telemetry provider kind and default providers that serve their signal', () => {
-    expect(errorsOf({ extensionProviders: PROVIDERS, defaultProviders: { accessLogging: ['stdout', 'als'], tracing: ['zipkin'], metrics: ['prom'] } })).toEqual([]);
+    expect(errorsOf({ extensionProviders: PROVIDERS, defaultProviders: { accessLogging: ['stdout'], tracing: ['zipkin'], metrics: ['prom'] } })).toEqual([]);
   });
 
   it('refuses access-log files other than the proxy log stream, at the path', () => {
-    for (const path of ['/var/log/x.log', '/etc/passwd', '/dev/stdout/../../etc/passwd', 'relative.log', '']) {
-      expect(errorsOf({ extensionProviders: [{ name: 'f', envoyFileAccessLog: { path } }] })).toEqual([{ path: 'extensionProviders.0.envoyFileAccessLog.path', message: expect.stringContaining('/dev/stdout or /dev/stderr only') }]);
+    for (const path of ['/dev/stderr', '/var/log/x.log', '/etc/passwd', '/dev/stdout/../../etc/passwd', 'relative.log', '']) {
+      expect(errorsOf({ extensionProviders: [{ name: 'f', envoyFileAccessLog: { path } }] })).toEqual([{ path: 'extensionProviders.0.envoyFileAccessLog.path', message: expect.stringContaining('/dev/stdout only') }]);
     }
   });
 
@@ -32,11 +31,17 @@ describe('telemetry extensionProviders and defaultProviders', () => {
     expect(errorsOf({ extensionProviders: [{ name: 'f', envoyFileAccessLog: { path: '/dev/stdout', logFormat: { text: '%NOT_AN_OPERATOR%' } } }] })).toEqual([
       { path: 'extensionProviders.0.envoyFileAccessLog.logFormat.text', message: '%NOT_AN_OPERATOR% is not an Envoy access-log command operator Trellis allows' },
     ]);
-    expect(errorsOf({ extensionProviders: [{ name: 'f', envoyOtelAls: { service: 'a.b', port: 1, logFormat: { labels: { rate: '50%' } } } }] })).toEqual([{ path: 'extensionProviders.0.envoyOtelAls.logFormat.labels.rate', message: expect.stringContaining('lone "%"') }]);
+    expect(errorsOf({ extensionProviders: [{ name: 'f', envoyFileAccessLog: { path: '/dev/stdout', logFormat: { labels: { rate: '50%' } } } }] })).toEqual([{ path: 'extensionProviders.0.envoyFileAccessLog.logFormat.labels.rate', message: expect.stringContaining('lone "%"') }]);
     expect(accessLogFormatProblem('%REQ(:PATH):64% %RESP(X-Y)% %%')).toBeUndefined();
     expect(accessLogFormatProblem('%REQ(:PATH)')).toMatch(/lone/);
     expect(errorsOf({ extensionProviders: [{ name: 'f', envoyFileAccessLog: { path: '/dev/stdout', logFormat: { text: 'a', labels: { a: 'b' } } } }] })[0]?.message).toBe('set text or labels, not both');
     expect(errorsOf({ extensionProviders: [{ name: 'f', envoyFileAccessLog: { path: '/dev/stdout', logFormat: { text: 'x'.repeat(4097) } } }] })[0]?.path).toBe('extensionProviders.0.envoyFileAccessLog.logFormat.text');
+  });
+
+  it('refuses envoyOtelAls as unsupported (no OpenTelemetry log protos to encode it with)', () => {
+    expect(errorsOf({ extensionProviders: [{ name: 'als', envoyOtelAls: { service: 'otel.observability.svc.cluster.local', port: 4317, logName: 'mesh' } }] })).toEqual([
+      { path: 'extensionProviders.0.envoyOtelAls', message: expect.stringMatching(/^unsupported: /) },
+    ]);
   });
 
   it('refuses providers Trellis does not translate, unknown fields and bad hosts at their paths', () => {

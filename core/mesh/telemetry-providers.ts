@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ACCESS_LOG_PATHS } from '../envoy/patch-guard.ts';
 import { accessLogFormatProblem } from './access-log-format.ts';
 import { duration, service } from './provider-fields.ts';
 
@@ -25,12 +24,18 @@ const port = z.number().int().min(1).max(65_535);
 const maxTagLength = z.number().int().min(1).max(65_535).optional().describe('Longest tag value sent; default 256');
 const headerName = z.string().min(1).max(256).regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name');
 
+/**
+ * Where a file access log may go: the proxy's own stdout. Any other file would let a tenant's
+ * config write on the proxy's host; /dev/stderr is left out because the agent reads Envoy's
+ * stderr through a socket, which Envoy cannot open as a file (the listener would be rejected).
+ */
+export const TELEMETRY_ACCESS_LOG_PATHS: readonly string[] = ['/dev/stdout'];
+
 export const EnvoyFileAccessLogSchema = z.strictObject({
   path: z
     .string()
-    // Writing anywhere else would let a tenant's config create or overwrite files on the proxy's host.
-    .refine((p) => ACCESS_LOG_PATHS.includes(p), `access logs are written to ${ACCESS_LOG_PATHS.join(' or ')} only (the proxy's log stream); other files on the proxy host are refused`)
-    .describe(`${ACCESS_LOG_PATHS.join(' or ')}`),
+    .refine((p) => TELEMETRY_ACCESS_LOG_PATHS.includes(p), 'access logs are written to /dev/stdout only (the proxy\'s log stream); other files on the proxy host are refused')
+    .describe('/dev/stdout'),
   logFormat: LogFormat.optional(),
 });
 

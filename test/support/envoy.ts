@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ENVOY_BIN } from './tools.ts';
@@ -26,16 +26,19 @@ export interface RunningEnvoy {
  * Starts a real Envoy with the given bootstrap (YAML or JSON text). The bootstrap must set
  * `admin.address` to 127.0.0.1:`adminPort`. Resolves once the admin interface answers.
  */
-export async function startEnvoy(bootstrap: string, adminPort: number, options: { logLevel?: string; expect?: ExpectedTrouble } = {}): Promise<RunningEnvoy> {
+export async function startEnvoy(bootstrap: string, adminPort: number, options: { logLevel?: string; expect?: ExpectedTrouble; stdoutFile?: string } = {}): Promise<RunningEnvoy> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-envoy-'));
   const file = path.join(dir, 'bootstrap.yaml');
   writeFileSync(file, bootstrap);
   let output = '';
+  const stdout = options.stdoutFile ? openSync(options.stdoutFile, 'a') : undefined;
   const child: ChildProcess = spawn(
     ENVOY_BIN,
     ['-c', file, '--use-dynamic-base-id', '--log-level', options.logLevel ?? 'warn', '--disable-hot-restart', '--concurrency', '1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // A file for stdout when asked: Envoy cannot open /dev/stdout (access logs) on the socket a pipe to node is.
+    { stdio: ['ignore', stdout ?? 'pipe', 'pipe'] },
   );
+  if (stdout !== undefined) closeSync(stdout);
   const append = (b: Buffer) => {
     output += b.toString();
     if (output.length > 200_000) output = output.slice(-100_000);

@@ -30,6 +30,8 @@ export async function startGateway(o: {
   protocol?: 'delta' | 'sotw';
   /** Reach an mTLS xDS server with `certificate`, accepting only this server SPIFFE ID. */
   xdsServerSpiffeId?: string;
+  /** Where Envoy's stdout (access logs to /dev/stdout) goes. */
+  stdoutFile?: string;
 }): Promise<TestGateway> {
   const adminPort = await freePort();
   const ports: Record<number, number> = {};
@@ -61,7 +63,7 @@ export async function startGateway(o: {
   };
   let envoy: RunningEnvoy;
   try {
-    envoy = await startEnvoy(yaml, adminPort);
+    envoy = await startEnvoy(yaml, adminPort, o.stdoutFile ? { stdoutFile: o.stdoutFile } : {});
   } catch (err) {
     await cleanup();
     throw err;

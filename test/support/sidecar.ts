@@ -25,6 +25,8 @@ export async function startSidecar(o: {
   locality?: string;
   /** The WorkloadGroup it joins, as `--group` sets it. */
   group?: string;
+  /** Where Envoy's stdout (access logs to /dev/stdout) goes. */
+  stdoutFile?: string;
 }): Promise<TestSidecar> {
   const adminPort = await freePort();
   const outboundPort = await freePort();
@@ -48,6 +50,6 @@ export async function startSidecar(o: {
     adminPort,
     protocol: o.protocol ?? 'delta',
   });
-  const envoy = await startEnvoy(yaml, adminPort);
+  const envoy = await startEnvoy(yaml, adminPort, o.stdoutFile ? { stdoutFile: o.stdoutFile } : {});
   return { envoy, outboundPort, ...(inboundPort !== undefined ? { inboundPort } : {}), outbound: `http://127.0.0.1:${outboundPort}` };
 }

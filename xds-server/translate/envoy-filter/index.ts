@@ -2,8 +2,8 @@ import { buildMeshIndex as buildIndex, type MeshIndexInput } from '../mesh/build
 import type { MeshIndex } from '../mesh/mesh-model.ts';
 import type { ProxyDescriptor } from '../proxy-descriptor.ts';
 import type { GatewayCredential } from '../gateway/index.ts';
-import { translateGateway as gatewayOf } from '../gateway/index.ts';
-import { translateSidecar as sidecarOf, translateSidecarInbound as inboundOf, translateSidecarShared as sharedOf } from '../translate-sidecar.ts';
+// Patches apply to the config with the Telemetry's access logs and tracing in, as Istio applies them last.
+import { translateGateway as gatewayOf, translateSidecar as sidecarOf, translateSidecarInbound as inboundOf, translateSidecarShared as sharedOf } from '../telemetry/index.ts';
 import type { TranslationIssue, TranslationResult } from '../translation-result.ts';
 import { applyEnvoyFilters, type PatchedPart } from './apply.ts';
 import { envoyFilterEntries, type EnvoyFilterEntry } from './entries.ts';

@@ -121,6 +121,7 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
     delegates,
     sidecars: ofKind(input.resources, 'Sidecar'),
     gateways: ofKind(input.resources, 'Gateway').map((g) => ({ ...g, name: g.source.split('/')[2] ?? '' })),
+    telemetries: ofKind(input.resources, 'Telemetry'),
     gatewayVirtualServices,
     fingerprints,
     issues,

@@ -85,6 +85,12 @@ export interface GatewayEntry {
 
 export type MeshSettings = MeshSettingsInput;
 
+export interface TelemetryEntry {
+  source: string;
+  namespace: string;
+  spec: SpecOf['Telemetry'];
+}
+
 /** The mesh at one revision, indexed for translating every proxy of the mesh. */
 export interface MeshIndex {
   readonly tenantId: string;
@@ -104,6 +110,8 @@ export interface MeshIndex {
   readonly sidecars: readonly SidecarEntry[];
   /** Gateway resources, in source order. */
   readonly gateways: readonly GatewayEntry[];
+  /** Telemetry resources, in source order. */
+  readonly telemetries: readonly TelemetryEntry[];
   /** VirtualServices naming a gateway other than `mesh`, in source order: what gateway proxies route by. */
   readonly gatewayVirtualServices: readonly VirtualServiceEntry[];
   /** Per host: a digest of everything that host's resources are built from. */

@@ -1,0 +1,57 @@
+import type { LogFormat } from '../../../core/mesh/telemetry-providers.ts';
+import type { AccessLogSink } from './resolve-telemetry.ts';
+
+/** Istio's default text access-log format (MeshConfig accessLogFormat unset). */
+export const DEFAULT_TEXT_FORMAT =
+  '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS% %CONNECTION_TERMINATION_DETAILS% ' +
+  '"%UPSTREAM_TRANSPORT_FAILURE_REASON%" %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" ' +
+  '"%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME% %ROUTE_NAME%\n';
+
+/** Istio's default JSON access-log entry (`labels: {}`). */
+export const DEFAULT_JSON_LABELS: Readonly<Record<string, string>> = {
+  start_time: '%START_TIME%',
+  method: '%REQ(:METHOD)%',
+  path: '%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%',
+  protocol: '%PROTOCOL%',
+  response_code: '%RESPONSE_CODE%',
+  response_flags: '%RESPONSE_FLAGS%',
+  response_code_details: '%RESPONSE_CODE_DETAILS%',
+  connection_termination_details: '%CONNECTION_TERMINATION_DETAILS%',
+  upstream_transport_failure_reason: '%UPSTREAM_TRANSPORT_FAILURE_REASON%',
+  bytes_received: '%BYTES_RECEIVED%',
+  bytes_sent: '%BYTES_SENT%',
+  duration: '%DURATION%',
+  upstream_service_time: '%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%',
+  x_forwarded_for: '%REQ(X-FORWARDED-FOR)%',
+  user_agent: '%REQ(USER-AGENT)%',
+  request_id: '%REQ(X-REQUEST-ID)%',
+  authority: '%REQ(:AUTHORITY)%',
+  upstream_host: '%UPSTREAM_HOST%',
+  upstream_cluster: '%UPSTREAM_CLUSTER%',
+  upstream_local_address: '%UPSTREAM_LOCAL_ADDRESS%',
+  downstream_local_address: '%DOWNSTREAM_LOCAL_ADDRESS%',
+  downstream_remote_address: '%DOWNSTREAM_REMOTE_ADDRESS%',
+  requested_server_name: '%REQUESTED_SERVER_NAME%',
+  route_name: '%ROUTE_NAME%',
+};
+
+const FILE_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog';
+const CEL_FILTER_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter';
+
+function fileFormat(format: LogFormat | undefined): Record<string, unknown> {
+  if (format?.labels !== undefined) {
+    const labels = Object.keys(format.labels).length > 0 ? format.labels : DEFAULT_JSON_LABELS;
+    return { json_format: labels };
+  }
+  return { text_format_source: { inline_string: format?.text ?? DEFAULT_TEXT_FORMAT } };
+}
+
+/** The Envoy access logger of a sink (file providers; the others are refused in the mesh settings). */
+export function accessLogConfig(sink: AccessLogSink): Record<string, unknown> | undefined {
+  const filter = sink.filter !== undefined ? { filter: { extension_filter: { name: 'envoy.access_loggers.extension_filters.cel', typed_config: { '@type': CEL_FILTER_TYPE, expression: sink.filter } } } } : {};
+  const p = sink.provider;
+  if (p.envoyFileAccessLog) {
+    return { name: 'envoy.access_loggers.file', ...filter, typed_config: { '@type': FILE_TYPE, path: p.envoyFileAccessLog.path, log_format: fileFormat(p.envoyFileAccessLog.logFormat) } };
+  }
+  return undefined;
+}
