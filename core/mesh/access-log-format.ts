@@ -20,9 +20,12 @@ const TOKEN = /%%|%([A-Z][A-Z0-9_]*)(\([^()]*\))?(:\d{1,4})?%/g;
 
 /** What is wrong with an access-log format string, or undefined when Envoy will take it. */
 export function accessLogFormatProblem(text: string): string | undefined {
-  const rest = text.replace(TOKEN, (whole, name: string | undefined) => (whole === '%%' || (name !== undefined && OPERATORS.has(name)) ? '' : `\u0000${name}\u0000`));
-  const unknown = /\u0000([A-Z0-9_]+)\u0000/.exec(rest);
-  if (unknown) return `%${unknown[1]}% is not an Envoy access-log command operator Trellis allows`;
+  let unknown: string | undefined;
+  const rest = text.replace(TOKEN, (whole, name: string | undefined) => {
+    if (whole !== '%%' && name !== undefined && !OPERATORS.has(name)) unknown ??= name;
+    return '';
+  });
+  if (unknown !== undefined) return `%${unknown}% is not an Envoy access-log command operator Trellis allows`;
   if (rest.includes('%')) return 'a lone "%" must be written "%%"; command operators are written %NAME%, %NAME(ARG)% or %NAME(ARG):LENGTH%';
   return undefined;
 }
