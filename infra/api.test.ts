@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Api } from './constructs/api.ts';
 
 describe('Api', () => {
@@ -47,10 +47,24 @@ describe('Api', () => {
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
   });
 
-  it('lets the function write only to its own log group (no managed policy)', () => {
+  it('lets the functions write only to their own log groups (one role, no managed policy)', () => {
+    template.resourceCountIs('AWS::IAM::Role', 1);
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent(), AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] }) });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiHandlerLogs'), 'Arn'] } })] },
-    });
+    const logWrite = (group: string) => Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${group}`), 'Arn'] } });
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [logWrite('ApiHandlerLogs'), logWrite('ApiPreviewLogs')] } });
+  });
+
+  it('sends proxy-config and apply (with its dry-run preview) to the preview function, everything else to the API function', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const names = Object.keys(functions);
+    expect(names.filter((n) => n.startsWith('ApiPreviewHandler'))).toHaveLength(1);
+    expect(names.filter((n) => n.startsWith('ApiHandler'))).toHaveLength(1);
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    const target = (integrationId: string) => JSON.stringify(integrations[integrationId]?.Properties?.IntegrationUri);
+    // A route's Target is `integrations/<Ref of its integration>`.
+    const integrationOf = (route: { [key: string]: unknown }) => (route as { Properties: { Target: { 'Fn::Join': [string, [string, { Ref: string }]] } } }).Properties.Target['Fn::Join'][1][1].Ref;
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => ({ key: r.Properties.RouteKey as string, to: target(integrationOf(r)) }));
+    expect(routes.map((r) => r.key).sort()).toEqual(['$default', 'GET /v1/meshes/{mesh}/proxies/{proxyId}/config', 'POST /v1/meshes/{mesh}/apply']);
+    for (const r of routes) expect(r.to).toContain(r.key === '$default' ? 'ApiHandler' : 'ApiPreviewHandler');
   });
 });

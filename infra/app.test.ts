@@ -70,6 +70,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
       'TrellisData/JoinTokenKey/Secret AwsSolutions-SMG4',
       'TrellisService/Api/Handler AwsSolutions-L1',
       'TrellisService/Api/HttpApi AwsSolutions-APIG4',
+      'TrellisService/Api/PreviewHandler AwsSolutions-L1',
       'TrellisService/Events/DeadLetterQueue AwsSolutions-SQS3',
       'TrellisService/XdsFleet/LoadBalancer AwsSolutions-ELB2',
       'TrellisService/XdsFleet/LoadBalancerSecurityGroup AwsSolutions-EC23',
