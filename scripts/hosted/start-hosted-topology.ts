@@ -13,6 +13,7 @@ import { createHostedResources, type AwsClientConfig, type HostedResources } fro
 import { startChild, waitUntil, type Child } from './child-process.ts';
 import { ensureLambdaBundle } from './lambda-bundle.ts';
 import { startLambdaRuntime, type LambdaRuntime } from './lambda-runtime.ts';
+import { routeRequest } from './http-api-routes.ts';
 import { ensureMotoServer } from './moto-install.ts';
 import { freePort } from './free-port.ts';
 import { startTcpBalancer, type RunningTcpBalancer } from './tcp-balancer.ts';
@@ -89,6 +90,8 @@ export async function startHostedTopology(o: HostedOptions): Promise<HostedTopol
   let balancer: RunningTcpBalancer | undefined;
   let moto: Child | undefined;
   let lambda: LambdaRuntime | undefined;
+  // The preview function: the routes that need translation (infra/lambda-bundling.ts PREVIEW_ROUTES), as the CDK app routes them.
+  let preview: LambdaRuntime | undefined;
   let apiWarm = false;
   const replicas: HostedReplica[] = [];
   // Whatever started stops, on close or on a failed start: entry points first, moto last (replicas remove their queues and records on the way out).
@@ -96,13 +99,14 @@ export async function startHostedTopology(o: HostedOptions): Promise<HostedTopol
     await gateway?.close();
     await balancer?.close();
     await lambda?.stop();
+    await preview?.stop();
     await Promise.all(replicas.map((r) => r.child.stop()));
     await moto?.stop(3_000);
   };
   const motoEndpoint = `http://${host}:${o.motoPort || (await freePort(host))}`;
   const health = async (): Promise<TopologyHealth> => {
     const [motoUp, ...replicasUp] = await Promise.all([moto && !moto.exited() ? answers(`${motoEndpoint}/moto-api/`) : false, ...replicas.map((r) => answers(`${r.adminUrl}/healthz`))]);
-    const components: Record<string, string> = { moto: motoUp ? 'ready' : 'down', api: apiWarm && lambda && !lambda.child.exited() ? 'ready' : 'down' };
+    const components: Record<string, string> = { moto: motoUp ? 'ready' : 'down', api: apiWarm && lambda && !lambda.child.exited() ? 'ready' : 'down', preview: apiWarm && preview && !preview.child.exited() ? 'ready' : 'down' };
     (o.xdsPorts ?? [18000, 18001]).forEach((_, i) => (components[`xds-${i}`] = replicasUp[i] ? 'ready' : 'down'));
     return { ready: Object.values(components).every((s) => s === 'ready'), components };
   };
@@ -112,7 +116,12 @@ export async function startHostedTopology(o: HostedOptions): Promise<HostedTopol
     gateway = await startApiGateway({
       host,
       port: o.apiPort ?? 8080,
-      invoke: (event) => (lambda && apiWarm ? lambda.invoke(event) : Promise.reject(Object.assign(new Error('the API is starting'), { timedOut: true }))),
+      invoke: (event) => {
+        const route = routeRequest(event.requestContext.http.method, event.rawPath);
+        const target = route.lambda === 'preview' ? preview : lambda;
+        if (!target || !apiWarm) return Promise.reject(Object.assign(new Error('the API is starting'), { timedOut: true }));
+        return target.invoke({ ...event, routeKey: route.routeKey, requestContext: { ...event.requestContext, routeKey: route.routeKey } });
+      },
       health,
       onError: (err, requestId) => process.stderr.write(`api gateway: request ${requestId}: ${err instanceof Error ? err.message : String(err)}\n`),
     });
@@ -157,15 +166,13 @@ export async function startHostedTopology(o: HostedOptions): Promise<HostedTopol
       replicas.push({ id, xdsAddress: `${host}:${xdsPort}`, adminUrl: `http://${host}:${adminPorts[i]}`, child });
     });
 
-    lambda = await startLambdaRuntime({
-      bundle: await ensureLambdaBundle(),
-      env: { ...common, AWS_LAMBDA_FUNCTION_NAME: 'trellis-hosted-api', TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: resources.bootstrapKeySecretArn, TRELLIS_JOIN_TOKEN_SECRET_ARN: resources.joinTokenSecretArn },
-      logFile: path.join(logs, 'api.log'),
-      timeoutMs: LAMBDA_TIMEOUT_MS,
-    });
+    const lambdaEnv = { ...common, TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: resources.bootstrapKeySecretArn, TRELLIS_JOIN_TOKEN_SECRET_ARN: resources.joinTokenSecretArn };
+    lambda = await startLambdaRuntime({ bundle: await ensureLambdaBundle('api'), env: { ...lambdaEnv, AWS_LAMBDA_FUNCTION_NAME: 'trellis-hosted-api' }, logFile: path.join(logs, 'api.log'), timeoutMs: LAMBDA_TIMEOUT_MS });
+    preview = await startLambdaRuntime({ bundle: await ensureLambdaBundle('preview'), env: { ...lambdaEnv, AWS_LAMBDA_FUNCTION_NAME: 'trellis-hosted-preview' }, logFile: path.join(logs, 'preview.log'), timeoutMs: LAMBDA_TIMEOUT_MS });
     // The first invocation is the cold start: it reads the secrets and adopts the bootstrap key.
-    const warm = lambda;
-    await waitUntil(warm.child, 'the API Lambda to answer', async () => ((await warm.invoke({ version: '2.0', routeKey: '$default', rawPath: '/healthz', rawQueryString: '', headers: {}, isBase64Encoded: false, requestContext: { accountId: '000000000000', apiId: 'local', domainName: host, domainPrefix: host, http: { method: 'GET', path: '/healthz', protocol: 'HTTP/1.1', sourceIp: host, userAgent: 'start:hosted' }, requestId: 'warm-up', routeKey: '$default', stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now() } })) as { statusCode?: number }).statusCode === 200, START_TIMEOUT_MS);
+    for (const [name, runtime] of [['API', lambda], ['preview', preview]] as const) {
+      await waitUntil(runtime.child, `the ${name} Lambda to answer`, async () => ((await runtime.invoke({ version: '2.0', routeKey: '$default', rawPath: '/healthz', rawQueryString: '', headers: {}, isBase64Encoded: false, requestContext: { accountId: '000000000000', apiId: 'local', domainName: host, domainPrefix: host, http: { method: 'GET', path: '/healthz', protocol: 'HTTP/1.1', sourceIp: host, userAgent: 'start:hosted' }, requestId: 'warm-up', routeKey: '$default', stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now() } })) as { statusCode?: number }).statusCode === 200, START_TIMEOUT_MS);
+    }
     apiWarm = true;
     for (const r of replicas) await waitUntil(r.child, `${r.id} to be healthy`, () => answers(`${r.adminUrl}/healthz`), START_TIMEOUT_MS);
 
