@@ -180,7 +180,7 @@ describe('the hosted topology (npm run start:hosted) with real Envoys run by tre
     console.info(`start:hosted topology healthy in ${(startMs / 1000).toFixed(1)} s`);
     const health = await fetch(`${hosted.apiUrl}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', components: { moto: 'ready', api: 'ready', 'xds-0': 'ready', 'xds-1': 'ready' } });
+    expect(await health.json()).toEqual({ status: 'ok', components: { moto: 'ready', api: 'ready', preview: 'ready', 'xds-0': 'ready', 'xds-1': 'ready' } });
     expect([await replicaOf('productpage'), await replicaOf('details')]).toEqual(['hosted-a', 'hosted-b']);
     for (const a of agents) expect(a.certificates().length, a.logs()).toBeGreaterThanOrEqual(1);
     // Above Lambda's 6 MB payload limit the HTTP API answers itself, as API Gateway does.
@@ -213,6 +213,32 @@ describe('the hosted topology (npm run start:hosted) with real Envoys run by tre
       ['productpage', 'hosted-a'],
     ]);
   }, 90_000);
+
+  it('trellis proxy-config and apply --dry-run show real data, re-translated by the preview Lambda from the fleet records', async () => {
+    const records = await fleet.list('default', MESH);
+    expect(records.every((r) => r.metadata !== undefined)).toBe(true);
+    const productpage = records.find((r) => r.workload === 'productpage')!;
+    const config = await trellis(['proxy-config', productpage.proxyId, 'all', '-o', 'json']);
+    expect(config.code, config.stderr).toBe(0);
+    const shown = JSON.parse(config.stdout) as { proxyId: string; revision: number; types: Record<string, { name: string; version?: string; resource?: unknown }[]> };
+    expect(shown.proxyId).toBe(productpage.proxyId);
+    expect(shown.revision).toBe(productpage.revision);
+    expect(shown.types.clusters!.length).toBeGreaterThan(0);
+    expect(shown.types.clusters!.every((c) => typeof c.version === 'string' && c.resource !== undefined)).toBe(true);
+    // The route the last apply made: every request to the v2 subset.
+    expect(JSON.stringify(shown.types.routes)).toMatch(/\|v2\|/);
+    expect(JSON.stringify(shown.types.routes)).not.toMatch(/\|v1\|/);
+
+    const file = path.join(dataDir, 'back-to-v1.yaml');
+    writeFileSync(file, toSubset('v1'));
+    const dryRun = await trellis(['apply', '-f', file, '--dry-run', '-o', 'json']);
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    const preview = (JSON.parse(dryRun.stdout) as { proxies?: { proxiesAffected: number; groups: { proxies: number; changes: { type: string; action: string; diff?: string[] }[] }[] } }).proxies;
+    expect(preview?.proxiesAffected).toBe(2);
+    expect(preview!.groups.flatMap((g) => g.changes).some((c) => c.type === 'rds' && c.action === 'changed' && c.diff!.join('\n').includes('v1'))).toBe(true);
+    // Nothing was applied.
+    for (const a of agents) expect(await servedBy(a)).toBe('v2');
+  }, 60_000);
 
   it('rolls back a revision both proxies NACK, with exactly one rollback revision though each replica saw a NACK', async () => {
     for (const a of agents) a.expectTrouble({ rejections: true });
