@@ -129,6 +129,7 @@ export async function buildLambda(name: keyof typeof LAMBDA_ENTRIES): Promise<st
     cpSync(PROTO_DIR, path.join(path.dirname(outfile), 'envoy-protos'), { recursive: true });
   }
   writeAtomically(lambdaStampFile(name), Buffer.from(`${JSON.stringify({ startedAt, inputs: [...inputs, 'package-lock.json', 'scripts/build.ts', 'infra/lambda-bundling.ts'] }, null, 1)}\n`));
+  writeAtomically(`${outfile}.meta.json`, Buffer.from(JSON.stringify(result.metafile)));
   return outfile;
 }
 

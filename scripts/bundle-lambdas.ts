@@ -1,5 +1,6 @@
-// `npm run bundle`: bundles every Lambda entry as the CDK app does (scripts/build.ts), prints each bundle's size, and
-// times its module initialisation in a fresh node process (a cold start's import cost).
+// `npm run bundle`: bundles every Lambda entry as the CDK app does (scripts/build.ts), prints each bundle's size and
+// what takes the most of it (from esbuild's metafile), and times its module initialisation in a fresh node process
+// (a cold start's import cost).
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { LAMBDA_ENTRIES } from '../infra/lambda-bundling.ts';
 import { REPO_ROOT } from '../infra/paths.ts';
 import { buildLambda } from './build.ts';
+import { largestInputs } from './bundle-inputs.ts';
 
 const IMPORT_RUNS = 5;
 
@@ -31,6 +33,8 @@ function timeImport(file: string): { ms: number; handler: string } {
 for (const name of Object.keys(LAMBDA_ENTRIES) as (keyof typeof LAMBDA_ENTRIES)[]) {
   const outfile = await buildLambda(name);
   console.log(`${name}: ${path.relative(REPO_ROOT, outfile)} ${kib(statSync(outfile).size)} (source map ${kib(statSync(`${outfile}.map`).size)})`);
+
+  for (const { name: input, bytes } of largestInputs(outfile, 8)) console.log(`  ${kib(bytes).padStart(11)}  ${input}`);
 
   const runs = Array.from({ length: IMPORT_RUNS }, () => timeImport(outfile));
   if (runs.some((r) => r.handler !== 'function')) throw new Error(`${name}: the bundle does not export a handler function`);
