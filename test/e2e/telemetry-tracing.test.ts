@@ -59,6 +59,18 @@ spec:
     - providers: [{ name: stdout }]
 `;
 
+/** Namespace level, server side: only failed requests are logged, as JSON. */
+const errorsOnly = `
+apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: errors-only, namespace: shop }
+spec:
+  accessLogging:
+    - match: { mode: SERVER }
+      providers: [{ name: json }]
+      filter: { expression: 'response.code >= 500' }
+`;
+
 /** Workload level: the gateway keeps tracing every request whatever the mesh-wide rate. */
 const gatewayTelemetry = `
 apiVersion: telemetry.istio.io/v1alpha1
@@ -120,10 +132,11 @@ beforeAll(async () => {
     extensionProviders: [
       { name: 'zipkin', zipkin: { service: '127.0.0.1', port: zipkin.port } },
       { name: 'stdout', envoyFileAccessLog: { path: '/dev/stdout' } },
+      { name: 'json', envoyFileAccessLog: { path: '/dev/stdout', logFormat: { labels: { code: '%RESPONSE_CODE%', path: '%REQ(:PATH)%' } } } },
     ],
   };
   expect((await trellis.api('PUT', `/v1/meshes/${MESH}`, settings)).status).toBe(201);
-  await apply(trellis, MESH, `${services}---${meshTelemetry(100)}---${gatewayTelemetry}`);
+  await apply(trellis, MESH, `${services}---${meshTelemetry(100)}---${gatewayTelemetry}---${errorsOnly}`);
   const xdsPort = Number(trellis.xdsAddress.split(':')[1]);
   [server, client, gateway] = await Promise.all([
     startSidecar({ xdsPort, mesh: MESH, namespace: 'shop', workload: 'backend', labels: { app: 'backend' }, appPort: app.port, stdoutFile: stdoutOf('server') }),
@@ -144,18 +157,23 @@ afterAll(async () => {
 
 describe('Telemetry on real Envoys and a real Zipkin', () => {
   // Envoy writes access-log files every 10 s (its default file flush interval).
-  it('logs each request in Istio\'s text format on both sidecars and the gateway', async () => {
-    // Envoy rewrites a digit of x-request-id to mark the trace decision, so lines are found by their path.
-    const id = randomUUID();
-    expect((await get(`${client.outbound}/logged/${id}`, { host: HOST })).status).toBe(200);
-    for (const who of ['client', 'server']) {
-      await waitFor(() => accessLog(who).includes(id), `the ${who} sidecar's access log line for ${id}`, 25_000, 200).catch((err: unknown) => {
-        throw new Error(`${String(err)}; its stdout:\n${accessLog(who).slice(-2000)}`, { cause: err });
-      });
-      const line = accessLog(who).split('\n').find((l) => l.includes(id))!;
-      expect(line, who).toMatch(new RegExp(`^\\[\\d{4}-\\d\\d-\\d\\dT[^\\]]+\\] "GET /logged/${id} HTTP/1.1" 200 - via_upstream - "-" 0 7 \\d+ \\d+ "-" "-" "[0-9a-f-]{36}" "${HOST}" "127\\.0\\.0\\.1:\\d+" \\S+`));
+  it('logs in Istio\'s text format on the client sidecar and the gateway, and only failures as JSON where a CEL filter says so', async () => {
+    const ok = randomUUID();
+    const failed = randomUUID();
+    expect(await freshGet(`${client.outbound}/ok/${ok}`, { host: HOST })).toBe(200);
+    app.behave({ status: 503 });
+    try {
+      expect(await freshGet(`${client.outbound}/failed/${failed}`, { host: HOST })).toBe(503);
+    } finally {
+      app.behave({ status: 200 });
     }
-    expect(accessLog('client').split('\n').find((l) => l.includes(id))).toContain(`outbound|80||${HOST}`);
+    await waitFor(() => accessLog('client').includes(ok) && accessLog('client').includes(failed), 'the client sidecar\'s access log lines', 25_000, 200);
+    const line = accessLog('client').split('\n').find((l) => l.includes(ok))!;
+    // Envoy rewrites a digit of x-request-id to mark the trace decision, so lines are found by their path.
+    expect(line).toMatch(new RegExp(`^\\[\\d{4}-\\d\\d-\\d\\dT[^\\]]+\\] "GET /ok/${ok} HTTP/1.1" 200 - via_upstream - "-" 0 7 \\d+ \\d+ "-" "-" "[0-9a-f-]{36}" "${HOST}" "127\\.0\\.0\\.1:\\d+" outbound\\|80\\|\\|${HOST.replace(/\./g, '\\.')} `));
+    await waitFor(() => accessLog('server').includes(failed), 'the server sidecar\'s JSON line for the 503', 25_000, 200);
+    expect(JSON.parse(accessLog('server').split('\n').find((l) => l.includes(failed))!)).toEqual({ code: 503, path: `/failed/${failed}` });
+    expect(accessLog('server')).not.toContain(ok);
     const viaGateway = randomUUID();
     expect((await get(`http://127.0.0.1:${gateway.ports[80]}/edge/${viaGateway}`, { host: 'shop.example.com' })).status).toBe(200);
     await waitFor(() => accessLog('gateway').includes(viaGateway), 'the gateway access log line', 25_000, 200);

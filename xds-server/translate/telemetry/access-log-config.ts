@@ -41,7 +41,8 @@ const CEL_FILTER_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.fil
 function fileFormat(format: LogFormat | undefined): Record<string, unknown> {
   if (format?.labels !== undefined) {
     const labels = Object.keys(format.labels).length > 0 ? format.labels : DEFAULT_JSON_LABELS;
-    return { json_format: labels };
+    // A google.protobuf.Struct in the form the encoder takes (fields of typed values), not plain JSON.
+    return { json_format: { fields: Object.fromEntries(Object.entries(labels).map(([key, value]) => [key, { stringValue: value }])) } };
   }
   return { text_format_source: { inline_string: format?.text ?? DEFAULT_TEXT_FORMAT } };
 }

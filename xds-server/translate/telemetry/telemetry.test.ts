@@ -105,7 +105,7 @@ spec:
       {
         name: 'envoy.access_loggers.file',
         filter: { extension_filter: { name: 'envoy.access_loggers.extension_filters.cel', typed_config: expect.objectContaining({ expression: 'response.code >= 500' }) } },
-        typed_config: expect.objectContaining({ log_format: { json_format: expect.objectContaining({ response_code: '%RESPONSE_CODE%' }) } }),
+        typed_config: expect.objectContaining({ log_format: { json_format: { fields: expect.objectContaining({ response_code: { stringValue: '%RESPONSE_CODE%' } }) } } }),
       },
     ]);
     expect(logs(translateSidecarInbound(idx, sidecar({ app: 'quiet' })))).toEqual([undefined]);
