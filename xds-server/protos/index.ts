@@ -16,6 +16,7 @@ export {
 } from './type-urls.ts';
 export { LISTENER_TYPE_URL, type ListenerTypeUrl } from './types/listener.ts';
 export { ROUTE_TYPE_URL, type RouteTypeUrl } from './types/route.ts';
+export { VIRTUAL_HOST_TYPE_URL, type VirtualHostTypeUrl } from './types/virtual-host.ts';
 export { CLUSTER_TYPE_URL, type ClusterTypeUrl } from './types/cluster.ts';
 export { ENDPOINT_TYPE_URL, type EndpointTypeUrl } from './types/endpoint.ts';
 export { SECRET_TYPE_URL, type SecretTypeUrl } from './types/secret.ts';

@@ -2,6 +2,7 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { ResourceCache } from '../cache/index.ts';
 import { DeltaSession } from './delta-session.ts';
+import { supportsVhds } from './delta-vhds.ts';
 import type { DeltaRequest, SotwRequest } from './messages.ts';
 import type { ProxyStatus } from './proxy-status.ts';
 import type { DisconnectEvent, ResolveNode, StreamInfo, StreamLimits, StreamProtocol, XdsServerHooks } from './server-options.ts';
@@ -95,7 +96,7 @@ export class AdsStream {
     }
     this.info = { streamId: this.streamId, proxyId: identity.proxyId, scope: identity.scope, protocol: this.protocol, peer: peer.address };
     const ctx = this.context(this.info);
-    this.session = this.protocol === 'sotw' ? new SotwSession(ctx) : new DeltaSession(ctx);
+    this.session = this.protocol === 'sotw' ? new SotwSession(ctx) : new DeltaSession(ctx, { vhds: supportsVhds(first.node) });
     this.unwatch = this.deps.cache.watch(identity.scope, () => this.schedulePush());
     this.deps.hooks.onConnect({ ...this.info });
     return true;

@@ -1,11 +1,12 @@
 import type { CachedResource } from '../cache/index.ts';
-import { isXdsTypeUrl, PUSH_ORDER, REMOVAL_ORDER, resourceTypeInfo } from '../protos/index.ts';
+import { isXdsTypeUrl, PUSH_ORDER, REMOVAL_ORDER, resourceTypeInfo, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL } from '../protos/index.ts';
 import type { ResourceTypeInfo, XdsTypeUrl } from '../protos/index.ts';
 import { classifyDeltaRequest } from './classify-request.ts';
 import { encodeDeltaResponse } from './codec.ts';
 import type { DeltaRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
-import { OrderingHold, removalsMayProceed, updatesMayProceed, warmingNeeds, type HeldState } from './make-before-break.ts';
+import { OrderingHold, removalsMayProceed, updatesMayProceed, virtualHostsToFollow, warmingNeeds, type HeldState } from './make-before-break.ts';
+import { routeConfigurationOf, vhdsView } from './delta-vhds.ts';
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
@@ -22,6 +23,11 @@ interface DeltaTypeState {
   readonly rewarm: Set<string>;
 }
 
+export interface DeltaSessionOptions {
+  /** Serve route configurations in VHDS form (see delta-vhds.ts); only for proxies that support it. */
+  readonly vhds?: boolean;
+}
+
 /**
  * Incremental ADS for one stream: per-resource versions, only changed resources sent,
  * `removed_resources` for what went away, `initial_resource_versions` honoured on reconnect.
@@ -29,9 +35,14 @@ interface DeltaTypeState {
 export class DeltaSession implements HeldState {
   private readonly types = new Map<XdsTypeUrl, DeltaTypeState>();
   private readonly hold: OrderingHold;
+  private readonly vhds: boolean;
 
-  constructor(private readonly ctx: SessionContext) {
+  constructor(
+    private readonly ctx: SessionContext,
+    options: DeltaSessionOptions = {},
+  ) {
     this.hold = new OrderingHold(ctx.now, ctx.limits.maxOrderingHoldMs, ctx.pushLater);
+    this.vhds = options.vhds ?? false;
   }
 
   handle(request: DeltaRequest): void {
@@ -52,12 +63,12 @@ export class DeltaSession implements HeldState {
   push(): void {
     for (const typeUrl of PUSH_ORDER) {
       const state = this.types.get(typeUrl);
-      if (state && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl) && !this.pushUpdates(state)) return;
+      if (state && this.published(typeUrl) && !this.pushUpdates(state)) return;
     }
     for (const typeUrl of REMOVAL_ORDER) {
       const state = this.types.get(typeUrl);
-      if (!state || !this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) continue;
-      const all = this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
+      if (!state || !this.published(typeUrl)) continue;
+      const all = this.served(typeUrl);
       const removed = [...state.known.keys()].filter((name) => !all.has(name));
       if (removed.length === 0) continue;
       // Later types wait too: their users may be among what is still held back.
@@ -78,7 +89,7 @@ export class DeltaSession implements HeldState {
   *held(typeUrl: XdsTypeUrl): Iterable<CachedResource> {
     const state = this.types.get(typeUrl);
     if (!state) return;
-    const all = this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
+    const all = this.served(typeUrl);
     for (const name of state.known.keys()) {
       const r = all.get(name);
       if (r) yield r;
@@ -86,7 +97,7 @@ export class DeltaSession implements HeldState {
   }
 
   exists(typeUrl: XdsTypeUrl, name: string): boolean {
-    return this.ctx.cache.resources(this.ctx.info.scope, typeUrl).has(name);
+    return this.served(typeUrl).has(name);
   }
 
   holds(typeUrl: XdsTypeUrl, name: string): boolean {
@@ -94,7 +105,19 @@ export class DeltaSession implements HeldState {
   }
 
   status(): TypeStatus[] {
-    return [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed));
+    // Virtual hosts are not in the cache but derived from its route configurations (whose status compares with it): no wildcard claim over an empty set.
+    return [...this.types.values()].map((s) => s.tracker.status(s.wildcard && s.info.typeUrl !== VIRTUAL_HOST_TYPE_URL, s.subscribed));
+  }
+
+  /** What the scope serves for a type, as this stream sees it (route configurations in VHDS form when it speaks VHDS). */
+  private served(typeUrl: XdsTypeUrl): ReadonlyMap<string, CachedResource> {
+    if (this.vhds && typeUrl === ROUTE_TYPE_URL) return vhdsView(this.ctx.cache.resources(this.ctx.info.scope, ROUTE_TYPE_URL)).routes;
+    if (typeUrl === VIRTUAL_HOST_TYPE_URL) return this.vhds ? vhdsView(this.ctx.cache.resources(this.ctx.info.scope, ROUTE_TYPE_URL)).virtualHosts : new Map();
+    return this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
+  }
+
+  private published(typeUrl: XdsTypeUrl): boolean {
+    return this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl === VIRTUAL_HOST_TYPE_URL ? ROUTE_TYPE_URL : typeUrl);
   }
 
   private newState(typeUrl: XdsTypeUrl, request: DeltaRequest): DeltaTypeState {
@@ -141,10 +164,13 @@ export class DeltaSession implements HeldState {
 
   /** Returns false when the update is held back for ordering (later types then wait too). */
   private pushUpdates(state: DeltaTypeState): boolean {
-    const all = this.ctx.cache.resources(this.ctx.info.scope, state.info.typeUrl);
+    const all = this.served(state.info.typeUrl);
     const names = state.wildcard ? all.keys() : state.subscribed.values();
+    // Envoy files a virtual host under a route configuration it holds, and drops it otherwise.
+    const routes = state.info.typeUrl === VIRTUAL_HOST_TYPE_URL ? this.types.get(ROUTE_TYPE_URL)?.known : undefined;
     const changed: CachedResource[] = [];
     for (const name of names) {
+      if (state.info.typeUrl === VIRTUAL_HOST_TYPE_URL && !routes?.has(routeConfigurationOf(name))) continue;
       const r = all.get(name);
       if (r && (state.known.get(name) !== r.version || state.rewarm.has(name))) changed.push(r);
     }
@@ -159,6 +185,9 @@ export class DeltaSession implements HeldState {
   }
 
   private send(state: DeltaTypeState, resources: CachedResource[], removed: string[]): void {
+    const follow = state.info.typeUrl === ROUTE_TYPE_URL ? virtualHostsToFollow(resources, (name) => state.known.has(name)) : [];
+    const hosts = follow.length > 0 && this.types.get(VIRTUAL_HOST_TYPE_URL);
+    if (hosts) for (const name of follow) if (hosts.known.has(name)) hosts.rewarm.add(name);
     for (const r of resources) state.known.set(r.name, r.version);
     for (const name of removed) state.known.delete(name);
     const needs = warmingNeeds(state.info.typeUrl, resources);
