@@ -1,11 +1,12 @@
 import protobuf from 'protobufjs';
 import { CachedResource, contentVersion, type EncodeCounters, type ResourceReference } from '../cache/index.ts';
-import { fieldNumber, findMessageType, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL, writeBytesField } from '../protos/index.ts';
+import { fieldNumber, findMessageType, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL, writeBytesField, writeStringField } from '../protos/index.ts';
 
 /**
  * VHDS for delta streams: each route configuration the cache holds is served as the same
  * configuration without its virtual hosts but naming VHDS over ADS, and each virtual host as a
- * resource `<route configuration>/<virtual host>`, so a change to one host sends that host only.
+ * resource `<route configuration>/<virtual host>` (also its name inside, as Envoy requires), so a
+ * change to one host sends that host only.
  * The split works on the encoded bytes (no decoding of routes) and is done once per cached
  * version, shared by every stream. Envoy (1.40, checked) subscribes to VHDS with an empty name
  * list, i.e. every virtual host, and merges them with the configuration's own hosts.
@@ -45,14 +46,22 @@ function wireFields(): NonNullable<typeof wire> {
   return wire;
 }
 
-function hostName(bytes: Uint8Array, field: number): string | undefined {
+/** A virtual host's name and its other fields, as encoded. */
+function readHost(bytes: Uint8Array, field: number): { name: string | undefined; rest: Uint8Array[] } {
   const reader = protobuf.Reader.create(bytes);
+  let name: string | undefined;
+  const rest: Uint8Array[] = [];
   while (reader.pos < reader.len) {
+    const start = reader.pos;
     const tag = reader.uint32();
-    if (tag >>> 3 === field && (tag & 7) === LENGTH_DELIMITED) return reader.string();
+    if (tag >>> 3 === field && (tag & 7) === LENGTH_DELIMITED) {
+      name = reader.string();
+      continue;
+    }
     reader.skipType(tag & 7);
+    rest.push(bytes.subarray(start, reader.pos));
   }
-  return undefined;
+  return { name, rest };
 }
 
 /**
@@ -92,11 +101,14 @@ function buildSplit(rc: CachedResource): VhdsSplit | null {
   const names = new Set<string>();
   const virtualHosts: CachedResource[] = [];
   for (const bytes of hosts) {
-    const name = hostName(bytes, f.hostName);
+    const { name, rest: fields } = readHost(bytes, f.hostName);
     if (!name || name.includes('/') || names.has(name)) return null;
     names.add(name);
+    // Envoy keys VHDS hosts by their own name and removes them by resource name: the two must be one.
+    const full = `${rc.name}/${name}`;
+    const host = Buffer.concat([writeStringField(protobuf.Writer.create(), f.hostName, full).finish(), ...fields]);
     // Each host is held to every cluster the configuration names: no host goes out before them.
-    virtualHosts.push(new CachedResource(VIRTUAL_HOST_TYPE_URL, `${rc.name}/${name}`, contentVersion(bytes), bytes, rc.references, counters));
+    virtualHosts.push(new CachedResource(VIRTUAL_HOST_TYPE_URL, full, contentVersion(host), host, rc.references, counters));
   }
   const references: ResourceReference[] = virtualHosts.map((vh) => ({ typeUrl: VIRTUAL_HOST_TYPE_URL, name: vh.name }));
   const body = Buffer.concat([...rest, f.vhdsField]);
