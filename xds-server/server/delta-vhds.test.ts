@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ResourceCache } from '../cache/index.ts';
+import { decodeResource, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL } from '../protos/index.ts';
+import type { ResourceObject } from '../protos/index.ts';
+import { splitRouteConfiguration, supportsVhds } from './delta-vhds.ts';
+import { decodeAny, openDelta, type DeltaResponseMessage, type TestStream } from './testing/ads-client.ts';
+import { byName } from './testing/envoy-resources.ts';
+import { startTestServer, type TestServer } from './testing/test-server.ts';
+
+const host = (name: string, cluster: string): ResourceObject => ({ name, domains: [name, `${name}:80`], routes: [{ name, match: { prefix: '/' }, route: { cluster } }] });
+const rc = (name: string, hosts: ResourceObject[]): ResourceObject => ({ name, validate_clusters: { value: false }, virtual_hosts: hosts });
+const envoy140 = { id: 'proxy-1', cluster: 'scope-v', user_agent_name: 'envoy', user_agent_build_version: { version: { major_number: 1, minor_number: 40, patch: 0 } } };
+const names = (r: DeltaResponseMessage) => r.resources.map((x) => x.name).sort();
+const ack = (stream: TestStream<DeltaResponseMessage>, r: DeltaResponseMessage) => stream.send({ type_url: r.type_url, response_nonce: r.nonce });
+
+function cached(object: ResourceObject) {
+  const cache = new ResourceCache();
+  cache.setResources('s', ROUTE_TYPE_URL, byName([object]));
+  return cache.resources('s', ROUTE_TYPE_URL).get(String(object['name']))!;
+}
+
+describe('route configurations in VHDS form', () => {
+  it('moves every virtual host into a resource of its own, named after the configuration, and names VHDS over ADS instead', () => {
+    const split = splitRouteConfiguration(cached(rc('80', [host('a', 'ca'), host('b', 'cb')])))!;
+    const routeConfiguration = decodeResource(ROUTE_TYPE_URL, split.routeConfiguration.body);
+    expect(routeConfiguration).toEqual({ name: '80', validate_clusters: { value: false }, vhds: { config_source: { ads: {}, resource_api_version: 'V3' } } });
+    expect(split.virtualHosts.map((v) => v.name)).toEqual(['80/a', '80/b']);
+    expect(decodeResource(VIRTUAL_HOST_TYPE_URL, split.virtualHosts[1]!.body)).toEqual({ ...host('b', 'cb'), name: '80/b' });
+    // Make-before-break reads what each host needs (the clusters) and what the configuration needs (its hosts).
+    expect(split.virtualHosts[0]!.references.map((r) => r.name).sort()).toEqual(['ca', 'cb']);
+    expect(split.routeConfiguration.references).toEqual([
+      { typeUrl: VIRTUAL_HOST_TYPE_URL, name: '80/a' },
+      { typeUrl: VIRTUAL_HOST_TYPE_URL, name: '80/b' },
+    ]);
+  });
+
+  it('keeps an unchanged host at its version when another host of the configuration changes', () => {
+    const before = splitRouteConfiguration(cached(rc('80', [host('a', 'ca'), host('b', 'cb')])))!;
+    const after = splitRouteConfiguration(cached(rc('80', [host('a', 'ca'), host('b', 'cc')])))!;
+    expect(after.virtualHosts[0]!.version).toBe(before.virtualHosts[0]!.version);
+    expect(after.virtualHosts[1]!.version).not.toBe(before.virtualHosts[1]!.version);
+    // The configuration keeps the cache's version, so status and convergence compare with the cache.
+    expect(after.routeConfiguration.version).not.toBe(before.routeConfiguration.version);
+    expect(Buffer.from(after.routeConfiguration.body).equals(Buffer.from(before.routeConfiguration.body))).toBe(true);
+  });
+
+  it('leaves whole what Envoy could not take as VHDS: no hosts, a `/` in a name, duplicate or missing host names', () => {
+    expect(splitRouteConfiguration(cached(rc('80', [])))).toBeUndefined();
+    expect(splitRouteConfiguration(cached(rc('a/b', [host('a', 'ca')])))).toBeUndefined();
+    expect(splitRouteConfiguration(cached(rc('80', [host('x/y', 'ca')])))).toBeUndefined();
+    expect(splitRouteConfiguration(cached(rc('80', [host('a', 'ca'), host('a', 'cb')])))).toBeUndefined();
+    expect(splitRouteConfiguration(cached(rc('80', [{ domains: ['*'], routes: [] }])))).toBeUndefined();
+  });
+
+  it('is offered to Envoy 1.40 and later only', () => {
+    const build = (major: number, minor: number) => ({ user_agent_name: 'envoy', user_agent_build_version: { version: { major_number: major, minor_number: minor } } });
+    expect(supportsVhds(build(1, 40))).toBe(true);
+    expect(supportsVhds(build(1, 41))).toBe(true);
+    expect(supportsVhds(build(2, 0))).toBe(true);
+    expect(supportsVhds(build(1, 39))).toBe(false);
+    expect(supportsVhds({ user_agent_name: 'grpc-node-js', user_agent_build_version: build(1, 40).user_agent_build_version })).toBe(false);
+    expect(supportsVhds({ user_agent_name: 'envoy' })).toBe(false);
+    expect(supportsVhds(undefined)).toBe(false);
+  });
+});
+
+describe('VHDS over delta ADS', () => {
+  let server: TestServer;
+  const streams: TestStream<DeltaResponseMessage>[] = [];
+  const open = () => {
+    const s = openDelta(server.port);
+    streams.push(s);
+    return s;
+  };
+  beforeEach(async () => {
+    server = await startTestServer();
+  });
+  afterEach(async () => {
+    for (const s of streams.splice(0)) s.close();
+    await server.stop();
+  });
+
+  it('serves hosts only of configurations the proxy holds, one host per one-host change, and all hosts again after a configuration it did not hold', async () => {
+    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cb')]), rc('90', [host('c', 'cc')])]));
+    const stream = open();
+    stream.send({ node: envoy140, type_url: ROUTE_TYPE_URL, resource_names_subscribe: ['80'] });
+    const routes = await stream.next();
+    expect(decodeAny(routes.resources[0]!.resource)).toMatchObject({ name: '80', vhds: { config_source: { ads: {} } } });
+    expect(decodeAny(routes.resources[0]!.resource)['virtual_hosts']).toBeUndefined();
+    ack(stream, routes);
+    // Envoy's VHDS subscription names nothing: every host, but only those of '80' are of use to it.
+    stream.send({ type_url: VIRTUAL_HOST_TYPE_URL });
+    const hosts = await stream.next();
+    expect(names(hosts)).toEqual(['80/a', '80/b']);
+    ack(stream, hosts);
+    await stream.expectSilence();
+
+    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cc')]), rc('90', [host('c', 'cc')])]));
+    const rds = await stream.next();
+    expect(rds.type_url).toBe(ROUTE_TYPE_URL);
+    ack(stream, rds);
+    const change = await stream.next();
+    expect({ type: change.type_url, names: names(change) }).toEqual({ type: VIRTUAL_HOST_TYPE_URL, names: ['80/b'] });
+    ack(stream, change);
+
+    // A configuration Envoy gets anew (here: dropped, then asked for again) waits for its hosts, even those sent before.
+    stream.send({ type_url: ROUTE_TYPE_URL, resource_names_unsubscribe: ['80'] });
+    await stream.expectSilence();
+    stream.send({ type_url: ROUTE_TYPE_URL, resource_names_subscribe: ['80', '90'] });
+    const again = await stream.next();
+    expect(names(again)).toEqual(['80', '90']);
+    ack(stream, again);
+    const follow = await stream.next();
+    expect({ type: follow.type_url, names: names(follow) }).toEqual({ type: VIRTUAL_HOST_TYPE_URL, names: ['80/a', '80/b', '90/c'] });
+    ack(stream, follow);
+
+    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca')]), rc('90', [host('c', 'cc')])]));
+    ack(stream, await stream.next());
+    const removal = await stream.next();
+    expect({ type: removal.type_url, removed: removal.removed_resources }).toEqual({ type: VIRTUAL_HOST_TYPE_URL, removed: ['80/b'] });
+  });
+
+  it('keeps route configurations whole for a proxy that does not speak VHDS', async () => {
+    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca')])]));
+    const stream = open();
+    stream.send({ node: { id: 'proxy-2', cluster: 'scope-v', user_agent_name: 'envoy', user_agent_build_version: { version: { major_number: 1, minor_number: 36 } } }, type_url: ROUTE_TYPE_URL, resource_names_subscribe: ['80'] });
+    const routes = await stream.next();
+    expect(decodeAny(routes.resources[0]!.resource)).toMatchObject({ name: '80', virtual_hosts: [{ name: 'a' }] });
+    ack(stream, routes);
+    stream.send({ type_url: VIRTUAL_HOST_TYPE_URL });
+    await stream.expectSilence();
+  });
+});
