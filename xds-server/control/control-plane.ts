@@ -9,7 +9,7 @@ import type { ProxyConfig, ProxyConfigType } from '../../core/proxies/proxy-conf
 import { NotFoundError } from '../../core/errors.ts';
 import type { IstioResource } from '../../core/resources/resource.ts';
 import type { ResourceCache } from '../cache/index.ts';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
 import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
 import { buildMeshIndex, inboundKey, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecarInbound, translateSidecarShared, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
 import type { CredentialStore } from '../../core/credentials/index.ts';
@@ -61,6 +61,7 @@ const TYPE_NAMES: Record<XdsTypeUrl, XdsTypeName> = {
   [ENDPOINT_TYPE_URL]: 'eds',
   [LISTENER_TYPE_URL]: 'lds',
   [ROUTE_TYPE_URL]: 'rds',
+  [VIRTUAL_HOST_TYPE_URL]: 'rds',
   [SECRET_TYPE_URL]: 'sds',
 };
 

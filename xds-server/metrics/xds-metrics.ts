@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ResourceCache } from '../cache/index.ts';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, VIRTUAL_HOST_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
 import type { XdsServerHooks } from '../server/index.ts';
 
 const TYPE_LABELS: Record<XdsTypeUrl, string> = {
@@ -8,6 +8,8 @@ const TYPE_LABELS: Record<XdsTypeUrl, string> = {
   [ENDPOINT_TYPE_URL]: 'eds',
   [LISTENER_TYPE_URL]: 'lds',
   [ROUTE_TYPE_URL]: 'rds',
+  // Virtual hosts sent over VHDS are the route configurations' routes: counted as RDS.
+  [VIRTUAL_HOST_TYPE_URL]: 'rds',
   [SECRET_TYPE_URL]: 'sds',
 };
 

@@ -23,6 +23,32 @@ interface DeltaTypeState {
   readonly rewarm: Set<string>;
 }
 
+/**
+ * Virtual hosts are a route configuration's routes sent apart: status shows them as part of RDS
+ * (in sync only when both are acknowledged, NACKED when the current version of either was refused).
+ */
+function withVirtualHosts(routes: TypeStatus, hosts: TypeStatus): TypeStatus {
+  const join = (r: string, h: string) => (r === '' && h === '' ? '' : `${r}+${h}`);
+  const versionSent = join(routes.versionSent, hosts.versionSent);
+  // A refusal of what is in force now wins over an older one.
+  const refused = [
+    routes.lastNack && { nack: routes.lastNack, current: routes.lastNack.version === routes.versionSent },
+    hosts.lastNack && { nack: hosts.lastNack, current: hosts.lastNack.version === hosts.versionSent },
+  ]
+    .filter((n) => n !== undefined)
+    .sort((a, b) => Number(a.current) - Number(b.current) || a.nack.at.localeCompare(b.nack.at))
+    .at(-1);
+  const nonce = (n: string) => Number(n.slice(n.lastIndexOf('.') + 1)) || 0;
+  return {
+    ...routes,
+    versionSent,
+    versionAcked: join(routes.versionAcked, hosts.versionAcked),
+    lastNonce: nonce(hosts.lastNonce) > nonce(routes.lastNonce) ? hosts.lastNonce : routes.lastNonce,
+    ...(refused ? { lastNack: { ...refused.nack, version: refused.current ? versionSent : refused.nack.version } } : {}),
+    resources: { ...routes.resources, ...hosts.resources },
+  };
+}
+
 export interface DeltaSessionOptions {
   /** Serve route configurations in VHDS form (see delta-vhds.ts); only for proxies that support it. */
   readonly vhds?: boolean;
@@ -105,8 +131,11 @@ export class DeltaSession implements HeldState {
   }
 
   status(): TypeStatus[] {
-    // Virtual hosts are not in the cache but derived from its route configurations (whose status compares with it): no wildcard claim over an empty set.
-    return [...this.types.values()].map((s) => s.tracker.status(s.wildcard && s.info.typeUrl !== VIRTUAL_HOST_TYPE_URL, s.subscribed));
+    const all = [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed));
+    const routes = all.find((t) => t.typeUrl === ROUTE_TYPE_URL);
+    const hosts = all.find((t) => t.typeUrl === VIRTUAL_HOST_TYPE_URL);
+    if (!routes || !hosts) return all.filter((t) => t !== hosts);
+    return all.filter((t) => t !== hosts).map((t) => (t === routes ? withVirtualHosts(routes, hosts) : t));
   }
 
   /** What the scope serves for a type, as this stream sees it (route configurations in VHDS form when it speaks VHDS). */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/support/ports.ts';
 import { ResourceCache } from '../cache/index.ts';
 import { decodeResource, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL } from '../protos/index.ts';
 import type { ResourceObject } from '../protos/index.ts';
@@ -118,6 +119,24 @@ describe('VHDS over delta ADS', () => {
     ack(stream, await stream.next());
     const removal = await stream.next();
     expect({ type: removal.type_url, removed: removal.removed_resources }).toEqual({ type: VIRTUAL_HOST_TYPE_URL, removed: ['80/b'] });
+  });
+
+  it('shows virtual hosts in the proxy status as part of RDS: synced only when both are acknowledged, NACKED when a host is refused', async () => {
+    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca')])]));
+    const stream = open();
+    stream.send({ node: envoy140, type_url: ROUTE_TYPE_URL, resource_names_subscribe: ['80'] });
+    ack(stream, await stream.next());
+    stream.send({ type_url: VIRTUAL_HOST_TYPE_URL });
+    const hosts = await stream.next();
+    await waitFor(() => server.ads.proxyStatus()[0]!.types.length === 1, 'both types in one status', 2000);
+    const before = server.ads.proxyStatus()[0]!.types[0]!;
+    expect(before).toMatchObject({ typeUrl: ROUTE_TYPE_URL });
+    expect(before.versionAcked).not.toBe(before.versionSent);
+    stream.send({ type_url: VIRTUAL_HOST_TYPE_URL, response_nonce: hosts.nonce, error_detail: { code: 3, message: 'bad host' } });
+    await waitFor(() => server.ads.proxyStatus()[0]!.types[0]!.lastNack !== undefined, 'the NACK', 2000);
+    const rds = server.ads.proxyStatus()[0]!.types[0]!;
+    expect(rds.lastNack).toMatchObject({ message: 'bad host', version: rds.versionSent });
+    expect(rds.resources['80/a']).toEqual({ sent: hosts.resources[0]!.version });
   });
 
   it('keeps route configurations whole for a proxy that does not speak VHDS', async () => {

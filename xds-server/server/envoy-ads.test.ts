@@ -61,7 +61,7 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('a real Envoy over ADS (%s)', (ap
 
     publishRoute([{ regex: '(', cluster: 'svc-a' }]);
     await waitFor(() => server.events.nacks.length > 0, 'a NACK from Envoy', 5000);
-    const rds = server.ads.proxyStatus()[0]!.types.find((t) => t.typeUrl === routeTypes.at(-1))!;
+    const rds = server.ads.proxyStatus()[0]!.types.find((t) => t.typeUrl === ROUTE_TYPE_URL)!;
     // RE2 explains the regex it could not compile.
     expect(rds.lastNack?.message, envoy.logs()).toContain('missing )');
     expect(rds.versionAcked).not.toBe(rds.lastNack?.version);
