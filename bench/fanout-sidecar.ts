@@ -1,19 +1,21 @@
 // One simulated Envoy sidecar on one ADS stream, subscribing the way Envoy does: CDS wildcard;
 // EDS for every EDS cluster (subscribed before the CDS ACK, unsubscribed when the cluster goes);
 // LDS wildcard only once the clusters are warm; RDS for the route configurations the listeners
-// name, once those listeners arrived; every response ACKed; `node` only on a stream's first request.
+// name, once those listeners arrived; VHDS (delta, all virtual hosts) once a route configuration names
+// it, as Envoy 1.40 does; every response ACKed; `node` only on a stream's first request.
 import type * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import type { Type } from 'protobufjs';
 import { fieldNumber, findMessageType } from '../xds-server/protos/index.ts';
 import { clusterInfo, listenerInfo, nameOf, versionKey, type ClusterInfo, type ListenerInfo } from './fanout-decode.ts';
 
-export type XdsKind = 'cds' | 'eds' | 'lds' | 'rds';
+export type XdsKind = 'cds' | 'eds' | 'lds' | 'rds' | 'vhds';
 export const TYPE_URLS: Record<XdsKind, string> = {
   cds: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
   eds: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
   lds: 'type.googleapis.com/envoy.config.listener.v3.Listener',
   rds: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  vhds: 'type.googleapis.com/envoy.config.route.v3.VirtualHost',
 };
 const KINDS = new Map(Object.entries(TYPE_URLS).map(([k, url]) => [url, k as XdsKind]));
 const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
@@ -55,6 +57,19 @@ interface DeltaResponse {
   nonce: string;
 }
 
+let vhdsField: number | undefined;
+/** Whether an encoded RouteConfiguration names VHDS (its virtual hosts then come as resources of their own). */
+function namesVhds(bytes: Uint8Array): boolean {
+  vhdsField ??= fieldNumber('envoy.config.route.v3.RouteConfiguration', 'vhds');
+  const reader = protobuf.Reader.create(bytes);
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag >>> 3 === vhdsField) return true;
+    reader.skipType(tag & 7);
+  }
+  return false;
+}
+
 const byName = <T extends { name: string }>(items: T[]) => new Map(items.map((i) => [i.name, i]));
 
 export interface SidecarOptions {
@@ -82,13 +97,14 @@ export class SimulatedSidecar {
   /** What the server was asked for (EDS/RDS) and what arrived of it. */
   private readonly subscribed = { eds: new Set<string>(), rds: new Set<string>() };
   private readonly have = { eds: new Set<string>(), rds: new Set<string>() };
-  private readonly acked = { cds: false, lds: false };
+  private readonly acked = { cds: false, lds: false, vhds: false };
   private ldsStarted = false;
+  private vhdsStarted = false;
   /** State of the world: last accepted version and last nonce per type. */
   private readonly versions = new Map<XdsKind, string>();
   private readonly nonces = new Map<XdsKind, string>();
   /** Delta: name → version held, for `initial_resource_versions` on reconnect. */
-  private readonly held: Record<XdsKind, Map<string, string>> = { cds: new Map(), eds: new Map(), lds: new Map(), rds: new Map() };
+  private readonly held: Record<XdsKind, Map<string, string>> = { cds: new Map(), eds: new Map(), lds: new Map(), rds: new Map(), vhds: new Map() };
 
   constructor(private readonly o: SidecarOptions) {}
 
@@ -111,6 +127,7 @@ export class SimulatedSidecar {
     if (this.subscribed.eds.size) this.request('eds');
     if (this.ldsStarted) this.request('lds');
     if (this.subscribed.rds.size) this.request('rds');
+    if (this.vhdsStarted) this.request('vhds');
   }
 
   stop(): void {
@@ -161,7 +178,7 @@ export class SimulatedSidecar {
     if (!kind) return;
     if (kind === 'cds') this.clusters = byName(r.resources.map((a) => clusterInfo(a.value, versionKey(a.value))));
     else if (kind === 'lds') this.listeners = byName(r.resources.map((a) => listenerInfo(a.value, versionKey(a.value))));
-    else for (const a of r.resources) this.have[kind].add(nameOf(a.value));
+    else if (kind !== 'vhds') for (const a of r.resources) this.have[kind].add(nameOf(a.value));
     this.versions.set(kind, r.version_info);
     this.nonces.set(kind, r.nonce);
     this.afterUpdate(kind);
@@ -177,13 +194,17 @@ export class SimulatedSidecar {
       const value = res.resource?.value ?? new Uint8Array();
       if (kind === 'cds') this.clusters.set(res.name, clusterInfo(value, versionKey(value, res.version, res.name)));
       else if (kind === 'lds') this.listeners.set(res.name, listenerInfo(value, versionKey(value, res.version, res.name)));
-      else this.have[kind].add(res.name);
+      else if (kind !== 'vhds') this.have[kind].add(res.name);
+      if (kind === 'rds' && !this.vhdsStarted && namesVhds(value)) {
+        this.vhdsStarted = true;
+        this.request('vhds');
+      }
     }
     for (const name of r.removed_resources) {
       this.held[kind].delete(name);
       if (kind === 'cds') this.clusters.delete(name);
       else if (kind === 'lds') this.listeners.delete(name);
-      else this.have[kind].delete(name);
+      else if (kind !== 'vhds') this.have[kind].delete(name);
     }
     this.afterUpdate(kind);
     this.write({ type_url: r.type_url, response_nonce: r.nonce });
@@ -211,14 +232,14 @@ export class SimulatedSidecar {
   }
 
   private progress(kind: XdsKind): void {
-    if (kind === 'cds' || kind === 'lds') this.acked[kind] = true;
+    if (kind === 'cds' || kind === 'lds' || kind === 'vhds') this.acked[kind] = true;
     const complete = (k: 'eds' | 'rds') => [...this.subscribed[k]].every((n) => this.have[k].has(n));
     // Envoy starts LDS once the cluster manager is initialized: CDS accepted and every EDS cluster warmed.
     if (!this.ldsStarted && this.acked.cds && complete('eds')) {
       this.ldsStarted = true;
       this.request('lds');
     }
-    if (!this.warm && this.acked.cds && this.acked.lds && complete('eds') && complete('rds')) {
+    if (!this.warm && this.acked.cds && this.acked.lds && complete('eds') && complete('rds') && (!this.vhdsStarted || this.acked.vhds)) {
       this.warm = true;
       this.o.onWarm();
     }
