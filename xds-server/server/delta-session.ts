@@ -203,13 +203,17 @@ export class DeltaSession implements HeldState {
       const r = all.get(name);
       if (r && (state.known.get(name) !== r.version || state.rewarm.has(name))) changed.push(r);
     }
-    if (changed.length === 0) {
+    // Virtual hosts go and come in one response, which Envoy applies at once: a domain moving from
+    // one host to another (the catch-all when outboundTrafficPolicy changes) is never held twice,
+    // which Envoy would refuse, as it would in a whole route configuration.
+    const removed = routes ? [...state.known.keys()].filter((name) => !all.has(name)) : [];
+    if (changed.length === 0 && removed.length === 0) {
       state.rewarm.clear();
       return true;
     }
     if (!this.hold.mayProceed(updatesMayProceed(state.info.typeUrl, this, changed))) return false;
     state.rewarm.clear();
-    this.send(state, changed, []);
+    this.send(state, changed, removed);
     return true;
   }
 

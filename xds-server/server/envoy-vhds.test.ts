@@ -29,8 +29,10 @@ function serviceHost(i: number, cluster: string): ResourceObject {
   };
 }
 
-function routes(name: string, hosts: ResourceObject[]): ResourceObject {
-  const catchAll = { name: 'allow-any', domains: ['*'], routes: [{ name: 'allow-any', match: { prefix: '/' }, route: { cluster: 'svc-a' } }] };
+const ALLOW_ANY = { name: 'allow-any', domains: ['*'], routes: [{ name: 'allow-any', match: { prefix: '/' }, route: { cluster: 'svc-a' } }] };
+const REGISTRY_ONLY = { name: 'unknown-host', domains: ['*'], routes: [{ name: 'unknown-host', match: { prefix: '/' }, direct_response: { status: 404, body: { inline_string: 'no such host' } } }] };
+
+function routes(name: string, hosts: ResourceObject[], catchAll: ResourceObject = ALLOW_ANY): ResourceObject {
   return { name, virtual_hosts: [...hosts, catchAll] };
 }
 
@@ -137,5 +139,11 @@ describe.each(['DELTA_GRPC', 'GRPC'] as const)('route configurations to a real E
     expect(await get(port2, 'svc-2')).toBe('from-a');
     expect(await get(port, 'svc-1')).toBe('from-b');
     expect(await envoy.stat('listener_manager.total_listeners_warming')).toBe(0);
+
+    // The catch-all changes hands (outboundTrafficPolicy): `*` moves to another host in one step, never held twice.
+    server.cache.setResources(SCOPE, ROUTE_TYPE_URL, byName([routes('outbound|http', changed.filter((_, i) => i !== 7), REGISTRY_ONLY), routes('port-2', [serviceHost(1, 'svc-c')])]));
+    await waitFor(async () => (await get(port, 'example.com')) === 'HTTP 404: no such host', 'the new catch-all', 5000);
+    expect(await get(port, 'svc-8')).toBe('from-b');
+    expect(server.events.nacks).toEqual([]);
   });
 });
