@@ -9,6 +9,7 @@ import type { FleetStatusStore } from '../core/fleet/index.ts';
 import type { ProxyStatus } from '../core/proxies/proxy-status.ts';
 import { FleetStatusReporter } from './control/fleet-status-reporter.ts';
 import { RecordedNodeMetadata } from './control/recorded-node-metadata.ts';
+import { SharedSubscriptionBus } from '../core/bus/shared-subscription.ts';
 import { CloudMapSources, type CloudMapSourcesOptions } from './control/cloud-map-sources.ts';
 import { InMemoryWorkloadRegistry } from '../core/adapters/embedded/registry/index.ts';
 
@@ -62,10 +63,12 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   const mtls: XdsMtls | undefined = options.mtls ? await startXdsMtls(options.mtls, options.store, log) : undefined;
   // One registry for the control plane and the registry sources that feed it.
   const registry = options.registry ?? new InMemoryWorkloadRegistry(options.now ? { now: options.now } : {});
-  const controlPlane = new ControlPlane({ ...options, registry, cache, ...(mtls ? { verifiedIdentity: { owners: mtls.owners } } : {}) });
+  // The bus may allow one subscription per replica (EventBridge): the control plane and the Cloud Map sources share it.
+  const bus = new SharedSubscriptionBus(options.bus);
+  const controlPlane = new ControlPlane({ ...options, bus, registry, cache, ...(mtls ? { verifiedIdentity: { owners: mtls.owners } } : {}) });
   const controlPlaneId = options.replicaId ?? `trellis-${randomUUID()}`;
   const cloudMap = options.cloudMap
-    ? new CloudMapSources({ ...options.cloudMap, store: options.store, bus: options.bus, registry, logger: options.logger, replica: `${controlPlaneId}/cloud-map`, ...(options.now ? { now: options.now } : {}) })
+    ? new CloudMapSources({ ...options.cloudMap, store: options.store, bus, registry, logger: options.logger, replica: `${controlPlaneId}/cloud-map`, ...(options.now ? { now: options.now } : {}) })
     : undefined;
   // Records carry each proxy's node metadata, so the API can re-translate its group (proxy-config, dry-run previews).
   const nodes = options.fleetStatus ? new RecordedNodeMetadata() : undefined;
