@@ -7,6 +7,7 @@ import { MESHES } from './fanout-node.ts';
 import { cpuMicros, ServerObserver } from './fanout-observer.ts';
 import { ms, percentile } from './stats.ts';
 import { envoyRoot } from '../xds-server/protos/index.ts';
+import { CpuProfiler } from './cpu-profile.ts';
 
 const CHANGES = 5;
 const CLIENT_PROCESSES = 2;
@@ -44,7 +45,8 @@ const disconnects = (o: ServerObserver) => {
 };
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-export async function fanoutRun(n: number, pool: number, nodeExtras: Record<string, unknown> | undefined): Promise<void> {
+export async function fanoutRun(n: number, pool: number, nodeExtras: Record<string, unknown> | undefined, profileDir?: string): Promise<void> {
+  const profiler = new CpuProfiler(profileDir);
   const observer = new ServerObserver();
   const cp = await startBenchControlPlane(observer.hooks);
   const clients = new ClientProcesses({ xds: `127.0.0.1:${cp.xds.port}`, count: n, meshes: MESHES, pool, processes: CLIENT_PROCESSES, ...(nodeExtras ? { nodeExtras } : {}) });
@@ -57,10 +59,12 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     const cpuStart = process.cpuUsage();
     const started = process.hrtime.bigint();
     const startedAt = performance.now();
+    await profiler.start();
     const lastWarm = await clients.start(600_000);
     const quietAt = await observer.quiet(1000);
     const stormCpu = cpuMicros(process.cpuUsage(cpuStart));
     const stormDelay = delay(stormLoop.stop());
+    const stormProfile = await profiler.stop(`storm-${n}`);
     const warmMs = Number(lastWarm - started) / 1e6;
     const report = await clients.report();
     const connections = connectionsTo(cp.xds.port);
@@ -74,14 +78,18 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     let affected = 0;
     let missing = 0;
     const changeDelay = { p99: 0, max: 0 };
+    const changeProfile: string[] = [];
     for (let c = 0; c < CHANGES; c++) {
       await observer.quiet(500);
+      // Started before the change window: the profiler's own start-up is not timed as the change.
+      if (c === CHANGES - 1) await profiler.start();
       await clients.mark(CHANGED_MESH);
       const changeLoop = loopDelay();
       observer.beginChange(`default/${CHANGED_MESH}/`);
       await cp.changeRoute(CHANGED_MESH, c % 2 === 0 ? 50 : 90);
       await observer.waitForAcks(60_000);
       const d = changeLoop.stop();
+      if (c === CHANGES - 1) changeProfile.push(...(await profiler.stop(`change-${n}`)));
       changeDelay.p99 = Math.max(changeDelay.p99, d.p99);
       changeDelay.max = Math.max(changeDelay.max, d.max);
       await observer.quiet(500);
@@ -108,7 +116,12 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
         `${missing ? ` (${missing} ACKs missing after 60 s)` : ''}; server CPU ${ms(p50(cpuPerProxy) / 1000)} per change per affected proxy; ${kib(p50(bytesPerProxy))} sent per affected proxy; ` +
         `pushes to other meshes: ${otherServer} (server) / ${otherClient} (clients); ${delay(changeDelay)} (worst of the ${CHANGES})`,
     );
+    if (profileDir) {
+      console.log(`  profile of the storm (self time; ${profileDir}/storm-${n}.cpuprofile):\n    ${stormProfile.join('\n    ')}`);
+      console.log(`  profile of the last change (self time; ${profileDir}/change-${n}.cpuprofile):\n    ${changeProfile.join('\n    ')}`);
+    }
   } finally {
+    profiler.close();
     await clients.stop();
     await cp.stop();
   }

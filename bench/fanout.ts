@@ -5,6 +5,7 @@
 //   npm run bench fanout -- --streams 1000,5000       # other sizes
 //   npm run bench fanout -- --streams 1000 --pool 100 # 100 sidecars per HTTP/2 connection, for comparison
 //   npm run bench fanout -- --envoy-check             # 5 real Envoys next to 5 simulated sidecars
+//   npm run bench fanout -- --streams 1000 --profile /tmp/prof  # CPU profiles of the storm and the last change
 //
 // The xDS server (`startXds`, in-memory workload registry) runs in this process with 10 meshes of 50
 // services (ServiceEntry selecting app=svc-k, DestinationRule v1/v2, VirtualService 90/10). Two
@@ -50,7 +51,7 @@ import { ENVOY_BIN } from '../test/support/tools.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { streams: { type: 'string', default: '100,1000' }, pool: { type: 'string', default: '0' }, 'envoy-check': { type: 'boolean', default: false } },
+  options: { streams: { type: 'string', default: '100,1000' }, pool: { type: 'string', default: '0' }, 'envoy-check': { type: 'boolean', default: false }, profile: { type: 'string' } },
 });
 const sizes = values.streams.split(',').map(Number);
 const pool = Number(values.pool);
@@ -61,4 +62,4 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 10) || !Number.isInteger(pool)
 const extras = await envoyNodeExtras();
 console.log(extras ? `simulated nodes carry what Envoy ${extras.version} adds to its node (${(extras.fields.extensions as unknown[]).length} extensions)` : `no Envoy at ${ENVOY_BIN}: simulated nodes lack the extension list a real Envoy sends`);
 if (values['envoy-check']) await envoyCheck(extras?.fields);
-else for (const n of sizes) await fanoutRun(n, pool, extras?.fields);
+else for (const n of sizes) await fanoutRun(n, pool, extras?.fields, values.profile);

@@ -40,6 +40,21 @@ describe('ResourceCache', () => {
     expect(cache.resources('s', CLUSTER_TYPE_URL).get('a')).toBe(good);
   });
 
+  it('takes the very same input map again as unchanged without looking inside, and a new map with one change as a change', () => {
+    const cache = new ResourceCache();
+    const changes = watched(cache, 's');
+    const input = byName([staticCluster('a', '127.0.0.1', 1)]);
+    cache.setResources('s', CLUSTER_TYPE_URL, input);
+    const served = cache.resources('s', CLUSTER_TYPE_URL);
+    expect(cache.setResources('s', CLUSTER_TYPE_URL, input).changedTypes).toEqual([]);
+    expect(cache.resources('s', CLUSTER_TYPE_URL)).toBe(served);
+    // Another scope given the same map gets it served too (the shortcut is per scope).
+    cache.setResources('t', CLUSTER_TYPE_URL, input);
+    expect([...cache.resources('t', CLUSTER_TYPE_URL).keys()]).toEqual(['a']);
+    expect(cache.setResources('s', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 2)])).changedTypes).toEqual([CLUSTER_TYPE_URL]);
+    expect(changes).toHaveLength(2);
+  });
+
   it('reports a resource whose map key differs from its own name', () => {
     const cache = new ResourceCache();
     const result = cache.setResources('s', CLUSTER_TYPE_URL, new Map([['x', staticCluster('a', '127.0.0.1', 1)]]));

@@ -72,6 +72,8 @@ export class ResourceCache {
   private readonly prepared = new WeakMap<object, Prepared>();
   /** Encodings by content, for equal objects built apart (another group, mesh or revision): validated and encoded once. */
   private readonly byContent = new ContentMemo<Prepared>(CONTENT_MEMO_ENTRIES);
+  /** The input each served map was made from: the same input again (a shared translation republished) changes nothing. */
+  private readonly inputs = new WeakMap<ReadonlyMap<string, CachedResource>, ResourceInput>();
   private readonly watchers = new Map<string, Set<ScopeWatcher>>();
   private readonly intern = new InternTable();
   private readonly counters: EncodeCounters = { resources: 0, wrappers: 0 };
@@ -194,6 +196,7 @@ export class ResourceCache {
 
   private replaceType(scope: string, state: ScopeState, typeUrl: XdsTypeUrl, input: ResourceInput, issues: SnapshotIssue[]): boolean {
     const previous = state.get(typeUrl);
+    if (previous && this.inputs.get(previous) === input) return false;
     const next = new Map<string, CachedResource>();
     const acquired: CachedResource[] = [];
     for (const [name, object] of input) {
@@ -217,6 +220,7 @@ export class ResourceCache {
       for (const [name, old] of previous) if (next.get(name) !== old) this.intern.release(old);
     }
     state.set(typeUrl, next);
+    this.inputs.set(next, input);
     return changed;
   }
 

@@ -8,7 +8,7 @@ import { RevisionFeedback, type StreamContext } from './revision-feedback.ts';
 import type { ProxyConfig, ProxyConfigType } from '../../core/proxies/proxy-config.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { IstioResource } from '../../core/resources/resource.ts';
-import type { ResourceCache } from '../cache/index.ts';
+import type { ResourceCache, ResourceInput } from '../cache/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
 import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
 import { buildMeshIndex, inboundKey, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecarInbound, translateSidecarShared, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
@@ -66,6 +66,23 @@ const TYPE_NAMES: Record<XdsTypeUrl, XdsTypeName> = {
 };
 
 const byName = (items: Named[]) => new Map(items.map((n) => [n.name, n.resource]));
+
+/** The cache input of a translation, built once per result: groups sharing a result hand the cache the same maps. */
+const snapshots = new WeakMap<TranslationResult, ReadonlyMap<XdsTypeUrl, ResourceInput>>();
+function snapshotOf(result: TranslationResult): ReadonlyMap<XdsTypeUrl, ResourceInput> {
+  let snapshot = snapshots.get(result);
+  if (!snapshot) {
+    snapshot = new Map([
+      [CLUSTER_TYPE_URL, byName(result.clusters)],
+      [ENDPOINT_TYPE_URL, byName(result.endpoints)],
+      [LISTENER_TYPE_URL, byName(result.listeners)],
+      [ROUTE_TYPE_URL, byName(result.routes)],
+      ...(result.secrets ? [[SECRET_TYPE_URL, byName(result.secrets)] as const] : []),
+    ]);
+    snapshots.set(result, snapshot);
+  }
+  return snapshot;
+}
 
 /**
  * Connects the store to the xDS server: loads and indexes each mesh that has proxies here (its
@@ -399,16 +416,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     const result = this.translateShared(runtime, entry.descriptor);
     this.options.metrics?.translated((performance.now() - started) / 1000);
     for (const issue of result.issues) this.log.warn({ scope: group, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
-    const published = this.options.cache.setSnapshot(
-      group,
-      new Map([
-        [CLUSTER_TYPE_URL, byName(result.clusters)],
-        [ENDPOINT_TYPE_URL, byName(result.endpoints)],
-        [LISTENER_TYPE_URL, byName(result.listeners)],
-        [ROUTE_TYPE_URL, byName(result.routes)],
-        ...(result.secrets ? [[SECRET_TYPE_URL, byName(result.secrets)] as const] : []),
-      ]),
-    );
+    const published = this.options.cache.setSnapshot(group, snapshotOf(result));
     for (const issue of published.issues) this.log.warn({ scope: group, issue }, 'resource not served');
     const own = runtime.scopes.get(group);
     if (own) own.revision = runtime.revision;

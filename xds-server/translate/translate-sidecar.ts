@@ -11,7 +11,9 @@ import { virtualInboundListener } from './listeners/virtual-inbound.ts';
 import { virtualOutboundListener } from './listeners/virtual-outbound.ts';
 import type { MeshIndex } from './mesh/mesh-model.ts';
 import { visibleService } from './mesh/proxy-view.ts';
-import { inScopeByPort, scopeContext, sidecarScopeFor } from './mesh/sidecar-scope.ts';
+import { inScopeByPort, scopeContext, sidecarScopeFor, type SidecarScope } from './mesh/sidecar-scope.ts';
+import { memoizedInIndex } from './mesh/memo.ts';
+import { sourceLabelSignature } from './mesh/source-labels.ts';
 import { DEFAULT_INBOUND_LISTENER_PORT, DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from './proxy-descriptor.ts';
 import { outboundRouteConfiguration } from './routes/outbound-route-configuration.ts';
 import type { RouteContext } from './routes/route-context.ts';
@@ -45,6 +47,23 @@ export function translateSidecar(index: MeshIndex, proxy: ProxyDescriptor): Tran
  */
 export function translateSidecarShared(index: MeshIndex, proxy: ProxyDescriptor): TranslationResult {
   const scope = sidecarScopeFor(index, proxy);
+  // Groups differ by labels, but the outbound side reads them only through the Sidecar chosen and sourceLabels matches:
+  // groups equal in those (and in the rest of their key) share one translation per revision.
+  const key = [
+    'shared',
+    proxy.namespace,
+    scope?.key ?? '',
+    sourceLabelSignature(index, proxy.labels),
+    proxy.locality ?? '',
+    proxy.interceptionMode ?? 'NONE',
+    proxy.sds === true ? 'sds' : '',
+    proxy.outboundPort ?? DEFAULT_OUTBOUND_PORT,
+    proxy.inbound?.listenerPort ?? DEFAULT_INBOUND_LISTENER_PORT,
+  ].join('|');
+  return memoizedInIndex(index, key, () => translateOutbound(index, proxy, scope));
+}
+
+function translateOutbound(index: MeshIndex, proxy: ProxyDescriptor, scope: SidecarScope | undefined): TranslationResult {
   const ctx: RouteContext = { index, flavour: 'sidecar', namespace: proxy.namespace, labels: proxy.labels, issues: [...index.issues], ...scopeContext(index, scope) };
   const services = [...index.services.keys()].flatMap((host) => visibleService(index, host, proxy.namespace) ?? []).filter((s) => !scope || s.ports.some((p) => scope.allows(s, p.number)));
   const clusters: Named[] = [];

@@ -99,10 +99,14 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
   }
 
   const fingerprints = new Map<string, string>();
+  const routeFingerprints = new Map<string, string>();
   for (const [host, service] of services) {
     const roots = virtualServices.get(host) ?? [];
-    const inputs = JSON.stringify([service, destinationRules.get(host) ?? [], roots, delegatesOf(delegates, roots)]);
-    fingerprints.set(host, createHash('sha256').update(inputs).digest('base64url').slice(0, 22));
+    const { endpoints, ...routed } = service;
+    // Routes never read endpoints: a workload coming or going rebuilds the host's clusters, not its routes.
+    const routeInputs = JSON.stringify([routed, destinationRules.get(host) ?? [], roots, delegatesOf(delegates, roots)]);
+    routeFingerprints.set(host, createHash('sha256').update(routeInputs).digest('base64url').slice(0, 22));
+    fingerprints.set(host, createHash('sha256').update(routeInputs).update(JSON.stringify(endpoints)).digest('base64url').slice(0, 22));
   }
 
   return {
@@ -124,6 +128,7 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
     telemetries: ofKind(input.resources, 'Telemetry'),
     gatewayVirtualServices,
     fingerprints,
+    routeFingerprints,
     issues,
     memo: new Map(),
     previousMemo: input.previous?.memo,

@@ -116,6 +116,8 @@ export interface MeshIndex {
   readonly gatewayVirtualServices: readonly VirtualServiceEntry[];
   /** Per host: a digest of everything that host's resources are built from. */
   readonly fingerprints: ReadonlyMap<string, string>;
+  /** Per host: the same without its endpoints, which routes never read. */
+  readonly routeFingerprints: ReadonlyMap<string, string>;
   /** Problems found while indexing (skipped resources). */
   readonly issues: readonly TranslationIssue[];
   /** Per-service pieces already translated, by their inputs (a cache: results never depend on it). */

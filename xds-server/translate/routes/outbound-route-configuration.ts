@@ -2,6 +2,7 @@ import { PASSTHROUGH_CLUSTER } from '../clusters/passthrough-cluster.ts';
 import { ZERO_DURATION } from '../envoy/duration.ts';
 import { OUTBOUND_HTTP_ROUTE_NAME } from '../envoy/resource-names.ts';
 import { hostAliases } from '../mesh/host-names.ts';
+import { identityKey, memoized } from '../mesh/memo.ts';
 import type { MeshService, ServicePort } from '../mesh/mesh-model.ts';
 import { isHttpPort } from '../mesh/port-protocol.ts';
 import type { Named } from '../translation-result.ts';
@@ -19,18 +20,22 @@ export function portDomains(host: string, namespace: string, port: number, isDef
   return [...(isDefault ? aliases : []), ...aliases.map((a) => `${a}:${port}`)];
 }
 
-function unknownHost(ctx: RouteContext): Record<string, unknown> {
+// Without traffic redirection the Host header is the original destination: forward there, no timeout, as Istio's passthrough.
+const ALLOW_ANY_HOST: Readonly<Record<string, unknown>> = {
+  name: 'allow-any',
+  domains: ['*'],
+  routes: [{ name: 'allow-any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: ZERO_DURATION } }],
+};
+const UNKNOWN_HOST: Readonly<Record<string, unknown>> = {
+  name: 'unknown-host',
+  domains: ['*'],
+  routes: [{ name: 'unknown-host', match: { prefix: '/' }, direct_response: { status: 404, body: { inline_string: 'trellis: no mesh service has this Host (outboundTrafficPolicy REGISTRY_ONLY)\n' } } }],
+};
+
+/** The catch-all virtual host (one shared object per kind: routes are never mutated once built). */
+function unknownHost(ctx: RouteContext): Readonly<Record<string, unknown>> {
   const mode = ctx.outboundMode ?? ctx.index.settings.outboundTrafficPolicy?.mode ?? 'ALLOW_ANY';
-  if (mode === 'ALLOW_ANY' && ctx.flavour === 'sidecar') {
-    // Without traffic redirection the Host header is the original destination: forward there, no timeout, as Istio's passthrough.
-    return { name: 'allow-any', domains: ['*'], routes: [{ name: 'allow-any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: ZERO_DURATION } }] };
-  }
-  const reason = 'no mesh service has this Host (outboundTrafficPolicy REGISTRY_ONLY)';
-  return {
-    name: 'unknown-host',
-    domains: ['*'],
-    routes: [{ name: 'unknown-host', match: { prefix: '/' }, direct_response: { status: 404, body: { inline_string: `trellis: ${reason}\n` } } }],
-  };
+  return mode === 'ALLOW_ANY' && ctx.flavour === 'sidecar' ? ALLOW_ANY_HOST : UNKNOWN_HOST;
 }
 
 /**
@@ -42,7 +47,7 @@ function unknownHost(ctx: RouteContext): Record<string, unknown> {
 export function outboundRouteConfiguration(ctx: RouteContext, services: readonly MeshService[], port?: number): Named {
   const name = port === undefined ? OUTBOUND_HTTP_ROUTE_NAME : String(port);
   const used = new Set<string>();
-  const virtualHosts: Record<string, unknown>[] = [];
+  const virtualHosts: Readonly<Record<string, unknown>>[] = [];
   for (const service of services) {
     if (service.host.includes('*') && port === undefined) continue;
     const ports = service.ports.filter((p) => isHttpPort(p) && (port === undefined || p.number === port) && (ctx.inScope?.(service.host, p.number) ?? true));
@@ -55,9 +60,10 @@ export function outboundRouteConfiguration(ctx: RouteContext, services: readonly
       const free = domains.filter((d) => !used.has(d));
       for (const d of free) used.add(d);
       if (free.length === 0) continue;
-      virtualHosts.push(free.length === domains.length ? built.virtualHost : { ...built.virtualHost, domains: free });
+      virtualHosts.push(free.length === domains.length ? built.virtualHost : memoized(ctx.index, `vhd|${identityKey([built.virtualHost])}|${free.join(',')}`, () => ({ ...built.virtualHost, domains: free })));
     }
   }
   virtualHosts.push(unknownHost(ctx));
-  return { name, resource: { name, virtual_hosts: virtualHosts } };
+  // Proxies whose virtual hosts are the very same objects (memoised per service) share one configuration object, so it is encoded once.
+  return { name, resource: memoized(ctx.index, `rc|${name}|${identityKey(virtualHosts)}`, () => ({ name, virtual_hosts: virtualHosts })) };
 }

@@ -4,6 +4,7 @@ import { delegatesOf } from '../mesh/delegates.ts';
 import type { DestinationRuleEntry, MeshIndex, MeshService, ServicePort, VirtualServiceEntry } from '../mesh/mesh-model.ts';
 import { memoized } from '../mesh/memo.ts';
 import { virtualServicesFor } from '../mesh/proxy-view.ts';
+import { sourceLabelSignature } from '../mesh/source-labels.ts';
 import type { TranslationIssue } from '../translation-result.ts';
 import { virtualServiceRoutes } from './http-routes.ts';
 import { routeHashPolicy } from './hash-policy.ts';
@@ -62,7 +63,8 @@ function build(ctx: RouteContext, service: MeshService, port: ServicePort, name:
  */
 export function serviceVirtualHost(ctx: RouteContext, service: MeshService, port: ServicePort, name: string, domains: readonly string[]): BuiltVirtualHost {
   const entries = virtualServicesFor(ctx.index, service.host, ctx.namespace);
-  const labels = Object.keys(ctx.labels).sort().map((k) => `${k}=${ctx.labels[k]}`).join(',');
-  const key = ['vh', ctx.flavour, ctx.namespace, labels, ctx.scopeKey ?? '', name, domains.join(','), ctx.index.fingerprints.get(service.host), destinationShapes(ctx.index, entries)].join('|');
+  // Routes read a proxy's labels only through sourceLabels matches: proxies that match the same ones share the host.
+  const labels = sourceLabelSignature(ctx.index, ctx.labels);
+  const key = ['vh', ctx.flavour, ctx.namespace, labels, ctx.scopeKey ?? '', name, domains.join(','), ctx.index.routeFingerprints.get(service.host), destinationShapes(ctx.index, entries)].join('|');
   return memoized(ctx.index, key, () => build(ctx, service, port, name, domains, entries));
 }
