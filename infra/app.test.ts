@@ -98,7 +98,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
     });
   });
 
-  it('hands the API its table, bus, CA, bootstrap and join-token secrets, and lets it use them', () => {
+  it('hands the API its table, bus, CA, bootstrap and join-token secrets and metrics namespace, and lets it use them', () => {
     service.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
@@ -109,6 +109,8 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
           TRELLIS_JOIN_TOKEN_SECRET_ARN: importOf(/^TrellisData:ExportsOutputRefJoinTokenKeySecret/),
           TRELLIS_CREDENTIALS_TABLE_NAME: importOf(/^TrellisData:ExportsOutputRefGatewayCredentialsTable/),
           TRELLIS_CREDENTIALS_KEY_ARN: importOf(/^TrellisData:ExportsOutputFnGetAttGatewayCredentialsKey/),
+          // Certificate failures go to the alarms' namespace as EMF lines.
+          TRELLIS_METRICS_NAMESPACE: 'Trellis/TrellisService',
         }),
       },
     });

@@ -2,6 +2,7 @@
 // this replica's own subscription, periodic reconciliation, and an admin port for health checks.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -11,6 +12,7 @@ import { DynamoDbConfigStore } from '../core/adapters/aws/dynamodb-store/index.t
 import { DynamoDbWorkloadRegistry } from '../core/adapters/aws/dynamodb-registry/index.ts';
 import { DynamoDbFleetStatus } from '../core/adapters/aws/dynamodb-fleet/index.ts';
 import { EventBridgeChangeBus, sweepStaleSubscriptions } from '../core/adapters/aws/eventbridge-bus/index.ts';
+import { ALARM_METRICS, CERTIFICATE_ISSUE_FAILURES, CloudWatchMetrics, CONVERGENCE_SECONDS, NACK_COUNT } from '../core/adapters/aws/cloudwatch-metrics/index.ts';
 import { startAdminServer } from './admin-server.ts';
 import { awsMtlsFromEnv } from './aws-mtls.ts';
 import { startXds } from './start-xds.ts';
@@ -46,7 +48,13 @@ async function main(): Promise<void> {
   const sqs = new SQSClient({});
   const dynamoDb = new DynamoDBClient({});
   const tableName = env('TRELLIS_TABLE_NAME');
-  const mtls = awsMtlsFromEnv(process.env, dynamoDb, tableName);
+  // The figures the deployment's CloudWatch alarms read (NACKs, convergence, certificate failures), when the stack names a namespace.
+  const metricsNamespace = process.env.TRELLIS_METRICS_NAMESPACE;
+  const alarmMetrics = metricsNamespace
+    ? new CloudWatchMetrics({ client: new CloudWatchClient({}), namespace: metricsNamespace, ...ALARM_METRICS, intervalMs: intEnv('TRELLIS_METRICS_INTERVAL_MS', 60_000), logger })
+    : undefined;
+  alarmMetrics?.start();
+  const mtls = awsMtlsFromEnv(process.env, dynamoDb, tableName, alarmMetrics && (() => alarmMetrics.count(CERTIFICATE_ISSUE_FAILURES)));
   const gatewayCredentials = dynamoDbCredentialStoreFromEnv(process.env, dynamoDb);
   const store = new DynamoDbConfigStore({ client: dynamoDb, tableName, onPurgeFailure: (err: unknown) => logger.warn({ err }, 'mesh purge incomplete; resumed later') });
   const bus = new EventBridgeChangeBus({
@@ -81,7 +89,7 @@ async function main(): Promise<void> {
   const admin = await startAdminServer({ host, port: intEnv('TRELLIS_ADMIN_PORT', 9090), ready: () => ready, metrics });
   const cloudMapListers = new CloudMapListers(cloudMapClientOptionsFromEnv(process.env));
   const xds = await startXds({
-    metrics: new XdsMetrics(metrics),
+    metrics: new XdsMetrics(metrics, alarmMetrics && { nacked: () => alarmMetrics.count(NACK_COUNT), converged: (seconds) => alarmMetrics.observe(CONVERGENCE_SECONDS, seconds) }),
     store,
     bus,
     logger,
@@ -110,6 +118,7 @@ async function main(): Promise<void> {
     clearInterval(housekeeping);
     try {
       await xds.stop();
+      await alarmMetrics?.stop();
       await store.close();
       await admin.close();
     } finally {

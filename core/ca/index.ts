@@ -5,3 +5,4 @@ export type { CheckedCsr } from './csr.ts';
 export { checkIssueRequest, MAX_LEAF_TTL_SECONDS } from './issue-request.ts';
 export type { CheckedIssueRequest } from './issue-request.ts';
 export { x509 } from './x509.ts';
+export { observingIssues, type IssueObserver } from './observing-issues.ts';

@@ -8,6 +8,9 @@ import type { CertificateIssuing } from '../dependencies.ts';
 import type { FleetStatusStore } from '../../core/fleet/index.ts';
 import type { WorkloadRegistry } from '../../core/registry/index.ts';
 import { readSecret } from './bootstrap-secret.ts';
+import { CERTIFICATE_ISSUE_FAILURES } from '../../core/adapters/aws/cloudwatch-metrics/alarm-metrics.ts';
+import { embeddedMetricLine } from '../../core/adapters/aws/cloudwatch-metrics/embedded-metric.ts';
+import { observingIssues } from '../../core/ca/observing-issues.ts';
 import { parseJoinTokenSecrets } from './join-token-secrets.ts';
 
 function requiredEnv(name: string): string {
@@ -46,9 +49,12 @@ async function createCertificateIssuing(dynamoDb: DynamoDbClient, tableName: str
     import('../../core/adapters/aws/dynamodb-ledger/index.ts'),
   ]);
   const joinTokenSecrets = parseJoinTokenSecrets(await readSecret(joinTokenSecretArn), joinTokenSecretArn);
+  // TRELLIS_CA_TEMPLATE_ARN: only for a CA without API passthrough (or moto); the adapter then requires the SAN in the CSR.
+  const ca = new AcmPcaCertificateAuthority({ client: new ACMPCAClient({}), certificateAuthorityArn: caArn, ...(process.env.TRELLIS_CA_TEMPLATE_ARN && { templateArn: process.env.TRELLIS_CA_TEMPLATE_ARN }) });
+  const namespace = process.env.TRELLIS_METRICS_NAMESPACE;
   return {
-    // TRELLIS_CA_TEMPLATE_ARN: only for a CA without API passthrough (or moto); the adapter then requires the SAN in the CSR.
-    ca: new AcmPcaCertificateAuthority({ client: new ACMPCAClient({}), certificateAuthorityArn: caArn, ...(process.env.TRELLIS_CA_TEMPLATE_ARN && { templateArn: process.env.TRELLIS_CA_TEMPLATE_ARN }) }),
+    // Each failed issue is one CertificateIssueFailures data point, as an EMF line CloudWatch Logs extracts (no API call on the request path).
+    ca: namespace ? observingIssues(ca, { failed: () => process.stdout.write(`${embeddedMetricLine(namespace, { [CERTIFICATE_ISSUE_FAILURES]: { value: 1, unit: 'Count' } }, new Date())}\n`) }) : ca,
     ledger: new DynamoDbLedger({ client: dynamoDb, tableName }),
     joinTokenSecrets,
   };

@@ -42,7 +42,8 @@ export class ServiceStack extends Stack {
       [RUNTIME_ENV.credentialsKeyArn]: gatewayCredentials.key.keyArn,
     };
     this.api = new Api(this, 'Api', {
-      environment: { ...shared, [RUNTIME_ENV.bootstrapKeySecretArn]: bootstrapSecret.secretArn, [RUNTIME_ENV.joinTokenSecretArn]: joinTokenSecret.secretArn },
+      // The API reports certificate failures as EMF log lines in the deployment's namespace (no PutMetricData permission needed).
+      environment: { ...shared, [RUNTIME_ENV.bootstrapKeySecretArn]: bootstrapSecret.secretArn, [RUNTIME_ENV.joinTokenSecretArn]: joinTokenSecret.secretArn, [RUNTIME_ENV.metricsNamespace]: namespace },
       throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
       logRetention: config.logRetentionDays,
     });

@@ -39,6 +39,9 @@ export interface HostedOptions {
   logLevel?: string;
 }
 
+/** The CloudWatch namespace of the hosted topology's alarm metrics (`Trellis/<service stack>` in AWS). */
+export const HOSTED_METRICS_NAMESPACE = 'Trellis/Hosted';
+
 export interface HostedReplica {
   id: string;
   xdsAddress: string;
@@ -146,6 +149,8 @@ export async function startHostedTopology(o: HostedOptions): Promise<HostedTopol
       TRELLIS_CREDENTIALS_TABLE_NAME: resources.credentialsTableName,
       TRELLIS_CREDENTIALS_KEY_ARN: resources.credentialsKeyArn,
       TRELLIS_LOG_LEVEL: logLevel,
+      // The alarms' figures: replicas publish to moto's CloudWatch, the API Lambda writes EMF lines to its log.
+      TRELLIS_METRICS_NAMESPACE: HOSTED_METRICS_NAMESPACE,
     };
     const xdsEntry = fileURLToPath(builtEntry('xds-server'));
     const xdsPorts = o.xdsPorts ?? [18000, 18001];

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbFleetStatus } from '../../core/adapters/aws/dynamodb-fleet/index.ts';
 import { makeCsr } from '../../core/ca/testing/make-csr.ts';
 import { XDS_SERVER_SPIFFE_ID } from '../../core/identity/trust-domain-policy.ts';
-import { startHostedTopology, type HostedTopology } from '../../scripts/hosted/start-hosted-topology.ts';
+import { HOSTED_METRICS_NAMESPACE, startHostedTopology, type HostedTopology } from '../../scripts/hosted/start-hosted-topology.ts';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { freePort, waitFor } from '../support/ports.ts';
@@ -146,6 +147,8 @@ beforeAll(async () => {
     xdsBalancerPort: ports[5]!,
     bootstrapKey: KEY,
     logLevel: 'warn',
+    // Alarm metrics every second instead of every minute, so the test reads them from CloudWatch quickly.
+    replicaEnv: { TRELLIS_METRICS_INTERVAL_MS: '1000' },
   });
   startMs = performance.now() - started;
   fleet = new DynamoDbFleetStatus({ client: new DynamoDBClient(hosted.aws), tableName: hosted.resources.tableName });
@@ -261,6 +264,18 @@ describe('the hosted topology (npm run start:hosted) with real Envoys run by tre
     // The rejected config never took effect; the restored one routes as before.
     for (const a of agents) expect(await servedBy(a)).toBe('v2');
     await waitFor(async () => (await proxies()).every((p) => p.revision === rollbacks[0]!.revision && Object.values(p.types).every((t) => t.state === 'SYNCED')), 'both proxies synced at the rollback revision', 20_000, 100);
+    // What the NackCount and ConvergenceSeconds alarms read: both replicas' NACKs and revisions' convergence, summed fleet-wide in CloudWatch.
+    const cloudWatch = new CloudWatchClient(hosted.aws);
+    const statistic = async (MetricName: string) => {
+      const { Datapoints } = await cloudWatch.send(
+        new GetMetricStatisticsCommand({ Namespace: HOSTED_METRICS_NAMESPACE, MetricName, StartTime: new Date(Date.now() - 3_600_000), EndTime: new Date(Date.now() + 60_000), Period: 3600, Statistics: ['Sum', 'SampleCount'] }),
+      );
+      return { sum: (Datapoints ?? []).reduce((n, d) => n + (d.Sum ?? 0), 0), samples: (Datapoints ?? []).reduce((n, d) => n + (d.SampleCount ?? 0), 0) };
+    };
+    await waitFor(async () => (await statistic('NackCount')).sum >= 2, 'NackCount in CloudWatch to count both proxies’ NACKs', 10_000, 200);
+    await waitFor(async () => (await statistic('ConvergenceSeconds')).samples >= 1, 'ConvergenceSeconds in CloudWatch', 10_000, 200);
+    expect((await statistic('CertificateIssueFailures')).sum).toBe(0);
+    cloudWatch.destroy();
   }, 60_000);
 
   it('serves an uploaded gateway credential (DynamoDB + KMS) from a gateway on xDS mTLS', async () => {

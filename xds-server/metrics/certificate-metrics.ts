@@ -1,5 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 import type { CertificateAuthority } from '../../core/ca/certificate-authority.ts';
+import { observingIssues } from '../../core/ca/observing-issues.ts';
 
 /**
  * The CA as the certificate API sees it, counting what it signs (Istio:
@@ -8,17 +9,5 @@ import type { CertificateAuthority } from '../../core/ca/certificate-authority.t
 export function countingCertificateAuthority(ca: CertificateAuthority, registry: Registry): CertificateAuthority {
   const issued = new Counter({ name: 'trellis_certificates_issued_total', help: 'Workload certificates issued', registers: [registry] });
   const failed = new Counter({ name: 'trellis_certificate_failures_total', help: 'Certificate requests the CA failed to sign', registers: [registry] });
-  return {
-    async issue(request) {
-      try {
-        const certificate = await ca.issue(request);
-        issued.inc();
-        return certificate;
-      } catch (err) {
-        failed.inc();
-        throw err;
-      }
-    },
-    trustBundle: () => ca.trustBundle(),
-  };
+  return observingIssues(ca, { issued: () => issued.inc(), failed: () => failed.inc() });
 }

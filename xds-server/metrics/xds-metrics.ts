@@ -29,6 +29,12 @@ export interface ControlPlaneMetrics {
   registrationRefused(): void;
 }
 
+/** Where the NACKs and convergence times also go (the CloudWatch figures the deployment's alarms read). */
+export interface AlarmMetricsSink {
+  nacked(): void;
+  converged(seconds: number): void;
+}
+
 /**
  * The xds-server's Prometheus metrics, named after Istio's `pilot_xds_*` family:
  * `trellis_xds_*` for streams and pushes, `trellis_proxy_convergence_seconds` for revisions.
@@ -43,7 +49,10 @@ export class XdsMetrics implements ControlPlaneMetrics {
   readonly rollbacks: Counter;
   readonly registrationRefusals: Counter;
 
-  constructor(registry: Registry) {
+  readonly #alarms: AlarmMetricsSink | undefined;
+
+  constructor(registry: Registry, alarms?: AlarmMetricsSink) {
+    this.#alarms = alarms;
     const registers = [registry];
     this.connectedProxies = new Gauge({ name: 'trellis_xds_connected_proxies', help: 'ADS streams open on this replica, by stream type (sotw or delta)', labelNames: ['stream'], registers });
     this.pushes = new Counter({ name: 'trellis_xds_pushes_total', help: 'xDS responses sent, by type (cds, eds, lds, rds, sds)', labelNames: ['type'], registers });
@@ -63,7 +72,10 @@ export class XdsMetrics implements ControlPlaneMetrics {
     return {
       onConnect: (e) => this.connectedProxies.inc({ stream: e.protocol }),
       onDisconnect: (e) => this.connectedProxies.dec({ stream: e.protocol }),
-      onNack: (e) => this.nacks.inc({ type: TYPE_LABELS[e.typeUrl] }),
+      onNack: (e) => {
+        this.nacks.inc({ type: TYPE_LABELS[e.typeUrl] });
+        this.#alarms?.nacked();
+      },
       onSend: (e) => {
         const type = TYPE_LABELS[e.typeUrl];
         const served = cache.resources(e.scope, e.typeUrl);
@@ -81,6 +93,7 @@ export class XdsMetrics implements ControlPlaneMetrics {
 
   converged(seconds: number): void {
     this.convergence.observe(seconds);
+    this.#alarms?.converged(seconds);
   }
 
   rolledBack(): void {
