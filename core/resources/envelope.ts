@@ -11,6 +11,9 @@ export function acceptedApiVersions(kind: KindName): string[] {
 // The API's per-proxy config document is already the OpenAPI schema `ProxyConfig`.
 const SCHEMA_IDS: Partial<Record<KindName, string>> = { ProxyConfig: 'IstioProxyConfig' };
 
+/** The OpenAPI schema name of a kind's envelope: the kind, unless another schema has that name. */
+export const envelopeSchemaId = (kind: KindName): string => SCHEMA_IDS[kind] ?? kind;
+
 function buildEnvelope<K extends KindName>(kind: K) {
   const versions = acceptedApiVersions(kind);
   return z
@@ -24,7 +27,7 @@ function buildEnvelope<K extends KindName>(kind: K) {
       // Kubernetes status, as `kubectl get -o yaml` prints it; ignored.
       status: z.unknown().optional(),
     })
-    .meta({ id: SCHEMA_IDS[kind] ?? kind, description: `Istio ${kind} (${KINDS[kind].group}) as users write it.` });
+    .meta({ id: envelopeSchemaId(kind), description: `Istio ${kind} (${KINDS[kind].group}) as users write it.` });
 }
 
 type Envelope<K extends KindName> = ReturnType<typeof buildEnvelope<K>>;

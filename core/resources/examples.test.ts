@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseDocuments } from './documents.ts';
-import { resourceSchema } from './envelope.ts';
+import { envelopeSchemaId, resourceSchema } from './envelope.ts';
 import { ACCEPTED_VERSIONS, KIND_NAMES, KIND_VERSIONS, KINDS, type KindName } from './kinds.ts';
 import { validateMeshConfig } from './mesh-validation.ts';
 import { parseResource } from './parse-resource.ts';
@@ -50,7 +50,7 @@ describe('schemas for OpenAPI', () => {
       const spec = z.toJSONSchema(SPEC_SCHEMAS[kind]) as { $ref?: string; $defs?: Record<string, { additionalProperties?: unknown }> };
       expect(spec.$defs?.[`${kind}Spec`]?.additionalProperties).toBe(false);
       const envelope = z.toJSONSchema(resourceSchema(kind)) as { $defs?: Record<string, unknown> };
-      expect(envelope.$defs).toHaveProperty(kind);
+      expect(envelope.$defs).toHaveProperty(envelopeSchemaId(kind));
       expect(envelope.$defs).toHaveProperty('ObjectMeta');
     });
   }
