@@ -87,8 +87,19 @@ describe('RecordedProxies (the API apart from the replicas) against the replica 
 
   it('answers proxy-config exactly as the replica does, every type, with sent and acked', async () => {
     for (const proxyId of ['web-1', 'reviews-v1']) {
-      const local = await xds.controlPlane.config(TENANT, MESH, proxyId, PROXY_CONFIG_TYPES);
-      const hosted = await recorded().config(TENANT, MESH, proxyId, PROXY_CONFIG_TYPES);
+      // The records follow the replica within a reporting period (a registration may push once more after both connected).
+      const [local, hosted] = await until(
+        async () => [await xds.controlPlane.config(TENANT, MESH, proxyId, PROXY_CONFIG_TYPES), await recorded().config(TENANT, MESH, proxyId, PROXY_CONFIG_TYPES)] as const,
+        ([l, h]) => {
+          try {
+            expect(h).toEqual(l);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        `the records of ${proxyId} to match the replica`,
+      ).catch(async () => [await xds.controlPlane.config(TENANT, MESH, proxyId, PROXY_CONFIG_TYPES), await recorded().config(TENANT, MESH, proxyId, PROXY_CONFIG_TYPES)] as const);
       expect(local?.types.clusters?.length).toBeGreaterThan(0);
       expect(local?.types.clusters?.every((c) => c.acked === c.version)).toBe(true);
       expect(hosted).toEqual(local);
