@@ -78,6 +78,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
       'TrellisService/XdsFleet/TaskDefinition AwsSolutions-IAM5[Resource::*]',
       'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::*]',
       'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::*]',
+      'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::*]',
       'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/TrellisService-config/trellis-xds-*]',
       'TrellisService/XdsFleet/TaskDefinition/TaskRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:trellis-xds-*]',
     ]);
@@ -175,7 +176,8 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
     });
     const [fleetPolicy] = Object.values(service.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^XdsFleetTaskDefinitionTaskRole') }] } }));
     const actions = JSON.stringify(fleetPolicy?.Properties?.PolicyDocument);
-    for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'events:PutEvents', 'events:PutRule', 'sqs:ReceiveMessage', 'acm-pca:IssueCertificate', 'cloudwatch:PutMetricData']) expect(actions).toContain(action);
+    for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'events:PutEvents', 'events:PutRule', 'sqs:ReceiveMessage', 'acm-pca:IssueCertificate', 'cloudwatch:PutMetricData', 'servicediscovery:ListInstances', 'sts:AssumeRole']) expect(actions).toContain(action);
+    for (const action of ['servicediscovery:RegisterInstance', 'servicediscovery:*']) expect(actions).not.toContain(`"${action}"`);
     for (const action of ['dynamodb:*', 'dynamodb:DeleteTable', 'events:*', 'sqs:*']) expect(actions).not.toContain(`"${action}"`);
   });
 

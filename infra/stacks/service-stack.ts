@@ -1,4 +1,5 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { Api } from '../constructs/api.ts';
 import { Events } from '../constructs/events.ts';
@@ -88,6 +89,16 @@ export class ServiceStack extends Stack {
     this.events.grantReplicaSubscriptions(this.fleet.taskRole);
     pki.grantIssue(this.fleet.taskRole);
     this.observability.grantPutMetrics(this.fleet.taskRole);
+    // Cloud Map sources a mesh names (registrySources.cloudMap): read in this account, or through a
+    // tenant's role that trusts the fleet's role with the tenant id as external id.
+    this.fleet.taskRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['servicediscovery:ListNamespaces', 'servicediscovery:ListServices', 'servicediscovery:ListInstances'], resources: ['*'] }),
+    );
+    this.fleet.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: ['*'] }));
+    Validations.of(this.fleet.taskRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: "Cloud Map's List actions take no resource; sts:AssumeRole is on tenants' own roles in their accounts, whose trust policies name the fleet role and require the tenant id as external id.",
+    });
     // Gateways get their uploaded certificates over SDS: the fleet reads them and opens their keys.
     gatewayCredentials.grantServe(this.fleet.taskRole);
 
