@@ -1,6 +1,7 @@
 // What the bench sees of the xDS server from its hooks: live streams, when it last pushed, NACKs,
-// and for one change the ACK of each affected stream (matched by the nonce of its post-change RDS push).
-import { ROUTE_TYPE_URL } from '../xds-server/protos/index.ts';
+// and for one change the ACK of each affected stream: of every route configuration and (VHDS, delta
+// Envoys) virtual host it was pushed after the change, matched by nonce.
+import { ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL } from '../xds-server/protos/index.ts';
 import type { XdsServerHooks } from '../xds-server/server/index.ts';
 
 export interface ChangeResult {
@@ -18,13 +19,16 @@ interface ActiveChange {
   prefix: string;
   t0: number;
   affected: number;
-  nonces: Set<string>;
+  /** streamId → nonces of its post-change route and virtual-host pushes not yet acknowledged. */
+  pending: Map<string, Set<string>>;
   acks: Map<string, number>;
   otherMeshPushes: number;
   cpuStart?: NodeJS.CpuUsage;
   cpuMicros?: number;
   done?: () => void;
 }
+
+const ROUTE_TYPES = new Set<string>([ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL]);
 
 export class ServerObserver {
   readonly streams = new Map<string, { proxyId: string; scope: string }>();
@@ -51,11 +55,17 @@ export class ServerObserver {
       const c = this.change;
       if (!c) return;
       if (!e.scope.startsWith(c.prefix)) c.otherMeshPushes++;
-      else if (e.typeUrl === ROUTE_TYPE_URL) c.nonces.add(e.nonce);
+      else if (ROUTE_TYPES.has(e.typeUrl)) {
+        const nonces = c.pending.get(e.streamId) ?? new Set<string>();
+        nonces.add(e.nonce);
+        c.pending.set(e.streamId, nonces);
+      }
     },
     onAck: (e) => {
       const c = this.change;
-      if (!c || e.typeUrl !== ROUTE_TYPE_URL || !c.nonces.has(e.nonce) || c.acks.has(e.streamId)) return;
+      const nonces = c?.pending.get(e.streamId);
+      if (!c || !nonces || !ROUTE_TYPES.has(e.typeUrl) || !nonces.delete(e.nonce) || nonces.size > 0 || c.acks.has(e.streamId)) return;
+      // The stream holds the change once the last of its route and virtual-host responses is acknowledged.
       c.acks.set(e.streamId, performance.now() - c.t0);
       if (c.acks.size === c.affected && c.cpuStart) {
         c.cpuMicros = cpuMicros(process.cpuUsage(c.cpuStart));
@@ -78,7 +88,7 @@ export class ServerObserver {
   /** Starts timing a change to the streams whose scope starts with `prefix` (call right before the commit); returns its start (performance.now()). */
   beginChange(prefix: string): number {
     const affected = [...this.streams.values()].filter((s) => s.scope.startsWith(prefix)).length;
-    this.change = { prefix, t0: performance.now(), affected, nonces: new Set(), acks: new Map(), otherMeshPushes: 0 };
+    this.change = { prefix, t0: performance.now(), affected, pending: new Map(), acks: new Map(), otherMeshPushes: 0 };
     return this.change.t0;
   }
 
