@@ -105,8 +105,9 @@ export function buildMeshIndex(input: MeshIndexInput): MeshIndex {
     const { endpoints, ...routed } = service;
     // Routes never read endpoints: a workload coming or going rebuilds the host's clusters, not its routes.
     const routeInputs = JSON.stringify([routed, destinationRules.get(host) ?? [], roots, delegatesOf(delegates, roots)]);
-    routeFingerprints.set(host, createHash('sha256').update(routeInputs).digest('base64url').slice(0, 22));
-    fingerprints.set(host, createHash('sha256').update(routeInputs).update(JSON.stringify(endpoints)).digest('base64url').slice(0, 22));
+    const routeFingerprint = createHash('sha256').update(routeInputs).digest('base64url').slice(0, 22);
+    routeFingerprints.set(host, routeFingerprint);
+    fingerprints.set(host, createHash('sha256').update(routeFingerprint).update(JSON.stringify(endpoints)).digest('base64url').slice(0, 22));
   }
 
   return {

@@ -4,6 +4,7 @@ import type { MeshIndex, VirtualServiceEntry } from './mesh-model.ts';
 type Selector = Readonly<Record<string, string>>;
 
 const perIndex = new WeakMap<MeshIndex, readonly Selector[]>();
+const byKey = <T>([a]: [string, T], [b]: [string, T]) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every distinct `sourceLabels` selector the mesh's VirtualServices match on (http, tcp, tls), found once per index. */
 function selectorsOf(index: MeshIndex): readonly Selector[] {
@@ -15,7 +16,7 @@ function selectorsOf(index: MeshIndex): readonly Selector[] {
     for (const rule of rules) {
       for (const m of (rule.match ?? []) as { sourceLabels?: Selector }[]) {
         if (!m.sourceLabels) continue;
-        const key = JSON.stringify(Object.entries(m.sourceLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        const key = JSON.stringify(Object.entries(m.sourceLabels).sort(byKey));
         if (!seen.has(key)) seen.set(key, m.sourceLabels);
       }
     }
@@ -23,7 +24,7 @@ function selectorsOf(index: MeshIndex): readonly Selector[] {
   for (const entries of index.virtualServices.values()) entries.forEach(visit);
   for (const vs of index.delegates.values()) visit(vs);
   index.gatewayVirtualServices.forEach(visit);
-  const selectors = [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+  const selectors = [...seen.entries()].sort(byKey).map(([, s]) => s);
   perIndex.set(index, selectors);
   return selectors;
 }

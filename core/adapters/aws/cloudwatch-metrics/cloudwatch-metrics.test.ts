@@ -87,6 +87,17 @@ describe('CloudWatchMetrics on moto', () => {
     expect((await statistics(namespace, CONVERGENCE_SECONDS)).samples).toBe(2);
   });
 
+  it('stop() sends what was counted while a flush was in flight, not only what that flush took', async () => {
+    const namespace = `Trellis/Test${++namespaces}`;
+    const metrics = new CloudWatchMetrics({ client, namespace, ...ALARM_METRICS, logger: recordingLogger().logger });
+    metrics.count(NACK_COUNT);
+    const inFlight = metrics.flush();
+    metrics.count(NACK_COUNT, 2);
+    await metrics.stop();
+    await inFlight;
+    expect(await statistics(namespace, NACK_COUNT)).toMatchObject({ sum: 3 });
+  });
+
   it('sends more distinct values than one datum holds, and ignores values that are not durations', async () => {
     const namespace = `Trellis/Test${++namespaces}`;
     const { logger } = recordingLogger();

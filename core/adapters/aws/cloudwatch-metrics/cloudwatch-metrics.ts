@@ -73,6 +73,8 @@ export class CloudWatchMetrics {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    // A flush in flight took its figures before the last ones came: wait for it, then send those too.
+    await this.#flushing;
     await this.flush();
   }
 
