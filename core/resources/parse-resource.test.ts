@@ -82,8 +82,6 @@ const CASES: [string, unknown, string, string][] = [
   ['cannot modify :path', httpRoute({ headers: { request: { set: { ':path': '/x' } } } }), 'spec.http[0].headers.request.set[":path"]', 'cannot be modified'],
 
   // DestinationRule
-  ['subset without labels', subsetDr([{ name: 'v1' }]), 'spec.subsets[0].labels', 'needs at least one label'],
-  ['subset with empty labels', subsetDr([{ name: 'v1', labels: {} }]), 'spec.subsets[0].labels', 'needs at least one label'],
   ['duplicate subset names', subsetDr([{ name: 'v1', labels: { version: 'v1' } }, { name: 'v1', labels: { version: 'v2' } }]), 'spec.subsets[1].name', 'subset name "v1" is already used at index 0'],
   ['subset name not a DNS label', subsetDr([{ name: 'V1', labels: { version: 'v1' } }]), 'spec.subsets[0].name', 'DNS-1123'],
   ['missing host', dr({ subsets: [] }), 'spec.host', 'required'],
@@ -161,6 +159,23 @@ describe('parseResource rejects malformed input', () => {
     const atPath = result.errors.filter((e) => e.path === path);
     if (atPath.length === 0) expect.fail(`no error at ${path}; got ${JSON.stringify(result.errors)}`);
     expect(atPath.map((e) => e.message).join(' | ')).toContain(fragment);
+  });
+});
+
+describe('parseResource accepts what Istio accepts', () => {
+  it.each([
+    // Istio's egress gateway task names a subset of the gateway's service without labels: every endpoint.
+    ['a subset without labels', subsetDr([{ name: 'all' }])],
+    ['a subset with empty labels', subsetDr([{ name: 'all', labels: {} }])],
+    ['a pseudo-header match', match({ headers: { ':path': { prefix: '/greeter.Greeter/' }, ':method': { exact: 'POST' } } })],
+    ['a pseudo-header absence', match({ withoutHeaders: { ':authority': { exact: 'old.example.com' } } })],
+  ])('%s', (_name, input) => {
+    const result = parseResource(input);
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+  });
+  it('still refuses a header name that is neither a token nor a pseudo-header', () => {
+    const result = parseResource(match({ headers: { ':pathx': { exact: '/' } } }));
+    expect(result.ok || result.errors.map((e) => e.path)).toEqual(['spec.http[0].match[0].headers[":pathx"]']);
   });
 });
 

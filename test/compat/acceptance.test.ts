@@ -27,6 +27,17 @@ const STILL_REFUSED = [
   'ProxyConfig/distroless',
   'VirtualService/retry-details',
   'DestinationRule/idle-pool',
+  'DestinationRule/originate-mtls-for-partner',
+  'DestinationRule/originate-tls-with-ca',
+  'Sidecar/reviews-inbound',
+  'AuthorizationPolicy/audit-deletes',
+  'AuthorizationPolicy/template-paths',
+  'AuthorizationPolicy/template-deny',
+  'VirtualService/claim-routes',
+  'VirtualService/claim-routes-nested',
+  'ProxyConfig/catalog-threads',
+  'ProxyConfig/storefront-env',
+  'Telemetry/metrics-tags',
 ];
 
 /** Not valid against today's Istio and Envoy (the v2-era `config` struct): refused with the path, and not counted as valid. */

@@ -79,6 +79,9 @@ export const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
 /** Istio's JWT claim reference in a route's header match: `@request.auth.claims.groups`, nested claims dot-separated. */
 export const JWT_CLAIM_HEADER = /^@request\.auth\.claims\.[^.]+(?:\.[^.]+)*$/;
 
+/** HTTP/2 pseudo-headers a route may match on, as Istio accepts them. */
+export const PSEUDO_HEADERS: ReadonlySet<string> = new Set([':method', ':scheme', ':authority', ':path', ':status']);
+
 export function checkHeaderName(f: Findings, path: readonly PathSegment[], name: string): void {
   if (!HEADER_NAME.test(name)) f.add(path, `"${name}" is not a valid header name`);
 }

@@ -9,9 +9,6 @@ export function validateDestinationRule(spec: DestinationRuleSpec): Findings {
   checkTrafficPolicy(f, ['trafficPolicy'], spec.trafficPolicy);
   spec.subsets?.forEach((subset, i) => {
     f.add(['subsets', i, 'name'], dnsLabelProblem(subset.name, 'subset name'));
-    if (!subset.labels || Object.keys(subset.labels).length === 0) {
-      f.add(['subsets', i, 'labels'], `subset "${subset.name}" needs at least one label to select endpoints`);
-    }
     checkTrafficPolicy(f, ['subsets', i, 'trafficPolicy'], subset.trafficPolicy);
   });
   checkUnique(f, spec.subsets, (s) => s.name, (i) => ['subsets', i, 'name'], 'subset name');

@@ -6,7 +6,7 @@ import type { Headers } from '../schemas/shared/headers.ts';
 import type { Destination } from '../schemas/shared/destination.ts';
 import type { HTTPRoute, VirtualServiceSpec } from '../schemas/virtual-service.ts';
 import { Findings } from './collector.ts';
-import { checkCidrs, checkExportTo, checkHeaderName, checkUnique, checkWeights, JWT_CLAIM_HEADER } from './common.ts';
+import { checkCidrs, checkExportTo, checkHeaderName, checkUnique, checkWeights, JWT_CLAIM_HEADER, PSEUDO_HEADERS } from './common.ts';
 
 // Envoy's retry_on policies, plus numeric HTTP status codes handled below.
 const RETRY_ON = new Set([
@@ -114,7 +114,7 @@ function checkHttpRoute(f: Findings, path: PathSegment[], http: HTTPRoute, inDel
   http.match?.forEach((m, i) => {
     const mp = [...path, 'match', i];
     for (const key of ['headers', 'withoutHeaders'] as const) {
-      for (const name of Object.keys(m[key] ?? {})) if (!JWT_CLAIM_HEADER.test(name)) checkHeaderName(f, [...mp, key, name], name);
+      for (const name of Object.keys(m[key] ?? {})) if (!JWT_CLAIM_HEADER.test(name) && !PSEUDO_HEADERS.has(name)) checkHeaderName(f, [...mp, key, name], name);
     }
     if (m.sourceNamespace !== undefined) f.add([...mp, 'sourceNamespace'], dnsLabelProblem(m.sourceNamespace, 'sourceNamespace'));
     m.gateways?.forEach((g, j) => checkGatewayName(f, [...mp, 'gateways', j], g));
