@@ -72,7 +72,7 @@ describe('diff before apply: per proxy group, from the real translation', () => 
 
     sends.length = 0;
     expect((await trellis.api('POST', '/v1/meshes/demo/apply', docs)).status).toBe(200);
-    await waitFor(() => sends.some((e) => e.typeUrl.endsWith('RouteConfiguration')), 'the push', 10_000, 20);
+    await waitFor(() => sends.some((e) => e.typeUrl.endsWith('RouteConfiguration') || e.typeUrl.endsWith('.VirtualHost')), 'the push', 10_000, 20);
     await new Promise((r) => setTimeout(r, 300));
     // A delta Envoy gets a route configuration's virtual hosts apart (VHDS, `<route configuration>/<host>`): they are that configuration's change.
     const named = (typeUrl: string, name: string) => (typeUrl.endsWith('.VirtualHost') ? `rds ${name.slice(0, name.lastIndexOf('/'))}` : `${TYPE_NAMES[typeUrl.split('.').pop()!]} ${name}`);

@@ -6,7 +6,7 @@ import { encodeDeltaResponse } from './codec.ts';
 import type { DeltaRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
 import { OrderingHold, removalsMayProceed, updatesMayProceed, virtualHostsToFollow, warmingNeeds, type HeldState } from './make-before-break.ts';
-import { routeConfigurationOf, vhdsView } from './delta-vhds.ts';
+import { routeConfigurationOf, splitRouteConfiguration, vhdsView } from './delta-vhds.ts';
 import type { SessionContext } from './session-context.ts';
 import { TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
@@ -135,7 +135,30 @@ export class DeltaSession implements HeldState {
     const routes = all.find((t) => t.typeUrl === ROUTE_TYPE_URL);
     const hosts = all.find((t) => t.typeUrl === VIRTUAL_HOST_TYPE_URL);
     if (!routes || !hosts) return all.filter((t) => t !== hosts);
-    return all.filter((t) => t !== hosts).map((t) => (t === routes ? withVirtualHosts(routes, hosts) : t));
+    const joined = withVirtualHosts(this.vhds ? this.inCacheVersions(routes, hosts) : routes, hosts);
+    return all.filter((t) => t !== hosts).map((t) => (t === routes ? joined : t));
+  }
+
+  /**
+   * A VHDS stream holds a route configuration as its split form (versioned apart) plus its hosts;
+   * status names the cache's version of the configuration (what convergence compares with) once
+   * the proxy holds the split form of it and every one of its hosts at their current versions.
+   */
+  private inCacheVersions(routes: TypeStatus, hosts: TypeStatus): TypeStatus {
+    const cached = this.ctx.cache.resources(this.ctx.info.scope, ROUTE_TYPE_URL);
+    const resources = { ...routes.resources };
+    for (const [name, held] of Object.entries(routes.resources)) {
+      const rc = cached.get(name);
+      const split = rc && splitRouteConfiguration(rc);
+      if (!split) continue;
+      const current = split.routeConfiguration.version;
+      const hostsApplied = split.virtualHosts.every((vh) => hosts.resources[vh.name]?.acked === vh.version && hosts.resources[vh.name]?.sent === vh.version);
+      resources[name] = {
+        sent: held.sent === current ? rc.version : held.sent,
+        ...(held.acked !== undefined ? { acked: held.acked === current && hostsApplied ? rc.version : held.acked } : {}),
+      };
+    }
+    return { ...routes, resources };
   }
 
   /** What the scope serves for a type, as this stream sees it (route configurations in VHDS form when it speaks VHDS). */

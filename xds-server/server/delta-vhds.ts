@@ -12,7 +12,10 @@ import { fieldNumber, findMessageType, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL, wr
  * list, i.e. every virtual host, and merges them with the configuration's own hosts.
  */
 export interface VhdsSplit {
-  /** Same name and version as the original (so status and convergence compare with the cache), VHDS instead of hosts. */
+  /**
+   * Same name as the original, VHDS instead of hosts; versioned by its own bytes, so a change to a
+   * host alone sends that host and not the (unchanged) configuration again.
+   */
   readonly routeConfiguration: CachedResource;
   readonly virtualHosts: readonly CachedResource[];
 }
@@ -112,7 +115,7 @@ function buildSplit(rc: CachedResource): VhdsSplit | null {
   }
   const references: ResourceReference[] = virtualHosts.map((vh) => ({ typeUrl: VIRTUAL_HOST_TYPE_URL, name: vh.name }));
   const body = Buffer.concat([...rest, f.vhdsField]);
-  return { routeConfiguration: new CachedResource(ROUTE_TYPE_URL, rc.name, rc.version, body, references, counters), virtualHosts };
+  return { routeConfiguration: new CachedResource(ROUTE_TYPE_URL, rc.name, contentVersion(body), body, references, counters), virtualHosts };
 }
 
 /** The route configuration a virtual host resource belongs to. */
