@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Attestor } from '../agent/certificate-client.ts';
 import { DEFAULT_EKS_TOKEN_PATH, eksAttestor, serviceAccountOfToken } from '../agent/attestation/eks-attestor.ts';
-import { ecsAttestor } from '../agent/attestation/ecs-attestor.ts';
 
 /** What pays for the first certificate, and the scope it suggests for the node metadata. */
 export interface FirstCredential {
@@ -12,8 +11,11 @@ export interface FirstCredential {
   scope: Record<string, string>;
 }
 
-/** `--join-token`/`--join-token-file`/TRELLIS_JOIN_TOKEN, or `--attest eks|ecs`; exactly one. */
-export function firstCredential(opts: Record<string, unknown>, cmd: Command): FirstCredential {
+/**
+ * `--join-token`/`--join-token-file`/TRELLIS_JOIN_TOKEN, or `--attest eks|ecs`; exactly one.
+ * The ECS attestor (the AWS SDK, megabytes of code) is imported only when asked for.
+ */
+export async function firstCredential(opts: Record<string, unknown>, cmd: Command): Promise<FirstCredential> {
   const token = (typeof opts.joinTokenFile === 'string' ? readFileSync(opts.joinTokenFile, 'utf8').trim() : undefined) ?? (opts.joinToken as string | undefined) ?? process.env.TRELLIS_JOIN_TOKEN;
   const tenantId = opts.tenant as string;
   if (opts.attest === 'eks') {
@@ -28,6 +30,7 @@ export function firstCredential(opts: Record<string, unknown>, cmd: Command): Fi
   }
   if (opts.attest === 'ecs') {
     if (!opts.namespace || !opts.serviceAccount) cmd.error('error: --attest ecs needs --namespace and --service-account (the identity registered for the task role)', { exitCode: 2 });
+    const { ecsAttestor } = await import('../agent/attestation/ecs-attestor.ts');
     return { attestor: ecsAttestor({ tenantId, ...(typeof opts.stsEndpoint === 'string' ? { endpoint: opts.stsEndpoint } : {}) }), scope: { tenant: tenantId } };
   }
   if (!token) cmd.error('error: a join token (--join-token, --join-token-file or TRELLIS_JOIN_TOKEN) or --attest eks|ecs is required', { exitCode: 2 });

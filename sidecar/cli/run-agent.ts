@@ -20,7 +20,7 @@ function tokenScope(token: string): Record<string, string> {
 
 /** The action of `trellis-agent run`: starts the agent and stops it on SIGTERM/SIGINT. */
 export async function runAgent(opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const first = firstCredential(opts, cmd);
+  const first = await firstCredential(opts, cmd);
   const address = opts.address === 'ecs-task' ? await ecsTaskAddress() : opts.address;
   const scope = first.joinToken ? tokenScope(first.joinToken) : first.scope;
   const metadata = NodeMetadataSchema.safeParse({
