@@ -1,4 +1,4 @@
-import { InMemoryWorkloadRegistry } from '../core/adapters/embedded/registry/index.ts';
+import { InMemoryCloudMapLeases, InMemoryWorkloadRegistry } from '../core/adapters/embedded/registry/index.ts';
 import { InMemorySignals } from '../core/adapters/embedded/signals/in-memory-signals.ts';
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import { createApi } from '../functions/app.ts';
 import { ensureBootstrap } from '../functions/bootstrap.ts';
 import { startXds, type RunningXds } from '../xds-server/start-xds.ts';
-import { countingCertificateAuthority, createMetricsRegistry, XdsMetrics } from '../xds-server/metrics/index.ts';
+import { CloudMapMetrics, countingCertificateAuthority, createMetricsRegistry, XdsMetrics } from '../xds-server/metrics/index.ts';
 import type { XdsServerHooks } from '../xds-server/server/index.ts';
 import type { WorkloadRegistry } from '../core/registry/index.ts';
 import { CloudMapListers, cloudMapClientOptionsFromEnv, type CloudMapClientOptions } from '../core/adapters/aws/cloud-map/index.ts';
@@ -90,6 +90,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   // Cloud Map sources meshes name are read with the SDK's credentials, or from the AWS emulator (TRELLIS_CLOUD_MAP_ENDPOINT).
   const { periodMs: cloudMapPeriodMs, rescanIntervalMs: cloudMapRescanMs, ...cloudMapClient }: NonNullable<NonNullable<LocalOptions['xds']>['cloudMap']> = options.xds?.cloudMap ?? cloudMapClientOptionsFromEnv(process.env);
   const cloudMapListers = new CloudMapListers(cloudMapClient);
+  // One process polls every source; the API reads how the polls went from the same leases.
+  const cloudMapLeases = new InMemoryCloudMapLeases();
   let ready = false;
   const xds = await startXds({
     metrics: new XdsMetrics(metrics),
@@ -104,9 +106,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     ...(options.xds?.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: options.xds.reconcileIntervalMs } : {}),
     ...(options.xds?.registrationGraceMs !== undefined ? { registrationGraceMs: options.xds.registrationGraceMs } : {}),
     ...(options.xds?.observe ? { observe: options.xds.observe } : {}),
-    cloudMap: { listerFor: (access) => cloudMapListers.listerFor(access), ...(cloudMapPeriodMs ? { periodMs: cloudMapPeriodMs } : {}), ...(cloudMapRescanMs ? { rescanIntervalMs: cloudMapRescanMs } : {}) },
+    cloudMap: { listerFor: (access) => cloudMapListers.listerFor(access), leases: cloudMapLeases, observer: new CloudMapMetrics(metrics), ...(cloudMapPeriodMs ? { periodMs: cloudMapPeriodMs } : {}), ...(cloudMapRescanMs ? { rescanIntervalMs: cloudMapRescanMs } : {}) },
   });
-  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, convergence: xds.controlPlane, certificates: { ca: countingCertificateAuthority(ca, metrics), ledger, joinTokenSecrets }, credentials, workloads, signals: new InMemorySignals(), ready: () => ready });
+  const app = createApi({ store, bus, logger, proxies: xds.controlPlane, convergence: xds.controlPlane, certificates: { ca: countingCertificateAuthority(ca, metrics), ledger, joinTokenSecrets }, credentials, workloads, cloudMapSources: cloudMapLeases, signals: new InMemorySignals(), ready: () => ready });
   app.get('/metrics', async (c) => c.body(await metrics.metrics(), 200, { 'content-type': metrics.contentType }));
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.apiPort });
   await new Promise<void>((resolve, reject) => {

@@ -9,14 +9,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { pino } from 'pino';
 import { dynamoDbCredentialStoreFromEnv } from '../core/adapters/aws/dynamodb-credentials/index.ts';
 import { DynamoDbConfigStore } from '../core/adapters/aws/dynamodb-store/index.ts';
-import { DynamoDbWorkloadRegistry } from '../core/adapters/aws/dynamodb-registry/index.ts';
+import { DynamoDbCloudMapLeases, DynamoDbWorkloadRegistry } from '../core/adapters/aws/dynamodb-registry/index.ts';
 import { DynamoDbFleetStatus } from '../core/adapters/aws/dynamodb-fleet/index.ts';
 import { EventBridgeChangeBus, sweepStaleSubscriptions } from '../core/adapters/aws/eventbridge-bus/index.ts';
-import { ALARM_METRICS, CERTIFICATE_ISSUE_FAILURES, CloudWatchMetrics, CONVERGENCE_SECONDS, NACK_COUNT } from '../core/adapters/aws/cloudwatch-metrics/index.ts';
+import { ALARM_METRICS, CERTIFICATE_ISSUE_FAILURES, CLOUD_MAP_POLL_FAILURES, CloudWatchMetrics, CONVERGENCE_SECONDS, NACK_COUNT } from '../core/adapters/aws/cloudwatch-metrics/index.ts';
 import { startAdminServer } from './admin-server.ts';
 import { awsMtlsFromEnv } from './aws-mtls.ts';
 import { startXds } from './start-xds.ts';
-import { createMetricsRegistry, XdsMetrics } from './metrics/index.ts';
+import { CloudMapMetrics, createMetricsRegistry, XdsMetrics } from './metrics/index.ts';
 import { quietAwsSdkNodeVersionWarning } from '../core/adapters/aws/sdk-node-warning.ts';
 import { CloudMapListers, cloudMapClientOptionsFromEnv } from '../core/adapters/aws/cloud-map/index.ts';
 
@@ -103,8 +103,14 @@ async function main(): Promise<void> {
     ...(mtls && { mtls }),
     // Gateways' uploaded TLS credentials, served over SDS (read-only here).
     ...(gatewayCredentials && { gatewayCredentials }),
-    // Cloud Map sources meshes name: read with the tenant's role when the mesh gives one (registrySources.cloudMap.roleArn).
-    cloudMap: { listerFor: (access) => cloudMapListers.listerFor(access) },
+    // Cloud Map sources meshes name: read with the tenant's role when the mesh gives one (registrySources.cloudMap.roleArn),
+    // each by the one replica holding its lease in the table; failed polls counted for the deployment's alarm.
+    cloudMap: {
+      listerFor: (access) => cloudMapListers.listerFor(access),
+      leases: new DynamoDbCloudMapLeases({ client: dynamoDb, tableName }),
+      observer: new CloudMapMetrics(metrics, alarmMetrics ? { failed: () => alarmMetrics.count(CLOUD_MAP_POLL_FAILURES) } : {}),
+      ...(process.env.TRELLIS_CLOUD_MAP_PERIOD_MS ? { periodMs: intEnv('TRELLIS_CLOUD_MAP_PERIOD_MS', 30_000) } : {}),
+    },
   });
   ready = true;
   logger.info({ replicaId, xdsPort: xds.port, adminPort: admin.port, mtls: mtls !== undefined }, 'xds-server ready');

@@ -11,7 +11,8 @@ import { FleetStatusReporter } from './control/fleet-status-reporter.ts';
 import { RecordedNodeMetadata } from './control/recorded-node-metadata.ts';
 import { SharedSubscriptionBus } from '../core/bus/shared-subscription.ts';
 import { CloudMapSources, type CloudMapSourcesOptions } from './control/cloud-map-sources.ts';
-import { InMemoryWorkloadRegistry } from '../core/adapters/embedded/registry/index.ts';
+import { InMemoryCloudMapLeases, InMemoryWorkloadRegistry } from '../core/adapters/embedded/registry/index.ts';
+import type { CloudMapSourceLeases } from '../core/registry/cloud-map-source-status.ts';
 
 export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifiedIdentity' | 'metrics'> {
   /** Prometheus metrics of streams, pushes, NACKs, translation and convergence. */
@@ -28,7 +29,10 @@ export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifie
   /** Where this replica reports its proxies' status for the API (AWS: DynamoDB); none locally, where the API reads the control plane. */
   fleetStatus?: FleetStatusStore;
   /** Poll the Cloud Map services meshes name in `registrySources.cloudMap` into the workload registry. */
-  cloudMap?: Pick<CloudMapSourcesOptions, 'listerFor' | 'rescanIntervalMs' | 'periodMs'>;
+  cloudMap?: Pick<CloudMapSourcesOptions, 'listerFor' | 'rescanIntervalMs' | 'periodMs' | 'observer'> & {
+    /** Shared by the fleet, so each source is polled by one replica (AWS: DynamoDB); default in this process only. */
+    leases?: CloudMapSourceLeases;
+  };
 }
 
 function combine(first: XdsServerHooks, second: XdsServerHooks | undefined): XdsServerHooks {
@@ -68,7 +72,16 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   const controlPlane = new ControlPlane({ ...options, bus, registry, cache, ...(mtls ? { verifiedIdentity: { owners: mtls.owners } } : {}) });
   const controlPlaneId = options.replicaId ?? `trellis-${randomUUID()}`;
   const cloudMap = options.cloudMap
-    ? new CloudMapSources({ ...options.cloudMap, store: options.store, bus, registry, logger: options.logger, replica: `${controlPlaneId}/cloud-map`, ...(options.now ? { now: options.now } : {}) })
+    ? new CloudMapSources({
+        ...options.cloudMap,
+        leases: options.cloudMap.leases ?? new InMemoryCloudMapLeases(options.now ? { now: options.now } : {}),
+        store: options.store,
+        bus,
+        registry,
+        logger: options.logger,
+        replica: controlPlaneId,
+        ...(options.now ? { now: options.now } : {}),
+      })
     : undefined;
   // Records carry each proxy's node metadata, so the API can re-translate its group (proxy-config, dry-run previews).
   const nodes = options.fleetStatus ? new RecordedNodeMetadata() : undefined;

@@ -1,10 +1,16 @@
-import { CreateHttpNamespaceCommand, CreateServiceCommand, DeregisterInstanceCommand, ListNamespacesCommand, RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateHttpNamespaceCommand, CreateServiceCommand, DeleteNamespaceCommand, DeleteServiceCommand, DeregisterInstanceCommand, ListNamespacesCommand, RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudMapNotFoundError, ServiceDiscoveryInstances } from '../../core/adapters/aws/cloud-map/index.ts';
-import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
-import type { CloudMapSource } from '../../core/registry/cloud-map-entries.ts';
+import { DynamoDbCloudMapLeases } from '../../core/adapters/aws/dynamodb-registry/index.ts';
+import { ensureTable } from '../../core/adapters/aws/dynamodb-store/index.ts';
+import { InMemoryCloudMapLeases, InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
+import type { CloudMapInstanceLister, CloudMapSource } from '../../core/registry/cloud-map-entries.ts';
+import type { CloudMapPollOutcome } from '../../core/registry/cloud-map-source-status.ts';
+import { CloudMapMetrics } from '../metrics/index.ts';
 import { startMoto, type RunningMoto } from '../../test/support/moto.ts';
-import { CloudMapPoller } from './cloud-map-poller.ts';
+import { CLOUD_MAP_REPLICA, CloudMapPoller } from './cloud-map-poller.ts';
 
 let moto: RunningMoto;
 let client: ServiceDiscoveryClient;
@@ -34,7 +40,7 @@ describe('CloudMapPoller against Cloud Map (moto)', () => {
   it('puts each instance into the registry with its address, port and attributes as labels, and removes deregistered ones', async () => {
     const registry = new InMemoryWorkloadRegistry();
     const problems: unknown[] = [];
-    const poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(client), tenantId: 'default', mesh: 'demo', sources: [source], replica: 'cloud-map-test', onProblem: (p) => problems.push(p.skipped ?? p.error) });
+    const poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(client), tenantId: 'default', mesh: 'demo', sources: [source], leases: new InMemoryCloudMapLeases(), holder: 'replica-a', onProblem: (p) => problems.push(p.skipped ?? p.error) });
     await poller.pollOnce();
     const listed = await registry.list('default', 'demo');
     expect(listed.map((w) => ({ id: w.id, address: w.address, ports: w.ports, labels: w.labels, source: w.source, namespace: w.namespace }))).toEqual([
@@ -57,7 +63,7 @@ describe('CloudMapPoller against Cloud Map (moto)', () => {
     const registry = new InMemoryWorkloadRegistry();
     // The registry lists entries whose expiry is after its own clock: the poller's stays near it.
     let now = new Date();
-    const poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(client), tenantId: 'default', mesh: 'demo', sources: [source], replica: 'r', periodMs: 50, now: () => now });
+    const poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(client), tenantId: 'default', mesh: 'demo', sources: [source], leases: new InMemoryCloudMapLeases(), holder: 'replica-a', periodMs: 50, now: () => now });
     poller.start();
     await expect.poll(async () => (await registry.list('default', 'demo')).length, { timeout: 5000 }).toBeGreaterThan(0);
     now = new Date(now.getTime() + 60_000);
@@ -74,12 +80,163 @@ describe('CloudMapPoller against Cloud Map (moto)', () => {
     const registry = new InMemoryWorkloadRegistry();
     const errors: unknown[] = [];
     const missing: CloudMapSource = { ...source, service: 'ratings' };
-    const poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(client), tenantId: 'default', mesh: 'demo', sources: [{ ...source, cloudMapNamespace: 'nope.local' }, missing, source], replica: 'r', onProblem: (p) => p.error && errors.push(p.error) });
+    const poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(client), tenantId: 'default', mesh: 'demo', sources: [{ ...source, cloudMapNamespace: 'nope.local' }, missing, source], leases: new InMemoryCloudMapLeases(), holder: 'replica-a', onProblem: (p) => p.error && errors.push(p.error) });
     await poller.pollOnce();
     expect(errors.map((e) => [e instanceof CloudMapNotFoundError, (e as Error).message])).toEqual([
       [true, 'Cloud Map namespace nope.local does not exist'],
       [true, 'Cloud Map service ratings does not exist in namespace shop.local'],
     ]);
     expect((await registry.list('default', 'demo')).length).toBe(2);
+  });
+});
+
+/** A namespace and service of their own, with one instance: the test breaks them. */
+async function brokenLater(name: string): Promise<{ source: CloudMapSource; namespaceId: string; serviceId: string }> {
+  await client.send(new CreateHttpNamespaceCommand({ Name: name }));
+  const namespaceId = (await client.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === name)!.Id!;
+  const id = (await client.send(new CreateServiceCommand({ Name: 'ratings', NamespaceId: namespaceId }))).Service!.Id!;
+  await client.send(new RegisterInstanceCommand({ ServiceId: id, InstanceId: 'i-1', Attributes: { AWS_INSTANCE_IPV4: '10.0.2.10', AWS_INSTANCE_PORT: '9080' } }));
+  return { source: { cloudMapNamespace: name, service: 'ratings', namespace: 'shop' }, namespaceId, serviceId: id };
+}
+
+describe('a Cloud Map source that breaks (moto)', () => {
+  it('keeps the last known entries until they expire, and records the failures for the API and the metrics', async () => {
+    let now = new Date('2026-12-05T10:00:00.000Z');
+    const clock = () => now;
+    const registry = new InMemoryWorkloadRegistry({ now: clock });
+    const leases = new InMemoryCloudMapLeases({ now: clock });
+    const metricsRegistry = new Registry();
+    let cloudWatchFailures = 0;
+    const metrics = new CloudMapMetrics(metricsRegistry, { failed: () => cloudWatchFailures++, now: clock });
+    const mesh = { tenantId: 'default', mesh: 'demo' };
+    const broken = await brokenLater('broken.local');
+    const poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(client), ...mesh, sources: [broken.source], leases, holder: 'replica-a', periodMs: 30_000, now: clock, onPolled: (s, o) => metrics.polled(mesh, s, o) });
+    await poller.pollOnce();
+    const okAt = now.toISOString();
+    expect((await registry.list('default', 'demo')).map((w) => [w.id, w.expiresAt])).toEqual([['cloud-map/broken.local/ratings/i-1', new Date(now.getTime() + 90_000).toISOString()]]);
+
+    // The namespace goes (its instance and service first, as Cloud Map requires).
+    await client.send(new DeregisterInstanceCommand({ ServiceId: broken.serviceId, InstanceId: 'i-1' }));
+    await client.send(new DeleteServiceCommand({ Id: broken.serviceId }));
+    await client.send(new DeleteNamespaceCommand({ Id: broken.namespaceId }));
+    for (let i = 0; i < 2; i++) {
+      now = new Date(now.getTime() + 30_000);
+      await poller.pollOnce();
+    }
+    // 60 s after the last success: the entry is still served, with the expiry that success gave it.
+    expect((await registry.list('default', 'demo')).map((w) => w.id)).toEqual(['cloud-map/broken.local/ratings/i-1']);
+    expect(await leases.list('default', 'demo')).toEqual([
+      expect.objectContaining({ holder: 'replica-a', lastSuccessAt: okAt, lastAttemptAt: now.toISOString(), lastErrorAt: now.toISOString(), lastError: 'CloudMapNotFoundError: Cloud Map namespace broken.local does not exist', consecutiveFailures: 2, instances: 1 }),
+    ]);
+    const text = await metricsRegistry.metrics();
+    expect(text).toContain('trellis_cloud_map_source_consecutive_failures{tenant="default",mesh="demo",source="broken.local/ratings"} 2');
+    expect(text).toContain('trellis_cloud_map_polls_total{tenant="default",mesh="demo",source="broken.local/ratings",result="error"} 2');
+    expect(text).toContain(`trellis_cloud_map_source_last_success_timestamp_seconds{tenant="default",mesh="demo",source="broken.local/ratings"} ${Date.parse(okAt) / 1000}`);
+    expect(cloudWatchFailures).toBe(2);
+
+    // Three periods after the last success the entry has expired: the service has no endpoints left.
+    now = new Date(Date.parse(okAt) + 90_001);
+    await poller.pollOnce();
+    expect(await registry.list('default', 'demo')).toEqual([]);
+    expect((await leases.list('default', 'demo'))[0]!.consecutiveFailures).toBe(3);
+    await poller.stop();
+  });
+});
+
+describe('two replicas sharing the leases in DynamoDB (moto)', () => {
+  const TABLE = 'trellis';
+  let dynamoDb: DynamoDBClient;
+
+  beforeAll(async () => {
+    dynamoDb = new DynamoDBClient(moto.clientConfig);
+    await ensureTable(dynamoDb, TABLE);
+  });
+  afterAll(() => dynamoDb?.destroy());
+
+  /** The real lister, counting the polls each replica makes per service. */
+  function counted(holder: string, polls: Map<string, string[]>): CloudMapInstanceLister {
+    const real = new ServiceDiscoveryInstances(client);
+    return {
+      list: (namespace, service) => {
+        polls.set(service, [...(polls.get(service) ?? []), holder]);
+        return real.list(namespace, service);
+      },
+    };
+  }
+
+  it('has each source polled by exactly one replica, and the other takes it over when the holder stops', async () => {
+    let now = new Date('2026-12-05T11:00:00.000Z');
+    const clock = () => now;
+    const registry = new InMemoryWorkloadRegistry({ now: clock });
+    const ratings = await brokenLater('replicas.local');
+    const sources = [source, ratings.source];
+    const polls = new Map<string, string[]>();
+    const outcomes: [string, string, boolean][] = [];
+    const replica = (holder: string) =>
+      new CloudMapPoller({
+        registry,
+        lister: counted(holder, polls),
+        tenantId: 'default',
+        mesh: 'replicas',
+        sources,
+        leases: new DynamoDbCloudMapLeases({ client: dynamoDb, tableName: TABLE, now: clock }),
+        holder,
+        periodMs: 30_000,
+        now: clock,
+        onPolled: (s: CloudMapSource, o: CloudMapPollOutcome) => outcomes.push([holder, s.service, o.ok]),
+      });
+    const [a, b] = [replica('replica-a'), replica('replica-b')];
+    // One after the other, first one then the other: moto does not make concurrent conditional writes atomic (DynamoDB does).
+    for (const order of [[a, b], [b, a], [a, b]]) {
+      for (const poller of order) await poller.pollOnce();
+      now = new Date(now.getTime() + 30_000);
+    }
+    // Each service listed once per round, always by the same replica.
+    expect([...polls.values()].map((p) => p.length)).toEqual([3, 3]);
+    for (const p of polls.values()) expect(new Set(p).size).toBe(1);
+    expect(a.holding().length + b.holding().length).toBe(2);
+    const entries = await registry.list('default', 'replicas');
+    expect(entries.map((w) => [w.id, w.replica])).toEqual([
+      ['cloud-map/replicas.local/ratings/i-1', CLOUD_MAP_REPLICA],
+      ['cloud-map/shop.local/reviews/i-blue', CLOUD_MAP_REPLICA],
+      ['cloud-map/shop.local/reviews/i-red', CLOUD_MAP_REPLICA],
+    ]);
+
+    // The replica holding the ratings source stops: it releases the lease, and the other takes the source at its next poll.
+    const [holderOfRatings, other] = a.holding().some((s) => s.service === 'ratings') ? [a, b] : [b, a];
+    const otherName = other === a ? 'replica-a' : 'replica-b';
+    await holderOfRatings.stop();
+    polls.clear();
+    await client.send(new DeregisterInstanceCommand({ ServiceId: ratings.serviceId, InstanceId: 'i-1' }));
+    await client.send(new RegisterInstanceCommand({ ServiceId: ratings.serviceId, InstanceId: 'i-2', Attributes: { AWS_INSTANCE_IPV4: '10.0.2.11', AWS_INSTANCE_PORT: '9080' } }));
+    await other.pollOnce();
+    expect([...polls.values()].flat()).toEqual([otherName, otherName]);
+    expect(other.holding().map((s) => s.service).sort()).toEqual(['ratings', 'reviews']);
+    // What the stopped holder put, and Cloud Map no longer has, goes at once: the new holder started from the registry.
+    expect((await registry.list('default', 'replicas')).map((w) => w.id).filter((id) => id.includes('ratings'))).toEqual(['cloud-map/replicas.local/ratings/i-2']);
+    await other.stop();
+  });
+
+  it('takes over from a holder that crashed, once its lease has lapsed', async () => {
+    let now = new Date('2026-12-05T12:00:00.000Z');
+    const clock = () => now;
+    const registry = new InMemoryWorkloadRegistry({ now: clock });
+    const polls = new Map<string, string[]>();
+    const replica = (holder: string) =>
+      new CloudMapPoller({ registry, lister: counted(holder, polls), tenantId: 'default', mesh: 'crash', sources: [source], leases: new DynamoDbCloudMapLeases({ client: dynamoDb, tableName: TABLE, now: clock }), holder, periodMs: 30_000, now: clock });
+    const crashed = replica('replica-a');
+    const survivor = replica('replica-b');
+    await crashed.pollOnce();
+    // replica-a is never polled or stopped again: it crashed.
+    now = new Date(now.getTime() + 30_000);
+    await survivor.pollOnce();
+    expect(polls.get('reviews')).toEqual(['replica-a']);
+    // The lease is two periods: at 60 s it has lapsed, and the entries (three periods) are still there.
+    now = new Date(now.getTime() + 30_001);
+    expect((await registry.list('default', 'crash')).length).toBe(2);
+    await survivor.pollOnce();
+    expect(polls.get('reviews')).toEqual(['replica-a', 'replica-b']);
+    expect((await registry.list('default', 'crash')).every((w) => Date.parse(w.expiresAt) === now.getTime() + 90_000)).toBe(true);
+    await survivor.stop();
   });
 });

@@ -1,18 +1,30 @@
 import type { Logger } from 'pino';
 import type { ChangeBus, MeshChangeEvent, Subscription } from '../../core/bus/change-bus.ts';
 import { CloudMapSettingsSchema, type CloudMapSettings } from '../../core/mesh/registry-sources.ts';
-import type { CloudMapInstanceLister } from '../../core/registry/cloud-map-entries.ts';
+import type { CloudMapInstanceLister, CloudMapSource } from '../../core/registry/cloud-map-entries.ts';
+import type { CloudMapPollOutcome, CloudMapSourceLeases } from '../../core/registry/cloud-map-source-status.ts';
 import type { WorkloadRegistry } from '../../core/registry/workload-registry.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
-import { CloudMapPoller } from './cloud-map-poller.ts';
+import { CLOUD_MAP_REPLICA, CloudMapPoller } from './cloud-map-poller.ts';
+
+/** What watches the polls this replica makes (Prometheus, CloudWatch). */
+export interface CloudMapPollObserver {
+  /** A poll of a source this replica holds the lease of. */
+  polled(mesh: { tenantId: string; mesh: string }, source: CloudMapSource, outcome: CloudMapPollOutcome): void;
+  /** This replica no longer polls the source (another holds it, the mesh dropped it, or the replica stops). */
+  released(mesh: { tenantId: string; mesh: string }, source: CloudMapSource): void;
+}
 
 export interface CloudMapSourcesOptions {
   store: Pick<ConfigStore, 'listTenants' | 'listMeshes' | 'getMesh'>;
   bus: ChangeBus;
   registry: WorkloadRegistry;
   logger: Logger;
-  /** The registry replica name the pollers put entries under (this xds-server's, suffixed). */
+  /** Which replica polls each source (one per source across the fleet), and how its polls went. */
+  leases: CloudMapSourceLeases;
+  /** This xds-server's name in the leases. */
   replica: string;
+  observer?: CloudMapPollObserver;
   /** A Cloud Map client for a mesh's access settings (region, tenant role). */
   listerFor(access: { tenantId: string; region?: string; roleArn?: string }): CloudMapInstanceLister;
   /** How often every mesh's settings are read again, so a lost change event only delays a poller (default 60 s). */
@@ -25,6 +37,7 @@ export interface CloudMapSourcesOptions {
 interface Running {
   fingerprint: string;
   poller: CloudMapPoller;
+  sources: readonly CloudMapSource[];
 }
 
 const DEFAULT_RESCAN_MS = 60_000;
@@ -59,8 +72,8 @@ export class CloudMapSources {
     clearInterval(this.timer);
     await this.subscription?.close();
     await Promise.all([...this.syncs.values()]);
-    // Entries stay until they expire: another replica may be polling the same sources.
-    await Promise.all([...this.running.values()].map((r) => r.poller.stop()));
+    // Entries stay: the leases are released, so another replica takes the sources over before they expire.
+    await Promise.all([...this.running.entries()].map(([key, r]) => this.stopPoller(key, r)));
     this.running.clear();
   }
 
@@ -129,7 +142,9 @@ export class CloudMapSources {
     if (current?.fingerprint === fingerprint) return;
     if (current) {
       this.running.delete(key);
-      await current.poller.stop();
+      await this.stopPoller(key, current);
+      const kept = new Set((settings?.sources ?? []).map((s) => `${s.cloudMapNamespace}/${s.service}`));
+      await this.o.leases.forget(tenantId, mesh, current.sources.filter((s) => !kept.has(`${s.cloudMapNamespace}/${s.service}`)));
     }
     if (!settings) {
       if (current && record) await this.removeEntries(tenantId, mesh, new Set());
@@ -141,13 +156,15 @@ export class CloudMapSources {
       tenantId,
       mesh,
       sources: settings.sources,
-      replica: this.o.replica,
+      leases: this.o.leases,
+      holder: this.o.replica,
       periodMs: this.o.periodMs ?? (settings.periodSeconds ?? 30) * 1000,
       ...(this.o.now ? { now: this.o.now } : {}),
       onProblem: ({ source, error, skipped }) =>
         this.log.warn({ mesh: key, cloudMap: `${source.cloudMapNamespace}/${source.service}`, ...(error ? { err: error } : {}), ...(skipped ? { skipped } : {}) }, error ? 'Cloud Map source could not be read; its workloads stay until they expire' : 'Cloud Map instances skipped'),
+      ...(this.o.observer ? { onPolled: (source: CloudMapSource, outcome: CloudMapPollOutcome) => this.o.observer!.polled({ tenantId, mesh }, source, outcome), onNotHeld: (source: CloudMapSource) => this.o.observer!.released({ tenantId, mesh }, source) } : {}),
     });
-    this.running.set(key, { fingerprint, poller });
+    this.running.set(key, { fingerprint, poller, sources: settings.sources });
     poller.start();
     // The new poller's first poll replaces the old one's entries (no gap); those of services the settings dropped go.
     if (current) {
@@ -186,10 +203,16 @@ export class CloudMapSources {
     };
   }
 
-  /** Entries this replica put for Cloud Map services other than `kept` (id prefixes). */
+  private async stopPoller(key: string, running: Running): Promise<void> {
+    await running.poller.stop();
+    const [tenantId, mesh] = key.split('/') as [string, string];
+    for (const source of running.sources) this.o.observer?.released({ tenantId, mesh }, source);
+  }
+
+  /** Cloud Map entries of services other than `kept` (id prefixes), whichever replica polled them. */
   private async removeEntries(tenantId: string, mesh: string, kept: ReadonlySet<string>): Promise<void> {
     const prefixOf = (id: string) => `${id.split('/').slice(0, 3).join('/')}/`;
-    const mine = (await this.o.registry.list(tenantId, mesh)).filter((w) => w.source === 'cloud-map' && w.replica === this.o.replica && !kept.has(prefixOf(w.id)));
-    if (mine.length > 0) await this.o.registry.remove(tenantId, mesh, mine.map((w) => w.id), this.o.replica);
+    const dropped = (await this.o.registry.list(tenantId, mesh)).filter((w) => w.source === 'cloud-map' && w.replica === CLOUD_MAP_REPLICA && !kept.has(prefixOf(w.id)));
+    if (dropped.length > 0) await this.o.registry.remove(tenantId, mesh, dropped.map((w) => w.id), CLOUD_MAP_REPLICA);
   }
 }

@@ -31,7 +31,8 @@ const FAILURES = 'consecutiveFailures';
 /** A status no replica renews (every replica gone, the mesh deleted) is deleted by the table's TTL a week on. */
 const KEEP_AFTER_LEASE_S = 7 * 24 * 3600;
 
-const lessThan = (attribute: string, value: number): Part => (p) => `${p.name(attribute)} < ${p.value(value)}`;
+// A lease lapses at its end: one released now is free now.
+const atMost = (attribute: string, value: number): Part => (p) => `${p.name(attribute)} <= ${p.value(value)}`;
 const startAtZero = (attribute: string): Part => (p) => `SET ${p.name(attribute)} = if_not_exists(${p.name(attribute)}, ${p.value(0)})`;
 
 /** Cloud Map source leases in the fleet's DynamoDB table: a conditional write decides who polls. */
@@ -50,7 +51,7 @@ export class DynamoDbCloudMapLeases implements CloudMapSourceLeases {
     // SET clauses go in one list: `SET a, b SET c` is not an expression DynamoDB takes.
     const set = setOrRemove({ [HOLDER]: holder, [LEASE_UNTIL]: until, cloudMapNamespace: ref.cloudMapNamespace, service: ref.service, expiresAt: Math.ceil(until / 1000) + KEEP_AFTER_LEASE_S });
     const update: Part = (p) => `${set(p)}, ${startAtZero(FAILURES)(p).slice('SET '.length)}`;
-    const taken = await this.#table.updateIf(key(ref), update, or(attributeNotExists('PK'), equals(HOLDER, holder), lessThan(LEASE_UNTIL, now)), 'UpdateItem (take a Cloud Map source lease)');
+    const taken = await this.#table.updateIf(key(ref), update, or(attributeNotExists('PK'), equals(HOLDER, holder), atMost(LEASE_UNTIL, now)), 'UpdateItem (take a Cloud Map source lease)');
     return taken !== undefined;
   }
 
