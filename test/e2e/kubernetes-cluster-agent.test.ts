@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterAgent } from '../../cluster-agent/cluster-agent.ts';
+import { STATUS_ANNOTATION } from '../../sidecar/injector/annotations.ts';
 import { startKubernetes, KUBERNETES_SETUP_TIMEOUT_MS, type KubeObject, type RunningKubernetes } from '../support/kubernetes.ts';
 import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
@@ -228,6 +229,70 @@ spec:
       answers.others.add(await as());
     }
     expect(answers).toEqual({ jason: new Set(['reviews-v2']), others: new Set(['reviews-v1']) });
+  }, 120_000);
+
+  it('gives an injected pod one endpoint: its own sidecar registers it and the agent leaves it out, while mirroring the Service and its plain pods', async () => {
+    // Prepare: ratings v1 runs injected (its pod carries the annotation the webhook stamps) and its sidecar, a real Envoy,
+    // registers itself; ratings v2 runs without a sidecar.
+    const injected = await startUpstream('ratings-v1');
+    const plain = await startUpstream('ratings-v2', HOST_ADDRESS);
+    const ratingsSidecar = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'demo', namespace: NS, workload: 'ratings-v1', serviceAccount: 'bookinfo-ratings', labels: { app: 'ratings', version: 'v1' }, appPort: injected.port });
+    const ratings: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ratings', namespace: NS }, spec: { selector: { app: 'ratings' }, ports: [{ name: 'http', port: 9080, targetPort: 'http' }] } };
+    const status = { [STATUS_ANNOTATION]: '{"containers":["trellis-proxy"],"initContainers":["trellis-init"]}' };
+    const ratingsDeployment = (version: string, port: number, annotations?: Record<string, string>): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `ratings-${version}`, namespace: NS, labels: { app: 'ratings', version } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'ratings', version } },
+        template: {
+          metadata: { labels: { app: 'ratings', version }, ...(annotations ? { annotations } : {}) },
+          spec: { serviceAccountName: 'bookinfo-ratings', containers: [{ name: 'ratings', image: 'docker.io/istio/examples-bookinfo-ratings-v1:1.20.2', ports: [{ name: 'http', containerPort: port }] }] },
+        },
+      },
+    });
+    const podOfRatings = async (version: string) => {
+      let name: string | undefined;
+      await waitFor(async () => {
+        const pods = await kube.admin.request<{ items: { metadata: { name: string } }[] }>('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dratings%2Cversion%3D${version}`);
+        name = pods.body.items?.[0]?.metadata.name;
+        return name !== undefined;
+      }, `the ratings-${version} pod`, 30_000, 100);
+      return name!;
+    };
+    try {
+      await kube.admin.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'bookinfo-ratings', namespace: NS } });
+      await kube.admin.apply(ratingsDeployment('v1', injected.port, status));
+      await kube.admin.apply(ratingsDeployment('v2', plain.port));
+      const pod = { v1: await podOfRatings('v1'), v2: await podOfRatings('v2') };
+      // Both ready before the Service exists: the controller writes one EndpointSlice with both pods.
+      await kube.admin.runPod(NS, pod.v1, { node: 'node-1', ip: HOST_ADDRESS! });
+      await kube.admin.runPod(NS, pod.v2, { node: 'node-1', ip: HOST_ADDRESS! });
+      // Act
+      await kube.admin.apply(ratings);
+      // Assess: once the plain pod is mirrored, the agent has seen the slice that also lists the injected one.
+      await waitFor(async () => ((await trellis.api('GET', '/v1/meshes/demo/workloads')).json as { items: { id: string }[] }).items.some((w) => w.id === `kubernetes/test/${NS}/pod/${pod.v2}`), 'the plain ratings pod mirrored', 30_000, 50);
+      const slices = await kube.admin.request<{ items: { endpoints?: { targetRef?: { name?: string } }[] }[] }>('GET', `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dratings`);
+      expect(slices.body.items.flatMap((sl) => (sl.endpoints ?? []).map((e) => e.targetRef?.name)).sort()).toEqual([pod.v1, pod.v2].sort());
+      const workloads = ((await trellis.api('GET', '/v1/meshes/demo/workloads')).json as { items: { id: string; source: string }[] }).items;
+      expect(workloads.filter((w) => w.source === 'kubernetes' && w.id.includes('ratings')).map((w) => w.id).sort()).toEqual([`kubernetes/test/${NS}/pod/${pod.v2}`, `kubernetes/test/${NS}/service/ratings`]);
+      const host = `ratings.${NS}.svc.cluster.local`;
+      const expected = [`127.0.0.1:${ratingsSidecar.inboundPort}`, `${HOST_ADDRESS}:${plain.port}`].sort();
+      let endpoints: string[] = [];
+      await waitFor(async () => {
+        endpoints = (await sidecar!.envoy.admin('/clusters')).split('\n').filter((l) => l.startsWith(`outbound|9080||${host}::`) && l.includes('::health_flags::')).map((l) => l.split('::')[1]!).sort();
+        return endpoints.length >= 2;
+      }, `Envoy's ${host} endpoints`, 30_000, 50);
+      expect(endpoints).toEqual(expected);
+      const servedBy = new Set<string | undefined>();
+      for (let i = 0; i < 20 && servedBy.size < 2; i++) servedBy.add((await get(`${sidecar!.outbound}/`, { host }, 2000)).servedBy);
+      expect(servedBy).toEqual(new Set(['ratings-v1', 'ratings-v2']));
+    } finally {
+      await kube.admin.delete(ratings);
+      await ratingsSidecar.envoy.stop();
+      await Promise.all([injected.close(), plain.close()]);
+    }
   }, 120_000);
 
   it('resyncs after the agent was away: a Service deleted meanwhile is removed by the next agent', async () => {
