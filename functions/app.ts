@@ -21,6 +21,7 @@ import { credentialRoutes } from './routes/credentials.ts';
 import { attestationRoutes } from './routes/attestation.ts';
 import { versionRoutes } from './routes/version.ts';
 import { registrySourceRoutes } from './routes/registry-sources.ts';
+import { registrySourceStatusRoutes } from './routes/registry-source-status.ts';
 import { signalReportRoutes, signalRoutes } from './routes/signals.ts';
 
 export interface CreateApiOptions extends ApiOptions {
@@ -68,7 +69,7 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
   app.route('/', registrySourceRoutes(deps));
   app.route('/', signalReportRoutes(deps));
   app.use('/v1/*', apiKeyAuth({ store: deps.store }));
-  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, workloadRoutes, joinTokenRoutes, certificateAuditRoutes, attestationRoutes, credentialRoutes, signalRoutes]) {
+  for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, workloadRoutes, registrySourceStatusRoutes, joinTokenRoutes, certificateAuditRoutes, attestationRoutes, credentialRoutes, signalRoutes]) {
     app.route('/', routes(deps));
   }
 

@@ -6,7 +6,7 @@ import type { ConvergenceSource } from '../core/proxies/convergence.ts';
 import type { CertificateAuthority } from '../core/ca/certificate-authority.ts';
 import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import type { CredentialStore } from '../core/credentials/index.ts';
-import type { WorkloadRegistry } from '../core/registry/index.ts';
+import type { CloudMapSourceLeases, WorkloadRegistry } from '../core/registry/index.ts';
 import type { GoldenSignalsStore } from '../core/signals/index.ts';
 import type { AttestationOptions } from './attestation/attestation-options.ts';
 
@@ -48,6 +48,8 @@ export interface ApiOptions {
   /** Registered workloads (live state); without it `GET /workloads` answers 503, without put and remove the registry-source routes do. */
   workloads?: Pick<WorkloadRegistry, 'list'> & Partial<Pick<WorkloadRegistry, 'put' | 'remove'>>;
   limits?: Partial<ApiLimits>;
+  /** How the xds-servers' polls of Cloud Map sources go; without it `GET /registry-sources` shows the sources unobserved. */
+  cloudMapSources?: Pick<CloudMapSourceLeases, 'list'>;
   /** Sidecars' golden-signal reports; without it the signal routes answer 501. */
   signals?: GoldenSignalsStore;
   now?: () => Date;
@@ -62,6 +64,7 @@ export interface ApiDependencies {
   credentials?: CredentialStore;
   workloads?: Pick<WorkloadRegistry, 'list'> & Partial<Pick<WorkloadRegistry, 'put' | 'remove'>>;
   signals?: GoldenSignalsStore;
+  cloudMapSources?: Pick<CloudMapSourceLeases, 'list'>;
   logger: Logger;
   limits: ApiLimits;
   now: () => Date;
@@ -79,6 +82,7 @@ export function resolveDependencies(options: ApiOptions): ApiDependencies {
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.workloads ? { workloads: options.workloads } : {}),
     ...(options.signals ? { signals: options.signals } : {}),
+    ...(options.cloudMapSources ? { cloudMapSources: options.cloudMapSources } : {}),
     logger: options.logger,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,

@@ -21,7 +21,7 @@ function requiredEnv(name: string): string {
 
 /** The AWS adapters and SDK clients, loaded on first use: evaluating them is most of the bundle's import time. */
 async function loadAdapters() {
-  const [{ DynamoDBClient }, { EventBridgeClient }, { SQSClient }, { DynamoDbConfigStore }, { EventBridgeChangeBus }, { DynamoDbWorkloadRegistry }, { DynamoDbFleetStatus }, { FleetProxyStatus }] = await Promise.all([
+  const [{ DynamoDBClient }, { EventBridgeClient }, { SQSClient }, { DynamoDbConfigStore }, { EventBridgeChangeBus }, { DynamoDbWorkloadRegistry, DynamoDbCloudMapLeases }, { DynamoDbFleetStatus }, { FleetProxyStatus }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/client-eventbridge'),
     import('@aws-sdk/client-sqs'),
@@ -31,7 +31,7 @@ async function loadAdapters() {
     import('../../core/adapters/aws/dynamodb-fleet/index.ts'),
     import('../../core/fleet/index.ts'),
   ]);
-  return { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry, DynamoDbFleetStatus, FleetProxyStatus };
+  return { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry, DynamoDbCloudMapLeases, DynamoDbFleetStatus, FleetProxyStatus };
 }
 
 /**
@@ -68,7 +68,7 @@ export interface ApiParts {
 }
 
 export async function createApiParts(): Promise<ApiParts> {
-  const { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry, DynamoDbFleetStatus, FleetProxyStatus } = await loadAdapters();
+  const { DynamoDBClient, EventBridgeClient, SQSClient, DynamoDbConfigStore, EventBridgeChangeBus, DynamoDbWorkloadRegistry, DynamoDbCloudMapLeases, DynamoDbFleetStatus, FleetProxyStatus } = await loadAdapters();
   const logger = pino({ level: process.env.TRELLIS_LOG_LEVEL ?? 'info', base: { service: 'trellis-api' } });
   const dynamoDb = new DynamoDBClient({});
   const tableName = requiredEnv('TRELLIS_TABLE_NAME');
@@ -91,5 +91,7 @@ export async function createApiParts(): Promise<ApiParts> {
   // Proxy status and convergence as the xds-server replicas report them (the API holds no streams).
   const fleetStore = new DynamoDbFleetStatus({ client: dynamoDb, tableName });
   const fleet = new FleetProxyStatus({ fleet: fleetStore, store });
-  return { options: { store, bus, logger, workloads, proxies: fleet, convergence: fleet, ...(certificates && { certificates }), ...(credentials && { credentials }) }, fleet: fleetStore, registry: workloads };
+  // How the replicas' Cloud Map polls go, as the replica holding each source's lease records it.
+  const cloudMapSources = new DynamoDbCloudMapLeases({ client: dynamoDb, tableName });
+  return { options: { store, bus, logger, workloads, cloudMapSources, proxies: fleet, convergence: fleet, ...(certificates && { certificates }), ...(credentials && { credentials }) }, fleet: fleetStore, registry: workloads };
 }
