@@ -130,6 +130,22 @@ describe('ResourceCache', () => {
     expect(cache.resources('group', CLUSTER_TYPE_URL).size).toBe(1);
   });
 
+  it("keeps serving a layered scope's unchanged types as the very same map when its own side is republished unchanged", () => {
+    const cache = new ResourceCache();
+    cache.setSnapshot('group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 1)])], [LISTENER_TYPE_URL, new Map()]]));
+    const own = () => new Map([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])], [LISTENER_TYPE_URL, new Map()]]);
+    cache.setLayered('proxy-1', 'group', own());
+    const before = cache.resources('proxy-1', CLUSTER_TYPE_URL);
+    // Equal content built apart (a new translation of the same inbound side): nothing changed.
+    expect(cache.setLayered('proxy-1', 'group', own()).changedTypes).toEqual([]);
+    expect(cache.resources('proxy-1', CLUSTER_TYPE_URL)).toBe(before);
+    // A change of the proxy's own side gives a new map.
+    cache.setLayered('proxy-1', 'group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 10)])]]));
+    const after = cache.resources('proxy-1', CLUSTER_TYPE_URL);
+    expect(after).not.toBe(before);
+    expect(after.get('inbound')!.version).not.toBe(before.get('inbound')!.version);
+  });
+
   it('encodes a resource object once, however many scopes publish it', () => {
     const cache = new ResourceCache();
     const shared = staticCluster('a', '127.0.0.1', 1);

@@ -177,7 +177,8 @@ export class ResourceCache {
     for (const [typeUrl, input] of byType) {
       if (this.replaceType(scope, state, typeUrl, input, issues)) changed.add(typeUrl);
     }
-    this.views.delete(scope);
+    // Views of unchanged types stay: a stream compares served maps by identity to skip them.
+    for (const typeUrl of changed) this.views.get(scope)?.delete(typeUrl);
     const dependents = this.layered.get(scope);
     for (const dependent of dependents ?? []) for (const typeUrl of changed) this.views.get(dependent)?.delete(typeUrl);
     // A layer's own resources are checked against the merged scope; the base's shared ones once, on their own.

@@ -21,6 +21,12 @@ interface DeltaTypeState {
   readonly known: KnownVersions;
   /** Names to send again even though unchanged: Envoy is warming something that needs them. */
   readonly rewarm: Set<string>;
+  /**
+   * The served map this type was last pushed in full against (every update and removal went out):
+   * while the cache serves the same map, nothing is to be sent, so a push costs nothing for it.
+   * Cleared by whatever changes what the stream wants or must be sent again.
+   */
+  syncedTo: ReadonlyMap<string, CachedResource> | undefined;
 }
 
 /**
@@ -95,12 +101,15 @@ export class DeltaSession implements HeldState {
       const state = this.types.get(typeUrl);
       if (!state || !this.published(typeUrl)) continue;
       const all = this.served(typeUrl);
+      if (state.syncedTo === all) continue;
       const removed = [...state.known.keys()].filter((name) => !all.has(name));
       if (removed.length === 0) continue;
       // Later types wait too: their users may be among what is still held back.
       if (!this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
       this.send(state, [], removed);
     }
+    // Everything went out: until the cache serves another map (or the stream wants more), nothing is due.
+    for (const [typeUrl, state] of this.types) if (this.published(typeUrl) && state.rewarm.size === 0) state.syncedTo = this.served(typeUrl);
     this.hold.settle();
   }
 
@@ -182,6 +191,7 @@ export class DeltaSession implements HeldState {
       subscribed: new Set(),
       known: new KnownVersions(Object.entries(request.initial_resource_versions ?? {})),
       rewarm: new Set(),
+      syncedTo: undefined,
     };
     // What a reconnecting proxy says it holds counts as sent and applied.
     if (state.known.size > 0) state.tracker.recordAdopted(state.known.version(), [...state.known]);
@@ -191,6 +201,12 @@ export class DeltaSession implements HeldState {
 
   /** Returns false when the stream was ended for crossing a bound. */
   private updateSubscription(state: DeltaTypeState, request: DeltaRequest): boolean {
+    if (request.resource_names_subscribe.length > 0 || request.resource_names_unsubscribe.length > 0) {
+      state.syncedTo = undefined;
+      // The hosts due follow the route configurations held.
+      const hosts = state.info.typeUrl === ROUTE_TYPE_URL && this.types.get(VIRTUAL_HOST_TYPE_URL);
+      if (hosts) hosts.syncedTo = undefined;
+    }
     for (const name of request.resource_names_subscribe) {
       if (name === '*') state.wildcard = state.info.wildcard;
       else state.subscribed.add(name);
@@ -217,6 +233,7 @@ export class DeltaSession implements HeldState {
   /** Returns false when the update is held back for ordering (later types then wait too). */
   private pushUpdates(state: DeltaTypeState): boolean {
     const all = this.served(state.info.typeUrl);
+    if (state.syncedTo === all) return true;
     const names = state.wildcard ? all.keys() : state.subscribed.values();
     // Envoy files a virtual host under a route configuration it holds, and drops it otherwise.
     const routes = state.info.typeUrl === VIRTUAL_HOST_TYPE_URL ? this.types.get(ROUTE_TYPE_URL)?.known : undefined;
@@ -242,12 +259,15 @@ export class DeltaSession implements HeldState {
 
   private send(state: DeltaTypeState, resources: CachedResource[], removed: string[]): void {
     const follow = state.info.typeUrl === ROUTE_TYPE_URL ? virtualHostsToFollow(resources, (name) => state.known.has(name)) : [];
-    const hosts = follow.length > 0 && this.types.get(VIRTUAL_HOST_TYPE_URL);
+    const hosts = state.info.typeUrl === ROUTE_TYPE_URL && this.types.get(VIRTUAL_HOST_TYPE_URL);
+    // Which hosts are due depends on the route configurations the proxy holds, which this changes.
+    if (hosts) hosts.syncedTo = undefined;
     if (hosts) for (const name of follow) if (hosts.known.has(name)) hosts.rewarm.add(name);
     for (const r of resources) state.known.set(r.name, r.version);
     for (const name of removed) state.known.delete(name);
     const needs = warmingNeeds(state.info.typeUrl, resources);
     const warmed = needs && this.types.get(needs.typeUrl);
+    if (warmed && needs.names.length > 0) warmed.syncedTo = undefined;
     if (warmed) for (const name of needs.names) if (warmed.known.has(name)) warmed.rewarm.add(name);
     const nonce = this.ctx.nextNonce();
     const typeUrl = state.info.typeUrl;
