@@ -31,6 +31,8 @@ export interface ClusterAgentOptions {
 export interface ClusterAgentStats {
   lists: number;
   watches: number;
+  /** Watches the API server refused as too old (410 Gone), each followed by a relist. */
+  expiredWatches: number;
   writes: number;
   failedWrites: number;
   /** Namespaces waiting to be written. */
@@ -94,6 +96,7 @@ export class ClusterAgent {
     return {
       lists: informers.reduce((n, i) => n + i.calls.lists, 0),
       watches: informers.reduce((n, i) => n + i.calls.watches, 0),
+      expiredWatches: informers.reduce((n, i) => n + i.calls.expired, 0),
       ...this.counters,
       pending: this.dirty.size,
     };

@@ -31,8 +31,8 @@ export class Informer<T extends Meta, S> {
   private stopped = false;
   private stopWatch = () => {};
   private synced = false;
-  /** API calls made (lists pages are counted as one list). */
-  readonly calls = { lists: 0, watches: 0 };
+  /** API calls made (lists pages are counted as one list), and watches refused as too old (410 Gone). */
+  readonly calls = { lists: 0, watches: 0, expired: 0 };
 
   constructor(
     private readonly client: KubeClient,
@@ -59,7 +59,8 @@ export class Informer<T extends Meta, S> {
         delay = this.options.retryMs ?? 500;
       } catch (err) {
         if (this.stopped) return;
-        if (!(err instanceof KubeApiError && err.status === 410)) this.options.onError(err, `watch ${this.options.path}`);
+        if (err instanceof KubeApiError && err.status === 410) this.calls.expired++;
+        else this.options.onError(err, `watch ${this.options.path}`);
         version = undefined;
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, delay);

@@ -151,6 +151,11 @@ export interface StartKubernetesOptions {
    * Deployments, ReplicaSets, EndpointSlices and the default ServiceAccounts.
    */
   controllerManager?: boolean;
+  /**
+   * false: watches read etcd directly (`--watch-cache=false`), so a watch from a compacted
+   * resourceVersion gets 410 Gone as soon as etcd is compacted; the cache would replay it.
+   */
+  watchCache?: boolean;
 }
 
 export interface RunningKubernetes {
@@ -161,6 +166,8 @@ export interface RunningKubernetes {
   admin: KubeClient;
   /** The last lines kube-apiserver and etcd wrote, for failure messages. */
   logs(): string;
+  /** Compacts etcd's history up to its current revision: older resourceVersions are gone. */
+  compactEtcd(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -217,6 +224,7 @@ export async function startKubernetes(o: StartKubernetesOptions = {}): Promise<R
     `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
     '--authorization-mode=RBAC',
     '--service-cluster-ip-range=10.96.0.0/16',
+    ...(o.watchCache === false ? ['--watch-cache=false'] : []),
   ];
   if (o.clusterEgressSocket) {
     const config = { apiVersion: 'apiserver.k8s.io/v1beta1', kind: 'EgressSelectorConfiguration', egressSelections: [{ name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { uds: { udsName: o.clusterEgressSocket } } } }] };
@@ -272,7 +280,18 @@ export async function startKubernetes(o: StartKubernetesOptions = {}): Promise<R
       await waitFor(async () => cm.exitCode !== null || (await admin.request('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200, 'kube-controller-manager running', 60_000, 250);
       if (cm.exitCode !== null) throw new Error(`kube-controller-manager exited ${cm.exitCode}`);
     }
-    return { url, ca, admin, logs: () => output, stop };
+    const compactEtcd = async () => {
+      // etcd's JSON gateway: the current revision from any read, then a physical compaction up to it.
+      const etcdApi = async (p: string, body: unknown) => {
+        const r = await fetch(`http://127.0.0.1:${etcdClient}${p}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+        if (!r.ok) throw new Error(`etcd ${p}: HTTP ${r.status}: ${(await r.text()).slice(0, 300)}`);
+        return (await r.json()) as { header?: { revision?: string } };
+      };
+      const revision = (await etcdApi('/v3/kv/range', { key: Buffer.from('/').toString('base64') })).header?.revision;
+      if (!revision) throw new Error('etcd answered without a revision');
+      await etcdApi('/v3/kv/compaction', { revision, physical: true });
+    };
+    return { url, ca, admin, logs: () => output, compactEtcd, stop };
   } catch (err) {
     await stop();
     throw new Error(`${(err as Error).message}\n${output.slice(-5000)}`, { cause: err });
