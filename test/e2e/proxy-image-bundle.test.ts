@@ -1,33 +1,25 @@
-// The proxy image holds bin/trellis-agent.mjs and dist/ and nothing else of the package (sidecar/Dockerfile):
-// the agent must run from such a copy, with no node_modules and no sources, as far as a certified Envoy.
+// The proxy image holds its bins (trellis-agent, trellis-cluster-agent) and dist/ and nothing else of the
+// package (sidecar/Dockerfile): the agents must run from such a copy, with no node_modules and no sources.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type LocalTrellis } from '../../local/start-local.ts';
 import { freePort, waitFor } from '../support/ports.ts';
-import { ENVOY_BIN, ROOT } from '../support/tools.ts';
+import { copyProxyImageLayout } from '../support/proxy-image.ts';
+import { ENVOY_BIN } from '../support/tools.ts';
 
 const KEY = 'proxy-image-admin-key-0123456789abcdef';
 let dir: string;
 let app: string;
 let trellis: LocalTrellis;
 
-/** What sidecar/Dockerfile copies into /app. */
-function copyImageLayout(to: string): void {
-  mkdirSync(path.join(to, 'bin'), { recursive: true });
-  for (const bin of ['trellis-agent.mjs', 'ensure-built.mjs']) cpSync(path.join(ROOT, 'bin', bin), path.join(to, 'bin', bin));
-  const dist = path.join(ROOT, 'dist');
-  for (const file of readdirSync(dist).filter((f) => f.endsWith('.mjs'))) cpSync(path.join(dist, file), path.join(to, 'dist', file));
-  cpSync(path.join(dist, 'envoy-protos'), path.join(to, 'dist', 'envoy-protos'), { recursive: true });
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-proxy-image-'));
   app = path.join(dir, 'app');
-  copyImageLayout(app);
+  copyProxyImageLayout(app);
   trellis = await startLocal({ dataDir: path.join(dir, 'data'), host: '127.0.0.1', apiPort: 0, xdsPort: 0, bootstrapKey: KEY, logger: pino({ level: 'silent' }), xdsMtls: true });
 });
 
@@ -45,6 +37,19 @@ describe('the agent bundle alone (the proxy image layout)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('TRELLIS_MESH: demo');
+  });
+
+  it("runs the cluster agent's entry point, as the install Deployment's `trellis-cluster-agent` command does", () => {
+    const env = { PATH: process.env.PATH ?? '' };
+    const help = spawnSync(process.execPath, [path.join(app, 'bin/trellis-cluster-agent.mjs'), '--help'], { cwd: dir, encoding: 'utf8', env });
+    expect(help.stderr).toBe('');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--max-writes-per-second');
+    // Outside a pod, with no API server named, it says so instead of starting blind.
+    const args = ['--server', trellis.apiUrl, '--mesh', 'demo', '--cluster', 'prod'];
+    const outside = spawnSync(process.execPath, [path.join(app, 'bin/trellis-cluster-agent.mjs'), ...args], { cwd: dir, encoding: 'utf8', env, timeout: 20_000 });
+    expect(outside.status).not.toBe(0);
+    expect(outside.stderr).toContain('--kube-url is needed outside a pod');
   });
 
   it('gets a certificate, serves it to Envoy over SDS and reports ready, then drains on SIGTERM', async () => {

@@ -3,7 +3,7 @@ import { quietAwsSdkNodeVersionWarning } from '../../core/adapters/aws/sdk-node-
 import { assertToolsInstalled } from './tools.ts';
 
 /** Tests run bin/* as users do, on the bundles in dist/: built once here, not by each spawned process. */
-const APPS = ['trellis', 'trellis-agent', 'trellis-server', 'xds-server'];
+const APPS = ['trellis', 'trellis-agent', 'trellis-cluster-agent', 'trellis-server', 'xds-server'];
 
 export default function setup(): void {
   assertToolsInstalled();
