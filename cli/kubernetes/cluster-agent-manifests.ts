@@ -58,7 +58,8 @@ export function clusterAgentManifests(o: ClusterAgentInstallOptions): Record<str
                 image: o.image,
                 command: ['trellis-cluster-agent'],
                 args: ['--server', o.server, '--tenant', o.tenant, '--mesh', o.mesh, '--cluster', o.cluster, '--trellis-token-file', '/var/run/secrets/trellis/token'],
-                resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+                // bench cluster-agent-scale: 152 MiB RSS (peak 179) for 1,000 Services and 10,000 endpoints; the limit leaves room for about three times that.
+                resources: { requests: { cpu: '50m', memory: '192Mi' }, limits: { memory: '512Mi' } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                 volumeMounts: [{ name: 'trellis-token', mountPath: '/var/run/secrets/trellis', readOnly: true }],
               },
