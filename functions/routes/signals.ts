@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { parseSignalReport } from '../../core/signals/index.ts';
+import { MAX_WINDOW_SECONDS, MIN_WINDOW_SECONDS, parseSignalReport } from '../../core/signals/index.ts';
 import { ForbiddenError } from '../../core/errors.ts';
 import type { ApiEnv } from '../context.ts';
 import type { ApiDependencies } from '../dependencies.ts';
@@ -12,14 +12,13 @@ import { meshName, requireMesh } from './meshes.ts';
 import { authenticateWorkload, type CredentialTrace } from './workload-credential.ts';
 
 const DEFAULT_WINDOW_SECONDS = 60;
-const MAX_WINDOW_SECONDS = 900;
 /** A report of 500 services is ~120 KiB of JSON; anything larger is not a sidecar's. */
 const MAX_REPORT_BYTES = 256 * 1024;
 const HOST_PART = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const NAMESPACE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
-const notCollected = { 501: problem('This deployment does not collect golden signals (the hosted API, for now)') };
+const notCollected = { 501: problem('This deployment was started without a golden-signals store') };
 
 const VersionSignalsSchema = z.object({
   version: z.string(),
@@ -33,7 +32,7 @@ const ServiceSignalsSchema = z
   .meta({ id: 'ServiceSignals' });
 
 function requireSignals(deps: ApiDependencies) {
-  if (!deps.signals) throw new HttpProblemError(501, 'Not available', 'This deployment does not collect golden signals yet (local mode does; the hosted API does not).');
+  if (!deps.signals) throw new HttpProblemError(501, 'Not available', 'This deployment was started without a golden-signals store, so it does not collect golden signals.');
   return deps.signals;
 }
 
@@ -90,7 +89,7 @@ export function signalRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     method: 'get',
     path: '/v1/meshes/{mesh}/services/{namespace}/{host}/signals',
     summary: 'Golden signals of a service as its clients see it: requests/s, success rate, p50/p95/p99 latency, per version',
-    request: { params: z.object({ mesh: z.string(), namespace: z.string(), host: z.string() }), query: z.object({ window: z.string().optional().describe(`Seconds, ${10}–${MAX_WINDOW_SECONDS} (default ${DEFAULT_WINDOW_SECONDS})`) }) },
+    request: { params: z.object({ mesh: z.string(), namespace: z.string(), host: z.string() }), query: z.object({ window: z.string().optional().describe(`Seconds, ${MIN_WINDOW_SECONDS}–${MAX_WINDOW_SECONDS} (default ${DEFAULT_WINDOW_SECONDS})`) }) },
     responses: { 200: { description: 'Signals', content: { 'application/json': { schema: ServiceSignalsSchema } } }, ...problemResponses, ...notCollected },
   });
   app.get('/v1/meshes/:mesh/services/:namespace/:host/signals', async (c) => {
@@ -99,7 +98,7 @@ export function signalRoutes(deps: ApiDependencies): OpenAPIHono<ApiEnv> {
     const host = serviceHost(c.req.param('namespace'), c.req.param('host'));
     const raw = c.req.query('window') ?? String(DEFAULT_WINDOW_SECONDS);
     const window = /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
-    if (!(window >= 10 && window <= MAX_WINDOW_SECONDS)) throw badRequest(`window must be whole seconds from 10 to ${MAX_WINDOW_SECONDS}.`, [{ path: 'window', message: `must be 10–${MAX_WINDOW_SECONDS}` }]);
+    if (!(window >= MIN_WINDOW_SECONDS && window <= MAX_WINDOW_SECONDS)) throw badRequest(`window must be whole seconds from ${MIN_WINDOW_SECONDS} to ${MAX_WINDOW_SECONDS}.`, [{ path: 'window', message: `must be ${MIN_WINDOW_SECONDS}–${MAX_WINDOW_SECONDS}` }]);
     return respond(c, await requireSignals(deps).read(tenantId, mesh.name, host, window, deps.now()));
   });
   return app;

@@ -67,7 +67,7 @@ export class SignalReporter {
       const authorization = signCertificateRequest({ method: 'POST', path, timestamp: Math.floor((this.o.now?.() ?? new Date()).getTime() / 1000), body, chainDer: chainDer(credential.certificateChainPem), privateKey: credential.privateKey });
       const res = await fetch(new URL(path, this.o.apiUrl), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
       if (res.status === 501) {
-        // The deployment collects no signals (the hosted API, for now): stop, rather than warn every period.
+        // The deployment collects no signals (started without a signals store): stop, rather than warn every period.
         this.o.logger.info('the control plane does not collect golden signals; signal reports stopped');
         clearInterval(this.timer);
         return;

@@ -51,8 +51,8 @@ export class TableClient {
     }
   }
 
-  /** Updates an item if `condition` holds and returns it as it is now; undefined when the condition did not hold. */
-  async updateIf(key: ItemKey, update: Part, condition: Part, action: string): Promise<Item | undefined> {
+  /** Updates an item if `condition` holds (always without one) and returns it as it is now; undefined when the condition did not hold. */
+  async updateIf(key: ItemKey, update: Part, condition: Part | undefined, action: string): Promise<Item | undefined> {
     try {
       const out = await this.#doc.send(new UpdateCommand({ TableName: this.tableName, Key: key, ReturnValues: 'ALL_NEW', ...(render({ update, condition }) as { UpdateExpression: string }) }));
       return out.Attributes as Item;

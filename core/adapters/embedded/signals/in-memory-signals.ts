@@ -1,17 +1,10 @@
-import { DURATION_BOUNDS_MS, histogramQuantile, type GoldenSignalsStore, type ServiceSignals, type SignalReport, type VersionSignals } from '../../../signals/index.ts';
+import { emptyDurations, MAX_WINDOW_SECONDS, SLOT_SECONDS, slotOf, summarise, windowSlots, type GoldenSignalsStore, type ServiceSignals, type SignalReport, type SlotCounts, type VersionSignals } from '../../../signals/index.ts';
 
-/** Reports are summed into slots of this many seconds. */
-export const SLOT_SECONDS = 10;
-/** The longest window a read may ask for; older slots are dropped. */
-export const MAX_WINDOW_SECONDS = 900;
 /** Services × versions kept per mesh; reports on further ones are ignored until old ones age out. */
 const MAX_SERIES_PER_MESH = 20_000;
 
-interface Slot {
+interface Slot extends SlotCounts {
   at: number;
-  requests: number;
-  errors: number;
-  durations: number[];
   reporters: Set<string>;
 }
 
@@ -23,7 +16,7 @@ export class InMemorySignals implements GoldenSignalsStore {
   private readonly meshes = new Map<string, Map<string, Map<string, Slot[]>>>();
 
   async record(tenantId: string, mesh: string, reporter: string, report: SignalReport, at: Date): Promise<void> {
-    const slotAt = Math.floor(at.getTime() / 1000 / SLOT_SECONDS);
+    const slotAt = slotOf(at);
     let hosts = this.meshes.get(key(tenantId, mesh));
     if (!hosts) this.meshes.set(key(tenantId, mesh), (hosts = new Map()));
     this.prune(hosts, slotAt);
@@ -38,7 +31,7 @@ export class InMemorySignals implements GoldenSignalsStore {
         series++;
       }
       let slot = slots.at(-1);
-      if (!slot || slot.at !== slotAt) slots.push((slot = { at: slotAt, requests: 0, errors: 0, durations: new Array<number>(DURATION_BOUNDS_MS.length + 1).fill(0), reporters: new Set() }));
+      if (!slot || slot.at !== slotAt) slots.push((slot = { at: slotAt, requests: 0, errors: 0, durations: emptyDurations(), reporters: new Set() }));
       slot.requests += s.requests;
       slot.errors += s.errors;
       s.durationCounts.forEach((c, i) => (slot.durations[i]! += c));
@@ -47,14 +40,13 @@ export class InMemorySignals implements GoldenSignalsStore {
   }
 
   async read(tenantId: string, mesh: string, host: string, windowSeconds: number, at: Date): Promise<ServiceSignals> {
-    const window = Math.min(Math.max(windowSeconds, SLOT_SECONDS), MAX_WINDOW_SECONDS);
-    const from = Math.floor(at.getTime() / 1000 / SLOT_SECONDS) - Math.ceil(window / SLOT_SECONDS);
+    const { windowSeconds: window, afterSlot, lastSlot } = windowSlots(windowSeconds, at);
     const versions = this.meshes.get(key(tenantId, mesh))?.get(host) ?? new Map<string, Slot[]>();
     const reporters = new Set<string>();
     const all: Slot[] = [];
     const per: VersionSignals[] = [];
     for (const [version, slots] of [...versions].sort(([a], [b]) => a.localeCompare(b))) {
-      const inWindow = slots.filter((s) => s.at > from);
+      const inWindow = slots.filter((s) => s.at > afterSlot && s.at <= lastSlot);
       if (inWindow.length === 0) continue;
       inWindow.forEach((s) => s.reporters.forEach((r) => reporters.add(r)));
       all.push(...inWindow);
@@ -73,20 +65,4 @@ export class InMemorySignals implements GoldenSignalsStore {
       if (versions.size === 0) hosts.delete(host);
     }
   }
-}
-
-function summarise(version: string, slots: readonly Slot[], windowSeconds: number): VersionSignals {
-  const requests = slots.reduce((n, s) => n + s.requests, 0);
-  const errors = slots.reduce((n, s) => n + s.errors, 0);
-  const durations = new Array<number>(DURATION_BOUNDS_MS.length + 1).fill(0);
-  for (const s of slots) s.durations.forEach((c, i) => (durations[i]! += c));
-  const q = (p: number) => histogramQuantile(p, DURATION_BOUNDS_MS, durations);
-  const p50 = q(0.5);
-  return {
-    version,
-    requests,
-    requestsPerSecond: requests / windowSeconds,
-    successRate: requests === 0 ? null : (requests - errors) / requests,
-    latencyMs: p50 === null ? null : { p50, p95: q(0.95)!, p99: q(0.99)! },
-  };
 }

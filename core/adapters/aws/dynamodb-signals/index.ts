@@ -1,0 +1,1 @@
+export { DynamoDbSignals, type DynamoDbSignalsOptions } from './dynamodb-signals.ts';
