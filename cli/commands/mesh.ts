@@ -8,6 +8,7 @@ import { ExitCode } from '../exit-codes.ts';
 import { CommandContext, type CliIo } from '../command-context.ts';
 import { renderTable } from '../output/table.ts';
 import { age } from '../output/time.ts';
+import { registerMeshSources } from './mesh-sources.ts';
 
 function readSettings(file: string | undefined): unknown {
   if (!file) return {};
@@ -61,6 +62,8 @@ export function registerMesh(program: Command, io: CliIo): void {
       const m = await ctx.client().get<MeshView>(meshPath(name ?? ctx.mesh()));
       ctx.emit(m, () => renderTable(['NAME', 'REVISION', 'AGE', 'SETTINGS'], [[m.name, String(m.revision), age(m.createdAt), JSON.stringify(m.settings)]]));
     });
+
+  registerMeshSources(mesh, io);
 
   mesh
     .command('delete')

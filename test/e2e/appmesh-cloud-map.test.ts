@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateHttpNamespaceCommand, CreateServiceCommand, DeregisterInstanceCommand, ListNamespacesCommand, RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { CreateHttpNamespaceCommand, CreateServiceCommand, DeleteServiceCommand, DeregisterInstanceCommand, ListNamespacesCommand, RegisterInstanceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importAppMesh, type ConversionResult } from '../../core/appmesh/index.ts';
 import { startTestTrellis, TEST_KEY, type TestTrellis } from '../support/local-trellis.ts';
@@ -37,6 +37,9 @@ function trellisCli(...args: string[]): Promise<{ code: number; stdout: string; 
 type Workloads = { items: { id: string; source: string; address: string; replica: string; expiresAt: string; labels: Record<string, string> }[] };
 const workloads = async () => ((await trellis.api('GET', '/v1/meshes/colorapp/workloads')).json as Workloads).items;
 const red = () => get(sidecar.outbound, { host: HOST, 'x-color': 'red' });
+type SourceStatus = { service: string; state: string; polledBy?: string; consecutiveFailures: number; lastSuccessAt?: string; lastError?: string; instances?: number };
+const sourceStatus = async () => ((await trellis.api('GET', '/v1/meshes/colorapp/registry-sources')).json as { cloudMap: { observed: boolean; sources: SourceStatus[] } }).cloudMap;
+let settingsWithSources: Record<string, unknown>;
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'trellis-appmesh-cloud-map-'));
@@ -115,6 +118,7 @@ describe('an App Mesh mesh with a Cloud Map node, applied with import appmesh --
     }, 'the entry refreshed under the role', 5_000, 100);
     expect((await red()).servedBy).toBe('red-2-from-cloud-map');
 
+    settingsWithSources = stored.settings;
     const { registrySources: _dropped, ...without } = withRole;
     expect((await trellis.api('PUT', '/v1/meshes/colorapp', without)).status).toBe(200);
     await waitFor(async () => (await workloads()).length === 0, 'Cloud Map entries removed with the sources', 10_000, 100);
@@ -125,5 +129,33 @@ describe('an App Mesh mesh with a Cloud Map node, applied with import appmesh --
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.json)).toContain('registrySources.cloudMap.roleArn');
     expect(JSON.stringify(bad.json)).toContain('registrySources.cloudMap.sources[0].namespace');
+  });
+
+  it('shows how the polls go through the API, the CLI and /metrics, and keeps the endpoints of a broken source until they expire', async () => {
+    expect((await trellis.api('PUT', '/v1/meshes/colorapp', settingsWithSources)).status).toBe(200);
+    await waitFor(async () => (await sourceStatus()).sources[0]?.state === 'ok', 'the source polled again', 15_000, 100);
+    const ok = await sourceStatus();
+    expect(ok.observed).toBe(true);
+    expect(ok.sources).toEqual([expect.objectContaining({ service: 'colorteller-red', state: 'ok', consecutiveFailures: 0, instances: 1, polledBy: expect.any(String) })]);
+    const listed = await trellisCli('mesh', 'sources', 'colorapp');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/colorapp\.local\/colorteller-red\s+colorapp\s+ok\s+\S+\s+\d+s ago\s+0\s+1\s+-/);
+    await waitFor(async () => (await red()).servedBy === 'red-2-from-cloud-map', 'red served again', 20_000, 100);
+
+    // The Cloud Map service goes: polls fail, and the instance it last listed stays until its entry expires (three 500 ms periods).
+    await cloudMap.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-2' }));
+    await cloudMap.send(new DeleteServiceCommand({ Id: serviceId }));
+    await waitFor(async () => (await sourceStatus()).sources[0]!.consecutiveFailures >= 2, 'failed polls recorded', 15_000, 50);
+    const failing = (await sourceStatus()).sources[0]!;
+    expect(failing).toMatchObject({ state: 'failing', lastError: 'CloudMapNotFoundError: Cloud Map service colorteller-red does not exist in namespace colorapp.local', instances: 1 });
+    const lastSuccess = Date.parse(failing.lastSuccessAt!);
+    const shown = await trellisCli('mesh', 'sources', 'colorapp');
+    expect(shown.stdout).toMatch(/colorteller-red\s+colorapp\s+failing\s+.*Cloud Map service colorteller-red does not exist/);
+    const metrics = await (await fetch(`${trellis.apiUrl}/metrics`)).text();
+    expect(metrics).toMatch(/trellis_cloud_map_source_consecutive_failures\{tenant="default",mesh="colorapp",source="colorapp\.local\/colorteller-red"\} [1-9]/);
+    expect(metrics).toMatch(/trellis_cloud_map_polls_total\{tenant="default",mesh="colorapp",source="colorapp\.local\/colorteller-red",result="error"\} [1-9]/);
+    await waitFor(async () => (await workloads()).length === 0, 'the last known instance expired', 10_000, 50);
+    // Not removed by the failures: it went when its expiry, three periods after the last success, passed.
+    expect(Date.now()).toBeGreaterThanOrEqual(lastSuccess + 1500);
   });
 });
