@@ -36,7 +36,6 @@ const partialPrincipalWildcard = (value: unknown) => {
   const sides = slash < 0 ? [value] : [value.slice(0, slash), value.slice(slash + 1)];
   return sides.some((side) => side.includes('*') && side !== '*');
 };
-const isPathTemplate = (value: unknown) => typeof value === 'string' && value.includes('{');
 const isExperimentalKey = (value: unknown) => typeof value === 'string' && value.startsWith('experimental.');
 const isInlineHeaderKey = (value: unknown) => typeof value === 'string' && value.startsWith('request.experimental.inline.headers[');
 const hasClaimHeader = (value: unknown) => typeof value === 'object' && value !== null && Object.keys(value).some((k) => k.startsWith('@request.auth.claims.'));
@@ -50,20 +49,11 @@ function securityFields(): UnsupportedField[] {
     when: { text: 'a wildcard inside the issuer or the subject', test: partialPrincipalWildcard },
     reason: 'request principals are matched as issuer and subject; use `*`, `<issuer>/*`, `*/<subject>` or an exact `<issuer>/<subject>`',
   });
-  const paths = (field: string): UnsupportedField => ({
-    kind: 'AuthorizationPolicy',
-    path: `spec.rules[*].to[*].operation.${field}[*]`,
-    when: { text: 'a `{*}` path template', test: isPathTemplate },
-    reason: 'path templates are not translated; use exact, `prefix*` or `*suffix` paths',
-  });
   return [
-    { kind: 'AuthorizationPolicy', path: 'spec.action', when: { text: 'AUDIT', test: equals('AUDIT') }, reason: 'request audit logging is not translated' },
     { kind: 'AuthorizationPolicy', path: 'spec.targetRef', reason: BY_SELECTOR },
     { kind: 'AuthorizationPolicy', path: 'spec.targetRefs', reason: BY_SELECTOR },
     principals('requestPrincipals'),
     principals('notRequestPrincipals'),
-    paths('paths'),
-    paths('notPaths'),
     { kind: 'AuthorizationPolicy', path: 'spec.rules[*].when[*].key', when: { text: 'an experimental.* key', test: isExperimentalKey }, reason: 'Envoy filter metadata conditions are not translated' },
     { kind: 'AuthorizationPolicy', path: 'spec.rules[*].when[*].key', when: { text: 'a request.experimental.inline.headers[...] key', test: isInlineHeaderKey }, reason: 'inline header conditions are not translated; use request.headers[NAME]' },
     { kind: 'RequestAuthentication', path: 'spec.targetRef', reason: BY_SELECTOR },

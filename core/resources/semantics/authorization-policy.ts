@@ -19,6 +19,29 @@ const REFUSED_KEYS: Readonly<Record<string, string>> = {
 };
 const IP_KEYS = new Set(['source.ip', 'remote.ip', 'destination.ip']);
 
+const MATCH_ONE = '{*}';
+const MATCH_ANY = '{**}';
+// A path segment's characters outside the operators (RFC 3986 pchar), as Envoy's URI template matcher requires.
+const LITERAL_SEGMENT = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*$/;
+
+/** Istio's path templates: `{*}` one segment, `{**}` the rest; each a whole segment, `{**}` only last. */
+export function pathTemplateProblem(path: string): string | undefined {
+  if (!path.includes('{') && !path.includes('}')) return undefined;
+  if (!path.startsWith('/')) return `path template "${path}" must start with "/"`;
+  const segments = path.replace(/^\/+|\/+$/g, '').split('/');
+  let sawMatchAny = false;
+  for (const segment of segments) {
+    if (segment === MATCH_ONE || segment === MATCH_ANY) {
+      if (sawMatchAny) return `path template "${path}": {**} must be the last operator`;
+      sawMatchAny = segment === MATCH_ANY;
+      continue;
+    }
+    if (segment.includes('{') || segment.includes('}')) return `path template "${path}": only {*} and {**} may appear, each as a whole segment`;
+    if (!LITERAL_SEGMENT.test(segment)) return `path template "${path}": segment "${segment}" is not a valid path literal`;
+  }
+  return undefined;
+}
+
 export function validateAuthorizationPolicy(spec: AuthorizationPolicySpec): Findings {
   const f = new Findings();
   checkSingleSelection(f, spec);
@@ -62,6 +85,9 @@ export function validateAuthorizationPolicy(spec: AuthorizationPolicySpec): Find
         op[field]?.forEach((v, k) => {
           if (v === '') f.add([...opPath, field, k], 'must not be empty');
         });
+      }
+      for (const field of ['paths', 'notPaths'] as const) {
+        op[field]?.forEach((v, k) => f.add([...opPath, field, k], pathTemplateProblem(v)));
       }
     });
     rule.when?.forEach((condition, j) => {

@@ -1,7 +1,7 @@
 import type { SpecOf } from '../../../core/resources/index.ts';
 import { wildcardMatcher, wildcardRegex } from './istio-patterns.ts';
 import type { RbacContext } from './rbac-context.ts';
-import { andRules, ANY, NEVER_RULE, PERMISSION_SET, UntranslatableError, valuesAndNot, type Rbac } from './rbac-sets.ts';
+import { andRules, ANY, NEVER_RULE, PERMISSION_SET, valuesAndNot, type Rbac } from './rbac-sets.ts';
 
 type Rule = NonNullable<SpecOf['AuthorizationPolicy']['rules']>[number];
 export type Operation = NonNullable<NonNullable<Rule['to']>[number]['operation']>;
@@ -12,10 +12,13 @@ export function hostRule(host: string): Rbac {
   return { header: { name: ':authority', string_match: { safe_regex: { regex: `(?i)${name}(:[0-9]+)?` } } } };
 }
 
-/** Paths match without the query string; Istio's `{*}` path templates are not translated. */
-export function pathRule(path: string, field: string): Rbac {
-  if (path.includes('{')) throw new UntranslatableError(field, `"${path}": path templates are not translated`);
-  return { url_path: { path: wildcardMatcher(path) } };
+const URI_TEMPLATE_TYPE = 'type.googleapis.com/envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig';
+
+/** Paths match without the query string; Istio's `{*}` (one segment) and `{**}` (the rest) are Envoy's URI template `*` and `**`. */
+export function pathRule(path: string): Rbac {
+  if (!path.includes('{')) return { url_path: { path: wildcardMatcher(path) } };
+  const template = path.replaceAll('{**}', '**').replaceAll('{*}', '*');
+  return { uri_template: { name: 'envoy.path.match.uri_template.uri_template_matcher', typed_config: { '@type': URI_TEMPLATE_TYPE, path_template: template } } };
 }
 
 export const methodRule = (method: string): Rbac => ({ header: { name: ':method', string_match: wildcardMatcher(method) } });
@@ -24,11 +27,11 @@ export const methodRule = (method: string): Rbac => ({ header: { name: ':method'
 export const portRule = (port: string, ctx: RbacContext): Rbac => (Number(port) === ctx.appPort ? ANY : NEVER_RULE);
 
 /** One `to.operation`: every field set must match. */
-export function operationPermission(op: Operation, ctx: RbacContext, field: string): Rbac {
+export function operationPermission(op: Operation, ctx: RbacContext): Rbac {
   return andRules([
     ...valuesAndNot(op.hosts, op.notHosts, hostRule, PERMISSION_SET),
     ...valuesAndNot(op.ports, op.notPorts, (p) => portRule(p, ctx), PERMISSION_SET),
     ...valuesAndNot(op.methods, op.notMethods, methodRule, PERMISSION_SET),
-    ...valuesAndNot(op.paths, op.notPaths, (p) => pathRule(p, `${field}.paths`), PERMISSION_SET),
+    ...valuesAndNot(op.paths, op.notPaths, pathRule, PERMISSION_SET),
   ]);
 }
