@@ -44,6 +44,20 @@ describe('Observability', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Trellis/Blue', MetricName: 'CertificateIssueFailures', Statistic: 'Sum', Threshold: 1 });
   });
 
+  it('alarms when Cloud Map sources keep failing to poll, naming where to see which one', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Trellis/Blue',
+      MetricName: 'CloudMapPollFailures',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: toTopic,
+      AlarmDescription: Match.stringLikeRegexp('trellis mesh sources'),
+    });
+  });
+
   it('alarms as soon as one message is in the dead-letter queue', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
@@ -52,7 +66,7 @@ describe('Observability', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
   });
 
   it('notifies through a KMS-encrypted, TLS-only topic that CloudWatch may encrypt for, and the configured e-mail', () => {
@@ -71,7 +85,7 @@ describe('Observability', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     expect(dashboards).toHaveLength(1);
     const body = JSON.stringify(dashboards[0]?.Properties?.DashboardBody);
-    for (const metric of ['NackCount', 'ConvergenceSeconds', 'CertificateIssueFailures', '5xx', 'Throttles', 'ApproximateNumberOfMessagesVisible', 'ActiveFlowCount', 'CPUUtilization']) {
+    for (const metric of ['NackCount', 'ConvergenceSeconds', 'CertificateIssueFailures', 'CloudMapPollFailures', '5xx', 'Throttles', 'ApproximateNumberOfMessagesVisible', 'ActiveFlowCount', 'CPUUtilization']) {
       expect(body, metric).toContain(metric);
     }
     expect(body).toContain('"type\\":\\"alarm\\"');

@@ -21,7 +21,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { certificateIssueFailures, convergenceP99, nackCount } from './trellis-metrics.ts';
+import { certificateIssueFailures, cloudMapPollFailures, convergenceP99, nackCount } from './trellis-metrics.ts';
 
 export interface ObservabilityProps {
   httpApi: HttpApi;
@@ -49,6 +49,7 @@ export class Observability extends Construct {
   readonly nackAlarm: Alarm;
   readonly convergenceAlarm: Alarm;
   readonly certificateFailuresAlarm: Alarm;
+  readonly cloudMapPollFailuresAlarm: Alarm;
   readonly deadLetterAlarm: Alarm;
   readonly metricsNamespace: string;
 
@@ -94,6 +95,13 @@ export class Observability extends Construct {
     const convergenceSeconds = props.convergenceThresholdSeconds ?? 30;
     this.convergenceAlarm = alarm('Convergence', convergenceP99(ns), convergenceSeconds, `Config took ${convergenceSeconds} s or more (p99) to reach proxies, twice in a row.`, 2);
     this.certificateFailuresAlarm = alarm('CertificateFailures', certificateIssueFailures(ns), 1, 'The CA failed to issue workload certificates.');
+    // Five failed polls are 2.5 minutes of one source failing at the default 30 s period: past a blip, before its endpoints (three periods) expire.
+    this.cloudMapPollFailuresAlarm = alarm(
+      'CloudMapPollFailures',
+      cloudMapPollFailures(ns),
+      5,
+      'Cloud Map registry sources failed to poll 5 or more times in 5 minutes; their endpoints expire three periods after the last success. `trellis mesh sources MESH` (GET /v1/meshes/{mesh}/registry-sources) shows which source and its error.',
+    );
     this.deadLetterAlarm = alarm('DeadLetters', deadLetters, 1, 'Change events were dead-lettered: a replica could not process them (reconciliation still applies them).');
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
@@ -103,7 +111,7 @@ export class Observability extends Construct {
       new AlarmStatusWidget({
         title: 'Alarms',
         width: 24,
-        alarms: [this.apiServerErrorsAlarm, this.handlerErrorsAlarm, this.handlerThrottlesAlarm, this.nackAlarm, this.convergenceAlarm, this.certificateFailuresAlarm, this.deadLetterAlarm],
+        alarms: [this.apiServerErrorsAlarm, this.handlerErrorsAlarm, this.handlerThrottlesAlarm, this.nackAlarm, this.convergenceAlarm, this.certificateFailuresAlarm, this.cloudMapPollFailuresAlarm, this.deadLetterAlarm],
       }),
     );
     this.dashboard.addWidgets(
@@ -118,7 +126,10 @@ export class Observability extends Construct {
       graph('xds-server fleet', [props.fleetService.metricCpuUtilization({ period: PERIOD, label: 'CPU %' }), props.fleetService.metricMemoryUtilization({ period: PERIOD, label: 'memory %' })]),
       graph('xDS connections (NLB)', [props.loadBalancer.metrics.activeFlowCount({ period: PERIOD, label: 'active streams' }), props.loadBalancer.metrics.newFlowCount({ period: PERIOD, label: 'new streams' })]),
     );
-    this.dashboard.addWidgets(graph('Certificates and dead letters', [labelled(certificateIssueFailures(ns), 'certificate failures')], [labelled(deadLetters, 'dead letters')]));
+    this.dashboard.addWidgets(
+      graph('Certificates and dead letters', [labelled(certificateIssueFailures(ns), 'certificate failures')], [labelled(deadLetters, 'dead letters')]),
+      graph('Cloud Map registry sources', [labelled(cloudMapPollFailures(ns), 'failed polls')]),
+    );
   }
 
   /** Lets the role publish this deployment's custom metrics, and no other namespace. */

@@ -11,6 +11,7 @@ export const metricsNamespace = (stackName: string): string => `Trellis/${stackN
 export const NACK_COUNT = 'NackCount';
 export const CONVERGENCE_SECONDS = 'ConvergenceSeconds';
 export const CERTIFICATE_ISSUE_FAILURES = 'CertificateIssueFailures';
+export const CLOUD_MAP_POLL_FAILURES = 'CloudMapPollFailures';
 
 // Unlabelled: a label would turn an alarm's metric into a metric-math expression.
 const PERIOD = Duration.minutes(5);
@@ -25,3 +26,7 @@ export const convergenceP99 = (namespace: string) =>
 /** Certificate issuance calls to the CA that failed. */
 export const certificateIssueFailures = (namespace: string) =>
   new Metric({ namespace, metricName: CERTIFICATE_ISSUE_FAILURES, statistic: Stats.SUM, period: PERIOD });
+
+/** Polls of Cloud Map registry sources that failed (each source is polled by one replica). */
+export const cloudMapPollFailures = (namespace: string) =>
+  new Metric({ namespace, metricName: CLOUD_MAP_POLL_FAILURES, statistic: Stats.SUM, period: PERIOD });
