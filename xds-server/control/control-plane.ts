@@ -11,7 +11,7 @@ import type { IstioResource } from '../../core/resources/resource.ts';
 import type { ResourceCache, ResourceInput } from '../cache/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL, SECRET_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
 import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent, PeerInfo, ProxyIdentity, StreamInfo, XdsNode, XdsServerHooks } from '../server/index.ts';
-import { buildMeshIndex, inboundKey, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecarInbound, translateSidecarShared, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
+import { buildMeshIndex, inboundInputsKey, inboundKey, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecarInbound, translateSidecarShared, type Named, type ProxyDescriptor, type TranslationResult } from '../translate/index.ts';
 import type { CredentialStore } from '../../core/credentials/index.ts';
 import type { RegisteredWorkload, WorkloadRegistry } from '../../core/registry/index.ts';
 import type { FleetStatusStore } from '../../core/fleet/index.ts';
@@ -426,11 +426,18 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private publishScope(runtime: MeshRuntime, scope: string): void {
     const entry = runtime.scopes.get(scope);
     if (!entry?.group) return;
+    // A change of endpoints alone (registrations during a connection storm) leaves every inbound side as it is.
+    const inputs = inboundInputsKey(runtime.index);
+    if (entry.inboundInputs === inputs) {
+      entry.revision = runtime.revision;
+      return;
+    }
     const result = translateSidecarInbound(runtime.index, entry.descriptor);
     for (const issue of result.issues) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'inbound config not translated');
     const published = this.options.cache.setLayered(scope, entry.group, new Map([[CLUSTER_TYPE_URL, byName(result.clusters)], [LISTENER_TYPE_URL, byName(result.listeners)]]));
     for (const issue of published.issues) this.log.warn({ scope, issue }, 'resource not served');
     entry.revision = runtime.revision;
+    entry.inboundInputs = inputs;
   }
 
   private translateShared(runtime: MeshRuntime, descriptor: ProxyDescriptor): TranslationResult {

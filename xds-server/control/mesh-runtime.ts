@@ -14,6 +14,8 @@ export interface ScopeEntry {
   streams: number;
   /** Mesh revision of the config last published to this scope. */
   revision: number;
+  /** `inboundInputsKey` of the index its inbound side was last translated from. */
+  inboundInputs?: string;
 }
 
 /** A proxy group: translated and encoded once for all its proxies. */

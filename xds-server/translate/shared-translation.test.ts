@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IstioResource } from '../../core/resources/index.ts';
 import { buildMeshIndex } from './mesh/build-mesh-index.ts';
 import type { MeshIndex } from './mesh/mesh-model.ts';
-import { translateSidecarShared } from './translate-sidecar.ts';
+import { inboundInputsKey, translateSidecarShared } from './translate-sidecar.ts';
 import { istio, meshService, sidecar } from './testing/resources.ts';
 import type { TranslationResult } from './translation-result.ts';
 import type { WorkloadInstance } from './workload-instance.ts';
@@ -64,5 +64,18 @@ describe('shared translation across proxy groups', () => {
     const third = translateSidecarShared(build([...base, vs], [], second), sidecar('shop'));
     expect(route(third)).not.toBe(route(after));
     expect(JSON.stringify(route(third))).toContain('"seconds":2');
+  });
+
+  it("keys a proxy's inbound inputs so that endpoints alone leave them equal, and a service, setting or revision change does not", () => {
+    const first = build(base);
+    const registered = build(base, [{ name: 'b2', namespace: 'shop', address: '10.0.0.9', labels: { app: 'b' }, serviceAccount: 'b', ports: {} }], first);
+    expect(inboundInputsKey(registered)).toBe(inboundInputsKey(first));
+    // A service's ports are read by authorizer and telemetry backend resolution.
+    const ports = build([meshService('shop', 'a'), meshService('shop', 'b', { ports: [{ number: 81, name: 'http', protocol: 'HTTP' }] })]);
+    expect(inboundInputsKey(ports)).not.toBe(inboundInputsKey(first));
+    const settings = buildMeshIndex({ tenantId: 't', mesh: 'm', revision: 1, settings: { trustDomain: 'other.example' }, resources: base, workloads });
+    expect(inboundInputsKey(settings)).not.toBe(inboundInputsKey(first));
+    const revision = buildMeshIndex({ tenantId: 't', mesh: 'm', revision: 2, settings: {}, resources: base, workloads });
+    expect(inboundInputsKey(revision)).not.toBe(inboundInputsKey(first));
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { NEEDS_ORIGINAL_DESTINATION } from '../../core/resources/index.ts';
 import { BLACK_HOLE_CLUSTER, blackHoleCluster, inboundPassthroughCluster, redirectPassthroughCluster } from './clusters/original-dst-clusters.ts';
 import { PASSTHROUGH_CLUSTER, passthroughCluster } from './clusters/passthrough-cluster.ts';
@@ -97,6 +98,20 @@ function translateOutbound(index: MeshIndex, proxy: ProxyDescriptor, scope: Side
 }
 
 /** The inbound side of one proxy: its listener for the app port (with the security policies) and the clusters behind it. */
+/**
+ * A key that changes whenever anything `translateSidecarInbound` reads of the index may change:
+ * the config revision (policies, Telemetry, EnvoyFilter, Sidecar), the mesh settings, and the
+ * services without their endpoints (authorizer and telemetry backends resolve through them).
+ * Endpoints alone never change a proxy's inbound side, so a registration leaves it equal.
+ */
+export function inboundInputsKey(index: MeshIndex): string {
+  return memoizedInIndex(index, 'inbound-inputs', () => {
+    const hash = createHash('sha256').update(JSON.stringify(index.settings));
+    for (const [host, fingerprint] of index.routeFingerprints) hash.update(`${host}\u0000${fingerprint}\u0000`);
+    return `${index.revision} ${hash.digest('base64url')}`;
+  });
+}
+
 export function translateSidecarInbound(index: MeshIndex, proxy: ProxyDescriptor): TranslationResult {
   const issues: TranslationResult['issues'] = [];
   const clusters: Named[] = [];
