@@ -1,10 +1,9 @@
 import { chmod, rm } from 'node:fs/promises';
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import { SDS_SERVICE } from './sds-service.ts';
+import type { SdsDeltaRequest, SdsDeltaResponse, SdsRequest, SdsResponse } from './sds-codec.ts';
 import { DeltaSecretStream, SotwSecretStream, type SecretSource } from './sds-streams.ts';
 import { encodeSecrets, type EncodedSecrets, type WorkloadSecrets } from './secrets.ts';
-
-type Message = Record<string, unknown>;
 
 export interface SdsStats {
   /** Secret versions the agent has published (one per certificate). */
@@ -35,8 +34,8 @@ export class SdsServer implements SecretSource {
 
   constructor(private readonly options: SdsServerOptions) {
     this.server.addService(SDS_SERVICE, {
-      StreamSecrets: (call: ServerDuplexStream<Message, Message>) => this.serve(call, new SotwSecretStream(this, (m) => call.write(m))),
-      DeltaSecrets: (call: ServerDuplexStream<Message, Message>) => this.serve(call, new DeltaSecretStream(this, (m) => call.write(m))),
+      StreamSecrets: (call: ServerDuplexStream<SdsRequest, SdsResponse>) => this.serve(call, new SotwSecretStream(this, (m) => call.write(m))),
+      DeltaSecrets: (call: ServerDuplexStream<SdsDeltaRequest, SdsDeltaResponse>) => this.serve(call, new DeltaSecretStream(this, (m) => call.write(m))),
     });
   }
 
@@ -76,10 +75,10 @@ export class SdsServer implements SecretSource {
     await rm(this.options.socketPath, { force: true });
   }
 
-  private serve(call: ServerDuplexStream<Message, Message>, stream: SotwSecretStream | DeltaSecretStream): void {
+  private serve<Req, Res>(call: ServerDuplexStream<Req, Res>, stream: { onRequest(req: Req): void } & (SotwSecretStream | DeltaSecretStream)): void {
     this.streams.add(stream);
     const end = () => this.streams.delete(stream);
-    call.on('data', (req: Message) => stream.onRequest(req));
+    call.on('data', (req: Req) => stream.onRequest(req));
     call.on('end', () => {
       end();
       call.end();

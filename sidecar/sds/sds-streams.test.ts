@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SECRET_TYPE_URL } from './sds-protos.ts';
+import type { SdsDeltaResponse, SdsResponse } from './sds-codec.ts';
 import { DeltaSecretStream, SotwSecretStream, type SecretSource } from './sds-streams.ts';
-import type { EncodedSecrets } from './secrets.ts';
+import { SECRET_TYPE_URL, type EncodedSecrets } from './secrets.ts';
 
 function source() {
   let current: { version: string; secrets: EncodedSecrets } | undefined;
@@ -18,12 +18,12 @@ function source() {
   return s;
 }
 
-const names = (m: Record<string, unknown>) => ((m.resources as { value?: Buffer; name?: string }[]) ?? []).map((r) => r.name ?? r.value!.toString());
+const names = (m: SdsResponse | SdsDeltaResponse) => m.resources.map((r) => ('name' in r ? r.name : Buffer.from(r.value).toString()));
 
 describe('SDS state-of-the-world stream', () => {
   it('waits for a certificate, answers the requested names, takes ACKs and NACKs, pushes new versions', () => {
     const src = source();
-    const out: Record<string, unknown>[] = [];
+    const out: SdsResponse[] = [];
     const stream = new SotwSecretStream(src, (m) => out.push(m));
     stream.onRequest({ type_url: SECRET_TYPE_URL, resource_names: ['default'] });
     expect(out).toHaveLength(0);
@@ -48,7 +48,7 @@ describe('SDS delta stream', () => {
   it('sends each subscribed secret once per version and skips what the proxy already has', () => {
     const src = source();
     src.publish('1');
-    const out: Record<string, unknown>[] = [];
+    const out: SdsDeltaResponse[] = [];
     const stream = new DeltaSecretStream(src, (m) => out.push(m));
     stream.onRequest({ type_url: SECRET_TYPE_URL, resource_names_subscribe: ['default', 'ROOTCA'], initial_resource_versions: { ROOTCA: '1' } });
     expect(names(out[0]!)).toEqual(['default']);

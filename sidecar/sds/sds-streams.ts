@@ -1,7 +1,5 @@
-import { SECRET_TYPE_URL } from './sds-protos.ts';
-import type { EncodedSecrets } from './secrets.ts';
-
-type Message = Record<string, unknown>;
+import type { ErrorDetail, SdsDeltaRequest, SdsDeltaResponse, SdsRequest, SdsResponse } from './sds-codec.ts';
+import { SECRET_TYPE_URL, type EncodedSecrets } from './secrets.ts';
 
 /** What a stream needs from the server: the current secrets, and where to report ACKs and NACKs. */
 export interface SecretSource {
@@ -10,8 +8,7 @@ export interface SecretSource {
   nacked(version: string, message: string): void;
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-const errorMessage = (m: Message) => String((m.error_detail as { message?: unknown } | undefined)?.message ?? 'rejected');
+const errorMessage = (detail: ErrorDetail) => detail.message ?? 'rejected';
 
 /** One state-of-the-world StreamSecrets stream: the requested names, answered whole at each version. */
 export class SotwSecretStream {
@@ -22,23 +19,23 @@ export class SotwSecretStream {
 
   constructor(
     private readonly source: SecretSource,
-    private readonly write: (m: Message) => void,
+    private readonly write: (m: SdsResponse) => void,
   ) {}
 
-  onRequest(req: Message): void {
+  onRequest(req: SdsRequest): void {
     if (req.type_url && req.type_url !== SECRET_TYPE_URL) return;
-    const nonce = typeof req.response_nonce === 'string' ? req.response_nonce : '';
+    const nonce = req.response_nonce ?? '';
     // An answer to an older response: a newer one is on its way to the proxy.
     if (nonce !== '' && nonce !== this.nonce) return;
     if (req.error_detail) {
-      this.source.nacked(String(req.version_info ?? ''), errorMessage(req));
+      this.source.nacked(req.version_info ?? '', errorMessage(req.error_detail));
       return;
     }
-    const names = new Set(strings(req.resource_names));
+    const names = new Set(req.resource_names);
     const changed = names.size !== this.names.size || [...names].some((n) => !this.names.has(n));
     this.names = names;
     if (nonce !== '' && !changed) {
-      this.source.acked(String(req.version_info ?? ''));
+      this.source.acked(req.version_info ?? '');
       return;
     }
     this.push(changed);
@@ -73,24 +70,23 @@ export class DeltaSecretStream {
 
   constructor(
     private readonly source: SecretSource,
-    private readonly write: (m: Message) => void,
+    private readonly write: (m: SdsDeltaResponse) => void,
   ) {}
 
-  onRequest(req: Message): void {
+  onRequest(req: SdsDeltaRequest): void {
     if (req.type_url && req.type_url !== SECRET_TYPE_URL) return;
-    const nonce = typeof req.response_nonce === 'string' ? req.response_nonce : '';
+    const nonce = req.response_nonce ?? '';
     if (nonce !== '') {
       const version = this.pending.get(nonce);
       this.pending.delete(nonce);
       if (version !== undefined) {
-        if (req.error_detail) this.source.nacked(version, errorMessage(req));
+        if (req.error_detail) this.source.nacked(version, errorMessage(req.error_detail));
         else this.source.acked(version);
       }
     }
-    const initial = (req.initial_resource_versions ?? {}) as Record<string, string>;
-    for (const [name, version] of Object.entries(initial)) this.has.set(name, version);
-    for (const name of strings(req.resource_names_subscribe)) this.names.add(name);
-    for (const name of strings(req.resource_names_unsubscribe)) {
+    for (const [name, version] of Object.entries(req.initial_resource_versions ?? {})) this.has.set(name, version);
+    for (const name of req.resource_names_subscribe ?? []) this.names.add(name);
+    for (const name of req.resource_names_unsubscribe ?? []) {
       this.names.delete(name);
       this.has.delete(name);
     }

@@ -1,4 +1,6 @@
-import { sdsTypes, SECRET_TYPE_URL } from './sds-protos.ts';
+import { encodeSecret, type AnyMessage } from './sds-codec.ts';
+
+export const SECRET_TYPE_URL = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
 
 /** Istio's names, which the translated listeners and clusters reference. */
 export const WORKLOAD_SECRET_NAME = 'default';
@@ -12,13 +14,11 @@ export interface WorkloadSecrets {
 }
 
 /** Each secret encoded once per version, as an `Any` ready to go into any response. */
-export type EncodedSecrets = Map<string, { type_url: string; value: Uint8Array }>;
+export type EncodedSecrets = Map<string, AnyMessage>;
 
 export function encodeSecrets(s: WorkloadSecrets): EncodedSecrets {
-  const { secret } = sdsTypes();
-  const encode = (object: Record<string, unknown>) => ({ type_url: SECRET_TYPE_URL, value: secret.encode(secret.fromObject(object)).finish() });
   return new Map([
-    [WORKLOAD_SECRET_NAME, encode({ name: WORKLOAD_SECRET_NAME, tls_certificate: { certificate_chain: { inline_string: s.certificateChainPem }, private_key: { inline_string: s.privateKeyPem } } })],
-    [ROOT_CA_SECRET_NAME, encode({ name: ROOT_CA_SECRET_NAME, validation_context: { trusted_ca: { inline_string: s.trustBundlePem } } })],
+    [WORKLOAD_SECRET_NAME, { type_url: SECRET_TYPE_URL, value: encodeSecret({ name: WORKLOAD_SECRET_NAME, tls_certificate: { certificate_chain: s.certificateChainPem, private_key: s.privateKeyPem } }) }],
+    [ROOT_CA_SECRET_NAME, { type_url: SECRET_TYPE_URL, value: encodeSecret({ name: ROOT_CA_SECRET_NAME, validation_context: { trusted_ca: s.trustBundlePem } }) }],
   ]);
 }
