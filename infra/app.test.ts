@@ -72,6 +72,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
       'TrellisService/Api/HttpApi AwsSolutions-APIG4',
       'TrellisService/Api/PreviewHandler AwsSolutions-L1',
       'TrellisService/Events/DeadLetterQueue AwsSolutions-SQS3',
+      'TrellisService/Signals/Table AwsSolutions-DDB3',
       'TrellisService/XdsFleet/LoadBalancer AwsSolutions-ELB2',
       'TrellisService/XdsFleet/LoadBalancerSecurityGroup AwsSolutions-EC23',
       'TrellisService/XdsFleet/TaskDefinition AwsSolutions-ECS2',
@@ -99,11 +100,12 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
     });
   });
 
-  it('hands the API its table, bus, CA, bootstrap and join-token secrets and metrics namespace, and lets it use them', () => {
+  it('hands the API its tables, bus, CA, bootstrap and join-token secrets and metrics namespace, and lets it use them', () => {
     service.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           TRELLIS_TABLE_NAME: importOf(/^TrellisData:ExportsOutputRefStorageTable/),
+          TRELLIS_SIGNALS_TABLE_NAME: { Ref: Match.stringLikeRegexp('^SignalsTable') },
           TRELLIS_BUS_NAME: { Ref: Match.stringLikeRegexp('^EventsBus') },
           TRELLIS_CA_ARN: importOf(/^TrellisData:ExportsOutputFnGetAttPkiCertificateAuthority/),
           TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: importOf(/^TrellisData:ExportsOutputRefBootstrapKeySecret/),
@@ -126,6 +128,7 @@ describe('the Trellis app, as `cdk synth` builds it', () => {
           Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: importOf(/^TrellisData:ExportsOutputRefJoinTokenKeySecret/) }),
           Match.objectLike({ Action: Match.arrayWith(['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem']), Resource: [importOf(/^TrellisData:ExportsOutputFnGetAttGatewayCredentialsTable/)] }),
           { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: importOf(/^TrellisData:ExportsOutputFnGetAttGatewayCredentialsKey/) },
+          Match.objectLike({ Action: ['dynamodb:UpdateItem', 'dynamodb:Query'], Resource: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SignalsTable'), 'Arn'] }]) }),
         ]),
       },
     });

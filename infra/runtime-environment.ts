@@ -4,6 +4,7 @@
  */
 export const RUNTIME_ENV = {
   tableName: 'TRELLIS_TABLE_NAME',
+  signalsTableName: 'TRELLIS_SIGNALS_TABLE_NAME',
   busName: 'TRELLIS_BUS_NAME',
   deadLetterQueueArn: 'TRELLIS_DEAD_LETTER_QUEUE_ARN',
   certificateAuthorityArn: 'TRELLIS_CA_ARN',

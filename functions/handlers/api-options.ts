@@ -7,6 +7,7 @@ import type { CreateApiOptions } from '../app.ts';
 import type { CertificateIssuing } from '../dependencies.ts';
 import type { FleetStatusStore } from '../../core/fleet/index.ts';
 import type { WorkloadRegistry } from '../../core/registry/index.ts';
+import type { GoldenSignalsStore } from '../../core/signals/index.ts';
 import { readSecret } from './bootstrap-secret.ts';
 import { CERTIFICATE_ISSUE_FAILURES } from '../../core/adapters/aws/cloudwatch-metrics/alarm-metrics.ts';
 import { embeddedMetricLine } from '../../core/adapters/aws/cloudwatch-metrics/embedded-metric.ts';
@@ -60,6 +61,14 @@ async function createCertificateIssuing(dynamoDb: DynamoDbClient, tableName: str
   };
 }
 
+/** Sidecars' golden-signal reports, summed across every API replica in the signals table. */
+async function createSignals(dynamoDb: DynamoDbClient): Promise<GoldenSignalsStore | undefined> {
+  const tableName = process.env.TRELLIS_SIGNALS_TABLE_NAME;
+  if (!tableName) return undefined;
+  const { DynamoDbSignals } = await import('../../core/adapters/aws/dynamodb-signals/index.ts');
+  return new DynamoDbSignals({ client: dynamoDb, tableName });
+}
+
 /** The API's options plus the live-state stores behind them (the preview entry re-translates from these). */
 export interface ApiParts {
   options: CreateApiOptions;
@@ -91,7 +100,9 @@ export async function createApiParts(): Promise<ApiParts> {
   // Proxy status and convergence as the xds-server replicas report them (the API holds no streams).
   const fleetStore = new DynamoDbFleetStatus({ client: dynamoDb, tableName });
   const fleet = new FleetProxyStatus({ fleet: fleetStore, store });
+  const signals = await createSignals(dynamoDb);
+  if (!signals) logger.warn('TRELLIS_SIGNALS_TABLE_NAME is not set: the golden-signal routes answer 501');
   // How the replicas' Cloud Map polls go, as the replica holding each source's lease records it.
   const cloudMapSources = new DynamoDbCloudMapLeases({ client: dynamoDb, tableName });
-  return { options: { store, bus, logger, workloads, cloudMapSources, proxies: fleet, convergence: fleet, ...(certificates && { certificates }), ...(credentials && { credentials }) }, fleet: fleetStore, registry: workloads };
+  return { options: { store, bus, logger, workloads, cloudMapSources, proxies: fleet, convergence: fleet, ...(certificates && { certificates }), ...(credentials && { credentials }), ...(signals && { signals }) }, fleet: fleetStore, registry: workloads };
 }

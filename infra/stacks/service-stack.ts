@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { Api } from '../constructs/api.ts';
 import { Events } from '../constructs/events.ts';
+import { GoldenSignals } from '../constructs/golden-signals.ts';
 import { Observability } from '../constructs/observability.ts';
 import { metricsNamespace } from '../constructs/trellis-metrics.ts';
 import { XdsFleet } from '../constructs/xds-fleet.ts';
@@ -16,9 +17,10 @@ export interface ServiceStackProps extends StackProps {
   data: DataStack;
 }
 
-/** The stateless control plane: change bus, API, xds-server fleet, dashboard and alarms. */
+/** The stateless control plane: change bus, API, golden signals, xds-server fleet, dashboard and alarms. */
 export class ServiceStack extends Stack {
   readonly events: Events;
+  readonly signals: GoldenSignals;
   readonly api: Api;
   readonly fleet: XdsFleet;
   readonly observability: Observability;
@@ -34,6 +36,7 @@ export class ServiceStack extends Stack {
     const namespace = metricsNamespace(this.stackName);
 
     this.events = new Events(this, 'Events', { archiveRetention: Duration.days(config.eventArchiveDays) });
+    this.signals = new GoldenSignals(this, 'Signals');
 
     const shared = {
       [RUNTIME_ENV.tableName]: table.tableName,
@@ -44,7 +47,7 @@ export class ServiceStack extends Stack {
     };
     this.api = new Api(this, 'Api', {
       // The API reports certificate failures as EMF log lines in the deployment's namespace (no PutMetricData permission needed).
-      environment: { ...shared, [RUNTIME_ENV.bootstrapKeySecretArn]: bootstrapSecret.secretArn, [RUNTIME_ENV.joinTokenSecretArn]: joinTokenSecret.secretArn, [RUNTIME_ENV.metricsNamespace]: namespace },
+      environment: { ...shared, [RUNTIME_ENV.signalsTableName]: this.signals.table.tableName, [RUNTIME_ENV.bootstrapKeySecretArn]: bootstrapSecret.secretArn, [RUNTIME_ENV.joinTokenSecretArn]: joinTokenSecret.secretArn, [RUNTIME_ENV.metricsNamespace]: namespace },
       throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
       logRetention: config.logRetentionDays,
     });
@@ -80,6 +83,8 @@ export class ServiceStack extends Stack {
     bootstrapSecret.grantRead(this.api.handler);
     joinTokenSecret.grantRead(this.api.handler);
     gatewayCredentials.grantManage(this.api.handler);
+    // Sidecars report golden signals to the API, which sums them across its instances.
+    this.signals.grantReportAndRead(this.api.handler);
 
     // A replica reads config, commits the WorkloadEntries of the sidecars it registers and NACK
     // rollbacks (and announces them), keeps its own subscription, gets its serving certificate
