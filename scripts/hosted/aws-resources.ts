@@ -25,6 +25,7 @@ export interface AwsClientConfig {
 export interface HostedResources {
   tableName: string;
   credentialsTableName: string;
+  signalsTableName: string;
   busName: string;
   deadLetterQueueArn: string;
   caArn: string;
@@ -77,23 +78,25 @@ async function createRootCa(client: ACMPCAClient): Promise<string> {
   return arn;
 }
 
-/** Creates the data and service stacks' resources in an empty account (moto): table, bus, dead-letter queue, CA, secrets, KMS key. */
+/** Creates the data and service stacks' resources in an empty account (moto): tables, bus, dead-letter queue, CA, secrets, KMS key. */
 export async function createHostedResources(aws: AwsClientConfig, bootstrapKey: string): Promise<HostedResources> {
   const dynamoDb = new DynamoDBClient(aws);
   const sqs = new SQSClient(aws);
   const secrets = new SecretsManagerClient(aws);
   const tableName = `${STACK}-table`;
   const credentialsTableName = `${STACK}-credentials`;
+  const signalsTableName = `${STACK}-signals`;
   const busName = `${STACK}-config`;
   const secret = async (Name: string, SecretString: string) => (await secrets.send(new CreateSecretCommand({ Name, SecretString }))).ARN!;
   try {
-    await Promise.all([createTable(dynamoDb, tableName, true), createTable(dynamoDb, credentialsTableName, false)]);
+    await Promise.all([createTable(dynamoDb, tableName, true), createTable(dynamoDb, credentialsTableName, false), createTable(dynamoDb, signalsTableName, true)]);
     await new EventBridgeClient(aws).send(new CreateEventBusCommand({ Name: busName }));
     const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${STACK}-dead-letters`, Attributes: { MessageRetentionPeriod: String(14 * 86_400) } }))).QueueUrl!;
     const deadLetterQueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     return {
       tableName,
       credentialsTableName,
+      signalsTableName,
       busName,
       deadLetterQueueArn,
       caArn: await createRootCa(new ACMPCAClient(aws)),

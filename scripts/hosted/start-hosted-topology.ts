@@ -171,7 +171,7 @@ export async function startHostedTopology(o: HostedOptions): Promise<HostedTopol
       replicas.push({ id, xdsAddress: `${host}:${xdsPort}`, adminUrl: `http://${host}:${adminPorts[i]}`, child });
     });
 
-    const lambdaEnv = { ...common, TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: resources.bootstrapKeySecretArn, TRELLIS_JOIN_TOKEN_SECRET_ARN: resources.joinTokenSecretArn };
+    const lambdaEnv = { ...common, TRELLIS_BOOTSTRAP_KEY_SECRET_ARN: resources.bootstrapKeySecretArn, TRELLIS_JOIN_TOKEN_SECRET_ARN: resources.joinTokenSecretArn, TRELLIS_SIGNALS_TABLE_NAME: resources.signalsTableName };
     lambda = await startLambdaRuntime({ bundle: await ensureLambdaBundle('api'), env: { ...lambdaEnv, AWS_LAMBDA_FUNCTION_NAME: 'trellis-hosted-api' }, logFile: path.join(logs, 'api.log'), timeoutMs: LAMBDA_TIMEOUT_MS });
     preview = await startLambdaRuntime({ bundle: await ensureLambdaBundle('preview'), env: { ...lambdaEnv, AWS_LAMBDA_FUNCTION_NAME: 'trellis-hosted-preview' }, logFile: path.join(logs, 'preview.log'), timeoutMs: LAMBDA_TIMEOUT_MS });
     // The first invocation is the cold start: it reads the secrets and adopts the bootstrap key.

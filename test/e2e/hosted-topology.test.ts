@@ -243,6 +243,24 @@ describe('the hosted topology (npm run start:hosted) with real Envoys run by tre
     for (const a of agents) expect(await servedBy(a)).toBe('v2');
   }, 60_000);
 
+  it('sums both sidecars’ golden-signal reports across API invocations in the DynamoDB signals table (GET …/signals, trellis top)', async () => {
+    for (const a of agents) for (let i = 0; i < 20; i++) expect(await servedBy(a)).toBe('v2');
+    interface Signals { reporters: number; total: { requests: number; successRate: number | null }; versions: { version: string; requests: number }[] }
+    let signals: Signals | undefined;
+    // The agents report every 10 s (their default): both reports land within two periods.
+    await waitFor(async () => {
+      signals = (await ok('GET', `/v1/meshes/${MESH}/services/shop/reviews/signals?window=300`)).json as Signals;
+      return signals.reporters === 2 && (signals.versions.find((v) => v.version === 'v2')?.requests ?? 0) >= 40;
+    }, 'signals of reviews from both sidecars', 45_000, 1000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(signals)}\n${logsOf()}`);
+    });
+    expect(signals!.total.successRate).toBe(1);
+    const top = await trellis(['top', 'reviews', '-n', 'shop', '--window', '300', '--once']);
+    expect(top.code, top.stderr).toBe(0);
+    expect(top.stdout).toMatch(/reviews\.shop\.svc\.cluster\.local/);
+    expect(top.stdout).toMatch(/\bv2\b/);
+  }, 60_000);
+
   it('rolls back a revision both proxies NACK, with exactly one rollback revision though each replica saw a NACK', async () => {
     for (const a of agents) a.expectTrouble({ rejections: true });
     const put = await ok('PUT', `/v1/meshes/${MESH}/resources/virtualservices/shop/reviews`, greedy);
