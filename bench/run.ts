@@ -14,6 +14,7 @@ const BENCHES: Record<string, { script: string; args?: string[]; flags?: string[
   fanout: { script: 'fanout.ts', flags: ['--expose-gc'] },
   'ca-issue': { script: 'ca-issue.ts' },
   'agent-start': { script: 'agent-start.ts' },
+  'agent-load': { script: 'agent-load.ts' },
   startup: { script: 'startup.ts' },
   'certificate-api': { script: 'certificate-api.ts' },
   'dynamodb-commit': { script: 'dynamodb-commit.ts' },
