@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type RunningMoto } from '../../../../test/support/moto.ts';
-import { ALARM_METRICS, CERTIFICATE_ISSUE_FAILURES, CONVERGENCE_SECONDS, NACK_COUNT } from './alarm-metrics.ts';
+import { ALARM_METRICS, CERTIFICATE_ISSUE_FAILURES, CLOUD_MAP_POLL_FAILURES, CONVERGENCE_SECONDS, NACK_COUNT } from './alarm-metrics.ts';
 import { CloudWatchMetrics } from './cloudwatch-metrics.ts';
 import { embeddedMetricLine } from './embedded-metric.ts';
 
@@ -57,9 +57,11 @@ describe('CloudWatchMetrics on moto', () => {
     expect(convergence.max).toBe(4.2);
     expect(convergence.min).toBe(0.12);
     // Nothing failed, and each counter exists at 0: the alarm has data before the first failure.
-    const failures = await statistics(namespace, CERTIFICATE_ISSUE_FAILURES);
-    expect(failures.points).toBeGreaterThan(0);
-    expect(failures.sum).toBe(0);
+    for (const counter of [CERTIFICATE_ISSUE_FAILURES, CLOUD_MAP_POLL_FAILURES]) {
+      const failures = await statistics(namespace, counter);
+      expect(failures.points, counter).toBeGreaterThan(0);
+      expect(failures.sum, counter).toBe(0);
+    }
     expect(warnings).toEqual([]);
 
     // A period is sent once: the next flush adds zeros and nothing observed.
