@@ -2,55 +2,22 @@
 // (a loopback proxy holds its requests, as a partition would), it misses a Service deleted, a Pod
 // gone and a Service created; etcd is compacted meanwhile, so its watches resume from versions
 // that no longer exist. The API server answers 410, the agent relists and Trellis converges.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterAgent } from '../../cluster-agent/cluster-agent.ts';
+import type { ClusterAgent } from '../../cluster-agent/cluster-agent.ts';
+import { newClusterAgent, prepareClusterAgent, readySlice, storedPod } from '../support/cluster-agent-setup.ts';
 import { startKubernetes, KUBERNETES_SETUP_TIMEOUT_MS, type KubeObject, type RunningKubernetes } from '../support/kubernetes.ts';
 import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
 import { startPausableProxy, type PausableProxy } from '../support/pausable-proxy.ts';
 import { waitFor } from '../support/ports.ts';
-import { ROOT } from '../support/tools.ts';
 
 const NS = 'shop';
 
-async function installOutput(): Promise<KubeObject[]> {
-  const args = ['install', 'kubernetes', '-m', 'demo', '--server', 'https://trellis.example.com', '--image', 'x', '--cluster', 'test', '-o', 'json'];
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/trellis.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`trellis install kubernetes exited ${code}`);
-  return (JSON.parse(out) as { items: KubeObject[] }).items;
-}
-
-function clusterKeys(k: RunningKubernetes): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    https
-      .get(`${k.url}/openid/v1/jwks`, { ca: k.ca, headers: { authorization: `Bearer ${k.admin.token}`, accept: 'application/jwk-set+json' } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`GET /openid/v1/jwks: HTTP ${res.statusCode}: ${text.slice(0, 300)}`))));
-      })
-      .on('error', reject);
-  });
-}
-
 const service = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 8080 }] } });
-const pod = (name: string, app: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels: { app } }, spec: { containers: [{ name: 'app', image: 'registry.example.com/app:1' }] } });
-/** An EndpointSlice as the controller would write it for `app`'s ready pods (no controller runs here). */
-const slice = (app: string, pods: { name: string; ip: string }[]): KubeObject => ({
-  apiVersion: 'discovery.k8s.io/v1',
-  kind: 'EndpointSlice',
-  metadata: { name: `${app}-1`, namespace: NS, labels: { 'kubernetes.io/service-name': app } },
-  addressType: 'IPv4',
-  ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-  endpoints: pods.map((p) => ({ addresses: [p.ip], conditions: { ready: true }, targetRef: { kind: 'Pod', name: p.name, namespace: NS } })),
-});
+const pod = (name: string, app: string) => storedPod(NS, name, { app });
+const slice = (app: string, pods: { name: string; ip: string }[]) => readySlice(NS, app, [{ name: 'http', port: 8080 }], pods);
 
 let kube: RunningKubernetes;
 let trellis: TestTrellis;
@@ -65,14 +32,7 @@ describe('trellis-cluster-agent after a partition from the API server (410 Gone)
     kube = await startKubernetes({ watchCache: false });
     trellis = await startTestTrellis();
     dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-cluster-agent-relist-'));
-    for (const o of (await installOutput()).filter((x) => x.metadata.name === 'trellis-cluster-agent' || x.kind === 'Namespace')) await kube.admin.apply(o);
-    writeFileSync(path.join(dir, 'kube-token'), await kube.admin.serviceAccountToken('trellis-system', 'trellis-cluster-agent'));
-    writeFileSync(path.join(dir, 'trellis-token'), await kube.admin.serviceAccountToken('trellis-system', 'trellis-cluster-agent', ['trellis']));
-    expect((await trellis.api('PUT', '/v1/meshes/demo', {})).status).toBe(201);
-    expect((await trellis.api('PUT', '/v1/meshes/demo/attestation/eks-clusters/test', { issuer: 'https://kubernetes.default.svc', jwks: await clusterKeys(kube), namespaces: [NS] })).status).toBe(201);
-    await kube.admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'trellis.dev/injection': 'enabled' } } });
-    // No controller-manager here: the pods' default ServiceAccount is made by hand.
-    await kube.admin.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: NS } });
+    await prepareClusterAgent(kube, trellis, dir, [NS]);
     for (const o of [service('cart'), service('search'), pod('cart-1', 'cart'), pod('cart-2', 'cart'), slice('cart', [{ name: 'cart-1', ip: '10.1.0.1' }, { name: 'cart-2', ip: '10.1.0.2' }])]) await kube.admin.apply(o);
     proxy = await startPausableProxy({ host: '127.0.0.1', port: Number(new URL(kube.url).port) });
   }, KUBERNETES_SETUP_TIMEOUT_MS + 60_000);
@@ -87,16 +47,7 @@ describe('trellis-cluster-agent after a partition from the API server (410 Gone)
 
   it('relists on 410 Gone after etcd was compacted behind its watches, and Trellis loses what was deleted meanwhile and gains what was created', async () => {
     // Prepare: the agent reaches the API server through the proxy; each watch lasts a second, so each informer resumes often.
-    agent = new ClusterAgent({
-      watchSeconds: 1,
-      kube: { url: `https://127.0.0.1:${proxy.port}`, ca: kube.ca, tokenFile: path.join(dir, 'kube-token') },
-      server: trellis.apiUrl,
-      tenant: 'default',
-      mesh: 'demo',
-      cluster: 'test',
-      trellisTokenFile: path.join(dir, 'trellis-token'),
-      logger: pino({ level: process.env.TRELLIS_TEST_LOG ?? 'silent' }),
-    });
+    agent = newClusterAgent(kube, trellis, dir, { kubeUrl: `https://127.0.0.1:${proxy.port}`, watchSeconds: 1 });
     agent.start();
     const before = [`kubernetes/test/${NS}/pod/cart-1`, `kubernetes/test/${NS}/pod/cart-2`, `kubernetes/test/${NS}/service/cart`, `kubernetes/test/${NS}/service/search`];
     await waitFor(async () => JSON.stringify(await mirrored()) === JSON.stringify(before), 'the namespace mirrored', 30_000, 100);

@@ -39,6 +39,12 @@ describe('withRegistryServices', () => {
     expect(services.get('external.shop.svc.cluster.local')!.ports).toEqual([{ name: 'port-443', number: 443, protocol: undefined, targetPort: undefined }]);
   });
 
+  it("gives a Service its cluster IP as the mesh service's address, and a headless one none", () => {
+    const services = index([]).services;
+    expect(services.get('reviews.shop.svc.cluster.local')!.addresses).toEqual(['10.96.0.10']);
+    expect(services.get('external.shop.svc.cluster.local')!.addresses).toBeUndefined();
+  });
+
   it('lets a configured ServiceEntry of the same host in the namespace win', () => {
     const configured = istio('ServiceEntry', 'shop', 'reviews', { hosts: ['reviews.shop.svc.cluster.local'], location: 'MESH_INTERNAL', resolution: 'STATIC', ports: [{ name: 'grpc', number: 7000, protocol: 'GRPC' }], endpoints: [{ address: '10.9.9.9' }] });
     const built = index([configured]);

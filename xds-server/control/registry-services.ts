@@ -1,3 +1,4 @@
+import { isIpAddress } from '../../core/resources/formats/ip.ts';
 import type { RegisteredWorkload } from '../../core/registry/index.ts';
 import type { IstioResource, SpecOf } from '../../core/resources/index.ts';
 
@@ -6,7 +7,8 @@ type ServiceEntry = IstioResource<SpecOf['ServiceEntry']>;
 /**
  * The mesh's config plus the Kubernetes Services mirrored into the workload registry, each as the
  * ServiceEntry Istio would derive from it: `<name>.<namespace>.svc.cluster.local`, mesh-internal,
- * its ports and protocols, and a workloadSelector of its selector. They are live state: they never
+ * its cluster IP as its address (REDIRECT-mode sidecars tell TCP services on one port apart by
+ * it; a headless Service has none), its ports and protocols, and a workloadSelector of its selector. They are live state: they never
  * enter a config revision. A configured ServiceEntry of the same host in the same namespace wins.
  */
 export function withRegistryServices(resources: readonly IstioResource[], workloads: readonly RegisteredWorkload[]): readonly IstioResource[] {
@@ -23,6 +25,8 @@ export function withRegistryServices(resources: readonly IstioResource[], worklo
         hosts: [`${service.name}.${w.namespace}.svc.cluster.local`],
         location: 'MESH_INTERNAL',
         resolution: 'STATIC',
+        // kubernetesEntries stores a headless Service's address as 0.0.0.0.
+        ...(isIpAddress(w.address) && w.address !== '0.0.0.0' ? { addresses: [w.address] } : {}),
         ports: service.ports.map((p) => ({ name: p.name, number: p.number, ...(p.protocol ? { protocol: p.protocol } : {}) })),
         // A Service without a selector has no endpoints here (its manual Endpoints are not mirrored).
         ...(service.selector ? { workloadSelector: { labels: service.selector } } : {}),
