@@ -130,13 +130,13 @@ describe('apply of Istio shapes that used to be refused', () => {
     expect(stored.spec).toEqual({});
   });
 
-  it('refuses a JWT-claim route match as unsupported, and a field newer than Trellis with its path', async () => {
+  it('refuses a JWT-claim route match on sidecars (mesh) as unsupported, and a field newer than Trellis with its path', async () => {
     const yaml = `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: httpbin }
 spec:
-  hosts: ["*"]
-  gateways: [httpbin-gateway]
+  hosts: [httpbin]
+  gateways: [mesh]
   http:
   - match:
     - headers: { "@request.auth.claims.groups": { exact: group1 } }
@@ -152,7 +152,7 @@ spec:
     const res = await h.call('POST', '/v1/meshes/prod/apply', { yaml });
     expect(res.status).toBe(400);
     expect(((await res.json()) as ProblemBody).errors).toEqual([
-      { path: '[0].spec.http[0].match[0].headers', message: expect.stringContaining('unsupported: routing on JWT claims is not translated') },
+      { path: '[0].spec.http[0].match[0].headers', message: expect.stringContaining('unsupported: JWT claims are matched on gateways only') },
       { path: '[1].spec.trafficPolicy.futureKnob', message: 'unsupported (unknown to this version of Trellis)' },
     ]);
   });

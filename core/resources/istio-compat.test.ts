@@ -29,10 +29,25 @@ describe('Istio shapes users write', () => {
     expect(errorsOf({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'r' } })).toEqual([{ path: 'spec', message: expect.stringContaining('required') }]);
   });
 
-  it.each(['headers', 'withoutHeaders'] as const)('refuses a JWT claim in match.%s as unsupported with a reason, never as a bad header name', (field) => {
-    const errors = errorsOf(claimRoute(field));
-    expect(errors).toEqual([{ path: `spec.http[0].match[0].${field}`, message: expect.stringMatching(/JWT claim.*unsupported: routing on JWT claims is not translated/) }]);
-    expect(JSON.stringify(errors)).not.toContain('header name');
+  it.each(['headers', 'withoutHeaders'] as const)('accepts a JWT claim in match.%s of a VirtualService bound to a gateway', (field) => {
+    expect(parseResource(claimRoute(field))).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['no gateways', undefined],
+    ['mesh among the gateways', ['httpbin-gateway', 'mesh']],
+  ])('refuses a JWT claim match with %s as unsupported with a reason, never as a bad header name', (_name, gateways) => {
+    for (const field of ['headers', 'withoutHeaders'] as const) {
+      const input = claimRoute(field);
+      const spec = input['spec'] as Obj;
+      // A mesh-bound VirtualService names its hosts ("*" is for gateways only).
+      spec['hosts'] = ['httpbin'];
+      if (gateways) spec['gateways'] = gateways;
+      else delete spec['gateways'];
+      const errors = errorsOf(input);
+      expect(errors).toEqual([{ path: `spec.http[0].match[0].${field}`, message: expect.stringMatching(/JWT claim.*unsupported: JWT claims are matched on gateways only/) }]);
+      expect(JSON.stringify(errors)).not.toContain('header name');
+    }
   });
 
   it('still refuses a header name that is neither a token nor a claim reference', () => {

@@ -39,7 +39,14 @@ const partialPrincipalWildcard = (value: unknown) => {
 const isExperimentalKey = (value: unknown) => typeof value === 'string' && value.startsWith('experimental.');
 const isInlineHeaderKey = (value: unknown) => typeof value === 'string' && value.startsWith('request.experimental.inline.headers[');
 const hasClaimHeader = (value: unknown) => typeof value === 'object' && value !== null && Object.keys(value).some((k) => k.startsWith('@request.auth.claims.'));
-const CLAIM_ROUTING = 'routing on JWT claims is not translated yet (Istio honours it only on gateways, after a RequestAuthentication has verified the token); to admit or refuse requests by claim, use an AuthorizationPolicy condition request.auth.claims[NAME]';
+/** Sidecars verify tokens on their inbound side only, so a route's claim match can be honoured on gateways alone (as in Istio). */
+const boundToMesh = (spec: Readonly<Record<string, unknown>>) => {
+  const gateways = spec['gateways'];
+  return !Array.isArray(gateways) || gateways.length === 0 || gateways.includes('mesh');
+};
+const claimOnSidecars = (value: unknown, spec: Readonly<Record<string, unknown>>) => hasClaimHeader(value) && boundToMesh(spec);
+const CLAIM_ROUTING = 'JWT claims are matched on gateways only, once a RequestAuthentication selecting the gateway has verified the token (as in Istio); bind the VirtualService to gateways, not mesh, or admit and refuse requests by claim with an AuthorizationPolicy condition request.auth.claims[NAME]';
+const CLAIM_WHEN = { text: 'an `@request.auth.claims.*` (JWT claim) match in a VirtualService bound to mesh (no gateways, or mesh among them)', test: claimOnSidecars };
 const withoutKeys = (rule: unknown) => typeof rule === 'object' && rule !== null && !['jwks', 'jwksUri', 'jwks_uri'].some((k) => k in rule);
 
 function securityFields(): UnsupportedField[] {
@@ -115,8 +122,8 @@ export const REDIRECT_ONLY_SERVICE_ENTRY_FEATURES: readonly (readonly [string, s
 
 /** The one list of accepted-but-untranslated fields; `docs/unsupported.md` is generated from it. */
 export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
-  { kind: 'VirtualService', path: 'spec.http[*].match[*].headers', when: { text: 'an `@request.auth.claims.*` (JWT claim) match', test: hasClaimHeader }, reason: CLAIM_ROUTING },
-  { kind: 'VirtualService', path: 'spec.http[*].match[*].withoutHeaders', when: { text: 'an `@request.auth.claims.*` (JWT claim) match', test: hasClaimHeader }, reason: CLAIM_ROUTING },
+  { kind: 'VirtualService', path: 'spec.http[*].match[*].headers', when: CLAIM_WHEN, reason: CLAIM_ROUTING },
+  { kind: 'VirtualService', path: 'spec.http[*].match[*].withoutHeaders', when: CLAIM_WHEN, reason: CLAIM_ROUTING },
   { kind: 'VirtualService', path: 'spec.http[*].redirect.derivePort', reason: 'Envoy cannot derive the redirect port here; set redirect.port' },
   { kind: 'VirtualService', path: 'spec.http[*].retries.retryRemoteLocalities', reason: 'the retry priority extension is not served' },
   { kind: 'VirtualService', path: 'spec.http[*].retries.retryIgnorePreviousHosts', reason: 'the previous-hosts retry predicate is not served' },

@@ -11,7 +11,7 @@ import { serverTls, type ServerTlsInput } from './server-tls.ts';
 type Obj = Record<string, unknown>;
 
 /** An edge HCM: the peer address is the client's (Istio sets this on gateways), so X-Forwarded-For is appended, not trusted. */
-const edgeHcm = (name: string) => ({ ...httpConnectionManager(name, { rds: name }), use_remote_address: { value: true } });
+const edgeHcm = (name: string, filters: readonly Obj[]) => ({ ...httpConnectionManager(name, { rds: name }, filters), use_remote_address: { value: true } });
 
 const HTTP_PROTOCOLS = new Set(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
 const TLS_PROTOCOLS = new Set(['HTTPS', 'TLS']);
@@ -31,7 +31,7 @@ export function listenPort(g: GatewayListening | undefined, port: number): numbe
 const issueAt = (s: GatewayServer, field: string) => ({ resource: s.gateway.source, field: `spec.servers[${s.index}]${field ? `.${field}` : ''}` });
 
 /** The filter chains one TLS-carrying server (HTTPS or TLS) contributes to its port's listener. */
-function tlsServerChains(ctx: RouteContext, s: GatewayServer, tlsInput: ServerTlsInput, out: GatewayListeners): Obj[] {
+function tlsServerChains(ctx: RouteContext, s: GatewayServer, tlsInput: ServerTlsInput, out: GatewayListeners, httpFilters: readonly Obj[]): Obj[] {
   const tls = s.server.tls ?? {};
   const mode = tls.mode ?? 'PASSTHROUGH';
   const protocol = s.server.port.protocol.toUpperCase();
@@ -47,7 +47,7 @@ function tlsServerChains(ctx: RouteContext, s: GatewayServer, tlsInput: ServerTl
   if (protocol === 'HTTPS') {
     const routeName = httpsRouteName(s);
     out.routes.push(gatewayRouteConfiguration(ctx, routeName, [s], s.server.port.number));
-    return [{ name: routeName, filter_chain_match: match, transport_socket: built.socket, ...httpFilterChain(edgeHcm(routeName)) }];
+    return [{ name: routeName, filter_chain_match: match, transport_socket: built.socket, ...httpFilterChain(edgeHcm(routeName, httpFilters)) }];
   }
   const filters = terminatedTcpFilters(ctx, s);
   if (!filters) {
@@ -61,8 +61,9 @@ function tlsServerChains(ctx: RouteContext, s: GatewayServer, tlsInput: ServerTl
  * One listener per Gateway server port: plain HTTP servers share an HCM routed by RDS
  * `http.<port>`; HTTPS and TLS servers add filter chains chosen by SNI (tls_inspector), each
  * terminating its own TLS (or passing it through); plain TCP servers forward their tcp routes.
+ * `httpFilters` run before the router in every HTTP connection manager.
  */
-export function gatewayListeners(ctx: RouteContext, servers: readonly GatewayServer[], listening: GatewayListening | undefined, tlsInput: ServerTlsInput): GatewayListeners {
+export function gatewayListeners(ctx: RouteContext, servers: readonly GatewayServer[], listening: GatewayListening | undefined, tlsInput: ServerTlsInput, httpFilters: readonly Obj[] = []): GatewayListeners {
   const out: GatewayListeners = { listeners: [], routes: [], secrets: new Set() };
   const byPort = new Map<number, GatewayServer[]>();
   for (const s of servers) byPort.set(s.server.port.number, [...(byPort.get(s.server.port.number) ?? []), s]);
@@ -87,12 +88,12 @@ export function gatewayListeners(ctx: RouteContext, servers: readonly GatewaySer
       seen.add(key);
       chains.push(chain);
     };
-    for (const s of tls) for (const chain of tlsServerChains(ctx, s, tlsInput, out)) add(s, chain);
+    for (const s of tls) for (const chain of tlsServerChains(ctx, s, tlsInput, out, httpFilters)) add(s, chain);
     const plainMatch = tls.length > 0 ? { filter_chain_match: { transport_protocol: 'raw_buffer' } } : {};
     if (http.length > 0) {
       const name = httpRouteName(port);
       out.routes.push(gatewayRouteConfiguration(ctx, name, http, port));
-      add(http[0]!, { name, ...plainMatch, ...httpFilterChain(edgeHcm(name)) });
+      add(http[0]!, { name, ...plainMatch, ...httpFilterChain(edgeHcm(name, httpFilters)) });
       for (const s of tcp) ctx.issues.push({ ...issueAt(s, 'port.protocol'), message: `port ${port} already serves HTTP; a ${s.server.port.protocol} server cannot share it` });
     } else if (tcp[0]) {
       const filters = terminatedTcpFilters(ctx, tcp[0]);

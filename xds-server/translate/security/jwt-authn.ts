@@ -17,8 +17,9 @@ export interface JwtAuthn {
   clusters: Named[];
 }
 
-function provider(rule: JwtRule, source: string, field: string, clusters: Map<string, Named>, issues: TranslationIssue[]): Record<string, unknown> | undefined {
+function provider(rule: JwtRule, source: string, field: string, clusters: Map<string, Named>, issues: TranslationIssue[], clearRouteCache: boolean): Record<string, unknown> | undefined {
   const p: Record<string, unknown> = { issuer: rule.issuer, forward: rule.forwardOriginalToken ?? false, payload_in_metadata: JWT_PAYLOAD_METADATA_KEY };
+  if (clearRouteCache) p['clear_route_cache'] = true;
   if (rule.audiences?.length) p['audiences'] = rule.audiences;
   if (rule.fromHeaders?.length) p['from_headers'] = rule.fromHeaders.map((h) => ({ name: h.name, ...(h.prefix !== undefined ? { value_prefix: h.prefix } : {}) }));
   if (rule.fromParams?.length) p['from_params'] = rule.fromParams;
@@ -53,9 +54,10 @@ function provider(rule: JwtRule, source: string, field: string, clusters: Map<st
 /**
  * RequestAuthentications as one jwt_authn filter, Istio's semantics: a token from a known
  * issuer must verify (else 401); a request without a token passes, and AuthorizationPolicy
- * `requestPrincipals` decides whether it may.
+ * `requestPrincipals` decides whether it may. `clearRouteCache` (gateways) routes again once a
+ * token verified, so that routes matching its claims (in dynamic metadata) can be chosen.
  */
-export function jwtAuthn(entries: readonly RequestAuthenticationEntry[], issues: TranslationIssue[]): JwtAuthn {
+export function jwtAuthn(entries: readonly RequestAuthenticationEntry[], issues: TranslationIssue[], options: { clearRouteCache?: boolean } = {}): JwtAuthn {
   const providers: Record<string, Record<string, unknown>> = {};
   const clusters = new Map<string, Named>();
   for (const entry of entries) {
@@ -70,7 +72,7 @@ export function jwtAuthn(entries: readonly RequestAuthenticationEntry[], issues:
         issues.push({ resource: entry.source, field: `${field}.issuer`, message: `issuer ${rule.issuer} is configured by an earlier RequestAuthentication; ignored here` });
         return;
       }
-      const p = provider(rule, entry.source, field, clusters, issues);
+      const p = provider(rule, entry.source, field, clusters, issues, options.clearRouteCache === true);
       if (p) providers[rule.issuer] = p;
     });
   }
