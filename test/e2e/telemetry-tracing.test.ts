@@ -213,4 +213,33 @@ describe('Telemetry on real Envoys and a real Zipkin', () => {
     await new Promise((r) => setTimeout(r, 6_000));
     expect(await zipkin.tracesTagged(TAG, quiet)).toEqual([]);
   }, 90_000);
+
+  it('samples about 25% of 400 requests at 25%: the trace count is within 5 standard deviations of the binomial mean', async () => {
+    const N = 400;
+    const p = 0.25;
+    await apply(trellis, MESH, meshTelemetry(p * 100));
+    await samplingIs(p * 100);
+    const batch = randomUUID();
+    // Each request gets its own x-request-id from the client sidecar, so each is one independent draw.
+    for (let i = 0; i < N; i++) expect((await get(client.outbound, { host: HOST, 'x-test-id': batch })).status).toBe(200);
+    const control = randomUUID();
+    expect((await get(`http://127.0.0.1:${gateway.ports[80]}/`, { host: 'shop.example.com', 'x-test-id': control })).status).toBe(200);
+    await traceOf(control, ['ingress-gw.ingress', 'backend.shop']);
+    // The server sidecar follows the client's decision (x-b3-sampled), so a sampled request is one trace of two services.
+    let traces: ZipkinSpan[][] = [];
+    let previous = -1;
+    // Until two reads a flush period apart agree: Envoy flushes every 5 s at most.
+    await waitFor(async () => {
+      traces = await zipkin.tracesTagged(TAG, batch, 1000);
+      const settled = traces.length === previous;
+      previous = traces.length;
+      return settled;
+    }, 'the sampled traces to stop arriving', 60_000, 6_000);
+    const mean = N * p;
+    const sigma = Math.sqrt(N * p * (1 - p));
+    console.info(`sampling 25%: ${traces.length} of ${N} requests traced (expected ${mean} ± ${(5 * sigma).toFixed(1)})`);
+    expect(traces.length).toBeGreaterThanOrEqual(Math.ceil(mean - 5 * sigma));
+    expect(traces.length).toBeLessThanOrEqual(Math.floor(mean + 5 * sigma));
+    for (const trace of traces) expect(services_(trace)).toEqual(new Set(['web.shop', 'backend.shop']));
+  }, 150_000);
 });

@@ -15,8 +15,8 @@ export interface ZipkinSpan {
 
 export interface RunningZipkin {
   port: number;
-  /** Traces holding a span with tag `key=value`, as Zipkin's query API answers. */
-  tracesTagged(key: string, value: string): Promise<ZipkinSpan[][]>;
+  /** Traces holding a span with tag `key=value`, as Zipkin's query API answers (at most `limit`, default 100). */
+  tracesTagged(key: string, value: string, limit?: number): Promise<ZipkinSpan[][]>;
   stop(): Promise<void>;
 }
 
@@ -44,8 +44,8 @@ export async function startZipkin(): Promise<RunningZipkin> {
   }
   return {
     port,
-    async tracesTagged(key, value) {
-      const query = new URLSearchParams({ annotationQuery: `${key}=${value}`, limit: '100', lookback: '3600000' });
+    async tracesTagged(key, value, limit = 100) {
+      const query = new URLSearchParams({ annotationQuery: `${key}=${value}`, limit: String(limit), lookback: '3600000' });
       const res = await fetch(`http://127.0.0.1:${port}/api/v2/traces?${query}`);
       if (res.status !== 200) throw new Error(`zipkin answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as ZipkinSpan[][];
