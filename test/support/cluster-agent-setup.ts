@@ -32,12 +32,15 @@ export function clusterKeys(k: RunningKubernetes): Promise<unknown> {
   });
 }
 
+/** The Trellis the agent writes to: local mode in the test, or the hosted topology's API. */
+export type TrellisApi = Pick<TestTrellis, 'api' | 'apiUrl'>;
+
 /**
  * What a cluster admin does before the agent runs: the install output's agent objects applied,
  * mesh `demo` made, the cluster registered as `test` (its issuer and keys, `namespaces` meshed),
  * and the agent's two tokens (API server, audience `trellis`) written to `dir`.
  */
-export async function prepareClusterAgent(kube: RunningKubernetes, trellis: TestTrellis, dir: string, namespaces: string[]): Promise<void> {
+export async function prepareClusterAgent(kube: RunningKubernetes, trellis: TrellisApi, dir: string, namespaces: string[]): Promise<void> {
   for (const o of (await installOutput()).filter((x) => x.metadata.name === 'trellis-cluster-agent' || x.kind === 'Namespace')) await kube.admin.apply(o);
   writeFileSync(path.join(dir, 'kube-token'), await kube.admin.serviceAccountToken('trellis-system', 'trellis-cluster-agent'));
   writeFileSync(path.join(dir, 'trellis-token'), await kube.admin.serviceAccountToken('trellis-system', 'trellis-cluster-agent', ['trellis']));
@@ -53,7 +56,7 @@ export async function prepareClusterAgent(kube: RunningKubernetes, trellis: Test
 }
 
 /** An agent with the tokens prepareClusterAgent wrote, reaching the API server at `kubeUrl` (default: directly). */
-export function newClusterAgent(kube: RunningKubernetes, trellis: TestTrellis, dir: string, o: { kubeUrl?: string; watchSeconds?: number } = {}): ClusterAgent {
+export function newClusterAgent(kube: RunningKubernetes, trellis: TrellisApi, dir: string, o: { kubeUrl?: string; watchSeconds?: number } = {}): ClusterAgent {
   return new ClusterAgent({
     ...(o.watchSeconds ? { watchSeconds: o.watchSeconds } : {}),
     kube: { url: o.kubeUrl ?? kube.url, ca: kube.ca, tokenFile: path.join(dir, 'kube-token') },
