@@ -5,7 +5,8 @@ import type { CachedResource } from './cached-resource.ts';
  * served to many proxy groups are held and wrapped once. Reference-counted by scope entries.
  */
 export class InternTable {
-  private readonly entries = new Map<string, { resource: CachedResource; refs: number }>();
+  private readonly byKey = new Map<string, CachedResource>();
+  private readonly refs = new Map<CachedResource, number>();
 
   private static key(typeUrl: string, name: string, version: string): string {
     return `${typeUrl}\u0000${name}\u0000${version}`;
@@ -14,23 +15,36 @@ export class InternTable {
   /** The shared resource for this version, creating it with `make` when none is held. */
   acquire(typeUrl: string, name: string, version: string, make: () => CachedResource): CachedResource {
     const key = InternTable.key(typeUrl, name, version);
-    const entry = this.entries.get(key);
-    if (entry) {
-      entry.refs++;
-      return entry.resource;
+    const held = this.byKey.get(key);
+    if (held) {
+      this.retain(held);
+      return held;
     }
     const resource = make();
-    this.entries.set(key, { resource, refs: 1 });
+    this.byKey.set(key, resource);
+    this.refs.set(resource, 1);
     return resource;
   }
 
+  /** One more holder of a resource this table holds (no key to build: a scope taking another's served map). */
+  retain(resource: CachedResource): void {
+    const refs = this.refs.get(resource);
+    if (refs === undefined) throw new Error(`${resource.typeUrl} ${resource.name} is not held`);
+    this.refs.set(resource, refs + 1);
+  }
+
   release(resource: CachedResource): void {
-    const key = InternTable.key(resource.typeUrl, resource.name, resource.version);
-    const entry = this.entries.get(key);
-    if (entry && --entry.refs <= 0) this.entries.delete(key);
+    const refs = this.refs.get(resource);
+    if (refs === undefined) return;
+    if (refs > 1) {
+      this.refs.set(resource, refs - 1);
+      return;
+    }
+    this.refs.delete(resource);
+    this.byKey.delete(InternTable.key(resource.typeUrl, resource.name, resource.version));
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.refs.size;
   }
 }

@@ -133,7 +133,7 @@ describe('ResourceCache', () => {
   it("keeps serving a layered scope's unchanged types as the very same map when its own side is republished unchanged", () => {
     const cache = new ResourceCache();
     cache.setSnapshot('group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 1)])], [LISTENER_TYPE_URL, new Map()]]));
-    const own = () => new Map([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])], [LISTENER_TYPE_URL, new Map()]]);
+    const own = () => new Map<XdsTypeUrl, ReadonlyMap<string, Record<string, unknown>>>([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])], [LISTENER_TYPE_URL, new Map()]]);
     cache.setLayered('proxy-1', 'group', own());
     const before = cache.resources('proxy-1', CLUSTER_TYPE_URL);
     // Equal content built apart (a new translation of the same inbound side): nothing changed.
@@ -144,6 +144,38 @@ describe('ResourceCache', () => {
     const after = cache.resources('proxy-1', CLUSTER_TYPE_URL);
     expect(after).not.toBe(before);
     expect(after.get('inbound')!.version).not.toBe(before.get('inbound')!.version);
+  });
+
+  it('serves scopes that publish the very same input one shared map, holding its resources until the last of them goes', () => {
+    const cache = new ResourceCache();
+    const input = byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]);
+    cache.setResources('group-1', CLUSTER_TYPE_URL, input);
+    const changes = watched(cache, 'group-2');
+    expect(cache.setResources('group-2', CLUSTER_TYPE_URL, input).changedTypes).toEqual([CLUSTER_TYPE_URL]);
+    expect(changes).toHaveLength(1);
+    expect(cache.resources('group-2', CLUSTER_TYPE_URL)).toBe(cache.resources('group-1', CLUSTER_TYPE_URL));
+    cache.removeScope('group-1');
+    expect(cache.stats().distinctResources).toBe(2);
+    expect([...cache.resources('group-2', CLUSTER_TYPE_URL).keys()]).toEqual(['a', 'b']);
+    // Moving to a shared map that drops one resource lets go of it; the last scope going frees the rest.
+    const smaller = byName([staticCluster('a', '127.0.0.1', 1)]);
+    cache.setResources('group-3', CLUSTER_TYPE_URL, smaller);
+    expect(cache.setResources('group-2', CLUSTER_TYPE_URL, smaller).changedTypes).toEqual([CLUSTER_TYPE_URL]);
+    expect(cache.stats().distinctResources).toBe(1);
+    cache.removeScope('group-2');
+    cache.removeScope('group-3');
+    expect(cache.stats().distinctResources).toBe(0);
+  });
+
+  it("does not share a map in which a bad resource was skipped: each scope keeps its own last good version", () => {
+    const cache = new ResourceCache();
+    cache.setResources('group-1', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
+    const bad = new Map([['a', { name: 'a', connect_timeout: 'not a duration' }]]);
+    cache.setResources('group-1', CLUSTER_TYPE_URL, bad);
+    const issues = cache.setResources('group-2', CLUSTER_TYPE_URL, bad).issues;
+    expect(issues.map((i) => i.kind)).toEqual(['invalid-resource']);
+    expect(cache.resources('group-1', CLUSTER_TYPE_URL).get('a')).toBeDefined();
+    expect(cache.resources('group-2', CLUSTER_TYPE_URL).size).toBe(0);
   });
 
   it('encodes a resource object once, however many scopes publish it', () => {

@@ -33,7 +33,7 @@ export interface ResourceCacheOptions {
   onIssue?: (issue: SnapshotIssue) => void;
 }
 
-type ScopeState = Map<XdsTypeUrl, Map<string, CachedResource>>;
+type ScopeState = Map<XdsTypeUrl, ReadonlyMap<string, CachedResource>>;
 type Served = ReadonlyMap<string, CachedResource>;
 
 const EMPTY: Served = new Map();
@@ -74,6 +74,8 @@ export class ResourceCache {
   private readonly byContent = new ContentMemo<Prepared>(CONTENT_MEMO_ENTRIES);
   /** The input each served map was made from: the same input again (a shared translation republished) changes nothing. */
   private readonly inputs = new WeakMap<ReadonlyMap<string, CachedResource>, ResourceInput>();
+  /** The served map made from an input with nothing skipped: another scope publishing that input takes the same map. */
+  private readonly converted = new WeakMap<ResourceInput, ReadonlyMap<string, CachedResource>>();
   private readonly watchers = new Map<string, Set<ScopeWatcher>>();
   private readonly intern = new InternTable();
   private readonly counters: EncodeCounters = { resources: 0, wrappers: 0 };
@@ -170,7 +172,7 @@ export class ResourceCache {
   }
 
   private publish(scope: string, byType: ReadonlyMap<XdsTypeUrl, ResourceInput>): PublishResult {
-    const state = this.scopes.get(scope) ?? new Map<XdsTypeUrl, Map<string, CachedResource>>();
+    const state: ScopeState = this.scopes.get(scope) ?? new Map();
     this.scopes.set(scope, state);
     const issues: SnapshotIssue[] = [];
     const changed = new Set<XdsTypeUrl>();
@@ -198,12 +200,16 @@ export class ResourceCache {
   private replaceType(scope: string, state: ScopeState, typeUrl: XdsTypeUrl, input: ResourceInput, issues: SnapshotIssue[]): boolean {
     const previous = state.get(typeUrl);
     if (previous && this.inputs.get(previous) === input) return false;
+    const converted = this.converted.get(input);
+    if (converted) return this.adopt(state, typeUrl, previous, converted);
     const next = new Map<string, CachedResource>();
     const acquired: CachedResource[] = [];
+    let skipped = false;
     for (const [name, object] of input) {
       const old = previous?.get(name);
       const fresh = this.prepare(scope, typeUrl, name, object, issues);
       if (!fresh) {
+        skipped = true;
         // Skipped: keep serving the last good version, if there is one.
         if (old) next.set(name, old);
         continue;
@@ -222,6 +228,27 @@ export class ResourceCache {
     }
     state.set(typeUrl, next);
     this.inputs.set(next, input);
+    // What a scope serves for a skipped resource is its own last good version: such a map is not shared.
+    if (!skipped) this.converted.set(input, next);
+    return changed;
+  }
+
+  /** Serves `next`, a map another scope made from the same input, holding what it adds and letting go of what it drops. */
+  private adopt(state: ScopeState, typeUrl: XdsTypeUrl, previous: Served | undefined, next: ReadonlyMap<string, CachedResource>): boolean {
+    let changed = !previous;
+    for (const [name, resource] of next) {
+      if (previous?.get(name) === resource) continue;
+      this.intern.retain(resource);
+      changed = true;
+    }
+    if (previous) {
+      for (const [name, old] of previous) {
+        if (next.get(name) === old) continue;
+        this.intern.release(old);
+        changed = true;
+      }
+    }
+    state.set(typeUrl, next);
     return changed;
   }
 
