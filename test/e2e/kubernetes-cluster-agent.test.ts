@@ -6,6 +6,8 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterAgent } from '../../cluster-agent/cluster-agent.ts';
+import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
+import { KUBERNETES_ENTRY_TTL_MS } from '../../core/registry/kubernetes-source.ts';
 import { STATUS_ANNOTATION } from '../../sidecar/injector/annotations.ts';
 import { startKubernetes, KUBERNETES_SETUP_TIMEOUT_MS, type KubeObject, type RunningKubernetes } from '../support/kubernetes.ts';
 import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
@@ -88,6 +90,8 @@ let v1: Upstream;
 let v2: Upstream;
 let dir: string;
 let pods: { v1: string; v2: string };
+/** The registry's clock runs this far ahead of the real one, to reach the entries' TTL without waiting for it. */
+let registryAheadMs = 0;
 
 function newAgent(watchSeconds?: number): ClusterAgent {
   return new ClusterAgent({
@@ -114,7 +118,7 @@ describe('trellis-cluster-agent against a real kube-apiserver', () => {
   beforeAll(async () => {
     if (!HOST_ADDRESS) throw new Error('this host has no non-loopback IPv4 address for the endpoints (the API server refuses loopback ones)');
     kube = await startKubernetes({ controllerManager: true });
-    trellis = await startTestTrellis();
+    trellis = await startTestTrellis({ xds: { registry: new InMemoryWorkloadRegistry({ now: () => new Date(Date.now() + registryAheadMs) }) } });
     dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-cluster-agent-'));
     [v1, v2] = [await startUpstream('reviews-v1', HOST_ADDRESS), await startUpstream('reviews-v2', HOST_ADDRESS)];
 
@@ -319,5 +323,20 @@ spec:
     await kube.admin.apply(service);
     await waitFor(async () => (await served()).servedBy !== undefined, `Envoy routing ${HOST} again`, 30_000, 50);
     expect(agent!.stats().lists).toBe(4);
+  }, 120_000);
+  it("keeps the last known endpoints while the agent is down, until the entries' TTL; then the mesh service is gone", async () => {
+    // Prepare: the Service routed, then the agent stops and sends nothing more.
+    await kube.admin.apply(service);
+    await waitFor(async () => (await served()).servedBy !== undefined, `Envoy routing ${HOST}`, 30_000, 50);
+    await agent!.stop();
+    // Act and assess: a minute before the TTL the entries still count and Envoy still routes.
+    registryAheadMs = KUBERNETES_ENTRY_TTL_MS - 60_000;
+    const mirrored = async () => ((await trellis.api('GET', '/v1/meshes/demo/workloads')).json as { items: { source: string }[] }).items.filter((w) => w.source === 'kubernetes').length;
+    expect(await mirrored()).toBeGreaterThan(0);
+    expect((await served()).servedBy).toBeDefined();
+    // Past the TTL they lapse, and the control plane drops the mesh service from Envoy on its own.
+    registryAheadMs = KUBERNETES_ENTRY_TTL_MS + 1000;
+    expect(await mirrored()).toBe(0);
+    await waitFor(async () => ![...(await clusterNames(sidecar!.envoy))].some((c) => c.includes(HOST)), `Envoy no longer routing ${HOST} after the TTL`, 30_000, 100);
   }, 120_000);
 });
