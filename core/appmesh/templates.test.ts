@@ -32,6 +32,8 @@ const FULL: [string, string[], ImportOptions][] = [
   ['gRPC and HTTP/2 routes', ['grpc-http2-routes.cfn.yaml'], {}],
   ['values only the caller has', ['ssm-parameters.cfn.yaml'], { parameters: { MeshName: 'platform', ListenerPorts: '9100,9200', ServicePort: '8443', Tier: 'gold' }, imports: { SharedServicesDomain: 'corp.internal' } }],
   ['a gateway in front of virtual routers', ['gateway-router.cfn.yaml'], {}],
+  ['a gRPC gateway with TLS from a condition', ['gateway-tls-grpc.cfn.yaml'], {}],
+  ['a gRPC gateway with the condition turning TLS off', ['gateway-tls-grpc.cfn.yaml'], { parameters: { EnableTls: 'false' } }],
 ];
 
 describe('App Mesh CloudFormation templates', () => {
@@ -42,6 +44,24 @@ describe('App Mesh CloudFormation templates', () => {
     for (const r of value.resources) expect(parseResource(r).ok, `${r.kind}/${r.metadata.name}: ${JSON.stringify(parseResource(r))}`).toBe(true);
     const coverage = value.report.coverage();
     for (const kind of new Set(value.report.resources.map((r) => r.kind))) expect(coverage[kind], kind).toBeDefined();
+  });
+
+  describe('a gRPC virtual gateway whose TLS a condition turns on', () => {
+    it('terminates TLS on an HTTPS server (what carries gRPC over TLS) with the files under CertDir', () => {
+      const value = convert(['gateway-tls-grpc.cfn.yaml'], { parameters: { CertDir: '/run/edge' } });
+      expect(spec(value, 'Gateway', 'edge-gw').servers).toEqual([{ port: { number: 8443, name: 'grpc-8443', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE', serverCertificate: '/run/edge/cert.pem', privateKey: '/run/edge/key.pem' } }]);
+      const route = spec(value, 'VirtualService', 'prices-pricing-local').http[0];
+      expect(route).toMatchObject({ retries: { attempts: 3, perTryTimeout: '800ms', retryOn: 'unavailable' } });
+      expect(route.route.map((d: Spec) => d.weight)).toEqual([90, 10]);
+      // The host apps call keeps its '_'; the resource names do not.
+      expect(spec(value, 'ServiceEntry', 'price-feed-pricing-local').hosts).toEqual(['price_feed.pricing.local']);
+    });
+
+    it('serves plaintext gRPC when EnableTls is false (AWS::NoValue removes the TLS property)', () => {
+      const value = convert(['gateway-tls-grpc.cfn.yaml'], { parameters: { EnableTls: 'false' } });
+      expect(spec(value, 'Gateway', 'edge-gw').servers).toEqual([{ port: { number: 8443, name: 'grpc-8443', protocol: 'GRPC' }, hosts: ['*'] }]);
+      expect(value.report.entries.some((e) => e.field.includes('.tls'))).toBe(false);
+    });
   });
 
   describe('typed parameters', () => {

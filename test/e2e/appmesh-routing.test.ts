@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importAppMesh, type ConversionResult } from '../../core/appmesh/index.ts';
@@ -10,6 +11,7 @@ import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts'
 import { waitFor } from '../support/ports.ts';
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
 import { binomialBounds } from '../support/traffic.ts';
+import { makeTestCa, makeTestLeaf } from '../support/tls-certificates.ts';
 import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 
 const TEMPLATES = path.join(import.meta.dirname, '../fixtures/appmesh/templates');
@@ -68,9 +70,15 @@ interface H2Response {
   grpcStatus?: string;
 }
 
-/** One HTTP/2 request over a fresh h2c connection: status, who served it, and for gRPC its status. */
-async function h2Request(port: number, headers: http2.OutgoingHttpHeaders, body?: Buffer): Promise<H2Response> {
-  const session = http2.connect(`http://127.0.0.1:${port}`);
+/** How a client reaches a TLS listener: the CA it trusts and the name it checks. */
+interface ClientTls {
+  ca: string;
+  servername: string;
+}
+
+/** One HTTP/2 request over a fresh connection (h2c, or TLS with ALPN h2): status, who served it, and for gRPC its status. */
+async function h2Request(port: number, headers: http2.OutgoingHttpHeaders, body?: Buffer, tls?: ClientTls): Promise<H2Response> {
+  const session = tls ? http2.connect(`https://127.0.0.1:${port}`, { ca: tls.ca, servername: tls.servername }) : http2.connect(`http://127.0.0.1:${port}`);
   try {
     return await new Promise((resolve, reject) => {
       session.on('error', reject);
@@ -96,8 +104,8 @@ async function h2Request(port: number, headers: http2.OutgoingHttpHeaders, body?
   }
 }
 
-const grpcCall = (port: number, authority: string, method: string, metadata: Record<string, string> = {}) =>
-  h2Request(port, { ':method': 'POST', ':path': method, ':authority': authority, 'content-type': 'application/grpc', te: 'trailers', ...metadata }, Buffer.from([0, 0, 0, 0, 0]));
+const grpcCall = (port: number, authority: string, method: string, metadata: Record<string, string> = {}, tls?: ClientTls) =>
+  h2Request(port, { ':method': 'POST', ':path': method, ':authority': authority, 'content-type': 'application/grpc', te: 'trailers', ...metadata }, Buffer.from([0, 0, 0, 0, 0]), tls);
 
 function imported(template: string, parameters: Record<string, string> = {}): ConversionResult {
   const result = importAppMesh([{ name: `${template}.cfn.yaml`, text: readFileSync(path.join(TEMPLATES, `${template}.cfn.yaml`), 'utf8') }], { parameters });
@@ -256,6 +264,71 @@ describe('gateway-router.cfn.yaml: gateway routes to virtual services behind vir
     for (let i = 0; i < 10; i++) tally(seen, await grpcCall(gateway.ports[8090]!, 'shop.example', '/shop.Prices/Quote'));
     expect(seen).toEqual({ 'prices-v2': 10, 'prices-v1': 10 });
     expect(prices['prices-v2']!.received.at(-1)).toMatchObject({ path: '/shop.Prices/Quote', authority: 'prices.colorgw.local' });
+  });
+});
+
+describe('gateway-tls-grpc.cfn.yaml (EnableTls=true): a gRPC virtual gateway terminating TLS from the files the Condition names, in front of a gRPC router with retries, on a real Envoy gateway', () => {
+  const AUTHORITY = 'edge.pricing.example';
+  let gateway: TestGateway;
+  let certDir: string;
+  let tls: ClientTls;
+  const pricing: Record<string, H2Upstream> = {};
+  const quote = (method = '/pricing.Prices/Quote') => grpcCall(gateway.ports[8443]!, AUTHORITY, method, {}, tls);
+
+  beforeAll(async () => {
+    const ca = await makeTestCa('pricing edge test CA');
+    const leaf = await makeTestLeaf(ca, { commonName: AUTHORITY, dns: [AUTHORITY] });
+    certDir = mkdtempSync(path.join(os.tmpdir(), 'trellis-appmesh-gateway-tls-'));
+    writeFileSync(path.join(certDir, 'cert.pem'), leaf.certificatePem);
+    writeFileSync(path.join(certDir, 'key.pem'), leaf.privateKeyPem, { mode: 0o600 });
+    tls = { ca: ca.certificatePem, servername: AUTHORITY };
+    const value = imported('gateway-tls-grpc', { CertDir: certDir });
+    pricing.v1 = await startH2Upstream('pricing-v1', true);
+    pricing.v2 = await startH2Upstream('pricing-v2', true);
+    const namespace = await applyToTrellis(value, withLocalWorkloads(value, { pricing_v1: pricing.v1.port, pricing_v2: pricing.v2.port }));
+    const hint = value.workloads.find((w) => w.kind === 'VirtualGateway' && w.name === 'edge_gw')!;
+    gateway = await startGateway({ xdsPort, mesh: 'pricing', namespace, workload: 'edge-gw', labels: hint.labels, serverPorts: [8443] });
+    await waitFor(async () => (await quote().catch(() => ({ status: 0 }))).status === 200, 'the TLS gateway routes on the Envoy', 20_000, 100);
+  }, 60_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await Promise.all(Object.values(pricing).map((u) => u.close()));
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
+  });
+
+  it('serves TLS with the certificate from the files, and refuses plaintext on the same port', async () => {
+    const r = await quote();
+    expect(r).toMatchObject({ status: 200, grpcStatus: '0' });
+    // A client that trusts another CA refuses the certificate; plaintext HTTP/2 gets no answer.
+    const other = await makeTestCa('another CA');
+    await expect(grpcCall(gateway.ports[8443]!, AUTHORITY, '/pricing.Prices/Quote', {}, { ca: other.certificatePem, servername: AUTHORITY })).rejects.toThrow();
+    await expect(grpcCall(gateway.ports[8443]!, AUTHORITY, '/pricing.Prices/Quote')).rejects.toThrow();
+  });
+
+  it("splits the router's gRPC route 90/10 behind the gateway route, with the authority rewritten to the virtual service", async () => {
+    const seen: Record<string, number> = {};
+    const n = 200;
+    for (let i = 0; i < n; i++) tally(seen, await quote());
+    expectShare(seen, 'pricing-v1', n, 0.9);
+    expect((seen['pricing-v1'] ?? 0) + (seen['pricing-v2'] ?? 0)).toBe(n);
+    expect(new Set([...pricing.v1!.received, ...pricing.v2!.received].map((r) => r.authority))).toEqual(new Set(['prices.pricing.local']));
+  });
+
+  it('retries UNAVAILABLE (GrpcRetryEvents unavailable) so callers see none, and answers a gRPC service no route takes UNIMPLEMENTED', async () => {
+    const attempts = () => pricing.v1!.received.length + pricing.v2!.received.length;
+    const before = attempts();
+    for (const u of Object.values(pricing)) u.behave({ unavailableEvery: 2 });
+    try {
+      const seen: Record<string, number> = {};
+      for (let i = 0; i < 40; i++) tally(seen, await quote());
+      expect(Object.keys(seen).filter((k) => k.startsWith('status-')), JSON.stringify(seen)).toEqual([]);
+      expect(attempts() - before).toBeGreaterThan(50);
+    } finally {
+      for (const u of Object.values(pricing)) u.behave({ unavailableEvery: 0 });
+    }
+    const other = await quote('/pricing.Billing/Charge');
+    expect(other.grpcStatus).toBe('12');
   });
 });
 

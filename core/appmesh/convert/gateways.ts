@@ -50,7 +50,8 @@ function convertGateway(scope: MeshScope, gw: Located<VirtualGatewayData>): void
     const tls = serverTls(scope, source, `spec.listeners[${i}].tls`, l);
     if (l.healthCheck) ctx.report.none(source, `spec.listeners[${i}].healthCheck`, 'Trellis gateways are not probed by the mesh; keep the load balancer health check');
     if (l.connectionPool) ctx.report.none(source, `spec.listeners[${i}].connectionPool`, 'gateway inbound connection limits are not translated; set limits on the load balancer or DestinationRules of the targets');
-    const protocol = tls ? (l.portMapping.protocol === 'http' ? 'HTTPS' : istioProtocol(l.portMapping.protocol)) : istioProtocol(l.portMapping.protocol);
+    // Only HTTPS servers terminate TLS; with ALPN h2 it carries App Mesh's http2 and grpc listeners too (a TLS GRPC server would serve plaintext).
+    const protocol = tls ? 'HTTPS' : istioProtocol(l.portMapping.protocol);
     return { port: { number: l.portMapping.port, name: portName(l.portMapping), protocol }, hosts: ['*'], ...(tls ? { tls } : {}) };
   });
   const gateway = emit(ctx, source, 'Gateway', namespace, label, { selector: { [VIRTUAL_GATEWAY_LABEL]: label }, servers });
