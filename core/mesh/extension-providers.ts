@@ -56,8 +56,6 @@ export const ExtensionProviderSchema = z
   .superRefine((p, ctx) => {
     const kinds = PROVIDER_KINDS.filter((k) => p[k] !== undefined).length;
     if (kinds !== 1) ctx.addIssue({ code: 'custom', message: `set exactly one of ${PROVIDER_KINDS.join(', ')}` });
-    // The xDS server has no OpenTelemetry log protos to encode Envoy's OTel access logger with.
-    if (p.envoyOtelAls) ctx.addIssue({ code: 'custom', path: ['envoyOtelAls'], message: 'unsupported: OpenTelemetry access-log export is not served yet; use envoyFileAccessLog (stdout) and a log collector' });
   })
   .meta({ id: 'ExtensionProvider', description: 'An external authorizer (AuthorizationPolicy action CUSTOM) or a telemetry backend (Telemetry providers, defaultProviders).' });
 

@@ -38,10 +38,11 @@ describe('telemetry extensionProviders and defaultProviders', () => {
     expect(errorsOf({ extensionProviders: [{ name: 'f', envoyFileAccessLog: { path: '/dev/stdout', logFormat: { text: 'x'.repeat(4097) } } }] })[0]?.path).toBe('extensionProviders.0.envoyFileAccessLog.logFormat.text');
   });
 
-  it('refuses envoyOtelAls as unsupported (no OpenTelemetry log protos to encode it with)', () => {
-    expect(errorsOf({ extensionProviders: [{ name: 'als', envoyOtelAls: { service: 'otel.observability.svc.cluster.local', port: 4317, logName: 'mesh' } }] })).toEqual([
-      { path: 'extensionProviders.0.envoyOtelAls', message: expect.stringMatching(/^unsupported: /) },
-    ]);
+  it('accepts envoyOtelAls (OTLP/gRPC access logs) and refuses its bad fields at their paths', () => {
+    expect(errorsOf({ extensionProviders: [{ name: 'als', envoyOtelAls: { service: 'otel.observability.svc.cluster.local', port: 4317, logName: 'mesh', logFormat: { labels: { code: '%RESPONSE_CODE%' } } } }] })).toEqual([]);
+    expect(errorsOf({ extensionProviders: [{ name: 'als', envoyOtelAls: { service: 'otel.a', port: 70_000 } }] })[0]?.path).toBe('extensionProviders.0.envoyOtelAls.port');
+    expect(errorsOf({ extensionProviders: [{ name: 'als', envoyOtelAls: { service: 'otel.a', port: 4317, logFormat: { text: '%NOPE%' } } }] })[0]?.path).toBe('extensionProviders.0.envoyOtelAls.logFormat.text');
+    expect(errorsOf({ extensionProviders: [{ name: 'als', envoyOtelAls: { service: 'otel.a', port: 4317, http: {} } }] })[0]?.path).toBe('extensionProviders.0.envoyOtelAls');
   });
 
   it('refuses providers Trellis does not translate, unknown fields and bad hosts at their paths', () => {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import type { Root, Type } from 'protobufjs';
+import { registerOpenTelemetryCommonProto } from '../../core/envoy/opentelemetry-common-proto.ts';
 import { protoIncludeDirs } from './include-dirs.ts';
 import { PROTO_FILES } from './proto-files.ts';
 
@@ -17,6 +18,7 @@ export function envoyRoot(): Root {
 
 function loadRoot(): Root {
   const dirs = protoIncludeDirs();
+  registerOpenTelemetryCommonProto();
   const loaded = new protobuf.Root();
   loaded.resolvePath = (_origin, target) => {
     if (path.isAbsolute(target)) return target;
@@ -24,7 +26,7 @@ function loadRoot(): Root {
       const candidate = path.join(dir, target);
       if (existsSync(candidate)) return candidate;
     }
-    // google/protobuf/*.proto are bundled with protobufjs; it resolves them by name.
+    // google/protobuf/*.proto are bundled with protobufjs, OpenTelemetry's common.proto registered above; both resolve by name.
     return target;
   };
   loaded.loadSync([...PROTO_FILES], { keepCase: true });

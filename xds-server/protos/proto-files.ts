@@ -43,10 +43,11 @@ export const PROTO_FILES: readonly string[] = [
   'envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.proto',
   'envoy/extensions/load_balancing_policies/client_side_weighted_round_robin/v3/client_side_weighted_round_robin.proto',
   'envoy/extensions/load_balancing_policies/pick_first/v3/pick_first.proto',
-  // Telemetry: tracers and the CEL access-log filter.
+  // Telemetry: tracers, the OpenTelemetry access logger and the CEL access-log filter.
   'envoy/config/trace/v3/zipkin.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
   'envoy/extensions/access_loggers/filters/cel/v3/cel.proto',
+  'envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto',
   // What EnvoyFilter patches may add, so a patched resource encodes.
   ...PATCH_EXTENSION_PROTO_FILES,
 ];

@@ -1,5 +1,6 @@
 import type { LogFormat } from '../../../core/mesh/telemetry-providers.ts';
 import type { AccessLogSink } from './resolve-telemetry.ts';
+import type { TelemetryBackend } from './telemetry-backend.ts';
 
 /** Istio's default text access-log format (MeshConfig accessLogFormat unset). */
 export const DEFAULT_TEXT_FORMAT =
@@ -36,6 +37,9 @@ export const DEFAULT_JSON_LABELS: Readonly<Record<string, string>> = {
 };
 
 const FILE_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog';
+const OTEL_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig';
+/** Istio's log name for envoyOtelAls without `logName`. */
+export const DEFAULT_OTEL_LOG_NAME = 'otel_envoy_accesslog';
 const CEL_FILTER_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter';
 
 function fileFormat(format: LogFormat | undefined): Record<string, unknown> {
@@ -47,12 +51,38 @@ function fileFormat(format: LogFormat | undefined): Record<string, unknown> {
   return { text_format_source: { inline_string: format?.text ?? DEFAULT_TEXT_FORMAT } };
 }
 
-/** The Envoy access logger of a sink (file providers; the others are refused in the mesh settings). */
-export function accessLogConfig(sink: AccessLogSink): Record<string, unknown> | undefined {
+/**
+ * The body and attributes of an OpenTelemetry log record, as Istio builds them: the text format
+ * (Istio's default without one) as the body; JSON labels as attributes, the body then left out.
+ */
+function otelRecord(format: LogFormat | undefined): Record<string, unknown> {
+  if (format?.labels !== undefined && Object.keys(format.labels).length > 0) {
+    return { attributes: { values: Object.entries(format.labels).map(([key, value]) => ({ key, value: { string_value: value } })) } };
+  }
+  return { body: { string_value: format?.text ?? DEFAULT_TEXT_FORMAT } };
+}
+
+/**
+ * The Envoy access logger of a sink: a file logger, or OpenTelemetry's over OTLP/gRPC to
+ * `backend` (resolved by the caller; without it an OTel sink gives no logger).
+ */
+export function accessLogConfig(sink: AccessLogSink, backend?: TelemetryBackend): Record<string, unknown> | undefined {
   const filter = sink.filter !== undefined ? { filter: { extension_filter: { name: 'envoy.access_loggers.extension_filters.cel', typed_config: { '@type': CEL_FILTER_TYPE, expression: sink.filter } } } } : {};
   const p = sink.provider;
   if (p.envoyFileAccessLog) {
     return { name: 'envoy.access_loggers.file', ...filter, typed_config: { '@type': FILE_TYPE, path: p.envoyFileAccessLog.path, log_format: fileFormat(p.envoyFileAccessLog.logFormat) } };
+  }
+  if (p.envoyOtelAls && backend) {
+    const als = p.envoyOtelAls;
+    return {
+      name: 'envoy.access_loggers.open_telemetry',
+      ...filter,
+      typed_config: {
+        '@type': OTEL_TYPE,
+        common_config: { log_name: als.logName ?? DEFAULT_OTEL_LOG_NAME, grpc_service: { envoy_grpc: { cluster_name: backend.cluster, authority: backend.host } }, transport_api_version: 'V3' },
+        ...otelRecord(als.logFormat),
+      },
+    };
   }
   return undefined;
 }

@@ -114,6 +114,56 @@ spec:
     expect(logs(translateSidecarShared(idx, sidecar({ app: 'x' }, 'other')))[0]?.[0]).not.toHaveProperty('filter');
   });
 
+  it('sends access logs over OTLP/gRPC for envoyOtelAls: the text format as the body or labels as attributes, through a gRPC cluster of its own', () => {
+    const settings: MeshSettingsInput = {
+      extensionProviders: [
+        { name: 'als', envoyOtelAls: { service: 'collector.example.com', port: 4317 } },
+        { name: 'als-json', envoyOtelAls: { service: 'collector.example.com', port: 4317, logName: 'mesh', logFormat: { labels: { code: '%RESPONSE_CODE%' } } } },
+      ],
+      defaultProviders: { accessLogging: ['als'] },
+    };
+    const idx = index(
+      `
+apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: json, namespace: shop }
+spec:
+  selector: { matchLabels: { app: json } }
+  accessLogging: [{ providers: [{ name: als-json }], filter: { expression: 'response.code >= 500' } }]
+`,
+      settings,
+    );
+    const plain = translateSidecarShared(idx, sidecar({ app: 'a' }, 'other'));
+    const cluster = 'telemetry|collector.example.com|4317|grpc';
+    expect(hcms(plain)[0]?.['access_log']).toEqual([
+      {
+        name: 'envoy.access_loggers.open_telemetry',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig',
+          common_config: { log_name: 'otel_envoy_accesslog', grpc_service: { envoy_grpc: { cluster_name: cluster, authority: 'collector.example.com' } }, transport_api_version: 'V3' },
+          body: { string_value: expect.stringMatching(/^\[%START_TIME%\] "%REQ\(:METHOD\)%/) },
+        },
+      },
+    ]);
+    expect(plain.clusters.find((c) => c.name === cluster)?.resource).toMatchObject({ type: 'STRICT_DNS', typed_extension_protocol_options: expect.any(Object) });
+    const json = hcms(translateSidecarInbound(idx, sidecar({ app: 'json' })))[0]?.['access_log'] as Obj[];
+    expect(json).toEqual([
+      {
+        name: 'envoy.access_loggers.open_telemetry',
+        filter: expect.objectContaining({ extension_filter: expect.objectContaining({ typed_config: expect.objectContaining({ expression: 'response.code >= 500' }) }) }),
+        typed_config: expect.objectContaining({ common_config: expect.objectContaining({ log_name: 'mesh' }), attributes: { values: [{ key: 'code', value: { string_value: '%RESPONSE_CODE%' } }] } }),
+      },
+    ]);
+    expect(json[0]!['typed_config']).not.toHaveProperty('body');
+  });
+
+  it('leaves out an envoyOtelAls logger whose collector the proxy may not reach, and says why', () => {
+    const settings: MeshSettingsInput = { extensionProviders: [{ name: 'als', envoyOtelAls: { service: 'otel.observability.svc.cluster.local', port: 4317 } }], defaultProviders: { accessLogging: ['als'] } };
+    const shared = translateSidecarShared(index('', settings), sidecar({ app: 'a' }));
+    expect(hcms(shared).every((h) => !('access_log' in h))).toBe(true);
+    expect(shared.issues).toContainEqual({ resource: 'MeshSettings', field: 'extensionProviders', message: expect.stringContaining('otel.observability.svc.cluster.local is not exported to namespace shop') });
+  });
+
   it('traces with the mesh default provider, the workload rate and merged custom tags; an own cluster for an unregistered backend', () => {
     const idx = index(
       `

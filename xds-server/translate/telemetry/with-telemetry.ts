@@ -32,7 +32,10 @@ function additionsFor(index: MeshIndex, proxy: ProxyDescriptor, mode: TelemetryM
   };
   const accessLogs: Obj[] = [];
   for (const sink of effective.accessLogs) {
-    const config = accessLogConfig(sink);
+    const als = sink.provider.envoyOtelAls;
+    const backend = als ? backendOf(sink.provider.name, als.service, als.port, true) : undefined;
+    if (als && !backend) continue;
+    const config = accessLogConfig(sink, backend);
     if (config) accessLogs.push(config);
   }
   let tracing: Obj | undefined;
