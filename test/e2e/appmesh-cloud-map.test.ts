@@ -157,5 +157,14 @@ describe('an App Mesh mesh with a Cloud Map node, applied with import appmesh --
     await waitFor(async () => (await workloads()).length === 0, 'the last known instance expired', 10_000, 50);
     // Not removed by the failures: it went when its expiry, three periods after the last success, passed.
     expect(Date.now()).toBeGreaterThanOrEqual(lastSuccess + 1500);
+    await waitFor(async () => (await red()).status === 503, 'red without endpoints answered 503', 20_000, 100);
+
+    // The service comes back: the next poll succeeds and puts its instance back.
+    const namespaceId = (await cloudMap.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === 'colorapp.local')!.Id!;
+    serviceId = (await cloudMap.send(new CreateServiceCommand({ Name: 'colorteller-red', NamespaceId: namespaceId }))).Service!.Id!;
+    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-3', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(upstreams[1]!.port) } }));
+    await waitFor(async () => (await sourceStatus()).sources[0]?.state === 'ok', 'the source ok again', 15_000, 100);
+    expect((await sourceStatus()).sources[0]).toMatchObject({ consecutiveFailures: 0, instances: 1 });
+    await waitFor(async () => (await red()).servedBy === 'red-2-from-cloud-map', 'red served again', 20_000, 100);
   });
 });
