@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { IstioResource } from '../../core/resources/index.ts';
 import { buildMeshIndex } from './mesh/build-mesh-index.ts';
 import type { MeshIndex } from './mesh/mesh-model.ts';
-import { inboundInputsKey, translateSidecarShared } from './translate-sidecar.ts';
+import { translateSidecarShared } from './translate-sidecar.ts';
+import { buildMeshIndex as buildPatchedIndex, envoyFiltersOf, inboundInputsKey } from './envoy-filter/index.ts';
 import { istio, meshService, sidecar } from './testing/resources.ts';
 import type { TranslationResult } from './translation-result.ts';
 import type { WorkloadInstance } from './workload-instance.ts';
@@ -66,16 +67,26 @@ describe('shared translation across proxy groups', () => {
     expect(JSON.stringify(route(third))).toContain('"seconds":2');
   });
 
-  it("keys a proxy's inbound inputs so that endpoints alone leave them equal, and a service, setting or revision change does not", () => {
+  it("keys a proxy's inbound inputs so that routes and endpoints leave them equal, and policies, services, settings and EnvoyFilters do not", () => {
     const first = build(base);
     const registered = build(base, [{ name: 'b2', namespace: 'shop', address: '10.0.0.9', labels: { app: 'b' }, serviceAccount: 'b', ports: {} }], first);
     expect(inboundInputsKey(registered)).toBe(inboundInputsKey(first));
+    const index = (resources: IstioResource[], settings = {}) => buildPatchedIndex({ tenantId: 't', mesh: 'm', revision: 2, settings, resources, workloads });
+    const routed = istio('VirtualService', 'shop', 'a', { hosts: ['a'], http: [{ timeout: '2s', route: [{ destination: { host: 'a' } }] }] });
+    const rule = istio('DestinationRule', 'shop', 'a', { host: 'a', trafficPolicy: { connectionPool: { tcp: { maxConnections: 5 } } } });
+    expect(inboundInputsKey(index([...base, routed, rule]))).toBe(inboundInputsKey(first));
+    const policy = istio('AuthorizationPolicy', 'shop', 'deny-all', {});
+    expect(inboundInputsKey(index([...base, policy]))).not.toBe(inboundInputsKey(first));
     // A service's ports are read by authorizer and telemetry backend resolution.
-    const ports = build([meshService('shop', 'a'), meshService('shop', 'b', { ports: [{ number: 81, name: 'http', protocol: 'HTTP' }] })]);
+    const ports = index([meshService('shop', 'a'), meshService('shop', 'b', { ports: [{ number: 81, name: 'http', protocol: 'HTTP' }] })]);
     expect(inboundInputsKey(ports)).not.toBe(inboundInputsKey(first));
-    const settings = buildMeshIndex({ tenantId: 't', mesh: 'm', revision: 1, settings: { trustDomain: 'other.example' }, resources: base, workloads });
-    expect(inboundInputsKey(settings)).not.toBe(inboundInputsKey(first));
-    const revision = buildMeshIndex({ tenantId: 't', mesh: 'm', revision: 2, settings: {}, resources: base, workloads });
-    expect(inboundInputsKey(revision)).not.toBe(inboundInputsKey(first));
+    expect(inboundInputsKey(index(base, { trustDomain: 'other.example' }))).not.toBe(inboundInputsKey(first));
+    const filter = istio('EnvoyFilter', 'shop', 'inbound-header', {
+      workloadSelector: { labels: { app: 'a' } },
+      configPatches: [{ applyTo: 'HTTP_FILTER', match: { context: 'SIDECAR_INBOUND', listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } } }, patch: { operation: 'INSERT_BEFORE', value: { name: 'envoy.filters.http.cors', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors' } } } }],
+    });
+    const filtered = index([...base, filter]);
+    expect(envoyFiltersOf(filtered)).toHaveLength(1);
+    expect(inboundInputsKey(filtered)).not.toBe(inboundInputsKey(first));
   });
 });

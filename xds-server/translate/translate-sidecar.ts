@@ -100,15 +100,16 @@ function translateOutbound(index: MeshIndex, proxy: ProxyDescriptor, scope: Side
 /** The inbound side of one proxy: its listener for the app port (with the security policies) and the clusters behind it. */
 /**
  * A key that changes whenever anything `translateSidecarInbound` reads of the index may change:
- * the config revision (policies, Telemetry, EnvoyFilter, Sidecar), the mesh settings, and the
- * services without their endpoints (authorizer and telemetry backends resolve through them).
- * Endpoints alone never change a proxy's inbound side, so a registration leaves it equal.
+ * the security policies, Sidecars and Telemetry, the mesh settings, and the services without
+ * their endpoints (authorizer and telemetry backends resolve through them). Routes, destination
+ * rules and endpoints never reach a proxy's inbound side, so a route edit or a registration
+ * leaves the key equal. (EnvoyFilters: envoy-filter/index.ts adds them.)
  */
 export function inboundInputsKey(index: MeshIndex): string {
   return memoizedInIndex(index, 'inbound-inputs', () => {
-    const hash = createHash('sha256').update(JSON.stringify(index.settings));
-    for (const [host, fingerprint] of index.routeFingerprints) hash.update(`${host}\u0000${fingerprint}\u0000`);
-    return `${index.revision} ${hash.digest('base64url')}`;
+    const hash = createHash('sha256').update(JSON.stringify([index.settings, index.security, index.sidecars, index.telemetries]));
+    for (const service of index.services.values()) hash.update(JSON.stringify({ ...service, endpoints: undefined }));
+    return hash.digest('base64url');
   });
 }
 

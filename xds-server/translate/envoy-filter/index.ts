@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { buildMeshIndex as buildIndex, type MeshIndexInput } from '../mesh/build-mesh-index.ts';
 import type { MeshIndex } from '../mesh/mesh-model.ts';
 import type { ProxyDescriptor } from '../proxy-descriptor.ts';
 import type { GatewayCredential } from '../gateway/index.ts';
 // Patches apply to the config with the Telemetry's access logs and tracing in, as Istio applies them last.
 import { translateGateway as gatewayOf, translateSidecar as sidecarOf, translateSidecarInbound as inboundOf, translateSidecarShared as sharedOf } from '../telemetry/index.ts';
+import { inboundInputsKey as unpatchedInputsKey } from '../translate-sidecar.ts';
+import { memoizedInIndex } from '../mesh/memo.ts';
 import type { TranslationIssue, TranslationResult } from '../translation-result.ts';
 import { applyEnvoyFilters, type PatchedPart } from './apply.ts';
 import { envoyFilterEntries, type EnvoyFilterEntry } from './entries.ts';
@@ -45,3 +48,10 @@ export const translateSidecarShared = (index: MeshIndex, proxy: ProxyDescriptor)
 export const translateSidecarInbound = (index: MeshIndex, proxy: ProxyDescriptor): TranslationResult => patched(inboundOf(index, proxy), index, proxy, 'inbound');
 export const translateSidecar = (index: MeshIndex, proxy: ProxyDescriptor): TranslationResult => patched(sidecarOf(index, proxy), index, proxy, 'whole');
 export const translateGateway = (index: MeshIndex, proxy: ProxyDescriptor, credentials?: ReadonlyMap<string, GatewayCredential>): TranslationResult => patched(gatewayOf(index, proxy, credentials), index, proxy, 'shared');
+
+/** What a proxy's inbound side is translated from (see translate-sidecar.ts), EnvoyFilters included. */
+export function inboundInputsKey(index: MeshIndex): string {
+  const found = FILTERS.get(index);
+  if (!found) return unpatchedInputsKey(index);
+  return memoizedInIndex(index, 'inbound-inputs+filters', () => createHash('sha256').update(unpatchedInputsKey(index)).update(JSON.stringify(found.entries)).digest('base64url'));
+}
