@@ -1,6 +1,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { TrellisError } from '../../core/errors.ts';
 import { signCertificateRequest } from '../../core/identity/certificate-auth.ts';
+import { httpRequest, type HttpResponse } from './http-request.ts';
 
 /** A certificate as the agent keeps it. */
 export interface WorkloadCertificate {
@@ -69,13 +70,13 @@ export async function requestCertificate(r: CertificateRequest): Promise<Workloa
       : 'attestor' in credential
         ? await attestationHeaders(credential.attestor, r.mesh, body)
         : { authorization: signCertificateRequest({ method: 'POST', path, timestamp: Math.floor(r.now().getTime() / 1000), body, chainDer: chainDer(credential.current.certificateChainPem), privateKey: credential.privateKey }) };
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await fetch(new URL(path, r.apiUrl), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(r.timeoutMs ?? 10_000) });
+    res = await httpRequest(new URL(path, r.apiUrl), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, timeoutMs: r.timeoutMs ?? 10_000 });
   } catch (err) {
     throw new CertificateRequestError(`the Trellis API at ${r.apiUrl} is unreachable`, true, undefined, { cause: err });
   }
-  const text = await res.text();
+  const text = res.text;
   if (res.status !== 201) {
     let detail = text.slice(0, 500);
     try {
@@ -101,9 +102,9 @@ export async function requestCertificate(r: CertificateRequest): Promise<Workloa
 
 /** GET /v1/meshes/{mesh}/trust-bundle: the roots to trust now (public, no credential). */
 export async function fetchTrustBundle(apiUrl: string, mesh: string, timeoutMs = 5000): Promise<string> {
-  const res = await fetch(new URL(`/v1/meshes/${encodeURIComponent(mesh)}/trust-bundle`, apiUrl), { signal: AbortSignal.timeout(timeoutMs) });
+  const res = await httpRequest(new URL(`/v1/meshes/${encodeURIComponent(mesh)}/trust-bundle`, apiUrl), { timeoutMs });
   if (res.status !== 200) throw new CertificateRequestError(`trust bundle request answered ${res.status}`, res.status >= 500, res.status);
-  const pem = await res.text();
+  const pem = res.text;
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new CertificateRequestError('the trust bundle is not PEM', false, res.status);
   return pem;
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { httpRequest } from './http-request.ts';
 import { describeEnvoyExit, LineTail, type EnvoyExit } from './envoy-exit.ts';
 import { EnvoyBannerFilter } from './envoy-log-filter.ts';
 
@@ -78,7 +79,7 @@ export class EnvoySupervisor {
   async live(): Promise<boolean> {
     if (!this.child) return false;
     try {
-      const res = await fetch(`http://127.0.0.1:${this.o.adminPort}/ready`, { signal: AbortSignal.timeout(1000) });
+      const res = await httpRequest(`http://127.0.0.1:${this.o.adminPort}/ready`, { timeoutMs: 1000 });
       return res.status === 200;
     } catch {
       return false;
@@ -93,7 +94,7 @@ export class EnvoySupervisor {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
-      await fetch(`http://127.0.0.1:${this.o.adminPort}/drain_listeners?graceful`, { method: 'POST', signal: AbortSignal.timeout(1000) });
+      await httpRequest(`http://127.0.0.1:${this.o.adminPort}/drain_listeners?graceful`, { method: 'POST', timeoutMs: 1000 });
       await Promise.race([exited, new Promise((r) => setTimeout(r, this.o.drainMs ?? 5000))]);
     } catch (err) {
       this.o.logger.warn({ err }, 'envoy did not accept the drain request; stopping it directly');

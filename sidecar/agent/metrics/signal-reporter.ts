@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { signCertificateRequest } from '../../../core/identity/certificate-auth.ts';
 import { MAX_REPORT_SERVICES } from '../../../core/signals/index.ts';
+import { httpRequest } from '../http-request.ts';
 import { fetchText } from './fetch-text.ts';
 import { istioMetrics, type WorkloadIdentity } from './istio-metrics.ts';
 import { MAX_SCRAPE_BYTES } from './merged-scrape.ts';
@@ -65,14 +66,14 @@ export class SignalReporter {
       const path = `/v1/meshes/${encodeURIComponent(this.o.mesh)}/signals/reports`;
       const body = JSON.stringify({ services });
       const authorization = signCertificateRequest({ method: 'POST', path, timestamp: Math.floor((this.o.now?.() ?? new Date()).getTime() / 1000), body, chainDer: chainDer(credential.certificateChainPem), privateKey: credential.privateKey });
-      const res = await fetch(new URL(path, this.o.apiUrl), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+      const res = await httpRequest(new URL(path, this.o.apiUrl), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body, timeoutMs: 10_000 });
       if (res.status === 501) {
         // The deployment collects no signals (started without a signals store): stop, rather than warn every period.
         this.o.logger.info('the control plane does not collect golden signals; signal reports stopped');
         clearInterval(this.timer);
         return;
       }
-      if (res.status !== 204) throw new Error(`the API answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+      if (res.status !== 204) throw new Error(`the API answered ${res.status}: ${res.text.slice(0, 300)}`);
       this.previous = current;
     } catch (err) {
       this.o.logger.warn({ err: (err as Error).message }, 'signal report not sent; its counts go into the next');
