@@ -23,6 +23,7 @@ import { versionRoutes } from './routes/version.ts';
 import { registrySourceRoutes } from './routes/registry-sources.ts';
 import { registrySourceStatusRoutes } from './routes/registry-source-status.ts';
 import { signalReportRoutes, signalRoutes } from './routes/signals.ts';
+import { proxySettingsRoutes } from './routes/proxy-settings.ts';
 
 export interface CreateApiOptions extends ApiOptions {
   /** Readiness for `/healthz`; local mode reports ready once both API and xDS listen. */
@@ -68,6 +69,7 @@ export function createApi(options: CreateApiOptions): OpenAPIHono<ApiEnv> {
   app.route('/', certificateRoutes(deps));
   app.route('/', registrySourceRoutes(deps));
   app.route('/', signalReportRoutes(deps));
+  app.route('/', proxySettingsRoutes(deps));
   app.use('/v1/*', apiKeyAuth({ store: deps.store }));
   for (const routes of [tenantRoutes, meshRoutes, resourceRoutes, applyRoutes, revisionRoutes, proxyRoutes, workloadRoutes, registrySourceStatusRoutes, joinTokenRoutes, certificateAuditRoutes, attestationRoutes, credentialRoutes, signalRoutes]) {
     app.route('/', routes(deps));

@@ -26,7 +26,6 @@ const equals =
 const POLICY_PATHS = ['spec.trafficPolicy', 'spec.trafficPolicy.portLevelSettings[*]', 'spec.subsets[*].trafficPolicy', 'spec.subsets[*].trafficPolicy.portLevelSettings[*]'];
 
 const NO_REDIRECTION = 'local mode has no traffic redirection';
-const AGENT_FLAGS = 'the agent starts Envoy before it reaches the control plane and is not sent ProxyConfig; set it on trellis-agent run';
 const BY_SELECTOR = 'security policies attach to sidecars by selector; targetRef (gateways, services) is not translated';
 
 /** A request principal is matched as issuer and subject split at the last `/`: a wildcard must be a whole side. */
@@ -151,8 +150,6 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   ...securityFields(),
   ...envoyFilterFields(),
   ...TELEMETRY_UNSUPPORTED_FIELDS,
-  { kind: 'ProxyConfig', path: 'spec.concurrency', reason: `${AGENT_FLAGS} (\`--envoy-arg=--concurrency --envoy-arg=N\`)` },
-  { kind: 'ProxyConfig', path: 'spec.environmentVariables', reason: `${AGENT_FLAGS} (Envoy inherits the agent's environment)` },
   { kind: 'ProxyConfig', path: 'spec.image', reason: 'the proxy image is chosen by the injector (trellis-agent and Envoy from the release), not per workload' },
 ];
 

@@ -8,6 +8,7 @@ import { CertificateRequestError, fetchTrustBundle, requestCertificate, type Att
 import type { EnvoyExit } from './envoy-exit.ts';
 import { EnvoySupervisor } from './envoy-supervisor.ts';
 import { loadOrCreateKeyFile, writeKeyFile } from './key-file.ts';
+import { envoyLaunch, fetchProxySettings } from './proxy-settings-client.ts';
 import { agentMetrics } from './metrics/agent-metrics.ts';
 import { caCertificates } from './metrics/ca-certificates.ts';
 import { mergedScrape } from './metrics/merged-scrape.ts';
@@ -57,6 +58,8 @@ export interface AgentStatus {
   sds: ReturnType<SdsServer['stats']>;
   /** `lastExit`: how Envoy last ended on its own (code or signal, its last stderr lines), until the agent stops. */
   envoy?: { pid?: number; live: boolean; restarts: number; lastExit?: EnvoyExit };
+  /** The ProxyConfig settings Envoy was started with, or why none could be read (Envoy then runs with the agent's own). */
+  proxySettings?: { applied: true; sources: string[]; concurrency?: number; environmentVariables?: string[] } | { applied: false; error: string };
   renewals: number;
   failures: number;
   lastError?: string;
@@ -86,6 +89,7 @@ export class Agent {
   private renewals = 0;
   private failures = 0;
   private lastError: string | undefined;
+  private proxySettings: AgentStatus['proxySettings'];
   private firstCertificate: { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void };
 
   constructor(private readonly o: AgentOptions) {
@@ -146,12 +150,14 @@ export class Agent {
   }
 
   async status(): Promise<AgentStatus> {
-    const envoyLive = this.envoy ? await this.envoy.live() : true;
+    // An Envoy still to be started (its settings being read) is not live.
+    const envoyLive = this.envoy ? await this.envoy.live() : !(this.o.envoy && this.o.bootstrap);
     return {
       ready: this.cert !== undefined && this.cert.notAfter > this.now() && envoyLive,
       ...(this.cert ? { certificate: { spiffeId: this.cert.spiffeId, serialNumber: this.cert.serialNumber, notAfter: this.cert.notAfter.toISOString(), ...(this.renewAt ? { renewAt: this.renewAt.toISOString() } : {}) } } : {}),
       sds: this.sds.stats(),
       ...(this.envoy ? { envoy: { ...(this.envoy.pid ? { pid: this.envoy.pid } : {}), live: envoyLive, restarts: this.envoy.restarts, ...(this.envoy.lastExit ? { lastExit: this.envoy.lastExit } : {}) } } : {}),
+      ...(this.proxySettings ? { proxySettings: this.proxySettings } : {}),
       renewals: this.renewals,
       failures: this.failures,
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -263,11 +269,36 @@ export class Agent {
   }
 
   private onFirstCertificate(): void {
-    if (this.o.envoy && this.o.bootstrap) {
-      const adminPort = this.o.bootstrap.options.adminPort;
-      this.envoy = new EnvoySupervisor({ envoyPath: this.o.envoy.path, bootstrapPath: this.o.bootstrap.path, adminPort, logger: this.log, random: this.random, ...(this.o.envoy.args ? { args: this.o.envoy.args } : {}), ...(this.o.envoy.drainMs !== undefined ? { drainMs: this.o.envoy.drainMs } : {}), ...(this.o.backoff ? { backoff: this.o.backoff } : {}) });
-      this.envoy.start();
-    }
+    if (this.o.envoy && this.o.bootstrap) void this.startEnvoy(this.o.envoy, this.o.bootstrap);
     this.firstCertificate.resolve();
+  }
+
+  /**
+   * Starts Envoy with the workload's ProxyConfig settings, read once with the first certificate:
+   * worker threads and environment belong to the process, so a change applies at the agent's
+   * next start rather than by restarting a serving Envoy. Unreadable settings do not keep the
+   * workload down: Envoy starts with the agent's own, and `/ready` says why.
+   */
+  private async startEnvoy(envoy: NonNullable<AgentOptions['envoy']>, bootstrap: NonNullable<AgentOptions['bootstrap']>): Promise<void> {
+    let launch = { args: envoy.args ?? [], env: {} as Record<string, string> };
+    try {
+      const settings = await fetchProxySettings({
+        apiUrl: this.o.apiUrl,
+        mesh: this.o.mesh,
+        labels: bootstrap.options.metadata?.LABELS ?? {},
+        credential: { certificateChainPem: this.cert!.certificateChainPem, privateKey: this.key!.privateKey },
+        now: this.now,
+      });
+      launch = envoyLaunch(settings, launch.args);
+      const environmentVariables = Object.keys(launch.env);
+      this.proxySettings = { applied: true, sources: settings.sources, ...(settings.concurrency !== undefined ? { concurrency: settings.concurrency } : {}), ...(environmentVariables.length > 0 ? { environmentVariables } : {}) };
+      if (settings.sources.length > 0) this.log.info({ sources: settings.sources, concurrency: settings.concurrency, environmentVariables }, 'ProxyConfig applied to Envoy');
+    } catch (err) {
+      this.proxySettings = { applied: false, error: (err as Error).message };
+      this.log.warn({ err: (err as Error).message }, 'ProxyConfig settings could not be read; Envoy starts without them');
+    }
+    if (this.stopped) return;
+    this.envoy = new EnvoySupervisor({ envoyPath: envoy.path, bootstrapPath: bootstrap.path, adminPort: bootstrap.options.adminPort, logger: this.log, random: this.random, args: launch.args, env: launch.env, ...(envoy.drainMs !== undefined ? { drainMs: envoy.drainMs } : {}), ...(this.o.backoff ? { backoff: this.o.backoff } : {}) });
+    this.envoy.start();
   }
 }

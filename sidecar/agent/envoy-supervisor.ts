@@ -12,6 +12,8 @@ export interface EnvoySupervisorOptions {
   adminPort: number;
   /** Extra command-line arguments for Envoy. */
   args?: string[];
+  /** Added to the agent's environment for Envoy (ProxyConfig environmentVariables). */
+  env?: Record<string, string>;
   /** How long listeners drain on SIGTERM before Envoy is stopped. */
   drainMs?: number;
   backoff?: BackoffPolicy;
@@ -41,7 +43,7 @@ export class EnvoySupervisor {
     if (this.stopping) return;
     const startedAt = Date.now();
     const args = ['-c', this.o.bootstrapPath, '--use-dynamic-base-id', '--disable-hot-restart', ...(this.o.args ?? [])];
-    const child = spawn(this.o.envoyPath, args, { stdio: ['ignore', 'inherit', 'pipe'] });
+    const child = spawn(this.o.envoyPath, args, { stdio: ['ignore', 'inherit', 'pipe'], ...(this.o.env ? { env: { ...process.env, ...this.o.env } } : {}) });
     this.child = child;
     this.o.logger.info({ pid: child.pid, args }, 'envoy started');
     const tail = new LineTail();

@@ -18,17 +18,12 @@ const STILL_REFUSED = [
   'Sidecar/orders-inbound',
   'EnvoyFilter/lua-tagger',
   'EnvoyFilter/targeted-by-ref',
-  'ProxyConfig/mesh-defaults',
-  'ProxyConfig/shop-defaults',
-  'ProxyConfig/orders-proxy',
   'ProxyConfig/distroless',
   'VirtualService/retry-details',
   'DestinationRule/idle-pool',
   'DestinationRule/originate-mtls-for-partner',
   'DestinationRule/originate-tls-with-ca',
   'Sidecar/reviews-inbound',
-  'ProxyConfig/catalog-threads',
-  'ProxyConfig/storefront-env',
   'Telemetry/metrics-tags',
 ];
 
