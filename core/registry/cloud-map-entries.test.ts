@@ -39,4 +39,24 @@ describe('cloudMapEntries', () => {
     const valid = validateRegisteredWorkloads(entries);
     expect(valid.ok, JSON.stringify(valid)).toBe(true);
   });
+
+  it("applies App Mesh's attribute filter: only instances whose attributes match the source's cloudmap.appmesh.trellis.dev/ labels are entries", () => {
+    const filteredSource: CloudMapSource = { ...source, labels: { 'appmesh.trellis.dev/virtual-node': 'stock', 'cloudmap.appmesh.trellis.dev/stage': 'us-east-1', 'cloudmap.appmesh.trellis.dev/tier': 'gold-plus' } };
+    const { entries, skipped, filtered } = cloudMapEntries(
+      filteredSource,
+      [
+        { id: 'match', attributes: { AWS_INSTANCE_IPV4: '10.0.0.1', stage: 'us-east-1', tier: 'gold plus', extra: 'x' } },
+        { id: 'other-stage', attributes: { AWS_INSTANCE_IPV4: '10.0.0.2', stage: 'eu-west-1', tier: 'gold plus' } },
+        { id: 'no-tier', attributes: { AWS_INSTANCE_IPV4: '10.0.0.3', stage: 'us-east-1' } },
+        // Filtered out before its address is looked at: not reported as a problem.
+        { id: 'other-stage-no-address', attributes: { stage: 'eu-west-1' } },
+      ],
+      at,
+    );
+    expect(entries.map((e) => [e.id, e.labels])).toEqual([
+      ['cloud-map/shop.local/Reviews_Service/match', { 'cloudmap.appmesh.trellis.dev/stage': 'us-east-1', 'cloudmap.appmesh.trellis.dev/tier': 'gold-plus', 'cloudmap.appmesh.trellis.dev/extra': 'x', 'appmesh.trellis.dev/virtual-node': 'stock' }],
+    ]);
+    expect(filtered).toBe(3);
+    expect(skipped).toEqual([]);
+  });
 });

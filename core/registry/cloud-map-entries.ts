@@ -10,7 +10,11 @@ export interface CloudMapSource {
   service: string;
   /** The mesh namespace its workloads belong to. */
   namespace: string;
-  /** Labels every instance gets (the virtual node's, from `trellis import appmesh`): what ServiceEntries select. */
+  /**
+   * Labels every instance gets (the virtual node's, from `trellis import appmesh`): what ServiceEntries select.
+   * Those under `cloudmap.appmesh.trellis.dev/` are App Mesh's attribute filter: only instances whose
+   * attribute has that value are workloads.
+   */
   labels?: Record<string, string>;
   /** Service port names AWS_INSTANCE_PORT serves; none: the instances serve the service ports themselves. */
   portNames?: string[];
@@ -44,16 +48,30 @@ function nameOf(service: string, id: string): string {
 /**
  * A Cloud Map service's instances as registry entries: AWS_INSTANCE_IPV4 is the address,
  * AWS_INSTANCE_PORT the port of every named service port, other attributes labels.
- * Instances without a usable address or port are skipped with the reason.
+ * Instances the source's attribute filter leaves out are `filtered` (as App Mesh would not route
+ * to them); instances without a usable address or port are skipped with the reason.
  */
 export function cloudMapEntries(
   source: CloudMapSource,
   instances: readonly CloudMapInstance[],
   at: { tenantId: string; mesh: string; replica: string; now: Date; ttlMs: number },
-): { entries: RegisteredWorkload[]; skipped: SkippedInstance[] } {
+): { entries: RegisteredWorkload[]; skipped: SkippedInstance[]; filtered: number } {
   const entries: RegisteredWorkload[] = [];
   const skipped: SkippedInstance[] = [];
+  let filtered = 0;
+  const filter = Object.entries(source.labels ?? {}).filter(([key]) => key.startsWith(CLOUD_MAP_LABEL_PREFIX));
   for (const instance of instances) {
+    const labels: Record<string, string> = {};
+    for (const [key, value] of Object.entries(instance.attributes)) {
+      if (key.startsWith('AWS_')) continue;
+      // Made label-safe exactly as the App Mesh importer does, so its selectors match the instances.
+      const name = `${CLOUD_MAP_LABEL_PREFIX}${toDnsLabelIfNeeded(key)}`;
+      if (!qualifiedNameProblem(name)) labels[name] = labelValueProblem(value) ? toDnsLabelIfNeeded(value) : value;
+    }
+    if (filter.some(([key, value]) => labels[key] !== value)) {
+      filtered++;
+      continue;
+    }
     const address = instance.attributes.AWS_INSTANCE_IPV4;
     if (!address || isIP(address) !== 4) {
       skipped.push({ id: instance.id, reason: address ? `AWS_INSTANCE_IPV4 ${JSON.stringify(address.slice(0, 64))} is not an IPv4 address` : 'no AWS_INSTANCE_IPV4' });
@@ -64,13 +82,6 @@ export function cloudMapEntries(
     if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
       skipped.push({ id: instance.id, reason: `AWS_INSTANCE_PORT ${JSON.stringify(portText!.slice(0, 64))} is not a port` });
       continue;
-    }
-    const labels: Record<string, string> = {};
-    for (const [key, value] of Object.entries(instance.attributes)) {
-      if (key.startsWith('AWS_')) continue;
-      // Made label-safe exactly as the App Mesh importer does, so its selectors match the instances.
-      const name = `${CLOUD_MAP_LABEL_PREFIX}${toDnsLabelIfNeeded(key)}`;
-      if (!qualifiedNameProblem(name)) labels[name] = labelValueProblem(value) ? toDnsLabelIfNeeded(value) : value;
     }
     Object.assign(labels, source.labels);
     const ports = port !== undefined && source.portNames?.length ? Object.fromEntries(source.portNames.map((n) => [n, port])) : undefined;
@@ -90,5 +101,5 @@ export function cloudMapEntries(
       expiresAt: new Date(at.now.getTime() + at.ttlMs).toISOString(),
     });
   }
-  return { entries, skipped };
+  return { entries, skipped, filtered };
 }

@@ -13,6 +13,7 @@ import { get, startUpstream, type Upstream } from '../support/upstream.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURE = path.join(ROOT, 'test/fixtures/appmesh/describe');
+const TEMPLATES = path.join(ROOT, 'test/fixtures/appmesh/templates');
 const HOST = 'colorteller.colorapp.svc.cluster.local';
 
 let moto: RunningMoto;
@@ -22,6 +23,7 @@ let sidecar: TestSidecar;
 let imported: ConversionResult;
 let serviceId: string;
 let tmp: string;
+let inventoryCaller: TestSidecar | undefined;
 const upstreams: Upstream[] = [];
 
 /** The real `bin/trellis.mjs` in a child process, as a user would run it. */
@@ -38,7 +40,8 @@ type Workloads = { items: { id: string; source: string; address: string; replica
 const workloads = async () => ((await trellis.api('GET', '/v1/meshes/colorapp/workloads')).json as Workloads).items;
 const red = () => get(sidecar.outbound, { host: HOST, 'x-color': 'red' });
 type SourceStatus = { service: string; state: string; polledBy?: string; consecutiveFailures: number; lastSuccessAt?: string; lastError?: string; instances?: number };
-const sourceStatus = async () => ((await trellis.api('GET', '/v1/meshes/colorapp/registry-sources')).json as { cloudMap: { observed: boolean; sources: SourceStatus[] } }).cloudMap;
+const sourceStatusOf = async (mesh: string) => ((await trellis.api('GET', `/v1/meshes/${mesh}/registry-sources`)).json as { cloudMap: { observed: boolean; sources: SourceStatus[] } }).cloudMap;
+const sourceStatus = () => sourceStatusOf('colorapp');
 let settingsWithSources: Record<string, unknown>;
 
 beforeAll(async () => {
@@ -64,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sidecar?.envoy.stop();
+  await inventoryCaller?.envoy.stop();
   await trellis?.close();
   await Promise.all(upstreams.map((u) => u.close()));
   cloudMap?.destroy();
@@ -93,7 +97,7 @@ describe('an App Mesh mesh with a Cloud Map node, applied with import appmesh --
   it('follows Cloud Map: a second instance joins and a deregistered one leaves', async () => {
     const second = await startUpstream('red-2-from-cloud-map');
     upstreams.push(second);
-    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-2', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(second.port) } }));
+    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-2', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(second.port), ECS_TASK_DEFINITION_FAMILY: 'colorteller-red' } }));
     await waitFor(async () => (await workloads()).length === 2, 'the second instance in the registry', 15_000, 100);
     await cloudMap.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-1' }));
     await waitFor(async () => (await workloads()).map((w) => w.id).join() === 'cloud-map/colorapp.local/colorteller-red/task-2', 'the first instance gone', 15_000, 100);
@@ -162,9 +166,37 @@ describe('an App Mesh mesh with a Cloud Map node, applied with import appmesh --
     // The service comes back: the next poll succeeds and puts its instance back.
     const namespaceId = (await cloudMap.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === 'colorapp.local')!.Id!;
     serviceId = (await cloudMap.send(new CreateServiceCommand({ Name: 'colorteller-red', NamespaceId: namespaceId }))).Service!.Id!;
-    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-3', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(upstreams[1]!.port) } }));
+    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-3', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(upstreams[1]!.port), ECS_TASK_DEFINITION_FAMILY: 'colorteller-red' } }));
     await waitFor(async () => (await sourceStatus()).sources[0]?.state === 'ok', 'the source ok again', 15_000, 100);
     expect((await sourceStatus()).sources[0]).toMatchObject({ consecutiveFailures: 0, instances: 1 });
     await waitFor(async () => (await red()).servedBy === 'red-2-from-cloud-map', 'red served again', 20_000, 100);
   });
 });
+
+describe('app-on-network.cfn.yaml + network.cfn.yaml: a Cloud Map node with an attribute filter, imported with --apply', () => {
+  it('routes only to the Cloud Map instances whose attributes match the filter, as App Mesh does', async () => {
+    const [usEast, euWest] = await Promise.all([startUpstream('stock-us-east-1'), startUpstream('stock-eu-west-1')]);
+    upstreams.push(usEast, euWest);
+    await cloudMap.send(new CreateHttpNamespaceCommand({ Name: 'inventory.internal' }));
+    const namespaceId = (await cloudMap.send(new ListNamespacesCommand({}))).Namespaces!.find((n) => n.Name === 'inventory.internal')!.Id!;
+    const stock = (await cloudMap.send(new CreateServiceCommand({ Name: 'stock', NamespaceId: namespaceId }))).Service!.Id!;
+    // The template filters on stage = ${AWS::Region}, us-east-1 by default.
+    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: stock, InstanceId: 'task-us', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(usEast.port), stage: 'us-east-1' } }));
+    await cloudMap.send(new RegisterInstanceCommand({ ServiceId: stock, InstanceId: 'task-eu', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(euWest.port), stage: 'eu-west-1' } }));
+
+    const run = await trellisCli('import', 'appmesh', '-f', path.join(TEMPLATES, 'app-on-network.cfn.yaml'), '-f', path.join(TEMPLATES, 'network.cfn.yaml'), '--apply', '-m', 'inventory');
+    expect(run.code, run.stderr).toBe(0);
+    inventoryCaller = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'inventory', namespace: 'inventory', workload: 'shop-frontend' });
+    await waitFor(async () => (await sourceStatusOf('inventory')).sources[0]?.state === 'ok', 'the stock source polled', 15_000, 100);
+    expect((await sourceStatusOf('inventory')).sources[0]).toMatchObject({ service: 'stock', instances: 1 });
+    const entries = ((await trellis.api('GET', '/v1/meshes/inventory/workloads')).json as Workloads).items;
+    expect(entries.map((w) => w.id)).toEqual(['cloud-map/inventory.internal/stock/task-us']);
+
+    const stockCall = () => get(inventoryCaller!.outbound, { host: 'stock.inventory.internal' });
+    await waitFor(async () => (await stockCall()).servedBy === 'stock-us-east-1', 'stock served', 20_000, 100);
+    const seen = new Set<string | undefined>();
+    for (let i = 0; i < 30; i++) seen.add((await stockCall()).servedBy);
+    expect([...seen]).toEqual(['stock-us-east-1']);
+  });
+});
+
