@@ -92,6 +92,29 @@ describe('incremental (delta) ADS', () => {
     expect((await stream.next()).resources.map((x) => x.name)).toEqual(['svc']);
   });
 
+  it('after a full push, sends of a changed map only what the proxy subscribed to, and removes only what it holds', async () => {
+    const cla = (name: string, port: number) => loadAssignment(name, [{ host: '127.0.0.1', port }]);
+    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 1), cla('b', 2), cla('c', 3)]));
+    const stream = open();
+    stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: ['a', 'b'] });
+    const first = await stream.next();
+    expect(first.resources.map((x) => x.name).sort()).toEqual(['a', 'b']);
+    ack(stream, first);
+    await stream.expectSilence();
+    // Changes only to what it did not subscribe to: nothing.
+    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 1), cla('b', 2), cla('c', 4), cla('d', 5)]));
+    await stream.expectSilence();
+    // One subscribed resource changes, another goes, an unsubscribed one goes too.
+    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 6), cla('d', 5)]));
+    const update = await stream.next();
+    expect(update.resources.map((x) => x.name)).toEqual(['a']);
+    ack(stream, update);
+    const removal = await stream.next();
+    expect(removal).toMatchObject({ resources: [], removed_resources: ['b'] });
+    ack(stream, removal);
+    await stream.expectSilence();
+  });
+
   it('on reconnect with initial_resource_versions sends only what differs and removes what is gone', async () => {
     server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('same', '127.0.0.1', 1), staticCluster('changed', '127.0.0.1', 2)]));
     const cached = server.cache.resources('scope-a', CLUSTER_TYPE_URL);

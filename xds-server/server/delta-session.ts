@@ -55,6 +55,33 @@ function withVirtualHosts(routes: TypeStatus, hosts: TypeStatus): TypeStatus {
   };
 }
 
+interface MapDiff {
+  /** Names added, or served at another version. */
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+}
+
+const diffs = new WeakMap<ReadonlyMap<string, CachedResource>, WeakMap<ReadonlyMap<string, CachedResource>, MapDiff>>();
+
+/** What differs between two served maps; computed once per pair and shared by every stream of the scope. */
+function diffOf(before: ReadonlyMap<string, CachedResource>, after: ReadonlyMap<string, CachedResource>): MapDiff {
+  let byAfter = diffs.get(before);
+  if (!byAfter) {
+    byAfter = new WeakMap();
+    diffs.set(before, byAfter);
+  }
+  let diff = byAfter.get(after);
+  if (!diff) {
+    const changed: string[] = [];
+    for (const [name, r] of after) if (before.get(name)?.version !== r.version) changed.push(name);
+    const removed: string[] = [];
+    for (const name of before.keys()) if (!after.has(name)) removed.push(name);
+    diff = { changed, removed };
+    byAfter.set(after, diff);
+  }
+  return diff;
+}
+
 export interface DeltaSessionOptions {
   /** Serve route configurations in VHDS form (see delta-vhds.ts); only for proxies that support it. */
   readonly vhds?: boolean;
@@ -102,7 +129,7 @@ export class DeltaSession implements HeldState {
       if (!state || !this.published(typeUrl)) continue;
       const all = this.served(typeUrl);
       if (state.syncedTo === all) continue;
-      const removed = [...state.known.keys()].filter((name) => !all.has(name));
+      const removed = this.gone(state, all, state.syncedTo && diffOf(state.syncedTo, all));
       if (removed.length === 0) continue;
       // Later types wait too: their users may be among what is still held back.
       if (!this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
@@ -234,11 +261,14 @@ export class DeltaSession implements HeldState {
   private pushUpdates(state: DeltaTypeState): boolean {
     const all = this.served(state.info.typeUrl);
     if (state.syncedTo === all) return true;
-    const names = state.wildcard ? all.keys() : state.subscribed.values();
+    // Synced to an earlier map: only what differs from it can be due (plus what is to be re-warmed).
+    const diff = state.syncedTo && diffOf(state.syncedTo, all);
+    const names = diff ? new Set([...diff.changed, ...state.rewarm]) : state.wildcard ? all.keys() : state.subscribed.values();
     // Envoy files a virtual host under a route configuration it holds, and drops it otherwise.
     const routes = state.info.typeUrl === VIRTUAL_HOST_TYPE_URL ? this.types.get(ROUTE_TYPE_URL)?.known : undefined;
     const changed: CachedResource[] = [];
     for (const name of names) {
+      if (diff && !this.wants(state, name)) continue;
       if (state.info.typeUrl === VIRTUAL_HOST_TYPE_URL && !routes?.has(routeConfigurationOf(name))) continue;
       const r = all.get(name);
       if (r && (state.known.get(name) !== r.version || state.rewarm.has(name))) changed.push(r);
@@ -246,7 +276,7 @@ export class DeltaSession implements HeldState {
     // Virtual hosts go and come in one response, which Envoy applies at once: a domain moving from
     // one host to another (the catch-all when outboundTrafficPolicy changes) is never held twice,
     // which Envoy would refuse, as it would in a whole route configuration.
-    const removed = routes ? [...state.known.keys()].filter((name) => !all.has(name)) : [];
+    const removed = routes ? this.gone(state, all, diff) : [];
     if (changed.length === 0 && removed.length === 0) {
       state.rewarm.clear();
       return true;
@@ -256,6 +286,13 @@ export class DeltaSession implements HeldState {
     this.send(state, changed, removed);
     return true;
   }
+
+  /** Names the proxy holds that are no longer served. */
+  private gone(state: DeltaTypeState, all: ReadonlyMap<string, CachedResource>, diff: MapDiff | undefined): string[] {
+    // What was synced to one map holds nothing outside it: only names that left the map can be gone.
+    return diff ? diff.removed.filter((name) => state.known.has(name)) : [...state.known.keys()].filter((name) => !all.has(name));
+  }
+
 
   private send(state: DeltaTypeState, resources: CachedResource[], removed: string[]): void {
     const follow = state.info.typeUrl === ROUTE_TYPE_URL ? virtualHostsToFollow(resources, (name) => state.known.has(name)) : [];
