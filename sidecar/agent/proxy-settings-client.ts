@@ -1,6 +1,7 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { signCertificateRequest } from '../../core/identity/certificate-auth.ts';
 import type { ProxySettings } from '../../core/resources/effective-proxy-config.ts';
+import { httpRequest } from './http-request.ts';
 
 const chainDer = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b).raw);
 
@@ -19,10 +20,9 @@ export async function fetchProxySettings(r: ProxySettingsRequest): Promise<Proxy
   const path = `/v1/meshes/${encodeURIComponent(r.mesh)}/proxy-settings`;
   const body = JSON.stringify({ labels: r.labels });
   const authorization = signCertificateRequest({ method: 'POST', path, timestamp: Math.floor(r.now().getTime() / 1000), body, chainDer: chainDer(r.credential.certificateChainPem), privateKey: r.credential.privateKey });
-  const res = await fetch(new URL(path, r.apiUrl), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(r.timeoutMs ?? 10_000) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`proxy settings: HTTP ${res.status}: ${text.slice(0, 300)}`);
-  const parsed = JSON.parse(text) as Partial<ProxySettings>;
+  const res = await httpRequest(new URL(path, r.apiUrl), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body, timeoutMs: r.timeoutMs ?? 10_000, maxBytes: 64 * 1024 });
+  if (res.status !== 200) throw new Error(`proxy settings: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+  const parsed = JSON.parse(res.text) as Partial<ProxySettings>;
   const settings: ProxySettings = { sources: Array.isArray(parsed.sources) ? parsed.sources.filter((s): s is string => typeof s === 'string') : [] };
   if (typeof parsed.concurrency === 'number' && Number.isInteger(parsed.concurrency) && parsed.concurrency >= 0) settings.concurrency = parsed.concurrency;
   if (parsed.environmentVariables && typeof parsed.environmentVariables === 'object') {
