@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,10 @@ import type { IstioResource } from '../../core/resources/index.ts';
 import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
 import { waitFor } from '../support/ports.ts';
+import { openEmbeddedCa } from '../../core/adapters/embedded/ca/index.ts';
+import { startSecureSidecar, type SecureSidecar } from '../support/secure-sidecar.ts';
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
+import { issueWorkloadCertificate } from '../support/workload-certificate.ts';
 import { binomialBounds } from '../support/traffic.ts';
 import { makeTestCa, makeTestLeaf } from '../support/tls-certificates.ts';
 import { get, startUpstream, type Upstream } from '../support/upstream.ts';
@@ -329,6 +333,73 @@ describe('gateway-tls-grpc.cfn.yaml (EnableTls=true): a gRPC virtual gateway ter
     }
     const other = await quote('/pricing.Billing/Charge');
     expect(other.grpcStatus).toBe('12');
+  });
+});
+
+describe('conditional-tls.cfn.yaml (Stage=prod, so StrictTls): listener TLS STRICT and the client policy become mesh mTLS between real Envoys', () => {
+  const LEDGER = 'ledger.payments.local';
+  let caDir: string;
+  let ledgerApp: Upstream;
+  let ledger: SecureSidecar;
+  let checkout: SecureSidecar;
+
+  /** A plaintext GET straight at the ledger sidecar's inbound port, as a caller outside the mesh would send. */
+  const direct = () =>
+    new Promise<number>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port: ledger.inboundPort, path: '/', agent: false, timeout: 3000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(0));
+    });
+
+  beforeAll(async () => {
+    const value = imported('conditional-tls', { Stage: 'prod' });
+    expect(value.report.resources.find((r) => r.source === 'VirtualNode/payments/audit')?.outcome).toBe('converted');
+    caDir = mkdtempSync(path.join(os.tmpdir(), 'trellis-appmesh-mtls-'));
+    const ca = await openEmbeddedCa({ dir: path.join(caDir, 'ca') });
+    const [ledgerCert, checkoutCert] = await Promise.all([
+      issueWorkloadCertificate(ca, 'spiffe://payments.default.trellis.local/ns/payments/sa/ledger'),
+      issueWorkloadCertificate(ca, 'spiffe://payments.default.trellis.local/ns/payments/sa/checkout'),
+    ]);
+    ledgerApp = await startUpstream('ledger');
+    // The ledger's workload runs a sidecar and registers itself (its WorkloadEntry is what to delete once it does, the report says).
+    const namespace = await applyToTrellis(value, value.resources.filter((r) => !(r.kind === 'WorkloadEntry' && r.metadata.name === 'ledger')));
+    const label = (node: string) => value.workloads.find((w) => w.kind === 'VirtualNode' && w.name === node)!.labels;
+    const common = { xdsPort, mesh: 'payments', namespace };
+    [ledger, checkout] = await Promise.all([
+      startSecureSidecar({ ...common, workload: 'ledger', serviceAccount: 'ledger', labels: label('ledger'), appPort: ledgerApp.port, certificate: ledgerCert }),
+      startSecureSidecar({ ...common, workload: 'checkout', serviceAccount: 'checkout', labels: label('checkout'), certificate: checkoutCert }),
+    ]);
+    await waitFor(async () => (await get(checkout.outbound, { host: LEDGER }).catch(() => ({ status: 0 }))).status === 200, 'checkout reaching the ledger', 20_000, 100);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([ledger?.stop(), checkout?.stop()]);
+    await ledgerApp?.close();
+    if (caDir) rmSync(caDir, { recursive: true, force: true });
+  });
+
+  it("serves checkout over mTLS, with checkout's SPIFFE ID reaching the ledger", async () => {
+    ledgerApp.received.length = 0;
+    for (let i = 0; i < 10; i++) expect((await get(checkout.outbound, { host: LEDGER })).status).toBe(200);
+    const xfcc = ledgerApp.received.map((r) => r.headers['x-forwarded-client-cert']);
+    expect(xfcc.length).toBe(10);
+    expect(xfcc.every((h) => typeof h === 'string' && h.includes('URI=spiffe://payments.default.trellis.local/ns/payments/sa/checkout'))).toBe(true);
+  });
+
+  it('refuses a plaintext caller at the ledger (STRICT), as App Mesh refused one without TLS', async () => {
+    // The port takes connections (checkout's mTLS ones come through it); a plaintext request gets no answer.
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(ledger.inboundPort!, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    expect(connected).toBe(true);
+    expect(await direct()).toBe(0);
   });
 });
 
