@@ -6,7 +6,7 @@ import { startGateway, type TestGateway } from '../support/gateway.ts';
 import { apply, eventually, localService } from '../support/traffic.ts';
 import { startUpstream, type Upstream } from '../support/upstream.ts';
 
-// Istio's JWT claim routing task on a real Envoy gateway: routes chosen by the claims of a token the gateway verified.
+// Istio's JWT claim routing and ingress authorization tasks on a real Envoy gateway: routes chosen by the claims of a token the gateway verified, requests refused by policies selecting the gateway.
 const MESH = 'compat-claims';
 const ISSUER = 'testing@secure.trellis.test';
 
@@ -29,6 +29,25 @@ spec:
   jwtRules:
     - issuer: ${ISSUER}
       jwks: '${jwt.jwks}'
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: admin-needs-token, namespace: ingress }
+spec:
+  selector: { matchLabels: { istio: ingressgateway } }
+  action: DENY
+  rules:
+    - from: [{ source: { notRequestPrincipals: ["*"] } }]
+      to: [{ operation: { paths: ["/admin/{**}"] } }]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: other-port-only, namespace: ingress }
+spec:
+  selector: { matchLabels: { istio: ingressgateway } }
+  action: DENY
+  rules:
+    - to: [{ operation: { ports: ["8443"], paths: ["/headers"] } }]
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -106,6 +125,15 @@ describe('JWT claim routing at a gateway', () => {
   it('withoutHeaders on a claim matches requests whose token lacks it, or that carry none', async () => {
     expect((await call('/members')).status).toBe(401);
     expect(await call('/members', jwt.token({ sub: 'ana' }))).toEqual({ status: 200, servedBy: 'catalog' });
+  });
+});
+
+describe('AuthorizationPolicy selecting a gateway', () => {
+  it('refuses /admin/** without a verified token and serves it with one; a rule for another server port does not apply', async () => {
+    expect((await call('/admin/users')).status).toBe(403);
+    expect(await call('/admin/users', jwt.token({ sub: 'ana' }))).toEqual({ status: 200, servedBy: 'catalog' });
+    expect((await call('/administrators')).status).toBe(200);
+    expect((await call('/headers')).status).toBe(200);
     await gateway.envoy.assertNoTrouble();
   });
 });

@@ -31,7 +31,7 @@ export function listenPort(g: GatewayListening | undefined, port: number): numbe
 const issueAt = (s: GatewayServer, field: string) => ({ resource: s.gateway.source, field: `spec.servers[${s.index}]${field ? `.${field}` : ''}` });
 
 /** The filter chains one TLS-carrying server (HTTPS or TLS) contributes to its port's listener. */
-function tlsServerChains(ctx: RouteContext, s: GatewayServer, tlsInput: ServerTlsInput, out: GatewayListeners, httpFilters: readonly Obj[]): Obj[] {
+function tlsServerChains(ctx: RouteContext, s: GatewayServer, tlsInput: ServerTlsInput, out: GatewayListeners, httpFilters: (port: number) => readonly Obj[]): Obj[] {
   const tls = s.server.tls ?? {};
   const mode = tls.mode ?? 'PASSTHROUGH';
   const protocol = s.server.port.protocol.toUpperCase();
@@ -47,7 +47,7 @@ function tlsServerChains(ctx: RouteContext, s: GatewayServer, tlsInput: ServerTl
   if (protocol === 'HTTPS') {
     const routeName = httpsRouteName(s);
     out.routes.push(gatewayRouteConfiguration(ctx, routeName, [s], s.server.port.number));
-    return [{ name: routeName, filter_chain_match: match, transport_socket: built.socket, ...httpFilterChain(edgeHcm(routeName, httpFilters)) }];
+    return [{ name: routeName, filter_chain_match: match, transport_socket: built.socket, ...httpFilterChain(edgeHcm(routeName, httpFilters(s.server.port.number))) }];
   }
   const filters = terminatedTcpFilters(ctx, s);
   if (!filters) {
@@ -61,9 +61,9 @@ function tlsServerChains(ctx: RouteContext, s: GatewayServer, tlsInput: ServerTl
  * One listener per Gateway server port: plain HTTP servers share an HCM routed by RDS
  * `http.<port>`; HTTPS and TLS servers add filter chains chosen by SNI (tls_inspector), each
  * terminating its own TLS (or passing it through); plain TCP servers forward their tcp routes.
- * `httpFilters` run before the router in every HTTP connection manager.
+ * `httpFilters(port)` run before the router in the HTTP connection managers of a server port.
  */
-export function gatewayListeners(ctx: RouteContext, servers: readonly GatewayServer[], listening: GatewayListening | undefined, tlsInput: ServerTlsInput, httpFilters: readonly Obj[] = []): GatewayListeners {
+export function gatewayListeners(ctx: RouteContext, servers: readonly GatewayServer[], listening: GatewayListening | undefined, tlsInput: ServerTlsInput, httpFilters: (port: number) => readonly Obj[] = () => []): GatewayListeners {
   const out: GatewayListeners = { listeners: [], routes: [], secrets: new Set() };
   const byPort = new Map<number, GatewayServer[]>();
   for (const s of servers) byPort.set(s.server.port.number, [...(byPort.get(s.server.port.number) ?? []), s]);
@@ -93,7 +93,7 @@ export function gatewayListeners(ctx: RouteContext, servers: readonly GatewaySer
     if (http.length > 0) {
       const name = httpRouteName(port);
       out.routes.push(gatewayRouteConfiguration(ctx, name, http, port));
-      add(http[0]!, { name, ...plainMatch, ...httpFilterChain(edgeHcm(name, httpFilters)) });
+      add(http[0]!, { name, ...plainMatch, ...httpFilterChain(edgeHcm(name, httpFilters(port))) });
       for (const s of tcp) ctx.issues.push({ ...issueAt(s, 'port.protocol'), message: `port ${port} already serves HTTP; a ${s.server.port.protocol} server cannot share it` });
     } else if (tcp[0]) {
       const filters = terminatedTcpFilters(ctx, tcp[0]);

@@ -3,31 +3,29 @@ import type { MeshIndex } from '../mesh/mesh-model.ts';
 import { visibleService } from '../mesh/proxy-view.ts';
 import type { ProxyDescriptor } from '../proxy-descriptor.ts';
 import type { RouteContext } from '../routes/route-context.ts';
-import { jwtAuthn } from '../security/jwt-authn.ts';
-import { appliesToWorkload } from '../security/policy-scope.ts';
 import { trustDomainOf } from '../security/trust-domain.ts';
 import { byName } from '../sort-named.ts';
 import type { Named, TranslationResult } from '../translation-result.ts';
 import type { GatewayCredential } from './gateway-credential.ts';
 import { gatewayListeners } from './gateway-listeners.ts';
+import { gatewaySecurity } from './gateway-security.ts';
 import { gatewaySecrets } from './gateway-secrets.ts';
 import { gatewayServers, selectedGateways } from './gateway-selection.ts';
 
 /**
  * Everything an Envoy gateway is served: listeners for the servers of the Gateways that select
  * it, routes from the VirtualServices bound to them (JWT claims matched once a
- * RequestAuthentication selecting the gateway verified the token), clusters for the services it can reach,
+ * RequestAuthentication selecting the gateway verified the token), the RequestAuthentications and
+ * AuthorizationPolicies selecting it, clusters for the services it can reach,
  * and the uploaded credentials (`namespace/name`, in its own namespace) its servers use.
  */
 export function translateGateway(index: MeshIndex, proxy: ProxyDescriptor, credentials: ReadonlyMap<string, GatewayCredential> = new Map()): TranslationResult {
   const ctx: RouteContext = { index, flavour: 'sidecar', namespace: proxy.namespace, labels: proxy.labels, issues: [...index.issues] };
   const trustDomain = trustDomainOf(index);
   const servers = gatewayServers(selectedGateways(index, proxy));
-  // RequestAuthentications selecting the gateway verify tokens at the edge; routing again after one verified lets routes match its claims.
-  const workload = { namespace: proxy.namespace, labels: proxy.labels };
-  const jwt = jwtAuthn(index.security.requestAuthentications.filter((e) => appliesToWorkload(e, workload)), ctx.issues, { clearRouteCache: true });
-  const built = gatewayListeners(ctx, servers, proxy.gateway, { namespace: proxy.namespace, trustDomain, sds: proxy.sds === true, credentials }, jwt.filter ? [jwt.filter] : []);
-  const clusters: Named[] = [...jwt.clusters];
+  const security = gatewaySecurity(index, proxy, trustDomain, ctx.issues);
+  const built = gatewayListeners(ctx, servers, proxy.gateway, { namespace: proxy.namespace, trustDomain, sds: proxy.sds === true, credentials }, security.httpFilters);
+  const clusters: Named[] = [...security.clusters];
   const endpoints: Named[] = [];
   const mtls = { trustDomain, workloadCertificate: proxy.sds === true };
   for (const host of index.services.keys()) {
