@@ -122,6 +122,20 @@ describe('state-of-the-world ADS', () => {
     expect(namesOf(response)).toEqual(['svc']);
   });
 
+  it('treats an ACK that repeats the names as no change, and a new name in the request as one', async () => {
+    const cla = (name: string, port: number) => loadAssignment(name, [{ host: '127.0.0.1', port }]);
+    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 1), cla('b', 2)]));
+    const stream = open();
+    stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names: ['a'] });
+    const first = await stream.next();
+    expect(namesOf(first)).toEqual(['a']);
+    stream.send({ type_url: ENDPOINT_TYPE_URL, resource_names: ['a'], version_info: first.version_info, response_nonce: first.nonce });
+    await stream.expectSilence();
+    // Envoy names one more: it gets it, though the cache did not change.
+    stream.send({ type_url: ENDPOINT_TYPE_URL, resource_names: ['a', 'b'], version_info: first.version_info, response_nonce: first.nonce });
+    expect(namesOf(await stream.next())).toEqual(['b']);
+  });
+
   it('sends only the route that changed, and the full cluster set without a removed cluster', async () => {
     server.cache.setSnapshot(
       'scope-a',

@@ -21,6 +21,11 @@ interface SotwTypeState {
   served: boolean;
   /** Names to send again even though unchanged: Envoy is warming something that needs them. */
   readonly rewarm: Set<string>;
+  /**
+   * The cache's map this type was last pushed in full against: while the cache serves the same map
+   * (and the subscription is the same), nothing is due. Cleared by whatever changes that.
+   */
+  syncedTo?: ReadonlyMap<string, CachedResource>;
 }
 
 const entriesOf = (resources: Iterable<CachedResource>): [string, string][] => [...resources].map((r) => [r.name, r.version]);
@@ -72,11 +77,16 @@ export class SotwSession implements HeldState {
     for (const typeUrl of REMOVAL_ORDER) {
       const state = this.types.get(typeUrl);
       if (!state?.info.fullStateOfTheWorld || !this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) continue;
+      if (state.syncedTo === this.ctx.cache.resources(this.ctx.info.scope, typeUrl)) continue;
       const current = this.current(state);
       if (![...state.sent.keys()].some((name) => !current.has(name))) continue;
       // Later types wait too: their users may be among what is still held back.
       if (!this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
       this.pushFullState(state, current);
+    }
+    // Everything went out: until the cache serves another map (or the stream wants more), nothing is due.
+    for (const [typeUrl, state] of this.types) {
+      if (state.rewarm.size === 0 && state.served && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) state.syncedTo = this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
     }
     this.hold.settle();
   }
@@ -112,11 +122,14 @@ export class SotwSession implements HeldState {
       return false;
     }
     const explicit = names.filter((n) => n !== '*');
+    const wasWildcard = state.wildcard;
     if (state.info.wildcard) {
       // Legacy wildcard: an empty first request; an explicit '*' at any time.
       state.wildcard = names.includes('*') || (names.length === 0 && (initial || state.wildcard));
     }
     const next = new Set(explicit);
+    // Envoy repeats its names with every ACK: only a different set (or wildcard) is a change.
+    if (state.wildcard !== wasWildcard || next.size !== state.subscribed.size || explicit.some((n) => !state.subscribed.has(n))) state.syncedTo = undefined;
     const dropped = [...state.sent.keys()].filter((name) => !next.has(name) && !state.wildcard);
     if (dropped.length > 0) {
       const kept = new Map(state.sent);
@@ -154,6 +167,7 @@ export class SotwSession implements HeldState {
 
   /** Returns false when the update is held back for ordering (later types then wait too). */
   private pushUpdates(state: SotwTypeState): boolean {
+    if (state.syncedTo !== undefined && state.syncedTo === this.ctx.cache.resources(this.ctx.info.scope, state.info.typeUrl)) return true;
     const current = this.current(state);
     const typeUrl = state.info.typeUrl;
     if (state.info.fullStateOfTheWorld) {
@@ -198,7 +212,9 @@ export class SotwSession implements HeldState {
   private rewarmAfter(typeUrl: XdsTypeUrl, updated: readonly CachedResource[]): void {
     const needs = warmingNeeds(typeUrl, updated);
     const warmed = needs && this.types.get(needs.typeUrl);
-    if (warmed) for (const name of needs.names) if (warmed.sent.has(name)) warmed.rewarm.add(name);
+    if (!warmed) return;
+    warmed.syncedTo = undefined;
+    for (const name of needs.names) if (warmed.sent.has(name)) warmed.rewarm.add(name);
   }
 
   private send(state: SotwTypeState, resources: CachedResource[], version: string, removed: string[]): void {
