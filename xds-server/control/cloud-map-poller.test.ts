@@ -10,6 +10,7 @@ import type { CloudMapInstanceLister, CloudMapSource } from '../../core/registry
 import type { CloudMapPollOutcome } from '../../core/registry/cloud-map-source-status.ts';
 import { CloudMapMetrics } from '../metrics/index.ts';
 import { startMoto, type RunningMoto } from '../../test/support/moto.ts';
+import { freePort } from '../../test/support/ports.ts';
 import { CLOUD_MAP_REPLICA, CloudMapPoller } from './cloud-map-poller.ts';
 
 let moto: RunningMoto;
@@ -240,3 +241,35 @@ describe('two replicas sharing the leases in DynamoDB (moto)', () => {
     await survivor.stop();
   });
 });
+
+describe('a lease table that cannot be reached', () => {
+  it('polls nothing while it cannot take the lease, and counts each poll as failed with the reason', async () => {
+    // A real DynamoDB client at a loopback port nothing listens on: every call fails as in an outage.
+    const unreachable = new DynamoDBClient({ ...moto.clientConfig, endpoint: `http://127.0.0.1:${await freePort()}`, maxAttempts: 1 });
+    let now = new Date('2026-12-05T13:00:00.000Z');
+    const registry = new InMemoryWorkloadRegistry({ now: () => now });
+    const listed: string[] = [];
+    const outcomes: CloudMapPollOutcome[] = [];
+    const poller = new CloudMapPoller({
+      registry,
+      lister: { list: (namespace, service) => (listed.push(service), new ServiceDiscoveryInstances(client).list(namespace, service)) },
+      tenantId: 'default',
+      mesh: 'outage',
+      sources: [source],
+      leases: new DynamoDbCloudMapLeases({ client: unreachable, tableName: 'trellis', now: () => now }),
+      holder: 'replica-a',
+      periodMs: 30_000,
+      now: () => now,
+      onPolled: (_s, o) => outcomes.push(o),
+    });
+    await poller.pollOnce();
+    now = new Date(now.getTime() + 30_000);
+    await poller.pollOnce();
+    expect(listed).toEqual([]);
+    expect(outcomes).toHaveLength(2);
+    expect(outcomes.every((o) => !o.ok && o.error.startsWith('the lease could not be taken: '))).toBe(true);
+    await poller.stop();
+    unreachable.destroy();
+  });
+});
+
