@@ -46,10 +46,17 @@ describe('Telemetry', () => {
 
   it.each([
     ['targetRefs', { targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'g' }] }, 'spec.targetRefs'],
-    ['metric overrides', { metrics: [{ overrides: [{ match: { metric: 'REQUEST_COUNT' }, disabled: true }] }] }, 'spec.metrics[0].overrides'],
+    ['a custom metric override', { metrics: [{ overrides: [{ match: { customMetric: 'my_metric' }, disabled: true }] }] }, 'spec.metrics[0].overrides[0].match.customMetric'],
+    ['a tag UPSERT (the default operation)', { metrics: [{ overrides: [{ tagOverrides: { cluster: { value: 'node.metadata.CLUSTER_ID' } } }] }] }, 'spec.metrics[0].overrides[0].tagOverrides.cluster'],
+    ['an explicit tag UPSERT', { metrics: [{ overrides: [{ tagOverrides: { cluster: { operation: 'UPSERT', value: '"a"' } } }] }] }, 'spec.metrics[0].overrides[0].tagOverrides.cluster'],
     ['a reporting interval', { metrics: [{ reportingInterval: '10s' }] }, 'spec.metrics[0].reportingInterval'],
     ['Istio tags', { tracing: [{ enableIstioTags: true }] }, 'spec.tracing[0].enableIstioTags'],
   ])('refuses %s as unsupported', (_name, spec, path) => {
     expect(errorsOf(telemetry(spec))).toEqual([{ path, message: expect.stringMatching(/unsupported/) }]);
+  });
+
+  it('accepts metric overrides the agent honours: disabled metrics and removed tags, per mode', () => {
+    const spec = { metrics: [{ providers: [{ name: 'prometheus' }], overrides: [{ match: { metric: 'REQUEST_COUNT', mode: 'CLIENT' }, disabled: true }, { tagOverrides: { request_protocol: { operation: 'REMOVE' } } }] }] };
+    expect(errorsOf(telemetry(spec))).toEqual([]);
   });
 });

@@ -151,3 +151,46 @@ describe('istioMetrics on a real Envoy bootstrapped with the agent stats_config'
     expect(new Set(rq.samples.map((s) => s.labels['destination_service']).filter(Boolean))).toEqual(new Set(['web.shop.svc.cluster.local', 'api.internal.example.com', 'reviews', 'db.data.svc.cluster.local']));
   });
 });
+
+describe('istioMetrics with Telemetry overrides', () => {
+  // Two subsets of one service: the same series but for destination_version.
+  const labels = (subset: string) => `envoy_cluster_name="outbound|80|${subset}|web",destination_service="web.shop.svc.cluster.local"`;
+  const subsets = ['v1', 'v2'] as const;
+  // Text-format families keep their samples together: counters of both subsets, then the histograms.
+  const envoyText = [
+    '# TYPE envoy_cluster_upstream_rq counter',
+    ...subsets.map((v, i) => `envoy_cluster_upstream_rq{${labels(v)},envoy_response_code="200"} ${10 + i}`),
+    '# TYPE envoy_cluster_upstream_rq_time histogram',
+    ...subsets.flatMap((v, i) => [
+      `envoy_cluster_upstream_rq_time_bucket{${labels(v)},le="5"} ${1 + i}`,
+      `envoy_cluster_upstream_rq_time_bucket{${labels(v)},le="10"} ${2 + i}`,
+      `envoy_cluster_upstream_rq_time_bucket{${labels(v)},le="+Inf"} ${2 + i}`,
+      `envoy_cluster_upstream_rq_time_sum{${labels(v)}} ${7 + i}`,
+      `envoy_cluster_upstream_rq_time_count{${labels(v)}} ${2 + i}`,
+    ]),
+  ].join('\n');
+  const families = () => {
+    const parsed = parsePrometheusText(`${envoyText}\n`);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return new Map(parsed.value.map((f) => [f.name, f]));
+  };
+  const samplesOf = (text: string) => {
+    const parsed = parsePrometheusText(text);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return parsed.value.flatMap((f) => f.samples);
+  };
+
+  it('sums coinciding series once a tag is removed: counters add up, histogram buckets, sums and counts too', () => {
+    const text = istioMetrics(families(), ME, { CLIENT: { istio_requests_total: { removeTags: ['destination_version'] }, istio_request_duration_milliseconds: { removeTags: ['destination_version'] } } });
+    const samples = samplesOf(text);
+    expect(samples.filter((s) => s.name === 'istio_requests_total').map((s) => [s.labels['destination_version'], s.value])).toEqual([[undefined, 21]]);
+    expect(samples.filter((s) => s.name === 'istio_request_duration_milliseconds_bucket').map((s) => [s.labels['le'], s.value])).toEqual([['5', 3], ['10', 5], ['+Inf', 5]]);
+    expect(samples.filter((s) => s.name === 'istio_request_duration_milliseconds_sum').map((s) => s.value)).toEqual([15]);
+  });
+
+  it('drops a disabled family on its side only', () => {
+    const samples = samplesOf(istioMetrics(families(), ME, { SERVER: { istio_requests_total: { disabled: true } }, CLIENT: { istio_request_duration_milliseconds: { disabled: true } } }));
+    expect(samples.filter((s) => s.name === 'istio_requests_total')).toHaveLength(2);
+    expect(samples.filter((s) => s.name.startsWith('istio_request_duration'))).toEqual([]);
+  });
+});

@@ -1,3 +1,4 @@
+import type { MetricOverrides, SideMetricOverrides } from '../../../core/mesh/metric-overrides.ts';
 import { DESTINATION_SERVICE_TAG } from '../../bootstrap/stats-config.ts';
 import { parseClusterName, serviceNameAndNamespace, type ClusterRef } from './cluster-name.ts';
 import type { MetricFamily, Sample } from './prometheus-text.ts';
@@ -141,12 +142,40 @@ function histogramSeries(family: MetricFamily | undefined, me: WorkloadIdentity)
     }));
 }
 
+/** The series of one family after the overrides of each series' side: dropped, or labels removed and coinciding series merged. */
+function overridden<T extends { labels: Record<string, string> }>(name: string, series: T[], overrides: SideMetricOverrides | undefined, merge: (into: T, from: T) => void): T[] {
+  if (!overrides) return series;
+  const out = new Map<string, T>();
+  for (const s of series) {
+    const o: MetricOverrides[string] | undefined = (s.labels['reporter'] === 'source' ? overrides.CLIENT : overrides.SERVER)?.[name];
+    if (o?.disabled) continue;
+    const removed = new Set(o?.removeTags ?? []);
+    const labels = removed.size === 0 ? s.labels : Object.fromEntries(Object.entries(s.labels).filter(([k]) => !removed.has(k)));
+    const key = JSON.stringify(labels);
+    const existing = out.get(key);
+    if (existing) merge(existing, s);
+    else out.set(key, { ...s, labels });
+  }
+  return [...out.values()];
+}
+
+const sumInto = (into: SeriesValue, from: SeriesValue) => void (into.value += from.value);
+
+function mergeHistogram(into: HistogramValue, from: HistogramValue): void {
+  const counts = new Map(into.buckets.map((b) => [b.le, b.count]));
+  for (const b of from.buckets) counts.set(b.le, (counts.get(b.le) ?? 0) + b.count);
+  into.buckets = [...counts.entries()].sort(([a], [b]) => a - b).map(([le, count]) => ({ le, count }));
+  into.sum += from.sum;
+  into.count += from.count;
+}
+
 /**
  * Istio's standard metrics from Envoy's cluster stats: outbound clusters report as `source`,
  * the inbound cluster as `destination`. Only clusters that saw traffic have series; labels are
- * per cluster and response code, never per endpoint or path.
+ * per cluster and response code, never per endpoint or path. `overrides` (Telemetry
+ * `metrics[].overrides`, per side) drop families or remove labels.
  */
-export function istioMetrics(envoy: ReadonlyMap<string, MetricFamily>, me: WorkloadIdentity): string {
+export function istioMetrics(envoy: ReadonlyMap<string, MetricFamily>, me: WorkloadIdentity, overrides?: SideMetricOverrides): string {
   const requests = byCluster(envoy.get(ENVOY.requests), (s) => s.labels['envoy_response_code']);
   const requestSeries: SeriesValue[] = [...requests.values()]
     .filter((r) => r.value > 0)
@@ -158,16 +187,18 @@ export function istioMetrics(envoy: ReadonlyMap<string, MetricFamily>, me: Workl
     [...byCluster(envoy.get(name)).values()]
       .filter((r) => !httpClusters.has(clusterKey(r.cluster)) && r.value > 0)
       .map((r) => ({ labels: { ...peerLabels(r.cluster, me), request_protocol: 'tcp', ...TAIL }, value: r.value }));
+  const counter = (name: string, help: string, series: SeriesValue[]) => formatFamily(name, 'counter', help, overridden(name, series, overrides, sumInto));
+  const histogram = (name: string, help: string, family: string) => formatHistogram(name, help, overridden(name, histogramSeries(envoy.get(family), me), overrides, mergeHistogram));
 
   return [
-    formatFamily('istio_requests_total', 'counter', 'Requests, by response code (Envoy cluster stats: final upstream responses).', requestSeries),
-    formatHistogram('istio_request_duration_milliseconds', 'Request duration in milliseconds (Envoy upstream_rq_time).', histogramSeries(envoy.get(ENVOY.duration), me)),
-    formatHistogram('istio_request_bytes', 'HTTP request body sizes in bytes (clusters that track request sizes).', histogramSeries(envoy.get(ENVOY.requestBody), me)),
-    formatHistogram('istio_response_bytes', 'HTTP response body sizes in bytes (clusters that track response sizes).', histogramSeries(envoy.get(ENVOY.responseBody), me)),
+    counter('istio_requests_total', 'Requests, by response code (Envoy cluster stats: final upstream responses).', requestSeries),
+    histogram('istio_request_duration_milliseconds', 'Request duration in milliseconds (Envoy upstream_rq_time).', ENVOY.duration),
+    histogram('istio_request_bytes', 'HTTP request body sizes in bytes (clusters that track request sizes).', ENVOY.requestBody),
+    histogram('istio_response_bytes', 'HTTP response body sizes in bytes (clusters that track response sizes).', ENVOY.responseBody),
     // Istio's directions: received is the request direction (to the upstream), sent the response direction.
-    formatFamily('istio_tcp_sent_bytes_total', 'counter', 'Bytes of TCP connections in the response direction.', tcp(ENVOY.upstreamReceived)),
-    formatFamily('istio_tcp_received_bytes_total', 'counter', 'Bytes of TCP connections in the request direction.', tcp(ENVOY.upstreamSent)),
-    formatFamily('istio_tcp_connections_opened_total', 'counter', 'TCP connections opened.', tcp(ENVOY.connectionsOpened)),
-    formatFamily('istio_tcp_connections_closed_total', 'counter', 'TCP connections closed.', tcp(ENVOY.connectionsClosed)),
+    counter('istio_tcp_sent_bytes_total', 'Bytes of TCP connections in the response direction.', tcp(ENVOY.upstreamReceived)),
+    counter('istio_tcp_received_bytes_total', 'Bytes of TCP connections in the request direction.', tcp(ENVOY.upstreamSent)),
+    counter('istio_tcp_connections_opened_total', 'TCP connections opened.', tcp(ENVOY.connectionsOpened)),
+    counter('istio_tcp_connections_closed_total', 'TCP connections closed.', tcp(ENVOY.connectionsClosed)),
   ].join('');
 }

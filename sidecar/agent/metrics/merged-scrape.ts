@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { AgentMetrics } from './agent-metrics.ts';
 import { fetchText } from './fetch-text.ts';
+import type { SideMetricOverrides } from '../../../core/mesh/metric-overrides.ts';
 import { istioMetrics, type WorkloadIdentity } from './istio-metrics.ts';
+import { readMetricOverrides } from './metric-overrides-reader.ts';
 import { parsePrometheusText, type MetricFamily } from './prometheus-text.ts';
 
 export interface MergedScrapeOptions {
@@ -28,7 +30,7 @@ function namesOf(families: readonly MetricFamily[]): Set<string> {
 
 /**
  * One Prometheus scrape of the sidecar: Envoy's stats, Istio's standard metrics derived from
- * them, the agent's own metrics and the app's. Each part is checked before it is passed on: a
+ * them (with the Telemetry metric overrides Envoy's listeners carry), the agent's own metrics and the app's. Each part is checked before it is passed on: a
  * source that fails or does not parse is left out (and counted), never breaks the whole scrape,
  * and an app family whose name the proxy already uses is dropped.
  */
@@ -47,7 +49,16 @@ export async function mergedScrape(o: MergedScrapeOptions): Promise<string> {
     o.agent.scrapeErrors.inc({ source: 'envoy' });
     log.debug({ err: (err as Error).message }, 'envoy stats unavailable for this scrape');
   }
-  const istio = istioMetrics(new Map(envoyFamilies.map((f) => [f.name, f])), o.identity());
+  let overrides: SideMetricOverrides | undefined;
+  if (o.envoyAdminPort !== undefined && envoyFamilies.length > 0) try {
+    overrides = await readMetricOverrides(o.envoyAdminPort, timeout);
+  } catch (err) {
+    // Without the overrides the Istio metrics would show what Telemetry disabled: leave them out of this scrape.
+    o.agent.scrapeErrors.inc({ source: 'envoy' });
+    log.debug({ err: (err as Error).message }, 'metric overrides unavailable for this scrape');
+    envoyFamilies = [];
+  }
+  const istio = istioMetrics(new Map(envoyFamilies.map((f) => [f.name, f])), o.identity(), overrides);
   const own = await o.agent.registry.metrics();
   const ownParsed = parsePrometheusText(istio + own);
   const taken = namesOf([...envoyFamilies, ...(ownParsed.ok ? ownParsed.value : [])]);

@@ -1,5 +1,6 @@
 import { providerProblem } from '../../../core/mesh/default-providers.ts';
 import type { ExtensionProvider } from '../../../core/mesh/extension-providers.ts';
+import { ISTIO_METRIC_CLASSES, type IstioMetricClass, type MetricOverrides } from '../../../core/mesh/metric-overrides.ts';
 import { labelsMatch } from '../mesh/labels-match.ts';
 import type { MeshIndex, TelemetryEntry } from '../mesh/mesh-model.ts';
 import type { ProxyDescriptor } from '../proxy-descriptor.ts';
@@ -28,6 +29,8 @@ export interface TracingSettings {
 export interface EffectiveTelemetry {
   accessLogs: AccessLogSink[];
   tracing: TracingSettings | undefined;
+  /** How the agent changes the Istio metrics of this side; undefined when nothing overrides them. */
+  metrics: MetricOverrides | undefined;
 }
 
 // Istio's default sampling (MeshConfig defaultConfig.tracing.sampling) when nothing sets a rate.
@@ -128,11 +131,46 @@ function checkMetrics(index: MeshIndex, levels: TelemetryEntry[], issues: Transl
   }
 }
 
-/** The access logs and tracing one side of `proxy` gets; issues name what could not be applied. */
+const METRIC_CLASSES = Object.keys(ISTIO_METRIC_CLASSES) as IstioMetricClass[];
+
+/**
+ * Metric overrides of one mode, as Istio applies them: every level's overrides in order, least
+ * specific first, so a later `disabled` wins and removed tags add up. An entry that names only
+ * providers other than prometheus ones does not touch the agent's metrics. `customMetric` and
+ * tag UPSERTs are refused at apply; gRPC message classes have no series to change.
+ */
+function metricsFor(index: MeshIndex, levels: TelemetryEntry[], mode: TelemetryMode): MetricOverrides | undefined {
+  const disabled = new Map<IstioMetricClass, boolean>();
+  const removed = new Map<IstioMetricClass, Set<string>>();
+  const isPrometheus = (name: string) => index.settings.extensionProviders?.some((p) => p.name === name && p.prometheus !== undefined) === true;
+  for (const level of levels) {
+    for (const entry of level.spec.metrics ?? []) {
+      if (entry.providers && !entry.providers.some((p) => isPrometheus(p.name))) continue;
+      for (const o of entry.overrides ?? []) {
+        if (!appliesToMode(o.match?.mode, mode) || o.match?.customMetric !== undefined) continue;
+        const metric = o.match?.metric ?? 'ALL_METRICS';
+        const classes = metric === 'ALL_METRICS' ? METRIC_CLASSES : METRIC_CLASSES.filter((c) => c === metric);
+        for (const c of classes) {
+          if (o.disabled !== undefined) disabled.set(c, o.disabled);
+          for (const [tag, change] of Object.entries(o.tagOverrides ?? {})) if (change.operation === 'REMOVE') removed.set(c, (removed.get(c) ?? new Set()).add(tag));
+        }
+      }
+    }
+  }
+  const out: MetricOverrides = {};
+  for (const c of METRIC_CLASSES) {
+    const tags = [...(removed.get(c) ?? [])].sort();
+    if (disabled.get(c)) out[ISTIO_METRIC_CLASSES[c]] = { disabled: true };
+    else if (tags.length > 0) out[ISTIO_METRIC_CLASSES[c]] = { removeTags: tags };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The access logs, tracing and metric overrides one side of `proxy` gets; issues name what could not be applied. */
 export function effectiveTelemetry(index: MeshIndex, proxy: ProxyDescriptor, mode: TelemetryMode, issues: TranslationIssue[]): EffectiveTelemetry {
   // Levels and metrics are the same for both sides: reported with the outbound (shared) side only.
   const sideIssues = mode === 'CLIENT' ? issues : [];
   const levels = telemetryLevels(index, proxy, sideIssues);
   checkMetrics(index, levels, sideIssues);
-  return { accessLogs: accessLogsFor(index, levels, mode, issues), tracing: tracingFor(index, levels, mode, issues) };
+  return { accessLogs: accessLogsFor(index, levels, mode, issues), tracing: tracingFor(index, levels, mode, issues), metrics: metricsFor(index, levels, mode) };
 }

@@ -164,6 +164,47 @@ spec:
     expect(shared.issues).toContainEqual({ resource: 'MeshSettings', field: 'extensionProviders', message: expect.stringContaining('otel.observability.svc.cluster.local is not exported to namespace shop') });
   });
 
+  it('carries metric overrides in each side\'s listener metadata: levels in order, per mode, only for prometheus providers', () => {
+    const idx = index(`
+apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: mesh-default, namespace: istio-system }
+spec:
+  metrics:
+    - providers: [{ name: prom }]
+      overrides:
+        - match: { metric: REQUEST_DURATION, mode: CLIENT }
+          disabled: true
+        - tagOverrides: { request_protocol: { operation: REMOVE } }
+    - providers: [{ name: otel }]
+      overrides: [{ disabled: true }]
+---
+apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: shop, namespace: shop }
+spec:
+  metrics:
+    - overrides:
+        - match: { metric: REQUEST_DURATION }
+          disabled: false
+        - match: { metric: REQUEST_COUNT, mode: SERVER }
+          tagOverrides: { response_code: { operation: REMOVE } }
+`);
+    const carried = (r: TranslationResult) =>
+      r.listeners.map((l) => ((l.resource['metadata'] as Obj | undefined)?.['filter_metadata'] as Obj | undefined)?.['trellis.io/metric-overrides'] as { fields: { json: { stringValue: string } } } | undefined).map((m) => (m ? JSON.parse(m.fields.json.stringValue) : undefined));
+    const tcp = { removeTags: ['request_protocol'] };
+    const everyTcp = { istio_tcp_connections_opened_total: tcp, istio_tcp_connections_closed_total: tcp, istio_tcp_sent_bytes_total: tcp, istio_tcp_received_bytes_total: tcp };
+    // Other namespaces: the mesh level alone (the otel entry names no prometheus provider, so it is not applied).
+    for (const c of carried(translateSidecarShared(idx, sidecar({ app: 'a' }, 'other')))) {
+      expect(c).toEqual({ side: 'CLIENT', overrides: { istio_requests_total: tcp, istio_request_duration_milliseconds: { disabled: true }, istio_request_bytes: tcp, istio_response_bytes: tcp, ...everyTcp } });
+    }
+    // shop: the namespace level turns the durations back on and removes response_code on the server side.
+    expect(carried(translateSidecarShared(idx, sidecar({ app: 'a' })))[0]?.overrides.istio_request_duration_milliseconds).toEqual(tcp);
+    expect(carried(translateSidecarInbound(idx, sidecar({ app: 'a' })))).toContainEqual({ side: 'SERVER', overrides: expect.objectContaining({ istio_requests_total: { removeTags: ['request_protocol', 'response_code'] } }) });
+    // Without overrides the listeners carry nothing.
+    expect(carried(translateSidecarShared(index(''), sidecar({ app: 'a' }))).every((c) => c === undefined)).toBe(true);
+  });
+
   it('traces with the mesh default provider, the workload rate and merged custom tags; an own cluster for an unregistered backend', () => {
     const idx = index(
       `

@@ -1,3 +1,4 @@
+import { encodeMetricOverrides, METRIC_OVERRIDES_FIELD, METRIC_OVERRIDES_METADATA_KEY, type MetricOverrides } from '../../../core/mesh/metric-overrides.ts';
 import { HCM_FILTER_NAME } from '../envoy/extension-types.ts';
 import { TCP_PROXY_FILTER_NAME } from '../envoy/traffic-extension-types.ts';
 import type { MeshIndex } from '../mesh/mesh-model.ts';
@@ -12,8 +13,10 @@ import { hcmTracing } from './tracing-config.ts';
 type Obj = Record<string, unknown>;
 
 interface Additions {
+  mode: TelemetryMode;
   accessLogs: Obj[];
   tracing: Obj | undefined;
+  metrics: MetricOverrides | undefined;
   clusters: Named[];
 }
 
@@ -45,8 +48,8 @@ function additionsFor(index: MeshIndex, proxy: ProxyDescriptor, mode: TelemetryM
     const backend = backendOf(t.provider.name, target.service, target.port, t.provider.opentelemetry !== undefined && !t.provider.opentelemetry.http);
     if (backend) tracing = hcmTracing(t, backend, proxy.labels, proxy.namespace);
   }
-  if (accessLogs.length === 0 && !tracing) return undefined;
-  return { accessLogs, tracing, clusters: [...clusters.values()] };
+  if (accessLogs.length === 0 && !tracing && !effective.metrics) return undefined;
+  return { mode, accessLogs, tracing, metrics: effective.metrics, clusters: [...clusters.values()] };
 }
 
 function withFilters(chain: Obj, add: Additions): Obj {
@@ -65,6 +68,14 @@ function withFilters(chain: Obj, add: Additions): Obj {
   };
 }
 
+/** The listener's metadata with the side's metric overrides, for the agent to read from Envoy's config dump. */
+function withMetricOverrides(metadata: Obj | undefined, mode: TelemetryMode, overrides: MetricOverrides): Obj {
+  const filterMetadata = (metadata?.['filter_metadata'] as Obj | undefined) ?? {};
+  // A google.protobuf.Struct in the form the encoder takes: one JSON string, parsed and checked by the agent.
+  const struct = { fields: { [METRIC_OVERRIDES_FIELD]: { stringValue: encodeMetricOverrides(mode, overrides) } } };
+  return { ...metadata, filter_metadata: { ...filterMetadata, [METRIC_OVERRIDES_METADATA_KEY]: struct } };
+}
+
 // Copies along the path it changes: listeners may be shared with the translation memo.
 function withListenerTelemetry(listener: Named, add: Additions): Named {
   const r = listener.resource;
@@ -75,6 +86,7 @@ function withListenerTelemetry(listener: Named, add: Additions): Named {
     name: listener.name,
     resource: {
       ...r,
+      ...(add.metrics ? { metadata: withMetricOverrides(r['metadata'] as Obj | undefined, add.mode, add.metrics) } : {}),
       ...(Array.isArray(chains) ? { filter_chains: chains.map((c: Obj) => withFilters(c, add)) } : {}),
       ...(fallback ? { default_filter_chain: withFilters(fallback, add) } : {}),
     },
@@ -84,7 +96,7 @@ function withListenerTelemetry(listener: Named, add: Additions): Named {
 /**
  * Adds the access logs and tracing that the Telemetry resources and default providers give this
  * side of the proxy to every HTTP connection manager (logs and tracing) and TCP proxy (logs) of
- * its listeners, and the backend clusters of the modes in `clustersFor` (the outbound side of a
+ * its listeners, the side's metric overrides to the listeners' metadata, and the backend clusters of the modes in `clustersFor` (the outbound side of a
  * sidecar carries the inbound side's too, since only it is shared). Unchanged when nothing applies.
  */
 export function withTelemetry(index: MeshIndex, proxy: ProxyDescriptor, result: TranslationResult, mode: TelemetryMode, clustersFor: readonly TelemetryMode[]): TranslationResult {
