@@ -84,25 +84,35 @@ function copyProtos(): void {
  */
 export async function buildApps(names: readonly AppName[] = Object.keys(APP_ENTRIES) as AppName[], keepUnusedChunksMs = STALE_CHUNK_MS): Promise<void> {
   const startedAt = Date.now();
-  const result = await build({
-    ...common(),
-    entryPoints: Object.fromEntries(names.map((name) => [name, path.join(REPO_ROOT, APP_ENTRIES[name])])),
-    outdir: DIST,
-    outExtension: { '.js': '.mjs' },
-    // Every output sits directly in dist/, so `import.meta.url` locates dist/ from any chunk.
-    entryNames: '[name]',
-    chunkNames: 'chunk-[hash]',
-    splitting: true,
-    metafile: true,
-    write: false,
-  });
+  const bundle = (group: readonly AppName[], minify = false) =>
+    build({
+      ...common(),
+      entryPoints: Object.fromEntries(group.map((name) => [name, path.join(REPO_ROOT, APP_ENTRIES[name])])),
+      outdir: DIST,
+      outExtension: { '.js': '.mjs' },
+      // Every output sits directly in dist/, so `import.meta.url` locates dist/ from any chunk.
+      entryNames: '[name]',
+      chunkNames: 'chunk-[hash]',
+      splitting: true,
+      metafile: true,
+      write: false,
+      minifyWhitespace: minify,
+      minifySyntax: minify,
+    });
+  const others = names.filter((name) => name !== 'trellis-agent');
+  const results = await Promise.all([
+    ...(others.length > 0 ? [bundle(others)] : []),
+    // One agent runs beside every workload and V8 keeps each module's source text in its heap: the
+    // agent gets chunks of its own with whitespace and syntax minified (names kept for stack traces).
+    ...(names.includes('trellis-agent') ? [bundle(['trellis-agent'], true)] : []),
+  ]);
   copyProtos();
   const entries = new Set(names.flatMap((name) => [`${name}.mjs`, `${name}.mjs.map`]));
   // Chunks first, entries last: an entry never points at a chunk not yet written.
-  const files = [...result.outputFiles].sort((a, b) => Number(entries.has(path.basename(a.path))) - Number(entries.has(path.basename(b.path))));
+  const files = results.flatMap((r) => r.outputFiles).sort((a, b) => Number(entries.has(path.basename(a.path))) - Number(entries.has(path.basename(b.path))));
   for (const file of files) writeAtomically(file.path, file.contents);
   pruneChunks(new Set(files.map((f) => path.basename(f.path))), keepUnusedChunksMs);
-  const sources = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/'));
+  const sources = [...new Set(results.flatMap((r) => Object.keys(r.metafile.inputs)))].filter((input) => !input.includes('node_modules/'));
   const stamp = { startedAt, apps: names, inputs: [...sources, 'package.json', 'package-lock.json', 'scripts/build.ts', 'infra/lambda-bundling.ts'] };
   writeAtomically(STAMP_FILE, Buffer.from(`${JSON.stringify(stamp, null, 1)}\n`));
 }
