@@ -1,5 +1,6 @@
 // The sidecar agent's own cost while its Envoy carries traffic: `trellis-agent run --xds-mtls --envoy-path ...`
-// (built dist/trellis-agent.mjs, its own process) in front of a local app; a paced keep-alive HTTP client in
+// (bin/trellis-agent.mjs executed as a command, with its #! Node flags, on the built dist/trellis-agent.mjs;
+// AGENT_BENCH_NODE=1: `node bin/trellis-agent.mjs`, no flags) in front of a local app; a paced keep-alive HTTP client in
 // this process sends AGENT_LOAD_RPS requests/s (default 1,000) for AGENT_LOAD_SECONDS (default 30) to the
 // sidecar's outbound listener, which routes them over mTLS (certificates from the agent's SDS) to the
 // workload's own inbound listener and the app. Reports the agent's RSS idle and under load, its CPU% (of
@@ -64,12 +65,14 @@ spec:
   const token = await trellis.api('POST', `/v1/meshes/${MESH}/join-tokens`, { namespace: 'bench', serviceAccount: 'app' });
   if (token.status !== 201) throw new Error(`join token: ${JSON.stringify(token.json)}`);
   const [adminPort, readyPort, outboundPort, inboundPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const args = ['bin/trellis-agent.mjs', 'run', '--api', trellis.apiUrl, '--join-token', (token.json as { token: string }).token, '--workload', 'app', '--label', 'app=app',
+  const args = ['run', '--api', trellis.apiUrl, '--join-token', (token.json as { token: string }).token, '--workload', 'app', '--label', 'app=app',
     '--address', '127.0.0.1', '--port', String(app.port), '--inbound-port', String(inboundPort), '--xds', trellis.xdsAddress, '--xds-mtls',
     '--envoy-path', ENVOY_BIN, '--envoy-arg', '--log-level', '--envoy-arg', 'error', '--envoy-arg', '--concurrency', '--envoy-arg', '1',
     '--admin-port', String(adminPort), '--ready-port', String(readyPort), '--outbound-port', String(outboundPort), '--metrics-port', String(metricsPort),
     '--work-dir', path.join(dir, 'app'), '--drain-seconds', '1'];
-  agent = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
+  const bin = path.join(ROOT, 'bin/trellis-agent.mjs');
+  const [command, commandArgs] = process.env.AGENT_BENCH_NODE === '1' ? [process.execPath, [bin, ...args]] : [bin, args];
+  agent = spawn(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
   const pid = agent.pid!;
   let output = '';
   const keep = (b: Buffer) => void (output = (output + b.toString()).slice(-4000));
@@ -157,7 +160,8 @@ spec:
   const endAgent = sample(pid);
   const envoyCpu = (sample(envoyPid).cpuSeconds - startEnvoy) / seconds;
 
-  console.log(`agent process = node running dist/trellis-agent.mjs (node flags: ${process.execArgv.length ? process.execArgv.join(' ') : 'none'} for the bench; the agent's own as its launcher sets them)`);
+  const agentArgv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  console.log(`agent process: ${agentArgv.slice(0, agentArgv.indexOf('run')).map((a) => path.basename(a)).join(' ')} (dist/trellis-agent.mjs)`);
   console.log(`load: ${latencies.length} requests answered 200 in ${seconds.toFixed(1)} s (${(latencies.length / seconds).toFixed(0)}/s of ${RPS}/s asked; ${failures} failed${firstFailure ? ` (first: ${firstFailure})` : ''}, ${behind} not sent because ${MAX_IN_FLIGHT} were in flight), paced keep-alive client over loopback`);
   console.log(`latency through the sidecar (outbound → mTLS → inbound → app): p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`);
   console.log(`agent RSS idle (5 s after ready and a warm-up): ${idle.rssMiB.toFixed(1)} MiB`);
