@@ -42,14 +42,14 @@ describe('GET /v1/meshes/{mesh}/registry-sources', () => {
     const app = api(true);
     expect((await call(app, 'PUT', '/v1/meshes/shop', { body: settings })).status).toBe(201);
     await leases.acquire(ref('reviews'), 'replica-a', 20_000);
-    await leases.record(ref('reviews'), 'replica-a', { ok: true, instances: 2, skipped: 1 });
+    await leases.record(ref('reviews'), 'replica-a', { ok: true, instances: 2, skipped: 1, filtered: 3 });
     await leases.acquire(ref('ratings'), 'replica-b', 20_000);
-    await leases.record(ref('ratings'), 'replica-b', { ok: true, instances: 1, skipped: 0 });
+    await leases.record(ref('ratings'), 'replica-b', { ok: true, instances: 1, skipped: 0, filtered: 0 });
     clock = new Date(clock.getTime() + 10_000);
     await leases.acquire(ref('ratings'), 'replica-b', 20_000);
     await leases.record(ref('ratings'), 'replica-b', { ok: false, error: 'CloudMapNotFoundError: Cloud Map namespace shop.local does not exist' });
     await leases.acquire(ref('orders'), 'replica-c', 5_000);
-    await leases.record(ref('orders'), 'replica-c', { ok: true, instances: 4, skipped: 0 });
+    await leases.record(ref('orders'), 'replica-c', { ok: true, instances: 4, skipped: 0, filtered: 0 });
     clock = new Date(clock.getTime() + 5_000);
 
     const res = await call(app, 'GET', '/v1/meshes/shop/registry-sources');
@@ -59,7 +59,7 @@ describe('GET /v1/meshes/{mesh}/registry-sources', () => {
         observed: true,
         periodSeconds: 10,
         sources: [
-          { ...source('reviews'), state: 'ok', polledBy: 'replica-a', leaseExpiresAt: '2026-12-05T10:00:20.000Z', lastAttemptAt: '2026-12-05T10:00:00.000Z', lastSuccessAt: '2026-12-05T10:00:00.000Z', consecutiveFailures: 0, instances: 2, skipped: 1 },
+          { ...source('reviews'), state: 'ok', polledBy: 'replica-a', leaseExpiresAt: '2026-12-05T10:00:20.000Z', lastAttemptAt: '2026-12-05T10:00:00.000Z', lastSuccessAt: '2026-12-05T10:00:00.000Z', consecutiveFailures: 0, instances: 2, skipped: 1, filtered: 3 },
           {
             ...source('ratings'),
             state: 'failing',
@@ -72,10 +72,11 @@ describe('GET /v1/meshes/{mesh}/registry-sources', () => {
             consecutiveFailures: 1,
             instances: 1,
             skipped: 0,
+            filtered: 0,
           },
           { ...source('details'), state: 'pending', consecutiveFailures: 0 },
           // Its holder's lease ended at 10:00:15 and no replica renewed it.
-          { ...source('orders'), state: 'unpolled', polledBy: 'replica-c', leaseExpiresAt: '2026-12-05T10:00:15.000Z', lastAttemptAt: '2026-12-05T10:00:10.000Z', lastSuccessAt: '2026-12-05T10:00:10.000Z', consecutiveFailures: 0, instances: 4, skipped: 0 },
+          { ...source('orders'), state: 'unpolled', polledBy: 'replica-c', leaseExpiresAt: '2026-12-05T10:00:15.000Z', lastAttemptAt: '2026-12-05T10:00:10.000Z', lastSuccessAt: '2026-12-05T10:00:10.000Z', consecutiveFailures: 0, instances: 4, skipped: 0, filtered: 0 },
         ],
       },
     });

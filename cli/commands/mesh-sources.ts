@@ -17,6 +17,7 @@ interface CloudMapSourceView {
   lastErrorAt?: string;
   consecutiveFailures: number;
   instances?: number;
+  filtered?: number;
 }
 
 interface RegistrySourcesView {
@@ -49,7 +50,7 @@ export function registerMeshSources(mesh: Command, io: CliIo): void {
                 s.polledBy ?? '-',
                 s.lastSuccessAt ? `${age(s.lastSuccessAt)} ago` : '-',
                 String(s.consecutiveFailures),
-                s.instances === undefined ? '-' : String(s.instances),
+                s.instances === undefined ? '-' : s.filtered ? `${s.instances} (${s.filtered} filtered)` : String(s.instances),
                 s.lastError ? `${age(s.lastErrorAt)} ago: ${s.lastError.length > ERROR_COLUMN ? `${s.lastError.slice(0, ERROR_COLUMN - 1)}…` : s.lastError}` : '-',
               ]),
             ),

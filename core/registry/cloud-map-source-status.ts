@@ -7,7 +7,7 @@ export interface CloudMapSourceRef {
 }
 
 /** What one poll of a source came to. */
-export type CloudMapPollOutcome = { ok: true; instances: number; skipped: number } | { ok: false; error: string };
+export type CloudMapPollOutcome = { ok: true; instances: number; skipped: number; filtered: number } | { ok: false; error: string };
 
 /** A source's lease and how its polls went, as the fleet shares them. */
 export interface CloudMapSourceStatus {
@@ -24,9 +24,10 @@ export interface CloudMapSourceStatus {
   lastErrorAt?: string;
   /** Failed polls since the last success (0 after a success); carried over when another replica takes the lease. */
   consecutiveFailures: number;
-  /** Instances the last successful poll made workloads of, and those it skipped. */
+  /** Instances the last successful poll made workloads of, those it could not use, and those the attribute filter left out. */
   instances?: number;
   skipped?: number;
+  filtered?: number;
 }
 
 /** Longest error message kept: enough for an SDK error, bounded for the item and the API. */

@@ -25,6 +25,7 @@ const CloudMapSourceStateSchema = z
     consecutiveFailures: z.number().int().describe('Failed polls since the last success'),
     instances: z.number().int().optional().describe('Instances the last successful poll made workloads of'),
     skipped: z.number().int().optional().describe('Instances it could not use (no IPv4 address, bad port)'),
+    filtered: z.number().int().optional().describe("Instances the node's App Mesh attribute filter left out"),
   })
   .meta({ id: 'CloudMapSourceState' });
 

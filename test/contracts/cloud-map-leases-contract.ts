@@ -38,8 +38,8 @@ export function cloudMapLeasesContract(name: string, makeLeases: (now: () => Dat
 
     it('records outcomes from the holder only: failures add up, a success resets them and keeps the last error', async () => {
       await leases.acquire(ref, 'replica-a', 60_000);
-      expect(await leases.record(ref, 'replica-b', { ok: true, instances: 1, skipped: 0 })).toBe(false);
-      expect(await leases.record(ref, 'replica-a', { ok: true, instances: 3, skipped: 1 })).toBe(true);
+      expect(await leases.record(ref, 'replica-b', { ok: true, instances: 1, skipped: 0, filtered: 0 })).toBe(false);
+      expect(await leases.record(ref, 'replica-a', { ok: true, instances: 3, skipped: 1, filtered: 2 })).toBe(true);
       const okAt = new Date(time).toISOString();
       advance(1000);
       await leases.record(ref, 'replica-a', { ok: false, error: 'Cloud Map namespace shop.local does not exist' });
@@ -47,11 +47,11 @@ export function cloudMapLeasesContract(name: string, makeLeases: (now: () => Dat
       await leases.record(ref, 'replica-a', { ok: false, error: 'still gone' });
       const failedAt = new Date(time).toISOString();
       expect(await leases.list(ref.tenantId, ref.mesh)).toEqual([
-        { cloudMapNamespace: 'shop.local', service: 'reviews', holder: 'replica-a', leaseExpiresAt: new Date(Date.parse(okAt) + 60_000).toISOString(), lastAttemptAt: failedAt, lastSuccessAt: okAt, lastError: 'still gone', lastErrorAt: failedAt, consecutiveFailures: 2, instances: 3, skipped: 1 },
+        { cloudMapNamespace: 'shop.local', service: 'reviews', holder: 'replica-a', leaseExpiresAt: new Date(Date.parse(okAt) + 60_000).toISOString(), lastAttemptAt: failedAt, lastSuccessAt: okAt, lastError: 'still gone', lastErrorAt: failedAt, consecutiveFailures: 2, instances: 3, skipped: 1, filtered: 2 },
       ]);
       advance(1000);
-      await leases.record(ref, 'replica-a', { ok: true, instances: 2, skipped: 0 });
-      expect((await leases.list(ref.tenantId, ref.mesh))[0]).toMatchObject({ consecutiveFailures: 0, lastSuccessAt: new Date(time).toISOString(), lastError: 'still gone', lastErrorAt: failedAt, instances: 2, skipped: 0 });
+      await leases.record(ref, 'replica-a', { ok: true, instances: 2, skipped: 0, filtered: 0 });
+      expect((await leases.list(ref.tenantId, ref.mesh))[0]).toMatchObject({ consecutiveFailures: 0, lastSuccessAt: new Date(time).toISOString(), lastError: 'still gone', lastErrorAt: failedAt, instances: 2, skipped: 0, filtered: 0 });
     });
 
     it('carries the failures over to the replica that takes the source over', async () => {
@@ -60,7 +60,7 @@ export function cloudMapLeasesContract(name: string, makeLeases: (now: () => Dat
       advance(11_000);
       expect(await leases.acquire(ref, 'replica-b', 10_000)).toBe(true);
       await leases.record(ref, 'replica-b', { ok: false, error: 'AccessDenied' });
-      expect(await leases.record(ref, 'replica-a', { ok: true, instances: 1, skipped: 0 })).toBe(false);
+      expect(await leases.record(ref, 'replica-a', { ok: true, instances: 1, skipped: 0, filtered: 0 })).toBe(false);
       expect((await leases.list(ref.tenantId, ref.mesh))[0]).toMatchObject({ holder: 'replica-b', consecutiveFailures: 2, lastError: 'AccessDenied' });
     });
 

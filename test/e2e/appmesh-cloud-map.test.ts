@@ -39,7 +39,7 @@ function trellisCli(...args: string[]): Promise<{ code: number; stdout: string; 
 type Workloads = { items: { id: string; source: string; address: string; replica: string; expiresAt: string; labels: Record<string, string> }[] };
 const workloads = async () => ((await trellis.api('GET', '/v1/meshes/colorapp/workloads')).json as Workloads).items;
 const red = () => get(sidecar.outbound, { host: HOST, 'x-color': 'red' });
-type SourceStatus = { service: string; state: string; polledBy?: string; consecutiveFailures: number; lastSuccessAt?: string; lastError?: string; instances?: number };
+type SourceStatus = { service: string; state: string; polledBy?: string; consecutiveFailures: number; lastSuccessAt?: string; lastError?: string; instances?: number; filtered?: number };
 const sourceStatusOf = async (mesh: string) => ((await trellis.api('GET', `/v1/meshes/${mesh}/registry-sources`)).json as { cloudMap: { observed: boolean; sources: SourceStatus[] } }).cloudMap;
 const sourceStatus = () => sourceStatusOf('colorapp');
 let settingsWithSources: Record<string, unknown>;
@@ -188,7 +188,9 @@ describe('app-on-network.cfn.yaml + network.cfn.yaml: a Cloud Map node with an a
     expect(run.code, run.stderr).toBe(0);
     inventoryCaller = await startSidecar({ xdsPort: Number(trellis.xdsAddress.split(':')[1]), mesh: 'inventory', namespace: 'inventory', workload: 'shop-frontend' });
     await waitFor(async () => (await sourceStatusOf('inventory')).sources[0]?.state === 'ok', 'the stock source polled', 15_000, 100);
-    expect((await sourceStatusOf('inventory')).sources[0]).toMatchObject({ service: 'stock', instances: 1 });
+    expect((await sourceStatusOf('inventory')).sources[0]).toMatchObject({ service: 'stock', instances: 1, filtered: 1 });
+    const shown = await trellisCli('mesh', 'sources', 'inventory');
+    expect(shown.stdout).toMatch(/inventory\.internal\/stock\s+inventory\s+ok\s+.*\s1 \(1 filtered\)\s/);
     const entries = ((await trellis.api('GET', '/v1/meshes/inventory/workloads')).json as Workloads).items;
     expect(entries.map((w) => w.id)).toEqual(['cloud-map/inventory.internal/stock/task-us']);
 

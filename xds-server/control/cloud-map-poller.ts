@@ -116,14 +116,14 @@ export class CloudMapPoller {
       this.held.set(source, new Set((await this.o.registry.list(this.o.tenantId, this.o.mesh)).filter((w) => w.source === 'cloud-map' && w.id.startsWith(prefix)).map((w) => w.id)));
     }
     const instances = await this.o.lister.list(source.cloudMapNamespace, source.service);
-    const { entries, skipped } = cloudMapEntries(source, instances, { tenantId: this.o.tenantId, mesh: this.o.mesh, replica: CLOUD_MAP_REPLICA, now: (this.o.now ?? (() => new Date()))(), ttlMs: 3 * this.period });
+    const { entries, skipped, filtered } = cloudMapEntries(source, instances, { tenantId: this.o.tenantId, mesh: this.o.mesh, replica: CLOUD_MAP_REPLICA, now: (this.o.now ?? (() => new Date()))(), ttlMs: 3 * this.period });
     if (skipped.length > 0) this.o.onProblem?.({ source, skipped });
     if (entries.length > 0) await this.o.registry.put(entries);
     const current = new Set(entries.map((e) => e.id));
     const gone = [...(this.held.get(source) ?? [])].filter((id) => !current.has(id));
     if (gone.length > 0) await this.o.registry.remove(this.o.tenantId, this.o.mesh, gone, CLOUD_MAP_REPLICA);
     this.held.set(source, current);
-    return { ok: true, instances: entries.length, skipped: skipped.length };
+    return { ok: true, instances: entries.length, skipped: skipped.length, filtered };
   }
 }
 

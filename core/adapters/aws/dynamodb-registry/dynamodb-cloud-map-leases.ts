@@ -58,7 +58,7 @@ export class DynamoDbCloudMapLeases implements CloudMapSourceLeases {
   async record(ref: CloudMapSourceRef, holder: string, outcome: CloudMapPollOutcome): Promise<boolean> {
     const at = this.#now().toISOString();
     const update = outcome.ok
-      ? setOrRemove({ lastAttemptAt: at, lastSuccessAt: at, [FAILURES]: 0, instances: outcome.instances, skipped: outcome.skipped })
+      ? setOrRemove({ lastAttemptAt: at, lastSuccessAt: at, [FAILURES]: 0, instances: outcome.instances, skipped: outcome.skipped, filtered: outcome.filtered })
       : clauses(setOrRemove({ lastAttemptAt: at, lastError: boundedError(outcome.error), lastErrorAt: at }), add(FAILURES, 1));
     return (await this.#table.updateIf(key(ref), update, equals(HOLDER, holder), 'UpdateItem (record a Cloud Map poll)')) !== undefined;
   }
@@ -97,5 +97,6 @@ function fromItem(item: Item): CloudMapSourceStatus {
     consecutiveFailures: (item[FAILURES] as number | undefined) ?? 0,
     ...count('instances'),
     ...count('skipped'),
+    ...count('filtered'),
   };
 }

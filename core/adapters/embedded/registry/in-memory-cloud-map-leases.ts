@@ -26,7 +26,7 @@ export class InMemoryCloudMapLeases implements CloudMapSourceLeases {
     this.#mesh(ref).set(
       sourceKey(ref),
       outcome.ok
-        ? { ...current, lastAttemptAt: at, lastSuccessAt: at, consecutiveFailures: 0, instances: outcome.instances, skipped: outcome.skipped }
+        ? { ...current, lastAttemptAt: at, lastSuccessAt: at, consecutiveFailures: 0, instances: outcome.instances, skipped: outcome.skipped, filtered: outcome.filtered }
         : { ...current, lastAttemptAt: at, lastError: boundedError(outcome.error), lastErrorAt: at, consecutiveFailures: current.consecutiveFailures + 1 },
     );
     return true;
