@@ -28,6 +28,9 @@ import { proxyConfigOf } from './proxy-config.ts';
 import { previewChange } from './config-previewer.ts';
 import type { ConfigPreview } from '../../core/proxies/config-preview.ts';
 
+/** Distinct translation issues remembered per mesh revision before logging them again. */
+const MAX_LOGGED_ISSUES = 10_000;
+
 export interface ControlPlaneOptions {
   store: ConfigStore;
   bus: ChangeBus;
@@ -106,6 +109,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly feedback: RevisionFeedback;
+  /** Translation issues already logged, per mesh, for its current revision (groups sharing a translation report the same ones). */
+  private readonly loggedIssues = new Map<string, { revision: number; seen: Set<string> }>();
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.log = options.logger.child({ component: 'control-plane' });
@@ -380,6 +385,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     if (!runtime) {
       this.log.info({ mesh: key }, 'mesh deleted; its proxies get no config');
       this.meshes.delete(key);
+      this.loggedIssues.delete(key);
       for (const scope of previous.scopes.keys()) this.options.cache.removeScope(scope);
       for (const group of previous.groups.keys()) this.options.cache.removeScope(group);
       return;
@@ -415,7 +421,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     const started = performance.now();
     const result = this.translateShared(runtime, entry.descriptor);
     this.options.metrics?.translated((performance.now() - started) / 1000);
-    for (const issue of result.issues) this.log.warn({ scope: group, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
+    for (const issue of this.unlogged(runtime, result.issues)) this.log.warn({ scope: group, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
     const published = this.options.cache.setSnapshot(group, snapshotOf(result));
     for (const issue of published.issues) this.log.warn({ scope: group, issue }, 'resource not served');
     const own = runtime.scopes.get(group);
@@ -433,11 +439,30 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       return;
     }
     const result = translateSidecarInbound(runtime.index, entry.descriptor);
-    for (const issue of result.issues) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'inbound config not translated');
+    for (const issue of this.unlogged(runtime, result.issues)) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'inbound config not translated');
     const published = this.options.cache.setLayered(scope, entry.group, new Map([[CLUSTER_TYPE_URL, byName(result.clusters)], [LISTENER_TYPE_URL, byName(result.listeners)]]));
     for (const issue of published.issues) this.log.warn({ scope, issue }, 'resource not served');
     entry.revision = runtime.revision;
     entry.inboundInputs = inputs;
+  }
+
+  /** The issues not yet logged for the mesh's revision: one line per issue, not one per group and reload. */
+  private unlogged(runtime: MeshRuntime, issues: TranslationResult['issues']): TranslationResult['issues'] {
+    if (issues.length === 0) return issues;
+    const key = meshKey(runtime.tenantId, runtime.mesh);
+    let logged = this.loggedIssues.get(key);
+    if (!logged || logged.revision !== runtime.revision || logged.seen.size > MAX_LOGGED_ISSUES) {
+      logged = { revision: runtime.revision, seen: new Set() };
+      this.loggedIssues.set(key, logged);
+    }
+    const fresh = [];
+    for (const issue of issues) {
+      const id = `${issue.resource} ${issue.field} ${issue.message}`;
+      if (logged.seen.has(id)) continue;
+      logged.seen.add(id);
+      fresh.push(issue);
+    }
+    return fresh;
   }
 
   private translateShared(runtime: MeshRuntime, descriptor: ProxyDescriptor): TranslationResult {

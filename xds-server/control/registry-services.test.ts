@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { kubernetesEntries } from '../../core/registry/kubernetes-source.ts';
 import { buildMeshIndex } from '../translate/mesh/build-mesh-index.ts';
-import { istio } from '../translate/testing/resources.ts';
+import { istio, sidecar } from '../translate/testing/resources.ts';
+import { translateSidecarShared } from '../translate/translate-sidecar.ts';
 import { withRegistryServices } from './registry-services.ts';
 import { workloadInstances } from './workload-instances.ts';
 
@@ -56,4 +57,12 @@ describe('withRegistryServices', () => {
     const resources = [istio('ServiceEntry', 'shop', 'x', { hosts: ['x.example'] })];
     expect(withRegistryServices(resources, [])).toBe(resources);
   });
+
+  it("reports no issue for a mirrored Service's cluster IP to a sidecar without traffic redirection, but does for addresses a user wrote", () => {
+    const written = istio('ServiceEntry', 'shop', 'legacy', { hosts: ['legacy.example.com'], addresses: ['10.200.0.1'], location: 'MESH_EXTERNAL', resolution: 'STATIC', ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], endpoints: [{ address: '10.200.0.2' }] });
+    const result = translateSidecarShared(index([written]), sidecar('shop'));
+    const addressIssues = result.issues.filter((i) => i.field === 'spec.addresses').map((i) => i.resource);
+    expect(addressIssues).toEqual(['ServiceEntry/shop/legacy']);
+  });
 });
+

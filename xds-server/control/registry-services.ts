@@ -1,4 +1,5 @@
 import { isIpAddress } from '../../core/resources/formats/ip.ts';
+import { REGISTRY_SERVICE_PREFIX } from '../translate/mesh/mesh-model.ts';
 import type { RegisteredWorkload } from '../../core/registry/index.ts';
 import type { IstioResource, SpecOf } from '../../core/resources/index.ts';
 
@@ -20,7 +21,7 @@ export function withRegistryServices(resources: readonly IstioResource[], worklo
       apiVersion: 'networking.istio.io/v1',
       kind: 'ServiceEntry',
       // `~` sorts after every resource name of the namespace, so its configured ServiceEntries are read first.
-      metadata: { name: `~kubernetes.${service.name}`, namespace: w.namespace },
+      metadata: { name: `${REGISTRY_SERVICE_PREFIX}kubernetes.${service.name}`, namespace: w.namespace },
       spec: {
         hosts: [`${service.name}.${w.namespace}.svc.cluster.local`],
         location: 'MESH_INTERNAL',

@@ -10,7 +10,7 @@ import { portListeners } from './listeners/port-listeners.ts';
 import { tcpOutboundListeners } from './listeners/tcp-outbound.ts';
 import { virtualInboundListener } from './listeners/virtual-inbound.ts';
 import { virtualOutboundListener } from './listeners/virtual-outbound.ts';
-import type { MeshIndex } from './mesh/mesh-model.ts';
+import { REGISTRY_SERVICE_PREFIX, type MeshIndex } from './mesh/mesh-model.ts';
 import { visibleService } from './mesh/proxy-view.ts';
 import { inScopeByPort, scopeContext, sidecarScopeFor, type SidecarScope } from './mesh/sidecar-scope.ts';
 import { memoizedInIndex } from './mesh/memo.ts';
@@ -92,7 +92,8 @@ function translateOutbound(index: MeshIndex, proxy: ProxyDescriptor, scope: Side
     routes.push(outboundRouteConfiguration(ctx, served));
     listeners.push(outboundListener(outboundPort), ...tcpOutboundListeners(ctx, served, reserved));
     if (ctx.outboundMode === 'ALLOW_ANY') clusters.push(passthroughCluster());
-    for (const s of services) if (s.addresses) ctx.issues.push({ resource: s.source, field: 'spec.addresses', message: `${s.host}: addresses ${NEEDS_ORIGINAL_DESTINATION}; reach it by Host` });
+    // A mirrored Kubernetes Service's cluster IP is not the user's to fix: only configured addresses are reported.
+    for (const s of services) if (s.addresses && !s.source.split('/')[2]?.startsWith(REGISTRY_SERVICE_PREFIX)) ctx.issues.push({ resource: s.source, field: 'spec.addresses', message: `${s.host}: addresses ${NEEDS_ORIGINAL_DESTINATION}; reach it by Host` });
   }
   return { clusters: byName(clusters), endpoints: byName(endpoints), listeners: byName(listeners), routes: byName(routes), issues: ctx.issues };
 }

@@ -125,3 +125,9 @@ export interface MeshIndex {
   /** The previous revision's memo, consulted on a miss. */
   readonly previousMemo: ReadonlyMap<string, unknown> | undefined;
 }
+
+/**
+ * Names of ServiceEntries the control plane makes from the registry (mirrored Kubernetes Services)
+ * begin with this: user-written names are DNS labels, which never do, and `~` sorts after them.
+ */
+export const REGISTRY_SERVICE_PREFIX = '~';
