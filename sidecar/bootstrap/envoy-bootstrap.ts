@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { NodeMetadata } from '../../core/proxies/node-metadata.ts';
 import { DEFAULT_INBOUND_PORT, DEFAULT_OUTBOUND_PORT } from '../../core/proxies/node-metadata.ts';
-import { statsConfig } from './stats-config.ts';
+import { statsConfig, type EnvoyStats } from './stats-config.ts';
 
 export interface BootstrapOptions {
   metadata: NodeMetadata;
@@ -14,6 +14,8 @@ export interface BootstrapOptions {
   sdsSocketPath?: string;
   /** Reach the xDS server over mTLS with the SDS secrets, accepting only this server SPIFFE ID (needs `sdsSocketPath`). */
   xdsServerSpiffeId?: string;
+  /** Envoy's own stats: all of them (default), or only what the mesh reads (see stats-config.ts). */
+  envoyStats?: EnvoyStats;
 }
 
 /** Istio's names: translated listeners and clusters fetch `default` and `ROOTCA` from this cluster. */
@@ -87,7 +89,7 @@ export function envoyBootstrap(o: BootstrapOptions): Record<string, unknown> {
       metadata: Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== undefined)),
     },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: o.adminPort } } },
-    stats_config: statsConfig(),
+    stats_config: statsConfig(o.envoyStats),
     dynamic_resources: {
       ads_config: {
         api_type: o.protocol === 'delta' ? 'DELTA_GRPC' : 'GRPC',

@@ -60,6 +60,7 @@ export async function runAgent(opts: Record<string, unknown>, cmd: Command): Pro
         adminPort: opts.adminPort as number,
         protocol: opts.protocol as 'delta' | 'sotw',
         ...(opts.xdsMtls ? { xdsServerSpiffeId: opts.xdsServerId as string } : {}),
+        envoyStats: opts.envoyStats as 'all' | 'mesh',
       },
     },
     ...(typeof opts.envoyPath === 'string' ? { envoy: { path: opts.envoyPath, args: opts.envoyArg as string[], drainMs: (opts.drainSeconds as number) * 1000 } } : {}),

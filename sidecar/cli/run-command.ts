@@ -41,6 +41,7 @@ export function runCommand(): Command {
     .option('--drain-seconds <n>', 'how long Envoy drains on SIGTERM', positiveInteger, 5)
     .option('--ready-port <n>', 'loopback port of GET /ready', portNumber, 15021)
     .option('--metrics-port <n>', 'port of GET /stats/prometheus (Envoy, Istio standard metrics, agent, app merged) and /healthz on all interfaces; 0 turns it off', portOrZero, 15020)
+    .addOption(new Option('--envoy-stats <which>', "Envoy's own stats: all, or mesh (of each cluster only what the Istio metrics, dashboards and xDS health read)").choices(['all', 'mesh']).default('all'))
     .option('--signals-interval <seconds>', 'report request counts and durations per service to the control plane this often (GET .../services/{namespace}/{host}/signals, trellis top); 0 turns it off', (v: string) => (v === '0' ? 0 : positiveInteger(v)), 10)
     .option('--app-metrics-url <url>', "the app's Prometheus endpoint on loopback (http://127.0.0.1:PORT/metrics), merged into /stats/prometheus", loopbackHttpUrl)
     .option('--ttl <seconds>', 'certificate lifetime to ask for (capped by the mesh)', positiveInteger)

@@ -122,3 +122,64 @@ describe('Telemetry metric overrides on real Envoys', () => {
     expect(inbound[0]!.labels).not.toHaveProperty('response_code');
   }, 60_000);
 });
+
+describe('--envoy-stats mesh on a sidecar calling 20 services', () => {
+  const SERIES_MESH = 'series';
+  const hosts = Array.from({ length: 20 }, (_, i) => `svc-${i}.shop.svc.cluster.local`);
+  const entries = hosts
+    .map((host, i) => `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: svc-${i}, namespace: shop }
+spec:
+  hosts: [${host}]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{ number: 80, name: http, protocol: HTTP }]
+  workloadSelector: { labels: { app: backend } }
+`)
+    .join('---\n');
+  const started: TestSidecar[] = [];
+  afterAll(async () => {
+    await Promise.allSettled(started.map((s) => s.envoy.stop()));
+  });
+
+  it('keeps every Istio series and the xDS health counters with a fraction of Envoy\'s own series', async () => {
+    expect((await trellis.api('PUT', `/v1/meshes/${SERIES_MESH}`, {})).status).toBe(201);
+    await apply(trellis, SERIES_MESH, entries);
+    const xdsPort = Number(trellis.xdsAddress.split(':')[1]);
+    const [backend, all, mesh] = await Promise.all([
+      startSidecar({ xdsPort, mesh: SERIES_MESH, namespace: 'shop', workload: 'backend', labels: { app: 'backend' }, appPort: app.port }),
+      startSidecar({ xdsPort, mesh: SERIES_MESH, namespace: 'shop', workload: 'all', labels: { app: 'all' } }),
+      startSidecar({ xdsPort, mesh: SERIES_MESH, namespace: 'shop', workload: 'mesh', labels: { app: 'mesh' }, envoyStats: 'mesh' }),
+    ]);
+    started.push(backend, all, mesh);
+    for (const client of [all, mesh]) {
+      await waitFor(async () => (await get(client.outbound, { host: hosts[19]! })).status === 200, 'the client reaching the services', 30_000, 200);
+      for (const host of hosts) for (let i = 0; i < 3; i++) expect((await get(client.outbound, { host })).status).toBe(200);
+    }
+    const scrape = async (client: TestSidecar, workload: string) => {
+      const parsed = parsePrometheusText(await mergedScrape({ envoyAdminPort: client.envoy.adminPort, identity: () => ({ workload, namespace: 'shop', labels: { app: workload } }), agent, logger }));
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      return parsed.value.flatMap((f) => f.samples);
+    };
+    // Histograms appear at Envoy's stats flush (every 5 s): wait until both show all 20 services' durations.
+    const durations = (samples: { name: string; labels: Record<string, string> }[]) => new Set(samples.filter((x) => x.name === 'istio_request_duration_milliseconds_count').map((x) => x.labels['destination_service'])).size;
+    let full: Awaited<ReturnType<typeof scrape>> = [];
+    let trimmed: Awaited<ReturnType<typeof scrape>> = [];
+    await waitFor(async () => {
+      [full, trimmed] = [await scrape(all, 'all'), await scrape(mesh, 'mesh')];
+      return durations(full) === 20 && durations(trimmed) === 20;
+    }, 'the duration histograms of all 20 services on both sidecars', 30_000, 1000);
+    const count = (samples: typeof full, prefix: string) => samples.filter((x) => x.name.startsWith(prefix)).length;
+    console.info(`series for one sidecar calling 20 services: --envoy-stats all ${full.length} (envoy_* ${count(full, 'envoy_')}, istio_* ${count(full, 'istio_')}), mesh ${trimmed.length} (envoy_* ${count(trimmed, 'envoy_')}, istio_* ${count(trimmed, 'istio_')})`);
+    // The same Istio series, but for the workload labels that name each client.
+    const istio = (samples: typeof full) => samples.filter((x) => x.name.startsWith('istio_')).map((x) => `${x.name} ${x.labels['destination_service']} ${x.labels['response_code']} ${x.labels['le'] ?? ''}`).sort();
+    expect(istio(trimmed)).toEqual(istio(full));
+    expect(count(trimmed, 'envoy_')).toBeLessThan(count(full, 'envoy_') / 3);
+    // What the test harness and operators read about xDS health stays.
+    const mesh_stats = await mesh.envoy.admin('/stats?filter=update_rejected');
+    expect(mesh_stats).toMatch(/cluster_manager\.cds\.update_rejected: 0/);
+    expect(mesh_stats).toMatch(/listener_manager\.lds\.update_rejected: 0/);
+  }, 120_000);
+});
+

@@ -27,6 +27,8 @@ export async function startSidecar(o: {
   group?: string;
   /** Where Envoy's stdout (access logs to /dev/stdout) goes. */
   stdoutFile?: string;
+  /** Envoy's own stats, as `--envoy-stats` sets them. */
+  envoyStats?: 'all' | 'mesh';
 }): Promise<TestSidecar> {
   const adminPort = await freePort();
   const outboundPort = await freePort();
@@ -49,6 +51,7 @@ export async function startSidecar(o: {
     xdsAddress: { host: '127.0.0.1', port: o.xdsPort },
     adminPort,
     protocol: o.protocol ?? 'delta',
+    ...(o.envoyStats ? { envoyStats: o.envoyStats } : {}),
   });
   const envoy = await startEnvoy(yaml, adminPort, o.stdoutFile ? { stdoutFile: o.stdoutFile } : {});
   return { envoy, outboundPort, ...(inboundPort !== undefined ? { inboundPort } : {}), outbound: `http://127.0.0.1:${outboundPort}` };
