@@ -6,13 +6,17 @@
 // workload's own inbound listener and the app. Reports the agent's RSS idle and under load, its CPU% (of
 // one core, from /proc), Envoy's for comparison, and the request latency. Prometheus scrapes the agent's
 // merged /stats/prometheus every 15 s meanwhile, and the agent reports signals every 10 s (its default).
+// AGENT_LOAD_TELEMETRY: none (default), logs (a mesh-wide Telemetry logs every request in Istio's text
+// format to the proxy's stdout), tracing (OpenTelemetry tracer at 1% to a real OpenTelemetry Collector
+// over OTLP/gRPC), or both: the figures with and without access logs and tracing.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { builtEntry } from '../bin/ensure-built.mjs';
 import { startTestTrellis } from '../test/support/local-trellis.ts';
+import { startOtelCollector, type RunningCollector } from '../test/support/otel-collector.ts';
 import { freePort, waitFor } from '../test/support/ports.ts';
 import { ENVOY_BIN, ROOT } from '../test/support/tools.ts';
 import { apply } from '../test/support/traffic.ts';
@@ -27,6 +31,10 @@ const TICK_MS = 10;
 const SCRAPE_EVERY_MS = 15_000;
 const HOST = 'app.bench.svc.cluster.local';
 const MESH = 'bench';
+const TELEMETRY = process.env.AGENT_LOAD_TELEMETRY ?? 'none';
+if (!['none', 'logs', 'tracing', 'both'].includes(TELEMETRY)) throw new Error('AGENT_LOAD_TELEMETRY is none, logs, tracing or both');
+const LOGS = TELEMETRY === 'logs' || TELEMETRY === 'both';
+const TRACING = TELEMETRY === 'tracing' || TELEMETRY === 'both';
 
 /** RSS (MiB) and CPU time (s) of a process, from /proc. */
 function sample(pid: number): { rssMiB: number; cpuSeconds: number } {
@@ -50,8 +58,21 @@ const trellis = await startTestTrellis({ xdsMtls: true });
 const app = await startUpstream('app');
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
 let agent: ReturnType<typeof spawn> | undefined;
+let collector: RunningCollector | undefined;
 try {
-  if ((await trellis.api('PUT', `/v1/meshes/${MESH}`, {})).status !== 201) throw new Error('mesh not created');
+  if (TRACING) collector = await startOtelCollector();
+  const providers = [
+    ...(LOGS ? [{ name: 'stdout', envoyFileAccessLog: { path: '/dev/stdout' } }] : []),
+    ...(collector ? [{ name: 'otel', opentelemetry: { service: '127.0.0.1', port: collector.grpcPort } }] : []),
+  ];
+  if ((await trellis.api('PUT', `/v1/meshes/${MESH}`, providers.length > 0 ? { extensionProviders: providers } : {})).status !== 201) throw new Error('mesh not created');
+  if (providers.length > 0) {
+    await apply(trellis, MESH, `apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: { name: mesh-default, namespace: istio-system }
+spec:
+${LOGS ? '  accessLogging: [{ providers: [{ name: stdout }] }]\n' : ''}${TRACING ? '  tracing: [{ providers: [{ name: otel }], randomSamplingPercentage: 1 }]\n' : ''}`);
+  }
   await apply(trellis, MESH, `apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: { name: app, namespace: bench }
@@ -72,11 +93,15 @@ spec:
     '--work-dir', path.join(dir, 'app'), '--drain-seconds', '1'];
   const bin = path.join(ROOT, 'bin/trellis-agent.mjs');
   const [command, commandArgs] = process.env.AGENT_BENCH_NODE === '1' ? [process.execPath, [bin, ...args]] : [bin, args];
-  agent = spawn(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
+  // Envoy opens /dev/stdout for access logs, which a socket (Node's 'pipe') cannot be: a file, as under Docker.
+  const accessLogPath = path.join(dir, 'stdout.log');
+  const stdoutFd = LOGS ? openSync(accessLogPath, 'a') : undefined;
+  agent = spawn(command, commandArgs, { cwd: ROOT, stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
+  if (stdoutFd !== undefined) closeSync(stdoutFd);
   const pid = agent.pid!;
   let output = '';
   const keep = (b: Buffer) => void (output = (output + b.toString()).slice(-4000));
-  agent.stdout!.on('data', keep);
+  agent.stdout?.on('data', keep);
   agent.stderr!.on('data', keep);
 
   const request = (): Promise<number> =>
@@ -158,15 +183,17 @@ spec:
   await Promise.all(pending);
   const seconds = (performance.now() - started) / 1000;
   const endAgent = sample(pid);
-  const envoyCpu = (sample(envoyPid).cpuSeconds - startEnvoy) / seconds;
+  const envoyEnd = sample(envoyPid);
+  const envoyCpu = (envoyEnd.cpuSeconds - startEnvoy) / seconds;
 
   const agentArgv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  console.log(`telemetry: ${TELEMETRY}${LOGS ? ` (access log of every request to stdout, both sides: ${(statSync(accessLogPath).size / 1024 / 1024).toFixed(1)} MiB written)` : ''}${collector ? ` (tracing at 1%: ${new Set(collector.spans().map((x) => x.traceId)).size} traces at the collector)` : ''}`);
   console.log(`agent process: ${agentArgv.slice(0, agentArgv.indexOf('run')).map((a) => path.basename(a)).join(' ')} (dist/trellis-agent.mjs)`);
   console.log(`load: ${latencies.length} requests answered 200 in ${seconds.toFixed(1)} s (${(latencies.length / seconds).toFixed(0)}/s of ${RPS}/s asked; ${failures} failed${firstFailure ? ` (first: ${firstFailure})` : ''}, ${behind} not sent because ${MAX_IN_FLIGHT} were in flight), paced keep-alive client over loopback`);
   console.log(`latency through the sidecar (outbound → mTLS → inbound → app): p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`);
   console.log(`agent RSS idle (5 s after ready and a warm-up): ${idle.rssMiB.toFixed(1)} MiB`);
   console.log(`agent RSS under load: median ${percentile(rss, 50).toFixed(1)} MiB, max ${Math.max(...rss, endAgent.rssMiB).toFixed(1)} MiB, at the end ${endAgent.rssMiB.toFixed(1)} MiB`);
-  console.log(`agent CPU under load: ${(((endAgent.cpuSeconds - startAgent.cpuSeconds) / seconds) * 100).toFixed(1)}% of one core (Envoy: ${(envoyCpu * 100).toFixed(1)}%)`);
+  console.log(`agent CPU under load: ${(((endAgent.cpuSeconds - startAgent.cpuSeconds) / seconds) * 100).toFixed(1)}% of one core (Envoy: ${(envoyCpu * 100).toFixed(1)}%, Envoy RSS at the end ${envoyEnd.rssMiB.toFixed(1)} MiB)`);
   const answered = latencies.length / seconds;
   if (failures > 0 || answered < RPS * 0.95) throw new Error(`${failures} requests or scrapes failed and ${answered.toFixed(0)}/s were answered: the figures above do not describe ${RPS} requests/s`);
 } finally {
@@ -180,5 +207,6 @@ spec:
   }
   await app.close();
   await trellis.close();
+  await collector?.stop();
   rmSync(dir, { recursive: true, force: true });
 }
