@@ -15,7 +15,11 @@ export class TypeTracker {
   versionAcked = '';
   lastNonce = '';
   lastNack: NackRecord | undefined;
-  private readonly resources = new Map<string, { sent: string; acked?: string }>();
+  /**
+   * Per resource: the version sent, alone when the proxy acknowledged exactly that (the steady state
+   * of every resource: no object per resource per stream), else what was sent and what was acked.
+   */
+  private readonly resources = new Map<string, string | { sent: string; acked?: string }>();
   private readonly pending = new Map<string, PendingResponse>();
 
   constructor(
@@ -41,7 +45,11 @@ export class TypeTracker {
   recordSend(nonce: string, version: string, sent: readonly (readonly [string, string])[], removed: readonly string[]): void {
     this.versionSent = version;
     this.lastNonce = nonce;
-    for (const [name, v] of sent) this.resources.set(name, { ...this.resources.get(name), sent: v });
+    for (const [name, v] of sent) {
+      const held = this.resources.get(name);
+      const acked = typeof held === 'string' ? held : held?.acked;
+      this.resources.set(name, acked === v ? v : acked === undefined ? { sent: v } : { sent: v, acked });
+    }
     for (const name of removed) this.resources.delete(name);
     this.pending.set(nonce, { version, resources: sent });
     // Oldest first: Map keeps insertion order.
@@ -52,7 +60,7 @@ export class TypeTracker {
   recordAdopted(version: string, held: readonly (readonly [string, string])[]): void {
     this.versionSent = version;
     this.versionAcked = version;
-    for (const [name, v] of held) this.resources.set(name, { sent: v, acked: v });
+    for (const [name, v] of held) this.resources.set(name, v);
   }
 
   /** Whether a response with this nonce is awaiting an answer. */
@@ -66,8 +74,10 @@ export class TypeTracker {
     if (!response) return undefined;
     this.versionAcked = response.version;
     for (const [name, v] of response.resources) {
-      const entry = this.resources.get(name);
-      if (entry) entry.acked = v;
+      const held = this.resources.get(name);
+      if (held === undefined) continue;
+      const sent = typeof held === 'string' ? held : held.sent;
+      this.resources.set(name, sent === v ? v : { sent, acked: v });
     }
     return response.version;
   }
@@ -93,7 +103,7 @@ export class TypeTracker {
       ...(this.lastNack ? { lastNack: { ...this.lastNack } } : {}),
       wildcard,
       subscribed: [...subscribed].sort(),
-      resources: Object.fromEntries([...this.resources].map(([name, r]) => [name, { ...r }])),
+      resources: Object.fromEntries([...this.resources].map(([name, r]) => [name, typeof r === 'string' ? { sent: r, acked: r } : { ...r }])),
     };
   }
 }
