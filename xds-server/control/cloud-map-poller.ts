@@ -27,6 +27,7 @@ export interface CloudMapPollerOptions {
 }
 
 const DEFAULT_PERIOD_MS = 30_000;
+const SOURCES_AT_ONCE = 8;
 
 const prefixOf = (source: CloudMapSource) => `cloud-map/${source.cloudMapNamespace}/${source.service}/`;
 
@@ -85,28 +86,33 @@ export class CloudMapPoller {
   }
 
   private async pollSources(): Promise<void> {
-    for (const source of this.o.sources) {
-      let mine: boolean;
-      try {
-        mine = await this.o.leases.acquire(this.ref(source), this.o.holder, 2 * this.period);
-      } catch (error) {
-        // Without the lease store nobody can say who polls: skip, and let the entries age as with a failed poll.
-        this.o.onProblem?.({ source, error });
-        this.o.onPolled?.(source, { ok: false, error: `the lease could not be taken: ${messageOf(error)}` });
-        continue;
-      }
-      if (!mine) {
-        this.held.delete(source);
-        this.o.onNotHeld?.(source);
-        continue;
-      }
-      const outcome = await this.pollSource(source).catch((error: unknown): CloudMapPollOutcome => {
-        this.o.onProblem?.({ source, error });
-        return { ok: false, error: messageOf(error) };
-      });
-      this.o.onPolled?.(source, outcome);
-      await this.o.leases.record(this.ref(source), this.o.holder, outcome).catch((error: unknown) => this.o.onProblem?.({ source, error }));
+    // A few sources at a time: a cycle longer than a period would let the first sources' leases lapse before their renewal.
+    for (let i = 0; i < this.o.sources.length; i += SOURCES_AT_ONCE) {
+      await Promise.all(this.o.sources.slice(i, i + SOURCES_AT_ONCE).map((source) => this.pollHeld(source)));
     }
+  }
+
+  private async pollHeld(source: CloudMapSource): Promise<void> {
+    let mine: boolean;
+    try {
+      mine = await this.o.leases.acquire(this.ref(source), this.o.holder, 2 * this.period);
+    } catch (error) {
+      // Without the lease store nobody can say who polls: skip, and let the entries age as with a failed poll.
+      this.o.onProblem?.({ source, error });
+      this.o.onPolled?.(source, { ok: false, error: `the lease could not be taken: ${messageOf(error)}` });
+      return;
+    }
+    if (!mine) {
+      this.held.delete(source);
+      this.o.onNotHeld?.(source);
+      return;
+    }
+    const outcome = await this.pollSource(source).catch((error: unknown): CloudMapPollOutcome => {
+      this.o.onProblem?.({ source, error });
+      return { ok: false, error: messageOf(error) };
+    });
+    this.o.onPolled?.(source, outcome);
+    await this.o.leases.record(this.ref(source), this.o.holder, outcome).catch((error: unknown) => this.o.onProblem?.({ source, error }));
   }
 
   private async pollSource(source: CloudMapSource): Promise<CloudMapPollOutcome> {
