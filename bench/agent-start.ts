@@ -1,7 +1,6 @@
-// The sidecar agent as a user runs it (`trellis-agent run --xds-mtls --envoy-path ...`: bin/trellis-agent.mjs
-// executed as a command, so with the Node flags of its #! line, on the built dist/trellis-agent.mjs): time
-// from start to /ready and to the first mTLS xDS stream, and the agent's memory (RSS) once ready.
-// AGENT_BENCH_NODE=1 starts it with `node bin/trellis-agent.mjs` instead (no flags), for comparison.
+// The sidecar agent as a user runs it (`trellis-agent run --xds-mtls --envoy-path ...`, its own process,
+// on the built dist/trellis-agent.mjs): time from start to /ready and to the first mTLS xDS stream,
+// and the agent's memory (RSS) once ready.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,9 +20,6 @@ function rssMiB(pid: number): number {
   return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
 }
 
-const BIN = path.join(ROOT, 'bin/trellis-agent.mjs');
-const launch = (args: string[]): [string, string[]] => (process.env.AGENT_BENCH_NODE === '1' ? [process.execPath, [BIN, ...args]] : [BIN, args]);
-
 // Built before the clock starts: a rebuild is not part of an agent's start.
 builtEntry('trellis-agent');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'trellis-bench-agent-'));
@@ -39,11 +35,11 @@ try {
     const workload = `w${run}`;
     const token = ((await (await api('POST', '/v1/meshes/bench/join-tokens', { namespace: 'bench', serviceAccount: workload })).json()) as { token: string }).token;
     const [adminPort, readyPort, outboundPort] = [await freePort(), await freePort(), await freePort()];
-    const args = ['run', '--api', trellis.apiUrl, '--join-token', token, '--workload', workload, '--address', '127.0.0.1', '--xds', trellis.xdsAddress, '--xds-mtls',
+    const args = ['bin/trellis-agent.mjs', 'run', '--api', trellis.apiUrl, '--join-token', token, '--workload', workload, '--address', '127.0.0.1', '--xds', trellis.xdsAddress, '--xds-mtls',
       '--envoy-path', ENVOY_BIN, '--envoy-arg', '--log-level', '--envoy-arg', 'error', '--envoy-arg', '--concurrency', '--envoy-arg', '1',
       '--admin-port', String(adminPort), '--ready-port', String(readyPort), '--outbound-port', String(outboundPort), '--work-dir', path.join(dir, workload), '--drain-seconds', '1'];
     const started = performance.now();
-    const agent = spawn(...launch(args), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
+    const agent = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
     let xdsAt = 0;
     const watchXds = (async () => {
       await waitFor(async () => {
@@ -64,7 +60,7 @@ try {
     if (code !== 0) throw new Error(`agent exited ${code} on SIGTERM`);
   }
   const summary = (xs: number[]) => `median ${ms(percentile(xs, 50))}, max ${ms(Math.max(...xs))}`;
-  console.log(`runs: ${RUNS} (agent process = ${process.env.AGENT_BENCH_NODE === '1' ? 'node bin/trellis-agent.mjs, no flags' : 'bin/trellis-agent.mjs as a command, with its #! flags'}, running dist/trellis-agent.mjs; Envoy is separate and not counted)`);
+  console.log(`runs: ${RUNS} (agent process = node running dist/trellis-agent.mjs; Envoy is separate and not counted)`);
   console.log(`agent start → first mTLS xDS stream: ${summary(toXds)}`);
   console.log(`agent start → /ready 200 (certificate + Envoy LIVE): ${summary(toReady)}`);
   console.log(`agent RSS 1 s after ready: median ${percentile(rss, 50).toFixed(1)} MiB, max ${Math.max(...rss).toFixed(1)} MiB`);

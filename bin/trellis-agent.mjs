@@ -1,9 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size
+#!/usr/bin/env node
 // The sidecar agent (`trellis-agent bootstrap ...`, `trellis-agent run ...`).
-// Run as a command (the proxy image's entrypoint, an npm-installed bin), Node starts it with a 1 MB
-// young generation and V8's size-first heuristics: one agent runs beside every workload, idle nearly
-// always; they save 3-4 MiB of RSS, and under 1,000 requests/s the agent stays under 1% of a core
-// with or without them (`npm run bench agent-start`, `npm run bench agent-load`).
+import v8 from 'node:v8';
 import { builtEntry } from './ensure-built.mjs';
+
+// One agent idles beside every workload: a young generation that stays at its first 1 MB semi-space
+// saves it 3-4 MiB of RSS, and at 1,000 requests/s through its sidecar it uses under 1% of a core
+// either way (`npm run bench agent-start`, `npm run bench agent-load`). V8 reads the growth factor
+// whenever it would grow the young generation, so setting it here, before the agent loads, takes
+// effect however the agent is launched (a #! line with flags needs `env -S`, which BusyBox lacks).
+v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 await import(builtEntry('trellis-agent'));
