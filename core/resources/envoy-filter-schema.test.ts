@@ -104,11 +104,8 @@ describe('EnvoyFilter patches may not reach the proxy host', () => {
 
 describe('ProxyConfig', () => {
   const pc = (spec: Obj): Obj => ({ apiVersion: 'networking.istio.io/v1beta1', kind: 'ProxyConfig', metadata: { name: 'p' }, spec });
-  it('refuses concurrency and environment variables as unsupported, naming the agent flags that set them', () => {
-    expect(errorsOf(pc({ selector: { matchLabels: { app: 'orders' } }, concurrency: 4, environmentVariables: { MY_FLAG: '1' } }))).toEqual([
-      { path: 'spec.concurrency', message: expect.stringMatching(/^unsupported: .*--envoy-arg=--concurrency/) },
-      { path: 'spec.environmentVariables', message: expect.stringMatching(/^unsupported: .*agent's environment/) },
-    ]);
+  it('accepts concurrency and environment variables, which the agent applies when it starts Envoy', () => {
+    expect(parseResource(pc({ selector: { matchLabels: { app: 'orders' } }, concurrency: 4, environmentVariables: { MY_FLAG: '1' } }))).toMatchObject({ ok: true });
   });
   it('refuses the image as unsupported, reserved variables and bad values with paths', () => {
     expect(errorsOf(pc({ image: { imageType: 'distroless' } }))).toEqual([{ path: 'spec.image', message: expect.stringMatching(/^unsupported: the proxy image is chosen by the injector/) }]);

@@ -22,5 +22,5 @@ export { parseDurationNanos, durationProblem } from './formats/duration.ts';
 export { isIpAddress, isIpOrCidr } from './formats/ip.ts';
 export { hostProblem } from './formats/hostname.ts';
 export { regexProblem, MAX_REGEX_LENGTH } from './formats/regex.ts';
-export { NEEDS_ORIGINAL_DESTINATION, UNSUPPORTED_FIELDS, unsupportedFieldErrors, type UnsupportedField } from './unsupported.ts';
+export { GATEWAY_ONLY_CREDENTIAL_NAME, NEEDS_ORIGINAL_DESTINATION, UNSUPPORTED_FIELDS, unsupportedFieldErrors, type UnsupportedField } from './unsupported.ts';
 export { groupLabels, memberLabels, selectorCanPickMember } from './workload-group.ts';

@@ -1,6 +1,6 @@
 import { ACCESS_LOG_PATHS, REFUSED_EXTENSIONS } from '../envoy/patch-guard.ts';
 import { UNSUPPORTED_ISTIO_KINDS } from './document-kinds.ts';
-import { NEEDS_ORIGINAL_DESTINATION, REDIRECT_ONLY_SERVICE_ENTRY_FEATURES, UNSUPPORTED_FIELDS } from './unsupported.ts';
+import { GATEWAY_ONLY_CREDENTIAL_NAME, NEEDS_ORIGINAL_DESTINATION, REDIRECT_ONLY_SERVICE_ENTRY_FEATURES, UNSUPPORTED_FIELDS } from './unsupported.ts';
 
 /** `docs/unsupported.md`: the human form of UNSUPPORTED_FIELDS, one table per kind. */
 export function unsupportedFieldsMarkdown(): string {
@@ -37,6 +37,15 @@ export function unsupportedFieldsMarkdown(): string {
     '| field | when |',
     '|---|---|',
     ...REDIRECT_ONLY_SERVICE_ENTRY_FEATURES.map(([field, when]) => `| \`${field}\` | ${when} |`),
+    '',
+    '## DestinationRule credentialName on sidecars',
+    '',
+    '`tls.credentialName` (in `trafficPolicy`, `portLevelSettings` and subsets) is accepted at apply and',
+    'translated for gateways, as Istio\'s egress gateway TLS origination tasks use it: the credential',
+    'uploaded in the gateway\'s namespace gives the client certificate and key (MUTUAL) and the CA',
+    'certificates that verify the server, over SDS. Uploaded credentials are not served to sidecars, so a',
+    'sidecar is not served the cluster, and its translation issues say, per cluster:',
+    `"${GATEWAY_ONLY_CREDENTIAL_NAME}".`,
     '',
     '## What an EnvoyFilter patch may not do',
     '',

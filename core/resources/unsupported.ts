@@ -76,7 +76,6 @@ function trafficPolicyFields(): UnsupportedField[] {
     { path: 'loadBalancer.consistentHash.httpCookie.attributes', reason: 'cookie attributes are not translated' },
     { path: 'connectionPool.tcp.idleTimeout', reason: 'the TCP idle timeout is not translated' },
     { path: 'outlierDetection.outlierDetectionHttpErrorCodes', reason: 'custom error codes for outlier detection are not translated' },
-    { path: 'tls.credentialName', reason: 'client certificates from tenant secrets are not served yet; use file paths' },
   ];
   const fields: UnsupportedField[] = [];
   for (const prefix of POLICY_PATHS) for (const f of perPolicy) fields.push({ kind: 'DestinationRule', ...f, path: `${prefix}.${f.path}` });
@@ -110,6 +109,12 @@ function envoyFilterFields(): UnsupportedField[] {
  * local-mode (NONE interception) proxies with this reason.
  */
 export const NEEDS_ORIGINAL_DESTINATION = 'needs REDIRECT interception (the original destination); local mode dials by Host';
+
+/**
+ * DestinationRule `tls.credentialName`: uploaded credentials are served over ADS to gateways only,
+ * so a sidecar's cluster that names one is left out and its translation issues say this.
+ */
+export const GATEWAY_ONLY_CREDENTIAL_NAME = 'credentialName is served to gateways only (sidecars: use clientCertificate and privateKey files); cluster not served';
 
 /** What needs REDIRECT interception, for docs/unsupported.md: [field, when]. */
 export const REDIRECT_ONLY_SERVICE_ENTRY_FEATURES: readonly (readonly [string, string])[] = [

@@ -14,15 +14,12 @@ const UNSUPPORTED_DOC = readFileSync(path.join(HERE, '..', '..', 'docs', 'unsupp
 
 /** What is still refused, by `Kind/name`: each one is counted in the acceptance figure. */
 const STILL_REFUSED = [
-  'DestinationRule/mutual-origination',
   'Sidecar/orders-inbound',
   'EnvoyFilter/lua-tagger',
   'EnvoyFilter/targeted-by-ref',
   'ProxyConfig/distroless',
   'VirtualService/retry-details',
   'DestinationRule/idle-pool',
-  'DestinationRule/originate-mtls-for-partner',
-  'DestinationRule/originate-tls-with-ca',
   'Sidecar/reviews-inbound',
   'Telemetry/metrics-tags',
 ];

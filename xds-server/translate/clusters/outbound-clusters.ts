@@ -1,4 +1,4 @@
-import { NEEDS_ORIGINAL_DESTINATION } from '../../../core/resources/index.ts';
+import { GATEWAY_ONLY_CREDENTIAL_NAME, NEEDS_ORIGINAL_DESTINATION } from '../../../core/resources/index.ts';
 import { adsConfigSource } from '../envoy/ads-config-source.ts';
 import { outboundClusterName } from '../envoy/resource-names.ts';
 import { loadAssignment } from '../endpoints/load-assignment.ts';
@@ -82,7 +82,7 @@ export const endpointPort = (port: ServicePort) => (e: ServiceEndpoint) => e.por
  * `originalDst` (REDIRECT interception): passthrough services and wildcard hosts get ORIGINAL_DST
  * clusters, with the DestinationRule's connection policies.
  */
-export function serviceClusters(service: MeshService, rule: DestinationRuleEntry | undefined, flavour: ClusterFlavour, mtls?: OutboundMtls, proxyLocality?: string, originalDst = false): ServiceClusters {
+export function serviceClusters(service: MeshService, rule: DestinationRuleEntry | undefined, flavour: ClusterFlavour, mtls?: OutboundMtls, proxyLocality?: string, originalDst = false, credentialNamespace?: string): ServiceClusters {
   const issues: TranslationIssue[] = [];
   const discovery = discoveryOf(service, flavour, originalDst);
   if (!isDiscovery(discovery)) {
@@ -104,7 +104,12 @@ export function serviceClusters(service: MeshService, rule: DestinationRuleEntry
       const members = service.endpoints.filter((e) => labelsMatch(subset.labels, e.labels));
       const subsetPolicy = subset.index === undefined ? undefined : rule?.spec.subsets?.[subset.index]?.trafficPolicy;
       const policy = effectivePolicy(rule, subset.name, port.number);
-      const policyFields = clusterPolicyFields(policy, service.host);
+      if (policy?.tls?.credentialName !== undefined && credentialNamespace === undefined) {
+        // Uploaded credentials reach gateways only (over ADS); a sidecar's cluster without its client certificate would fail every handshake.
+        issues.push({ resource: rule?.source ?? service.host, field: 'tls.credentialName', message: `${name}: ${GATEWAY_ONLY_CREDENTIAL_NAME}` });
+        continue;
+      }
+      const policyFields = clusterPolicyFields(policy, service.host, credentialNamespace);
       const cluster: Record<string, unknown> = { name, type: discovery, connect_timeout: CONNECT_TIMEOUT, ...(discovery === 'ORIGINAL_DST' ? originalDstFields(policyFields) : policyFields) };
       if (discovery !== 'ORIGINAL_DST') {
         const targets = discovery === 'EDS' ? members : dnsTargets(service, members, discovery);

@@ -7,9 +7,10 @@ import { serviceClusters, type ClusterFlavour, type ServiceClusters } from './ou
 /**
  * A service's clusters and load assignments for a proxy in `namespace` (and `locality`), memoised
  * by their inputs. `originalDst`: the proxy intercepts by REDIRECT (see serviceClusters).
+ * `credentialNamespace` (gateways): where DestinationRule `credentialName`s are uploaded.
  */
-export function serviceClustersFor(index: MeshIndex, service: MeshService, namespace: string, flavour: ClusterFlavour, mtls?: OutboundMtls, locality?: string, originalDst = false): ServiceClusters {
+export function serviceClustersFor(index: MeshIndex, service: MeshService, namespace: string, flavour: ClusterFlavour, mtls?: OutboundMtls, locality?: string, originalDst = false, credentialNamespace?: string): ServiceClusters {
   const rule = destinationRuleFor(index, service.host, namespace);
-  const key = ['cl', flavour, service.host, index.fingerprints.get(service.host), rule?.source ?? '', mtls ? `mtls=${mtls.trustDomain}:${mtls.workloadCertificate}` : '', locality ? `loc=${locality}` : '', originalDst ? 'odst' : ''].join('|');
-  return memoized(index, key, () => serviceClusters(service, rule, flavour, mtls, locality, originalDst));
+  const key = ['cl', flavour, service.host, index.fingerprints.get(service.host), rule?.source ?? '', mtls ? `mtls=${mtls.trustDomain}:${mtls.workloadCertificate}` : '', locality ? `loc=${locality}` : '', originalDst ? 'odst' : '', credentialNamespace !== undefined ? `cred=${credentialNamespace}` : ''].join('|');
+  return memoized(index, key, () => serviceClusters(service, rule, flavour, mtls, locality, originalDst, credentialNamespace));
 }

@@ -12,9 +12,9 @@ export { policyForPort } from '../mesh/effective-policy.ts';
  * mesh/effective-policy.ts). Fields the translation cannot honour are refused at apply time by
  * core/resources/unsupported.ts, so everything that reaches here is translated.
  */
-export function clusterPolicyFields(policy: TrafficPolicy | undefined, host: string): Record<string, unknown> {
+export function clusterPolicyFields(policy: TrafficPolicy | undefined, host: string, credentialNamespace?: string): Record<string, unknown> {
   if (!policy) return {};
-  const socket = upstreamTransportSocket(policy.tls, { host });
+  const socket = upstreamTransportSocket(policy.tls, { host, ...(credentialNamespace !== undefined ? { credentialNamespace } : {}) });
   return {
     ...loadBalancerFields(policy.loadBalancer),
     ...upstreamConnectionFields(policy),

@@ -11,6 +11,7 @@ import { gatewayListeners } from './gateway-listeners.ts';
 import { gatewaySecurity } from './gateway-security.ts';
 import { gatewaySecrets } from './gateway-secrets.ts';
 import { gatewayServers, selectedGateways } from './gateway-selection.ts';
+import { originationClusters } from './origination-credentials.ts';
 
 /**
  * Everything an Envoy gateway is served: listeners for the servers of the Gateways that select
@@ -31,8 +32,8 @@ export function translateGateway(index: MeshIndex, proxy: ProxyDescriptor, crede
   for (const host of index.services.keys()) {
     const service = visibleService(index, host, proxy.namespace);
     if (!service) continue;
-    const pieces = serviceClustersFor(index, service, proxy.namespace, 'sidecar', mtls, proxy.locality);
-    clusters.push(...pieces.clusters);
+    const pieces = serviceClustersFor(index, service, proxy.namespace, 'sidecar', mtls, proxy.locality, false, proxy.namespace);
+    clusters.push(...originationClusters(pieces.clusters, credentials, built.secrets, ctx.issues));
     endpoints.push(...pieces.endpoints);
     ctx.issues.push(...pieces.issues);
   }
