@@ -1,6 +1,6 @@
 // The sidecar agent's own cost while its Envoy carries traffic: `trellis-agent run --xds-mtls --envoy-path ...`
-// (bin/trellis-agent.mjs executed as a command, with its #! Node flags, on the built dist/trellis-agent.mjs;
-// AGENT_BENCH_NODE=1: `node bin/trellis-agent.mjs`, no flags) in front of a local app; a paced keep-alive HTTP client in
+// (`node bin/trellis-agent.mjs` on the built dist/trellis-agent.mjs, its own process) in front of a local
+// app; a paced keep-alive HTTP client in
 // this process sends AGENT_LOAD_RPS requests/s (default 1,000) for AGENT_LOAD_SECONDS (default 30) to the
 // sidecar's outbound listener, which routes them over mTLS (certificates from the agent's SDS) to the
 // workload's own inbound listener and the app. Reports the agent's RSS idle and under load, its CPU% (of
@@ -91,12 +91,10 @@ spec:
     '--envoy-path', ENVOY_BIN, '--envoy-arg', '--log-level', '--envoy-arg', 'error', '--envoy-arg', '--concurrency', '--envoy-arg', '1',
     '--admin-port', String(adminPort), '--ready-port', String(readyPort), '--outbound-port', String(outboundPort), '--metrics-port', String(metricsPort),
     '--work-dir', path.join(dir, 'app'), '--drain-seconds', '1'];
-  const bin = path.join(ROOT, 'bin/trellis-agent.mjs');
-  const [command, commandArgs] = process.env.AGENT_BENCH_NODE === '1' ? [process.execPath, [bin, ...args]] : [bin, args];
   // Envoy opens /dev/stdout for access logs, which a socket (Node's 'pipe') cannot be: a file, as under Docker.
   const accessLogPath = path.join(dir, 'stdout.log');
   const stdoutFd = LOGS ? openSync(accessLogPath, 'a') : undefined;
-  agent = spawn(command, commandArgs, { cwd: ROOT, stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
+  agent = spawn(process.execPath, [path.join(ROOT, 'bin/trellis-agent.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
   if (stdoutFd !== undefined) closeSync(stdoutFd);
   const pid = agent.pid!;
   let output = '';
@@ -186,9 +184,7 @@ spec:
   const envoyEnd = sample(envoyPid);
   const envoyCpu = (envoyEnd.cpuSeconds - startEnvoy) / seconds;
 
-  const agentArgv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   console.log(`telemetry: ${TELEMETRY}${LOGS ? ` (access log of every request to stdout, both sides: ${(statSync(accessLogPath).size / 1024 / 1024).toFixed(1)} MiB written)` : ''}${collector ? ` (tracing at 1%: ${new Set(collector.spans().map((x) => x.traceId)).size} traces at the collector)` : ''}`);
-  console.log(`agent process: ${agentArgv.slice(0, agentArgv.indexOf('run')).map((a) => path.basename(a)).join(' ')} (dist/trellis-agent.mjs)`);
   console.log(`load: ${latencies.length} requests answered 200 in ${seconds.toFixed(1)} s (${(latencies.length / seconds).toFixed(0)}/s of ${RPS}/s asked; ${failures} failed${firstFailure ? ` (first: ${firstFailure})` : ''}, ${behind} not sent because ${MAX_IN_FLIGHT} were in flight), paced keep-alive client over loopback`);
   console.log(`latency through the sidecar (outbound → mTLS → inbound → app): p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`);
   console.log(`agent RSS idle (5 s after ready and a warm-up): ${idle.rssMiB.toFixed(1)} MiB`);
