@@ -22,7 +22,7 @@ describe('unsupported fields', () => {
     ['PASSTHROUGH in a subset port policy', resource('DestinationRule', { host: 'r', subsets: [{ name: 'v1', labels: { v: '1' }, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: 'PASSTHROUGH' } }] } }] }), 'spec.subsets[0].trafficPolicy.portLevelSettings[0].loadBalancer.simple'],
     ['a Gateway server bind address', resource('Gateway', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'], bind: '10.0.0.1' }] }), 'spec.servers[0].bind'],
     ['AUTO_PASSTHROUGH', resource('Gateway', { selector: { istio: 'eastwest' }, servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, hosts: ['*.local'], tls: { mode: 'AUTO_PASSTHROUGH' } }] }), 'spec.servers[0].tls.mode'],
-    ['Sidecar ingress', resource('Sidecar', { ingress: [{ port: { number: 80, protocol: 'HTTP', name: 'http' }, defaultEndpoint: '127.0.0.1:8080' }] }), 'spec.ingress'],
+    ['Sidecar ingress TLS termination', resource('Sidecar', { ingress: [{ port: { number: 80, protocol: 'HTTPS', name: 'https' }, defaultEndpoint: '127.0.0.1:8080', tls: { mode: 'SIMPLE', serverCertificate: '/c.pem', privateKey: '/k.pem' } }] }), 'spec.ingress[0].tls'],
   ])('rejects %s with its path and "unsupported"', (_name, input, path) => {
     const result = parseResource(input);
     expect(result.ok).toBe(false);

@@ -19,6 +19,7 @@ import { DEFAULT_INBOUND_LISTENER_PORT, DEFAULT_OUTBOUND_PORT, type ProxyDescrip
 import { outboundRouteConfiguration } from './routes/outbound-route-configuration.ts';
 import type { RouteContext } from './routes/route-context.ts';
 import { inboundSecurity } from './security/inbound-security.ts';
+import { sidecarIngress } from './listeners/sidecar-ingress.ts';
 import { trustDomainOf } from './security/trust-domain.ts';
 import { byName } from './sort-named.ts';
 import type { Named, TranslationResult } from './translation-result.ts';
@@ -124,6 +125,9 @@ export function translateSidecarInbound(index: MeshIndex, proxy: ProxyDescriptor
     if (redirect) listeners.push(virtualInboundListener(proxy.inbound, security));
     else if (security.serve) listeners.push(inboundListener(proxy.inbound, security));
     clusters.push(inboundCluster(proxy.inbound), ...security.clusters, ...(redirect ? [inboundPassthroughCluster()] : []));
+    const ingress = sidecarIngress(index, proxy, issues);
+    listeners.push(...ingress.listeners);
+    for (const c of ingress.clusters) if (!clusters.some((known) => known.name === c.name)) clusters.push(c);
   }
   return { clusters: byName(clusters), endpoints: [], listeners: byName(listeners), routes: [], issues };
 }

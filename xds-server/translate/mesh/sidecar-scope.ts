@@ -29,7 +29,7 @@ function hostMatches(pattern: string, service: MeshService, proxyNamespace: stri
 }
 
 /** The Sidecar that applies to a proxy: its namespace's selecting one, else its namespace's default, else the root namespace's default. */
-function selectSidecar(sidecars: readonly SidecarEntry[], namespace: string, labels: Readonly<Record<string, string>>): SidecarEntry | undefined {
+export function selectSidecar(sidecars: readonly SidecarEntry[], namespace: string, labels: Readonly<Record<string, string>>): SidecarEntry | undefined {
   const own = sidecars.filter((s) => s.namespace === namespace);
   return (
     own.find((s) => s.spec.workloadSelector?.labels && labelsMatch(s.spec.workloadSelector.labels, labels)) ??
