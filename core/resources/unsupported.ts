@@ -74,7 +74,6 @@ function trafficPolicyFields(): UnsupportedField[] {
     { path: 'loadBalancer.zoneAwareLbSetting', reason: 'zone-aware load balancing is not translated' },
     { path: 'loadBalancer.localityLbSetting.failoverPriority', reason: 'label-based failover priority is not translated; use failover or distribute' },
     { path: 'loadBalancer.consistentHash.httpCookie.attributes', reason: 'cookie attributes are not translated' },
-    { path: 'connectionPool.tcp.idleTimeout', reason: 'the TCP idle timeout is not translated' },
     { path: 'outlierDetection.outlierDetectionHttpErrorCodes', reason: 'custom error codes for outlier detection are not translated' },
   ];
   const fields: UnsupportedField[] = [];

@@ -18,7 +18,6 @@ const STILL_REFUSED = [
   'EnvoyFilter/targeted-by-ref',
   'ProxyConfig/distroless',
   'VirtualService/retry-details',
-  'DestinationRule/idle-pool',
   'Telemetry/metrics-tags',
 ];
 

@@ -75,7 +75,7 @@ describe('App Mesh → Trellis mappings', () => {
     expect(b.timeout).toBeUndefined();
   });
 
-  it('routes TCP with weights; a TCP idle timeout Trellis refuses is dropped and reported', () => {
+  it('routes TCP with weights; the TCP idle timeout goes to the target subsets, reported as approximated', () => {
     const value = run([
       mesh(), node('db1', { listeners: [{ portMapping: { port: 5432, protocol: 'tcp' } }] }), node('db2', { listeners: [{ portMapping: { port: 5432, protocol: 'tcp' } }] }), router('tcp'), service,
       route('tcp', { tcpRoute: { action: to(['db1', 3, ], ['db2', 1]), timeout: { idle: { unit: 's', value: 600 } } } }),
@@ -84,8 +84,9 @@ describe('App Mesh → Trellis mappings', () => {
       { route: [{ destination: { host: 'api.shop.local', subset: 'db1' }, weight: 75 }, { destination: { host: 'api.shop.local', subset: 'db2' }, weight: 25 }] },
     ]);
     const dr = spec(value.resources, 'DestinationRule');
-    expect(dr.subsets[0].trafficPolicy).toBeUndefined();
-    expect(value.report.entries).toContainEqual(expect.objectContaining({ status: 'none', note: expect.stringMatching(/connectionPool\.tcp\.idleTimeout dropped: Trellis refuses it/) }));
+    expect(dr.subsets.map((x: { trafficPolicy?: unknown }) => x.trafficPolicy)).toEqual([{ connectionPool: { tcp: { idleTimeout: '600s' } } }, { connectionPool: { tcp: { idleTimeout: '600s' } } }]);
+    expect(value.report.entries).toContainEqual(expect.objectContaining({ status: 'approximated', note: expect.stringContaining('TCP idle timeout stands in') }));
+    expect(value.report.entries).not.toContainEqual(expect.objectContaining({ note: expect.stringMatching(/idleTimeout dropped/) }));
   });
 
   it('selects Cloud Map nodes by labels from their attributes, with STATIC resolution and no WorkloadEntry', () => {

@@ -1,8 +1,10 @@
+import { protoDuration } from '../envoy/duration.ts';
 import { TCP_PROXY_FILTER_NAME, TCP_PROXY_TYPE, TLS_INSPECTOR_NAME, TLS_INSPECTOR_TYPE } from '../envoy/traffic-extension-types.ts';
 import { labelsMatch } from '../mesh/labels-match.ts';
 import type { MeshService, VirtualServiceEntry } from '../mesh/mesh-model.ts';
+import { effectivePolicy } from '../mesh/effective-policy.ts';
 import { isHttpPort } from '../mesh/port-protocol.ts';
-import { virtualServicesFor } from '../mesh/proxy-view.ts';
+import { destinationRuleFor, virtualServicesFor } from '../mesh/proxy-view.ts';
 import type { RouteContext } from '../routes/route-context.ts';
 import { destinationCluster, type DestinationOrigin } from '../routes/route-destinations.ts';
 import type { Named } from '../translation-result.ts';
@@ -35,6 +37,7 @@ function applies(ctx: RouteContext, m: L4Match, port: number): boolean {
 /** A tcp_proxy to the route's destinations (weighted when several); undefined when none is usable. */
 export function tcpProxy(ctx: RouteContext, route: L4Route['route'], origin: DestinationOrigin, statPrefix: string): Record<string, unknown> | undefined {
   const clusters: { name: string; weight: number }[] = [];
+  const idleTimeouts: { seconds: number; nanos: number }[] = [];
   (route ?? []).forEach((d, i) => {
     const found = destinationCluster(ctx, d.destination, origin);
     if ('problem' in found) {
@@ -42,11 +45,17 @@ export function tcpProxy(ctx: RouteContext, route: L4Route['route'], origin: Des
       return;
     }
     const weight = d.weight ?? ((route ?? []).length === 1 ? 100 : 0);
-    if (weight > 0) clusters.push({ name: found.cluster, weight });
+    if (weight <= 0) return;
+    clusters.push({ name: found.cluster, weight });
+    const idle = effectivePolicy(destinationRuleFor(ctx.index, found.host, ctx.namespace), found.subset, found.port)?.connectionPool?.tcp?.idleTimeout;
+    const duration = idle === undefined ? undefined : protoDuration(idle);
+    if (duration) idleTimeouts.push(duration);
   });
   if (clusters.length === 0) return undefined;
   const target = clusters.length === 1 ? { cluster: clusters[0]!.name } : { weighted_clusters: { clusters } };
-  return { name: TCP_PROXY_FILTER_NAME, typed_config: { '@type': TCP_PROXY_TYPE, stat_prefix: statPrefix, ...target } };
+  // DestinationRule tcp.idleTimeout (no bytes either way for that long closes both sides); among several destinations the shortest.
+  const idle = idleTimeouts.sort((a, b) => a.seconds - b.seconds || a.nanos - b.nanos)[0];
+  return { name: TCP_PROXY_FILTER_NAME, typed_config: { '@type': TCP_PROXY_TYPE, stat_prefix: statPrefix, ...target, ...(idle ? { idle_timeout: idle } : {}) } };
 }
 
 /** Filter chains for one service on one port: SNI chains from `tls` rules, and a plain chain from the first applicable `tcp` rule. */
