@@ -128,8 +128,6 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { kind: 'VirtualService', path: 'spec.http[*].match[*].headers', when: CLAIM_WHEN, reason: CLAIM_ROUTING },
   { kind: 'VirtualService', path: 'spec.http[*].match[*].withoutHeaders', when: CLAIM_WHEN, reason: CLAIM_ROUTING },
   { kind: 'VirtualService', path: 'spec.http[*].redirect.derivePort', reason: 'Envoy cannot derive the redirect port here; set redirect.port' },
-  { kind: 'VirtualService', path: 'spec.http[*].retries.retryRemoteLocalities', reason: 'the retry priority extension is not served' },
-  { kind: 'VirtualService', path: 'spec.http[*].retries.retryIgnorePreviousHosts', reason: 'the previous-hosts retry predicate is not served' },
   { kind: 'VirtualService', path: 'spec.http[*].fault.delay.exponentialDelay', reason: 'Envoy has no exponential delay (Istio does not implement it either)' },
   { kind: 'VirtualService', path: 'spec.http[*].fault.abort.http2Error', reason: 'Envoy cannot inject HTTP/2 errors' },
   { kind: 'VirtualService', path: 'spec.tcp[*].match[*].destinationSubnets', reason: `every local-mode TCP listener is on 127.0.0.1; ${NO_REDIRECTION}` },

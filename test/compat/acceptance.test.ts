@@ -17,7 +17,6 @@ const STILL_REFUSED = [
   'EnvoyFilter/lua-tagger',
   'EnvoyFilter/targeted-by-ref',
   'ProxyConfig/distroless',
-  'VirtualService/retry-details',
   'Telemetry/metrics-tags',
 ];
 

@@ -25,6 +25,8 @@ export const PROTO_FILES: readonly string[] = [
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/filters/http/rbac/v3/rbac.proto',
   'envoy/extensions/path/match/uri_template/v3/uri_template_match.proto',
+  'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
+  'envoy/extensions/retry/priority/previous_priorities/v3/previous_priorities_config.proto',
   'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
   'envoy/extensions/filters/http/fault/v3/fault.proto',
   'envoy/extensions/filters/http/cors/v3/cors.proto',

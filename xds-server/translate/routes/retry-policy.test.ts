@@ -20,4 +20,15 @@ describe('retryPolicy (Istio semantics)', () => {
       per_try_timeout: { seconds: 0, nanos: 250_000_000 },
     });
   });
+
+  it('adds the previous-hosts predicate and the previous-priorities retry priority when a route asks', () => {
+    const policy = retryPolicy({ attempts: 2, retryOn: '5xx', retryIgnorePreviousHosts: true, retryRemoteLocalities: true });
+    expect(policy).toMatchObject({
+      retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts' }],
+      host_selection_retry_max_attempts: 5,
+      retry_priority: { name: 'envoy.retry_priorities.previous_priorities', typed_config: { update_frequency: 2 } },
+    });
+    expect(retryPolicy({ attempts: 2, retryIgnorePreviousHosts: false, retryRemoteLocalities: false })).not.toHaveProperty('retry_host_predicate');
+    expect(retryPolicy({ attempts: 2, retryRemoteLocalities: false })).not.toHaveProperty('retry_priority');
+  });
 });
