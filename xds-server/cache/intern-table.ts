@@ -33,6 +33,11 @@ export class InternTable {
     this.refs.set(resource, refs + 1);
   }
 
+  /** Whether some holder still holds this resource (one whose last holder let go is forgotten). */
+  holds(resource: CachedResource): boolean {
+    return this.refs.has(resource);
+  }
+
   release(resource: CachedResource): void {
     const refs = this.refs.get(resource);
     if (refs === undefined) return;

@@ -167,6 +167,23 @@ describe('ResourceCache', () => {
     expect(cache.stats().distinctResources).toBe(0);
   });
 
+  it('serves the same input again after every scope that held its map went (a proxy that restarts alone in its group)', () => {
+    const cache = new ResourceCache();
+    const input = byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]);
+    cache.setResources('group-1', CLUSTER_TYPE_URL, input);
+    cache.removeScope('group-1');
+    expect(cache.stats().distinctResources).toBe(0);
+    expect(cache.setResources('group-1', CLUSTER_TYPE_URL, input).changedTypes).toEqual([CLUSTER_TYPE_URL]);
+    expect([...cache.resources('group-1', CLUSTER_TYPE_URL).keys()]).toEqual(['a', 'b']);
+    expect(cache.stats().distinctResources).toBe(2);
+    // The map made afresh is shared again, and freed again with its last scope.
+    cache.setResources('group-2', CLUSTER_TYPE_URL, input);
+    expect(cache.resources('group-2', CLUSTER_TYPE_URL)).toBe(cache.resources('group-1', CLUSTER_TYPE_URL));
+    cache.removeScope('group-1');
+    cache.removeScope('group-2');
+    expect(cache.stats().distinctResources).toBe(0);
+  });
+
   it("does not share a map in which a bad resource was skipped: each scope keeps its own last good version", () => {
     const cache = new ResourceCache();
     cache.setResources('group-1', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));

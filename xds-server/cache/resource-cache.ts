@@ -201,7 +201,8 @@ export class ResourceCache {
     const previous = state.get(typeUrl);
     if (previous && this.inputs.get(previous) === input) return false;
     const converted = this.converted.get(input);
-    if (converted) return this.adopt(state, typeUrl, previous, converted);
+    // A map whose every holder went (its scopes removed) lost its resources: convert the input afresh.
+    if (converted && this.allHeld(converted)) return this.adopt(state, typeUrl, previous, converted);
     const next = new Map<string, CachedResource>();
     const acquired: CachedResource[] = [];
     let skipped = false;
@@ -231,6 +232,11 @@ export class ResourceCache {
     // What a scope serves for a skipped resource is its own last good version: such a map is not shared.
     if (!skipped) this.converted.set(input, next);
     return changed;
+  }
+
+  private allHeld(served: ReadonlyMap<string, CachedResource>): boolean {
+    for (const resource of served.values()) if (!this.intern.holds(resource)) return false;
+    return true;
   }
 
   /** Serves `next`, a map another scope made from the same input, holding what it adds and letting go of what it drops. */
