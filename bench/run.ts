@@ -24,6 +24,7 @@ const BENCHES: Record<string, { script: string; args?: string[]; flags?: string[
   registration: { script: 'registration.ts' },
   'destination-rule-edit': { script: 'destination-rule-edit.ts' },
   'cluster-agent-scale': { script: 'cluster-agent-scale.ts' },
+  'dashboard-queries': { script: 'dashboard-queries.ts' },
 };
 
 const args = process.argv.slice(2);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RunningPrometheus } from './prometheus.ts';
 import { ROOT } from './tools.ts';
@@ -24,12 +24,46 @@ export interface Dashboard {
 /** The dashboards over the Istio metrics, in docs/grafana/. */
 export const SERVICE_DASHBOARDS = ['trellis-mesh', 'trellis-service', 'trellis-workload'];
 
-/** Reads a dashboard: a name in docs/grafana/ or a path to a `.json` file. */
+/** Larger than any dashboard a person keeps; Trellis's are under 20 KiB. */
+const MAX_DASHBOARD_BYTES = 5 * 1024 * 1024;
+
+/** Reads a dashboard: a name in docs/grafana/ or a path to a `.json` file; throws, naming the file and what is wrong, on anything else. */
 export function loadDashboard(nameOrPath: string): Dashboard {
   const file = nameOrPath.endsWith('.json') ? path.resolve(nameOrPath) : path.join(ROOT, 'docs/grafana', `${nameOrPath}.json`);
-  const model = JSON.parse(readFileSync(file, 'utf8')) as Omit<Dashboard, 'name'>;
-  if (!Array.isArray(model.panels) || !Array.isArray(model.templating?.list)) throw new Error(`${file}: not a Grafana dashboard (no panels or templating.list)`);
-  return { ...model, name: path.basename(file, '.json') };
+  if (!existsSync(file)) throw new Error(`${file}: no such dashboard`);
+  const size = statSync(file).size;
+  if (size > MAX_DASHBOARD_BYTES) throw new Error(`${file}: ${size} bytes, over the ${MAX_DASHBOARD_BYTES}-byte limit for a dashboard`);
+  let model: Partial<Omit<Dashboard, 'name'>>;
+  try {
+    model = JSON.parse(readFileSync(file, 'utf8')) as typeof model;
+  } catch (err) {
+    throw new Error(`${file}: not JSON (${(err as Error).message})`, { cause: err });
+  }
+  const problems = dashboardProblems(model);
+  if (problems.length) throw new Error(`${file}: not a Grafana dashboard this tool reads: ${problems.join('; ')}`);
+  return { ...(model as Omit<Dashboard, 'name'>), name: path.basename(file, '.json') };
+}
+
+/** What keeps `model` from being drawn, each with its field path. */
+function dashboardProblems(model: unknown): string[] {
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) return ['the top level is not an object'];
+  const m = model as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof m.title !== 'string') problems.push('title: not a string');
+  const list = (m.templating as { list?: unknown } | undefined)?.list;
+  if (!Array.isArray(list)) problems.push('templating.list: not an array');
+  else list.forEach((v: unknown, i) => typeof (v as { name?: unknown })?.name !== 'string' && problems.push(`templating.list[${i}].name: not a string`));
+  if (!Array.isArray(m.panels)) return [...problems, 'panels: not an array'];
+  m.panels.forEach((p: unknown, i) => {
+    const panel = (typeof p === 'object' && p !== null ? p : {}) as Record<string, unknown>;
+    if (typeof panel.title !== 'string') problems.push(`panels[${i}].title: not a string`);
+    if (typeof panel.type !== 'string') problems.push(`panels[${i}].type: not a string`);
+    const g = panel.gridPos as Record<string, unknown> | undefined;
+    const inGrid = g && [g.x, g.y, g.w, g.h].every((n) => Number.isInteger(n) && (n as number) >= 0) && (g.w as number) >= 1 && (g.h as number) >= 1 && (g.x as number) + (g.w as number) <= 24 && (g.y as number) <= 10_000 && (g.h as number) <= 100;
+    if (!inGrid) problems.push(`panels[${i}].gridPos: not x, y, w, h on Grafana's 24-column grid`);
+    if (!Array.isArray(panel.targets) || !panel.targets.every((t: unknown) => typeof (t as { expr?: unknown })?.expr === 'string')) problems.push(`panels[${i}].targets: not a list of { expr }`);
+  });
+  return problems;
 }
 
 /** Fills `$name` variables in; throws on one that `variables` does not set. */
