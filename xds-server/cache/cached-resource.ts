@@ -2,6 +2,7 @@ import protobuf from 'protobufjs';
 import { encodeAny, fieldNumber, writeBytesField, writeStringField } from '../protos/index.ts';
 import type { XdsTypeUrl } from '../protos/index.ts';
 import type { EncodeCounters } from './encode-counters.ts';
+import { entryHash } from './entry-hash.ts';
 import type { ResourceReference } from './references.ts';
 
 let resourceFields: { name: number; version: number; resource: number } | undefined;
@@ -13,6 +14,7 @@ let resourceFields: { name: number; version: number; resource: number } | undefi
 export class CachedResource {
   private anyBytes: Uint8Array | undefined;
   private deltaBytes: Uint8Array | undefined;
+  private hash: readonly [number, number] | undefined;
 
   constructor(
     readonly typeUrl: XdsTypeUrl,
@@ -23,6 +25,12 @@ export class CachedResource {
     readonly references: readonly ResourceReference[],
     private readonly counters: EncodeCounters,
   ) {}
+
+  /** The hash of (name, version) that delta streams fold into the digest of what their proxy holds. */
+  get entryHash(): readonly [number, number] {
+    this.hash ??= entryHash(this.name, this.version);
+    return this.hash;
+  }
 
   /** The resource as a `google.protobuf.Any`. */
   get any(): Uint8Array {

@@ -7,3 +7,4 @@ export type { SnapshotIssue } from './snapshot-issue.ts';
 export type { EncodeCounters } from './encode-counters.ts';
 export { typeVersion } from './type-version.ts';
 export { LayeredMap } from './layered-map.ts';
+export { encodeServed } from './encode-served.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../protos/index.ts';
+import { CLUSTER_TYPE_URL, decodeResource, encodeResource, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../protos/index.ts';
 import type { XdsTypeUrl } from '../protos/index.ts';
 import { byName, edsCluster, httpListener, loadAssignment, routeConfig, staticCluster } from '../server/testing/envoy-resources.ts';
 import { ResourceCache, type ScopeChange } from './resource-cache.ts';
@@ -193,6 +193,37 @@ describe('ResourceCache', () => {
     expect(issues.map((i) => i.kind)).toEqual(['invalid-resource']);
     expect(cache.resources('group-1', CLUSTER_TYPE_URL).get('a')).toBeDefined();
     expect(cache.resources('group-2', CLUSTER_TYPE_URL).size).toBe(0);
+  });
+
+  it('encodes what listeners binding different addresses share once, and serves each the same listener as a whole encoding', () => {
+    const cache = new ResourceCache();
+    const at = (address: string) => ({ ...httpListener('inbound', 15006, 'inbound'), address: { socket_address: { address, port_value: 15006 } } });
+    cache.setResources('replica-1', LISTENER_TYPE_URL, byName([at('10.0.0.1')]));
+    cache.setResources('replica-2', LISTENER_TYPE_URL, byName([at('10.0.0.2')]));
+    const one = cache.resources('replica-1', LISTENER_TYPE_URL).get('inbound')!;
+    const two = cache.resources('replica-2', LISTENER_TYPE_URL).get('inbound')!;
+    expect(one.version).not.toBe(two.version);
+    for (const [served, address] of [[one, '10.0.0.1'], [two, '10.0.0.2']] as const) {
+      expect(decodeResource(LISTENER_TYPE_URL, served.body)).toEqual(decodeResource(LISTENER_TYPE_URL, encodeResource(LISTENER_TYPE_URL, at(address))));
+    }
+    // Both start with the very same bytes: everything but the address, encoded once.
+    const { address: _address, ...rest } = at('10.0.0.1');
+    const shared = encodeResource(LISTENER_TYPE_URL, rest);
+    expect(Buffer.from(one.body.subarray(0, shared.byteLength)).equals(Buffer.from(shared))).toBe(true);
+    expect(Buffer.from(two.body.subarray(0, shared.byteLength)).equals(Buffer.from(shared))).toBe(true);
+  });
+
+  it('reports a listener whose shared part or address is bad, with the field path, and serves nothing of it', () => {
+    const cache = new ResourceCache();
+    const badRest = { ...httpListener('l', 15006, 'r'), per_connection_buffer_limit_bytes: 'lots' };
+    const badAddress = { ...httpListener('m', 15006, 'r'), address: { socket_address: { address: '10.0.0.1', port_value: 'x' } } };
+    const result = cache.setResources('s', LISTENER_TYPE_URL, byName([badRest, badAddress]));
+    expect(result.issues.map((i) => [i.name, i.kind])).toEqual([
+      ['l', 'invalid-resource'],
+      ['m', 'invalid-resource'],
+    ]);
+    expect(result.issues.map((i) => i.errors?.[0]?.path)).toEqual(['per_connection_buffer_limit_bytes', 'address.socket_address.port_value']);
+    expect(cache.resources('s', LISTENER_TYPE_URL).size).toBe(0);
   });
 
   it('encodes a resource object once, however many scopes publish it', () => {

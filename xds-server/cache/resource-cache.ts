@@ -1,4 +1,5 @@
 import { encodeResource, ResourceEncodeError, resourceNameOf } from '../protos/index.ts';
+import { encodeServed } from './encode-served.ts';
 import type { ResourceObject, XdsTypeUrl } from '../protos/index.ts';
 import { CachedResource } from './cached-resource.ts';
 import { checkSnapshot } from './check-snapshot.ts';
@@ -273,7 +274,7 @@ export class ResourceCache {
       if (!prepared) {
         try {
           this.counters.resources++;
-          const body = encodeResource(typeUrl, object, name);
+          const body = this.encode(typeUrl, object, name);
           prepared = { version: contentVersion(body), body };
         } catch (err) {
           if (!(err instanceof ResourceEncodeError)) throw err;
@@ -288,6 +289,26 @@ export class ResourceCache {
       return undefined;
     }
     return prepared;
+  }
+
+  /** What a listener shares with other replicas' (all but its address) is validated and encoded once. */
+  private encode(typeUrl: XdsTypeUrl, object: ResourceObject, name: string): Uint8Array {
+    return encodeServed(typeUrl, object, name, (rest) => {
+      const key = contentKey(typeUrl, rest);
+      let shared = this.byContent.get(key);
+      if (!shared) {
+        try {
+          const body = encodeResource(typeUrl, rest, name);
+          shared = { version: contentVersion(body), body };
+        } catch (err) {
+          if (!(err instanceof ResourceEncodeError)) throw err;
+          shared = { error: err };
+        }
+        this.byContent.set(key, shared);
+      }
+      if ('error' in shared) throw shared.error;
+      return shared.body;
+    });
   }
 
   private notify(change: ScopeChange): void {

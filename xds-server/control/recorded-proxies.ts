@@ -6,8 +6,8 @@ import type { ProxyStatusSource, XdsTypeName } from '../../core/proxies/proxy-st
 import type { WorkloadRegistry } from '../../core/registry/index.ts';
 import type { IstioResource } from '../../core/resources/resource.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
-import { contentVersion, typeVersion } from '../cache/index.ts';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, decodeResource, encodeResource, type XdsTypeUrl } from '../protos/index.ts';
+import { contentVersion, encodeServed, typeVersion } from '../cache/index.ts';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, decodeResource, type XdsTypeUrl } from '../protos/index.ts';
 import { buildMeshIndex, inboundKey, proxyGroupKey, translateGateway, translateGrpcClient, translateSidecarInbound, translateSidecarShared, type GatewayCredential, type MeshIndex, type Named, type ProxyDescriptor } from '../translate/index.ts';
 import { trustDomainOf } from '../translate/security/trust-domain.ts';
 import { previewChange } from './config-previewer.ts';
@@ -133,7 +133,7 @@ export class RecordedProxies implements Required<Pick<ProxyStatusSource, 'config
       for (const n of named) {
         let bytes: Uint8Array;
         try {
-          bytes = encodeResource(typeUrl, n.resource);
+          bytes = encodeServed(typeUrl, n.resource, n.name);
         } catch {
           // The cache does not serve a resource that fails to encode; neither is it shown here.
           continue;

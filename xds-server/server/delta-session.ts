@@ -300,7 +300,7 @@ export class DeltaSession implements HeldState {
     // Which hosts are due depends on the route configurations the proxy holds, which this changes.
     if (hosts) hosts.syncedTo = undefined;
     if (hosts) for (const name of follow) if (hosts.known.has(name)) hosts.rewarm.add(name);
-    for (const r of resources) state.known.set(r.name, r.version);
+    for (const r of resources) state.known.setResource(r);
     for (const name of removed) state.known.delete(name);
     const needs = warmingNeeds(state.info.typeUrl, resources);
     const warmed = needs && this.types.get(needs.typeUrl);

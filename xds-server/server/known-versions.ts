@@ -1,14 +1,5 @@
-/** 32-bit FNV-1a of a string. */
-function fnv1a(text: string, seed: number): number {
-  let h = seed;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-const entryHash = (name: string, version: string): [number, number] => {
-  const key = `${name}\u0000${version}`;
-  return [fnv1a(key, 0x811c9dc5), fnv1a(key, 0x01234567)];
-};
+import type { CachedResource } from '../cache/index.ts';
+import { entryHash } from '../cache/entry-hash.ts';
 
 /**
  * Name → version a delta stream's proxy holds, with an order-independent digest of the whole set
@@ -46,11 +37,21 @@ export class KnownVersions {
   }
 
   set(name: string, version: string): void {
+    this.put(name, version, entryHash(name, version));
+  }
+
+  /** Records that the proxy was sent `resource`, with the hash the resource keeps for every stream. */
+  setResource(resource: CachedResource): void {
+    this.put(resource.name, resource.version, resource.entryHash);
+  }
+
+  private put(name: string, version: string, [x, y]: readonly [number, number]): void {
     const old = this.entries.get(name);
     if (old === version) return;
     if (old !== undefined) this.toggle(name, old);
     this.entries.set(name, version);
-    this.toggle(name, version);
+    this.a = (this.a ^ x) >>> 0;
+    this.b = (this.b ^ y) >>> 0;
   }
 
   delete(name: string): void {

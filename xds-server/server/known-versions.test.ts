@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { CachedResource } from '../cache/cached-resource.ts';
+import { CLUSTER_TYPE_URL } from '../protos/index.ts';
+import { KnownVersions } from './known-versions.ts';
+
+const counters = { resources: 0, wrappers: 0 };
+const resource = (name: string, version: string) => new CachedResource(CLUSTER_TYPE_URL, name, version, new Uint8Array(), [], counters);
+
+describe('KnownVersions', () => {
+  it('gives the same digest however the set was built: names and versions, sent resources, or in another order', () => {
+    const byName = new KnownVersions([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+    const bySend = new KnownVersions();
+    bySend.setResource(resource('b', '2'));
+    bySend.setResource(resource('a', '1'));
+    expect(bySend.version()).toBe(byName.version());
+    expect([...bySend].sort()).toEqual([...byName].sort());
+  });
+
+  it('changes its digest when a member, or a member\'s version, changes, and comes back when undone', () => {
+    const known = new KnownVersions([['a', '1']]);
+    const before = known.version();
+    known.setResource(resource('a', '2'));
+    const changed = known.version();
+    expect(changed).not.toBe(before);
+    known.set('a', '1');
+    expect(known.version()).toBe(before);
+    known.setResource(resource('b', '1'));
+    expect(known.version()).not.toBe(before);
+    known.delete('b');
+    expect(known.version()).toBe(before);
+    // Sending the version already held changes nothing.
+    known.setResource(resource('a', '1'));
+    expect(known.version()).toBe(before);
+    expect(known.size).toBe(1);
+  });
+});
