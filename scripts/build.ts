@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import { ESM_REQUIRE_BANNER, LAMBDA_ENTRIES, NEEDS_ENVOY_PROTOS, NODE_TARGET } from '../infra/lambda-bundling.ts';
 import { REPO_ROOT } from '../infra/paths.ts';
+import { SETUP_BUNDLE } from '../sidecar/cli/workload-setup-child.ts';
 
 /** What users run, by bundle name: `dist/<name>.mjs`. */
 export const APP_ENTRIES = {
@@ -20,6 +21,13 @@ export const APP_ENTRIES = {
 } as const;
 
 export type AppName = keyof typeof APP_ENTRIES;
+
+/** Programs an app runs as its own short-lived children, bundled with it as `dist/<name>.mjs`. */
+const CHILD_ENTRIES: Partial<Record<AppName, Record<string, string>>> = {
+  'trellis-agent': { [SETUP_BUNDLE]: 'sidecar/cli/workload-setup-main.ts' },
+};
+
+const entriesOf = (name: AppName): [string, string][] => [[name, APP_ENTRIES[name]], ...Object.entries(CHILD_ENTRIES[name] ?? {})];
 
 export const DIST = path.join(REPO_ROOT, 'dist');
 /** What bin/ensure-built.mjs compares with the sources: when the build started and what it read. */
@@ -87,7 +95,7 @@ export async function buildApps(names: readonly AppName[] = Object.keys(APP_ENTR
   const bundle = (group: readonly AppName[], minify = false) =>
     build({
       ...common(),
-      entryPoints: Object.fromEntries(group.map((name) => [name, path.join(REPO_ROOT, APP_ENTRIES[name])])),
+      entryPoints: Object.fromEntries(group.flatMap(entriesOf).map(([name, source]) => [name, path.join(REPO_ROOT, source)])),
       outdir: DIST,
       outExtension: { '.js': '.mjs' },
       // Every output sits directly in dist/, so `import.meta.url` locates dist/ from any chunk.
@@ -107,7 +115,7 @@ export async function buildApps(names: readonly AppName[] = Object.keys(APP_ENTR
     ...(names.includes('trellis-agent') ? [bundle(['trellis-agent'], true)] : []),
   ]);
   copyProtos();
-  const entries = new Set(names.flatMap((name) => [`${name}.mjs`, `${name}.mjs.map`]));
+  const entries = new Set(names.flatMap(entriesOf).flatMap(([name]) => [`${name}.mjs`, `${name}.mjs.map`]));
   // Chunks first, entries last: an entry never points at a chunk not yet written.
   const files = results.flatMap((r) => r.outputFiles).sort((a, b) => Number(entries.has(path.basename(a.path))) - Number(entries.has(path.basename(b.path))));
   for (const file of files) writeAtomically(file.path, file.contents);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { createCsrPem, generateWorkloadKey, type WorkloadKey } from '../../core/ca/workload-key.ts';
-import { envoyBootstrapYaml, type BootstrapOptions } from '../bootstrap/envoy-bootstrap.ts';
+import type { BootstrapOptions } from '../bootstrap/envoy-bootstrap.ts';
 import { SdsServer } from '../sds/sds-server.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { CertificateRequestError, fetchTrustBundle, requestCertificate, type Attestor, type WorkloadCertificate } from './certificate-client.ts';
@@ -32,8 +32,11 @@ export interface AgentOptions {
   sdsSocketPath: string;
   /** Keep the key in this file (0600) instead of only in memory. */
   keyFile?: string;
-  /** Write the Envoy bootstrap here (0600). */
-  bootstrap?: { path: string; options: Omit<BootstrapOptions, 'sdsSocketPath'> };
+  /**
+   * Write the Envoy bootstrap here (0600): `yaml` when given (rendered from these options, as
+   * `trellis-agent run` does in a worker), else rendered from the options.
+   */
+  bootstrap?: { path: string; options: Omit<BootstrapOptions, 'sdsSocketPath'>; yaml?: string };
   /** Supervise Envoy with that bootstrap. */
   envoy?: { path: string; args?: string[]; drainMs?: number };
   /** Loopback port for `/ready` (0 picks one). */
@@ -137,7 +140,8 @@ export class Agent {
       this.signalReporter.start();
     }
     if (this.o.bootstrap) {
-      const yaml = envoyBootstrapYaml({ ...this.o.bootstrap.options, sdsSocketPath: this.o.sdsSocketPath });
+      // Imported only when needed: the YAML writer stays out of the memory of an agent given its bootstrap.
+      const yaml = this.o.bootstrap.yaml ?? (await import('../bootstrap/envoy-bootstrap.ts')).envoyBootstrapYaml({ ...this.o.bootstrap.options, sdsSocketPath: this.o.sdsSocketPath });
       await writeFile(this.o.bootstrap.path, yaml, { mode: 0o600 });
     }
     void this.acquire();
