@@ -27,6 +27,8 @@ interface DeltaTypeState {
    * Cleared by whatever changes what the stream wants or must be sent again.
    */
   syncedTo: ReadonlyMap<string, CachedResource> | undefined;
+  /** The served map whose every resource went out at its version (removals may still be due): the proxy holds all of it. */
+  updatedTo: ReadonlyMap<string, CachedResource> | undefined;
 }
 
 /**
@@ -166,6 +168,11 @@ export class DeltaSession implements HeldState {
     return this.types.get(typeUrl)?.known.has(name) ?? false;
   }
 
+  holdsAllServed(typeUrl: XdsTypeUrl): boolean {
+    const state = this.types.get(typeUrl);
+    return state?.updatedTo !== undefined && state.updatedTo === this.served(typeUrl);
+  }
+
   status(): TypeStatus[] {
     const all = [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed));
     const routes = all.find((t) => t.typeUrl === ROUTE_TYPE_URL);
@@ -219,6 +226,7 @@ export class DeltaSession implements HeldState {
       known: new KnownVersions(Object.entries(request.initial_resource_versions ?? {})),
       rewarm: new Set(),
       syncedTo: undefined,
+      updatedTo: undefined,
     };
     // What a reconnecting proxy says it holds counts as sent and applied.
     if (state.known.size > 0) state.tracker.recordAdopted(state.known.version(), [...state.known]);
@@ -230,6 +238,7 @@ export class DeltaSession implements HeldState {
   private updateSubscription(state: DeltaTypeState, request: DeltaRequest): boolean {
     if (request.resource_names_subscribe.length > 0 || request.resource_names_unsubscribe.length > 0) {
       state.syncedTo = undefined;
+      state.updatedTo = undefined;
       // The hosts due follow the route configurations held.
       const hosts = state.info.typeUrl === ROUTE_TYPE_URL && this.types.get(VIRTUAL_HOST_TYPE_URL);
       if (hosts) hosts.syncedTo = undefined;
@@ -277,13 +286,17 @@ export class DeltaSession implements HeldState {
     // one host to another (the catch-all when outboundTrafficPolicy changes) is never held twice,
     // which Envoy would refuse, as it would in a whole route configuration.
     const removed = routes ? this.gone(state, all, diff) : [];
+    // Only a wildcard type is sent everything its scope serves (virtual hosts go under held configurations only).
+    const complete = state.wildcard && !routes;
     if (changed.length === 0 && removed.length === 0) {
       state.rewarm.clear();
+      if (complete) state.updatedTo = all;
       return true;
     }
     if (!this.hold.mayProceed(updatesMayProceed(state.info.typeUrl, this, changed))) return false;
     state.rewarm.clear();
     this.send(state, changed, removed);
+    if (complete) state.updatedTo = all;
     return true;
   }
 

@@ -10,12 +10,19 @@ export interface HeldState {
   /** The resources of this type the proxy holds or was sent. */
   held(typeUrl: XdsTypeUrl): Iterable<CachedResource>;
   holds(typeUrl: XdsTypeUrl, name: string): boolean;
+  /** The proxy holds every resource the scope serves of this type, at its served version (nothing to look up name by name). */
+  holdsAllServed(typeUrl: XdsTypeUrl): boolean;
   /** The scope publishes this resource (waiting for anything else would be in vain). */
   exists(typeUrl: XdsTypeUrl, name: string): boolean;
 }
 
+/** The types among `types` whose references need looking up one by one (tracked, and not held in full). */
+function toCheck(view: HeldState, types: readonly XdsTypeUrl[]): readonly XdsTypeUrl[] {
+  return types.filter((t) => view.isTracked(t) && !view.holdsAllServed(t));
+}
+
 function missing(view: HeldState, resource: CachedResource, among: readonly XdsTypeUrl[]): boolean {
-  return resource.references.some((ref) => among.includes(ref.typeUrl) && view.isTracked(ref.typeUrl) && view.exists(ref.typeUrl, ref.name) && !view.holds(ref.typeUrl, ref.name));
+  return resource.references.some((ref) => among.includes(ref.typeUrl) && view.exists(ref.typeUrl, ref.name) && !view.holds(ref.typeUrl, ref.name));
 }
 
 /**
@@ -73,7 +80,8 @@ export function virtualHostsToFollow(sent: Iterable<CachedResource>, held: (name
 export function updatesMayProceed(typeUrl: XdsTypeUrl, view: HeldState, updates: readonly CachedResource[]): boolean {
   const waitsFor = WAITS_FOR_ANSWERS.get(typeUrl) ?? [];
   if (waitsFor.some((p) => view.isTracked(p) && view.awaitingAnswer(p))) return false;
-  return !updates.some((r) => missing(view, r, PUSH_ORDER.slice(0, PUSH_ORDER.indexOf(typeUrl))));
+  const among = toCheck(view, PUSH_ORDER.slice(0, PUSH_ORDER.indexOf(typeUrl)));
+  return among.length === 0 || !updates.some((r) => missing(view, r, among));
 }
 
 /**
@@ -83,10 +91,12 @@ export function updatesMayProceed(typeUrl: XdsTypeUrl, view: HeldState, updates:
  */
 export function removalsMayProceed(typeUrl: XdsTypeUrl, view: HeldState): boolean {
   const users = REMOVAL_ORDER.slice(0, REMOVAL_ORDER.indexOf(typeUrl));
+  const among = toCheck(view, PUSH_ORDER);
   for (const user of users) {
     if (!view.isTracked(user)) continue;
     if (view.awaitingAnswer(user)) return false;
-    for (const resource of view.held(user)) if (missing(view, resource, PUSH_ORDER)) return false;
+    if (among.length === 0) continue;
+    for (const resource of view.held(user)) if (missing(view, resource, among)) return false;
   }
   return true;
 }

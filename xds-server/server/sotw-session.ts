@@ -111,6 +111,12 @@ export class SotwSession implements HeldState {
     return this.types.get(typeUrl)?.sent.has(name) ?? false;
   }
 
+  holdsAllServed(typeUrl: XdsTypeUrl): boolean {
+    // A full-state type last sent the very map the cache serves holds all of it.
+    const state = this.types.get(typeUrl);
+    return state?.served === true && state.sent === this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
+  }
+
   status(): TypeStatus[] {
     return [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed));
   }
