@@ -1,9 +1,10 @@
 import { chmod, rm } from 'node:fs/promises';
-import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
-import { SDS_SERVICE } from './sds-service.ts';
-import type { SdsDeltaRequest, SdsDeltaResponse, SdsRequest, SdsResponse } from './sds-codec.ts';
+import { GrpcStreamServer, type GrpcCallHandler } from './grpc-stream-server.ts';
+import { decodeSdsDeltaRequest, decodeSdsRequest, encodeSdsDeltaResponse, encodeSdsResponse } from './sds-codec.ts';
 import { DeltaSecretStream, SotwSecretStream, type SecretSource } from './sds-streams.ts';
 import { encodeSecrets, type EncodedSecrets, type WorkloadSecrets } from './secrets.ts';
+
+const SERVICE = '/envoy.service.secret.v3.SecretDiscoveryService';
 
 export interface SdsStats {
   /** Secret versions the agent has published (one per certificate). */
@@ -25,7 +26,7 @@ export interface SdsServerOptions {
  * (`ROOTCA`) from it over a Unix socket, and gets each new certificate pushed without a restart.
  */
 export class SdsServer implements SecretSource {
-  private readonly server = new Server();
+  private readonly server: GrpcStreamServer;
   private readonly streams = new Set<SotwSecretStream | DeltaSecretStream>();
   private latest: { version: string; secrets: EncodedSecrets } | undefined;
   private generation = 0;
@@ -33,16 +34,22 @@ export class SdsServer implements SecretSource {
   private lastNack: SdsStats['lastNack'];
 
   constructor(private readonly options: SdsServerOptions) {
-    this.server.addService(SDS_SERVICE, {
-      StreamSecrets: (call: ServerDuplexStream<SdsRequest, SdsResponse>) => this.serve(call, new SotwSecretStream(this, (m) => call.write(m))),
-      DeltaSecrets: (call: ServerDuplexStream<SdsDeltaRequest, SdsDeltaResponse>) => this.serve(call, new DeltaSecretStream(this, (m) => call.write(m))),
+    this.server = new GrpcStreamServer({
+      [`${SERVICE}/StreamSecrets`]: (call) => {
+        const stream = new SotwSecretStream(this, (m) => call.write(encodeSdsResponse(m)));
+        return this.serve(stream, (bytes) => stream.onRequest(decodeSdsRequest(bytes)));
+      },
+      [`${SERVICE}/DeltaSecrets`]: (call) => {
+        const stream = new DeltaSecretStream(this, (m) => call.write(encodeSdsDeltaResponse(m)));
+        return this.serve(stream, (bytes) => stream.onRequest(decodeSdsDeltaRequest(bytes)));
+      },
     });
   }
 
   async listen(): Promise<void> {
     // A socket left by a crashed agent would make bind fail.
     await rm(this.options.socketPath, { force: true });
-    await new Promise<number>((resolve, reject) => this.server.bindAsync(`unix:${this.options.socketPath}`, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+    await this.server.listen(this.options.socketPath);
     // Only processes of this user (Envoy) may ask for the private key.
     await chmod(this.options.socketPath, 0o600);
   }
@@ -71,19 +78,12 @@ export class SdsServer implements SecretSource {
   }
 
   async close(): Promise<void> {
-    this.server.forceShutdown();
+    await this.server.close();
     await rm(this.options.socketPath, { force: true });
   }
 
-  private serve<Req, Res>(call: ServerDuplexStream<Req, Res>, stream: { onRequest(req: Req): void } & (SotwSecretStream | DeltaSecretStream)): void {
+  private serve(stream: SotwSecretStream | DeltaSecretStream, message: (bytes: Uint8Array) => void): GrpcCallHandler {
     this.streams.add(stream);
-    const end = () => this.streams.delete(stream);
-    call.on('data', (req: Req) => stream.onRequest(req));
-    call.on('end', () => {
-      end();
-      call.end();
-    });
-    call.on('error', end);
-    call.on('cancelled', end);
+    return { message, closed: () => this.streams.delete(stream) };
   }
 }
