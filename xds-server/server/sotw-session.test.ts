@@ -220,6 +220,33 @@ describe('state-of-the-world ADS', () => {
     expect(types[0]).toMatchObject({ versionSent: lds.version_info, versionAcked: lds.version_info });
   });
 
+  it('versions endpoints by the served set and the names asked for: a reconnecting proxy that asks for more is sent them', async () => {
+    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('a', [{ host: '127.0.0.1', port: 1 }]), loadAssignment('b', [{ host: '127.0.0.1', port: 2 }])]));
+    const first = open();
+    first.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names: ['a'] });
+    const onlyA = await first.next();
+    first.send({ type_url: ENDPOINT_TYPE_URL, version_info: onlyA.version_info, response_nonce: onlyA.nonce, resource_names: ['a', 'b'] });
+    const withB = await first.next();
+    expect(withB.resources.map((r) => (decodeAny(r) as { cluster_name: string }).cluster_name)).toEqual(['b']);
+    expect(withB.version_info).not.toBe(onlyA.version_info);
+    first.close();
+    for (let i = 0; i < 200 && server.ads.proxyStatus().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+
+    // Holding the version of `a` alone, it asks for both again: both go out.
+    const again = open();
+    again.send({ node, type_url: ENDPOINT_TYPE_URL, version_info: onlyA.version_info, resource_names: ['a', 'b'] });
+    const resent = await again.next();
+    expect(resent.resources.map((r) => (decodeAny(r) as { cluster_name: string }).cluster_name).sort()).toEqual(['a', 'b']);
+    expect(resent.version_info).toBe(withB.version_info);
+    again.close();
+    for (let i = 0; i < 200 && server.ads.proxyStatus().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+
+    // Holding that version, with the same names, it is sent nothing.
+    const third = open();
+    third.send({ node, type_url: ENDPOINT_TYPE_URL, version_info: withB.version_info, resource_names: ['b', 'a'] });
+    await third.expectSilence();
+  });
+
   it('splices the same cached bytes into every stream instead of re-encoding per stream', async () => {
     server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
     const before = server.cache.stats().encodes;

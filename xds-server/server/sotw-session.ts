@@ -1,4 +1,5 @@
 import type { CachedResource } from '../cache/index.ts';
+import { entryHash } from '../cache/entry-hash.ts';
 import { isXdsTypeUrl, PUSH_ORDER, REMOVAL_ORDER, resourceTypeInfo } from '../protos/index.ts';
 import type { ResourceTypeInfo, XdsTypeUrl } from '../protos/index.ts';
 import { classifySotwRequest } from './classify-request.ts';
@@ -26,6 +27,25 @@ interface SotwTypeState {
    * (and the subscription is the same), nothing is due. Cleared by whatever changes that.
    */
   syncedTo?: ReadonlyMap<string, CachedResource>;
+  /** Order-independent digest of `subscribed`: with the served map's version it versions what the proxy is sent of a non-wildcard type. */
+  subscribedDigest?: string;
+}
+
+/** Whether `names` (which may repeat one) are exactly the set `held`. */
+function sameNames(names: readonly string[], held: ReadonlySet<string>): boolean {
+  if (names.length < held.size || !names.every((n) => held.has(n))) return false;
+  return names.length === held.size || new Set(names).size === held.size;
+}
+
+function digestOf(names: ReadonlySet<string>): string {
+  let a = 0;
+  let b = 0;
+  for (const name of names) {
+    const [x, y] = entryHash(name, '');
+    a = (a ^ x) >>> 0;
+    b = (b ^ y) >>> 0;
+  }
+  return `${names.size.toString(36)}.${a.toString(36)}.${b.toString(36)}`;
 }
 
 const entriesOf = (resources: Iterable<CachedResource>): [string, string][] => [...resources].map((r) => [r.name, r.version]);
@@ -133,9 +153,11 @@ export class SotwSession implements HeldState {
       // Legacy wildcard: an empty first request; an explicit '*' at any time.
       state.wildcard = names.includes('*') || (names.length === 0 && (initial || state.wildcard));
     }
-    const next = new Set(explicit);
     // Envoy repeats its names with every ACK: only a different set (or wildcard) is a change.
-    if (state.wildcard !== wasWildcard || next.size !== state.subscribed.size || explicit.some((n) => !state.subscribed.has(n))) state.syncedTo = undefined;
+    if (state.wildcard === wasWildcard && state.subscribedDigest !== undefined && sameNames(explicit, state.subscribed)) return true;
+    const next = new Set(explicit);
+    state.syncedTo = undefined;
+    state.subscribedDigest = digestOf(next);
     const dropped = [...state.sent.keys()].filter((name) => !next.has(name) && !state.wildcard);
     if (dropped.length > 0) {
       const kept = new Map(state.sent);
@@ -163,7 +185,8 @@ export class SotwSession implements HeldState {
   private adoptIfCurrent(state: SotwTypeState, versionHeld: string): boolean {
     if (!this.ctx.cache.isPublished(this.ctx.info.scope, state.info.typeUrl)) return false;
     const current = this.current(state);
-    const version = this.ctx.cache.versionOf(current);
+    // Full-state types are versioned as the set sent (pushFullState), the others by map and names.
+    const version = state.info.fullStateOfTheWorld ? this.ctx.cache.versionOf(current) : this.versionOf(state, this.ctx.cache.resources(this.ctx.info.scope, state.info.typeUrl));
     if (version !== versionHeld) return false;
     state.sent = current;
     state.served = true;
@@ -173,10 +196,11 @@ export class SotwSession implements HeldState {
 
   /** Returns false when the update is held back for ordering (later types then wait too). */
   private pushUpdates(state: SotwTypeState): boolean {
-    if (state.syncedTo !== undefined && state.syncedTo === this.ctx.cache.resources(this.ctx.info.scope, state.info.typeUrl)) return true;
-    const current = this.current(state);
     const typeUrl = state.info.typeUrl;
+    const all = this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
+    if (state.syncedTo !== undefined && state.syncedTo === all) return true;
     if (state.info.fullStateOfTheWorld) {
+      const current = this.current(state);
       // Keep what is being removed for now: it goes in the removal pass, after its users changed.
       let keep = current;
       for (const [name, r] of state.sent) {
@@ -190,7 +214,11 @@ export class SotwSession implements HeldState {
       this.pushFullState(state, keep);
       return true;
     }
-    const changed = [...current.values()].filter((r) => state.sent.get(r.name)?.version !== r.version || state.rewarm.has(r.name));
+    const changed: CachedResource[] = [];
+    for (const name of state.subscribed) {
+      const r = all.get(name);
+      if (r && (state.sent.get(name)?.version !== r.version || state.rewarm.has(name))) changed.push(r);
+    }
     if (changed.length === 0) {
       state.rewarm.clear();
       return true;
@@ -200,8 +228,17 @@ export class SotwSession implements HeldState {
     // Routes and endpoints are never wildcard here: `sent` is this stream's own map, not the cache's.
     const sent = state.sent as Map<string, CachedResource>;
     for (const r of changed) sent.set(r.name, r);
-    this.send(state, changed, this.ctx.cache.versionOf(current), []);
+    this.send(state, changed, this.versionOf(state, all), []);
     return true;
+  }
+
+  /**
+   * The version of what a type's proxy is sent: the served map's (computed once per map, for every
+   * stream); for a non-wildcard type together with the names it asked for, which pick the part it gets.
+   */
+  private versionOf(state: SotwTypeState, all: ReadonlyMap<string, CachedResource>): string {
+    const version = this.ctx.cache.versionOf(all);
+    return state.wildcard ? version : `${version}/${state.subscribedDigest ?? ''}`;
   }
 
   private pushFullState(state: SotwTypeState, desired: ReadonlyMap<string, CachedResource>): void {
