@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Telemetry `metrics[].overrides` as the agent applies them to the Istio metrics it derives from
  * Envoy's stats. The xDS server resolves them per side and puts them in each listener's metadata
@@ -22,12 +20,18 @@ export const ISTIO_METRIC_CLASSES = {
 
 export type IstioMetricClass = keyof typeof ISTIO_METRIC_CLASSES;
 
-const family = z.enum(Object.values(ISTIO_METRIC_CLASSES) as [string, ...string[]]);
-const tag = z.string().min(1).max(256);
+const FAMILIES = new Set<string>(Object.values(ISTIO_METRIC_CLASSES));
+const MAX_TAG_LENGTH = 256;
+const MAX_TAGS = 64;
 
-/** Per family: dropped, or these labels removed (series that then coincide are summed). Families left out are as the agent writes them. */
-export const MetricOverridesSchema = z.partialRecord(family, z.strictObject({ disabled: z.boolean().optional(), removeTags: z.array(tag).max(64).optional() }));
-export type MetricOverrides = z.infer<typeof MetricOverridesSchema>;
+/** What happens to one family: dropped, or these labels removed (series that then coincide are summed). */
+export interface MetricOverride {
+  disabled?: boolean;
+  removeTags?: string[];
+}
+
+/** Per family (an ISTIO_METRIC_CLASSES value); families left out are as the agent writes them. */
+export type MetricOverrides = Partial<Record<string, MetricOverride>>;
 
 export type MetricSide = 'CLIENT' | 'SERVER';
 
@@ -39,7 +43,19 @@ export interface SideMetricOverrides {
   SERVER?: MetricOverrides;
 }
 
-const Carried = z.strictObject({ side: z.enum(['CLIENT', 'SERVER']), overrides: MetricOverridesSchema });
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const onlyKeys = (o: Record<string, unknown>, allowed: readonly string[]) => Object.keys(o).every((k) => allowed.includes(k));
+
+function isOverride(v: unknown): v is MetricOverride {
+  if (!isObject(v) || !onlyKeys(v, ['disabled', 'removeTags'])) return false;
+  if (v.disabled !== undefined && typeof v.disabled !== 'boolean') return false;
+  if (v.removeTags === undefined) return true;
+  return Array.isArray(v.removeTags) && v.removeTags.length <= MAX_TAGS && v.removeTags.every((t) => typeof t === 'string' && t.length >= 1 && t.length <= MAX_TAG_LENGTH);
+}
+
+// Checked by hand rather than with a schema library: the sidecar agent parses this at every scrape
+// and would otherwise keep the library in its memory for good.
+const isOverrides = (v: unknown): v is MetricOverrides => isObject(v) && Object.entries(v).every(([family, o]) => FAMILIES.has(family) && isOverride(o));
 
 /** What a listener of `side` carries in its metadata. */
 export const encodeMetricOverrides = (side: MetricSide, overrides: MetricOverrides): string => JSON.stringify({ side, overrides });
@@ -47,8 +63,9 @@ export const encodeMetricOverrides = (side: MetricSide, overrides: MetricOverrid
 /** Parses what a listener's metadata holds; undefined when it is not what this version writes. */
 export function parseMetricOverrides(json: string): { side: MetricSide; overrides: MetricOverrides } | undefined {
   try {
-    const parsed = Carried.safeParse(JSON.parse(json));
-    return parsed.success ? parsed.data : undefined;
+    const carried: unknown = JSON.parse(json);
+    if (!isObject(carried) || !onlyKeys(carried, ['side', 'overrides']) || (carried.side !== 'CLIENT' && carried.side !== 'SERVER') || !isOverrides(carried.overrides)) return undefined;
+    return { side: carried.side, overrides: carried.overrides };
   } catch {
     return undefined;
   }

@@ -1,11 +1,8 @@
 import { z } from 'zod';
 import { fail, ok, type Result } from '../result.ts';
+import { DURATION_BOUNDS_MS, MAX_REPORT_SERVICES } from './report-limits.ts';
 
-/** Istio's request-duration bucket bounds (ms); a report's `durationCounts` has one count per bound plus one above the last. */
-export const DURATION_BOUNDS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000] as const;
-
-/** More services than a sidecar calls in practice; bounds the work one report can cause. */
-export const MAX_REPORT_SERVICES = 500;
+export { DURATION_BOUNDS_MS, MAX_REPORT_SERVICES };
 /** Per service and report: far above what one sidecar serves in a report period. */
 const MAX_COUNT = 1_000_000_000;
 

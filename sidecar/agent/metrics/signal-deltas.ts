@@ -1,4 +1,5 @@
-import { DURATION_BOUNDS_MS, type ServiceDelta } from '../../../core/signals/index.ts';
+import { DURATION_BOUNDS_MS } from '../../../core/signals/report-limits.ts';
+import type { ServiceDelta } from '../../../core/signals/signal-report.ts';
 import type { MetricFamily } from './prometheus-text.ts';
 
 /** What the sidecar counted so far for one service and version, as a client of it. */

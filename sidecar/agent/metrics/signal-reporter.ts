@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { signCertificateRequest } from '../../../core/identity/certificate-auth.ts';
-import { MAX_REPORT_SERVICES } from '../../../core/signals/index.ts';
+import { MAX_REPORT_SERVICES } from '../../../core/signals/report-limits.ts';
 import { httpRequest } from '../http-request.ts';
 import { fetchText } from './fetch-text.ts';
 import { istioMetrics, type WorkloadIdentity } from './istio-metrics.ts';
