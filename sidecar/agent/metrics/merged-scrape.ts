@@ -46,7 +46,7 @@ export async function mergedScrape(o: MergedScrapeOptions): Promise<string> {
     envoyText = text;
     envoyFamilies = parsed.value;
   } catch (err) {
-    o.agent.scrapeErrors.inc({ source: 'envoy' });
+    o.agent.scrapeFailed('envoy');
     log.debug({ err: (err as Error).message }, 'envoy stats unavailable for this scrape');
   }
   let overrides: SideMetricOverrides | undefined;
@@ -54,12 +54,12 @@ export async function mergedScrape(o: MergedScrapeOptions): Promise<string> {
     overrides = await readMetricOverrides(o.envoyAdminPort, timeout);
   } catch (err) {
     // Without the overrides the Istio metrics would show what Telemetry disabled: leave them out of this scrape.
-    o.agent.scrapeErrors.inc({ source: 'envoy' });
+    o.agent.scrapeFailed('envoy');
     log.debug({ err: (err as Error).message }, 'metric overrides unavailable for this scrape');
     envoyFamilies = [];
   }
   const istio = istioMetrics(new Map(envoyFamilies.map((f) => [f.name, f])), o.identity(), overrides);
-  const own = await o.agent.registry.metrics();
+  const own = o.agent.text();
   const ownParsed = parsePrometheusText(istio + own);
   const taken = namesOf([...envoyFamilies, ...(ownParsed.ok ? ownParsed.value : [])]);
   const app = o.appMetricsUrl ? await appFamilies(o.appMetricsUrl, taken, o, timeout) : '';
@@ -75,7 +75,7 @@ async function appFamilies(url: string, taken: ReadonlySet<string>, o: MergedScr
     if (dropped > 0) o.logger.warn({ dropped: parsed.value.filter((f) => !kept.includes(f)).map((f) => f.name).slice(0, 10) }, "app metric families dropped: the proxy's own use these names");
     return kept.map((f) => f.lines.join('\n') + '\n').join('');
   } catch (err) {
-    o.agent.scrapeErrors.inc({ source: 'app' });
+    o.agent.scrapeFailed('app');
     o.logger.warn({ err: (err as Error).message, url }, 'app metrics left out of this scrape');
     return '';
   }
