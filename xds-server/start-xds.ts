@@ -96,7 +96,7 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
         ...(options.registrationTtlMs ? { ttlMs: options.registrationTtlMs } : {}),
       })
     : undefined;
-  const ads: AdsServer = new AdsServer({ cache, resolveNode: nodes ? nodes.wrap(controlPlane.resolveNode) : controlPlane.resolveNode, hooks: combine(combine(combine(controlPlane.hooks, options.metrics?.hooks(cache)), reporter?.hooks), options.observe), controlPlaneId });
+  const ads: AdsServer = new AdsServer({ cache, resolveNode: nodes ? nodes.wrap(controlPlane.resolveNode) : controlPlane.resolveNode, hooks: combine(combine(combine(controlPlane.hooks, options.metrics?.hooks()), reporter?.hooks), options.observe), controlPlaneId });
   controlPlane.attach(ads);
   await controlPlane.start();
   reporter?.start();

@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { ResourceCache } from '../cache/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL, SECRET_TYPE_URL, VIRTUAL_HOST_TYPE_URL, type XdsTypeUrl } from '../protos/index.ts';
 import type { XdsServerHooks } from '../server/index.ts';
 
@@ -67,8 +66,8 @@ export class XdsMetrics implements ControlPlaneMetrics {
     for (const type of new Set(Object.values(TYPE_LABELS))) this.nacks.inc({ type }, 0);
   }
 
-  /** Stream observers for `startXds({ observe })`; push sizes are read from the cache's encoded resources. */
-  hooks(cache: ResourceCache): XdsServerHooks {
+  /** Stream observers for `startXds({ observe })`; push sizes are the encoded resources sent. */
+  hooks(): XdsServerHooks {
     return {
       onConnect: (e) => this.connectedProxies.inc({ stream: e.protocol }),
       onDisconnect: (e) => this.connectedProxies.dec({ stream: e.protocol }),
@@ -78,9 +77,8 @@ export class XdsMetrics implements ControlPlaneMetrics {
       },
       onSend: (e) => {
         const type = TYPE_LABELS[e.typeUrl];
-        const served = cache.resources(e.scope, e.typeUrl);
         let bytes = 0;
-        for (const r of e.resources) bytes += served.get(r.name)?.body.byteLength ?? 0;
+        for (const r of e.resources) bytes += r.body.byteLength;
         this.pushes.inc({ type });
         this.pushBytes.observe({ type }, bytes);
       },

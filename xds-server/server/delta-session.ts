@@ -323,8 +323,7 @@ export class DeltaSession implements HeldState {
     const typeUrl = state.info.typeUrl;
     const version = state.known.version();
     this.ctx.write(encodeDeltaResponse({ systemVersionInfo: version, typeUrl, nonce, resources, removed, controlPlane: this.ctx.controlPlaneId }));
-    const entries = resources.map((r) => [r.name, r.version] as const);
-    state.tracker.recordSend(nonce, version, entries, removed);
-    this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources: entries.map(([name, v]) => ({ name, version: v })), removed });
+    state.tracker.recordSend(nonce, version, resources, removed);
+    this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources, removed });
   }
 }

@@ -17,7 +17,7 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('a real Envoy over ADS (%s)', (ap
   // Over delta, Envoy 1.40 gets its routes' virtual hosts through VHDS (server/delta-vhds.ts): a
   // change to a host alone sends that host, not its route configuration.
   const routeTypes: XdsTypeUrl[] = apiType === 'DELTA_GRPC' ? [VIRTUAL_HOST_TYPE_URL] : [ROUTE_TYPE_URL];
-  const isRouteOf = (e: { typeUrl: string; resources: { name: string }[] }, rc: string) =>
+  const isRouteOf = (e: { typeUrl: string; resources: readonly { name: string }[] }, rc: string) =>
     apiType === 'DELTA_GRPC' ? e.typeUrl === VIRTUAL_HOST_TYPE_URL && e.resources.some((r) => r.name.startsWith(`${rc}/`)) : e.typeUrl === ROUTE_TYPE_URL && e.resources.some((r) => r.name === rc);
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {

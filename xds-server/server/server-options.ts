@@ -1,5 +1,5 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { ResourceCache } from '../cache/index.ts';
+import type { CachedResource, ResourceCache } from '../cache/index.ts';
 import type { XdsTypeUrl } from '../protos/index.ts';
 import type { XdsNode } from './xds-node.ts';
 
@@ -54,7 +54,8 @@ export interface SendEvent extends StreamInfo {
   typeUrl: XdsTypeUrl;
   nonce: string;
   version: string;
-  resources: { name: string; version: string }[];
+  /** What went out, as the cache holds it (the same objects for every stream; never to be changed). */
+  resources: readonly CachedResource[];
   removed: string[];
 }
 

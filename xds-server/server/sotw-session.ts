@@ -265,8 +265,7 @@ export class SotwSession implements HeldState {
     const typeUrl = state.info.typeUrl;
     state.served = true;
     this.ctx.write(encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlane: this.ctx.controlPlaneId }));
-    const entries = entriesOf(resources);
-    state.tracker.recordSend(nonce, version, entries, removed);
-    this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources: entries.map(([name, v]) => ({ name, version: v })), removed });
+    state.tracker.recordSend(nonce, version, resources, removed);
+    this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources, removed });
   }
 }

@@ -1,9 +1,15 @@
 import type { XdsTypeUrl } from '../protos/index.ts';
 import type { NackRecord, TypeStatus } from './proxy-status.ts';
 
+/** A resource as sent: the cache's own resources fit, so a send copies nothing per resource. */
+export interface SentResource {
+  readonly name: string;
+  readonly version: string;
+}
+
 interface PendingResponse {
   version: string;
-  resources: readonly (readonly [string, string])[];
+  resources: readonly SentResource[];
 }
 
 /**
@@ -42,10 +48,10 @@ export class TypeTracker {
     return response;
   }
 
-  recordSend(nonce: string, version: string, sent: readonly (readonly [string, string])[], removed: readonly string[]): void {
+  recordSend(nonce: string, version: string, sent: readonly SentResource[], removed: readonly string[]): void {
     this.versionSent = version;
     this.lastNonce = nonce;
-    for (const [name, v] of sent) {
+    for (const { name, version: v } of sent) {
       const held = this.resources.get(name);
       const acked = typeof held === 'string' ? held : held?.acked;
       this.resources.set(name, acked === v ? v : acked === undefined ? { sent: v } : { sent: v, acked });
@@ -73,7 +79,7 @@ export class TypeTracker {
     const response = this.settle(nonce);
     if (!response) return undefined;
     this.versionAcked = response.version;
-    for (const [name, v] of response.resources) {
+    for (const { name, version: v } of response.resources) {
       const held = this.resources.get(name);
       if (held === undefined) continue;
       const sent = typeof held === 'string' ? held : held.sent;
