@@ -9,6 +9,7 @@
 // AGENT_LOAD_TELEMETRY: none (default), logs (a mesh-wide Telemetry logs every request in Istio's text
 // format to the proxy's stdout), tracing (OpenTelemetry tracer at 1% to a real OpenTelemetry Collector
 // over OTLP/gRPC), or both: the figures with and without access logs and tracing.
+// AGENT_NODE_FLAGS: Node/V8 flags for the agent's process (e.g. "--jitless"), to weigh a flag's memory against its CPU.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -33,6 +34,7 @@ const HOST = 'app.bench.svc.cluster.local';
 const MESH = 'bench';
 const TELEMETRY = process.env.AGENT_LOAD_TELEMETRY ?? 'none';
 if (!['none', 'logs', 'tracing', 'both'].includes(TELEMETRY)) throw new Error('AGENT_LOAD_TELEMETRY is none, logs, tracing or both');
+const AGENT_NODE_FLAGS = (process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const LOGS = TELEMETRY === 'logs' || TELEMETRY === 'both';
 const TRACING = TELEMETRY === 'tracing' || TELEMETRY === 'both';
 
@@ -94,7 +96,7 @@ spec:
   // Envoy opens /dev/stdout for access logs, which a socket (Node's 'pipe') cannot be: a file, as under Docker.
   const accessLogPath = path.join(dir, 'stdout.log');
   const stdoutFd = LOGS ? openSync(accessLogPath, 'a') : undefined;
-  agent = spawn(process.execPath, [path.join(ROOT, 'bin/trellis-agent.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
+  agent = spawn(process.execPath, [...AGENT_NODE_FLAGS, path.join(ROOT, 'bin/trellis-agent.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'], env: { ...process.env, TRELLIS_LOG_LEVEL: 'warn' } });
   if (stdoutFd !== undefined) closeSync(stdoutFd);
   const pid = agent.pid!;
   let output = '';
@@ -184,6 +186,7 @@ spec:
   const envoyEnd = sample(envoyPid);
   const envoyCpu = (envoyEnd.cpuSeconds - startEnvoy) / seconds;
 
+  if (AGENT_NODE_FLAGS.length > 0) console.log(`agent node flags: ${AGENT_NODE_FLAGS.join(' ')}`);
   console.log(`telemetry: ${TELEMETRY}${LOGS ? ` (access log of every request to stdout, both sides: ${(statSync(accessLogPath).size / 1024 / 1024).toFixed(1)} MiB written)` : ''}${collector ? ` (tracing at 1%: ${new Set(collector.spans().map((x) => x.traceId)).size} traces at the collector)` : ''}`);
   console.log(`load: ${latencies.length} requests answered 200 in ${seconds.toFixed(1)} s (${(latencies.length / seconds).toFixed(0)}/s of ${RPS}/s asked; ${failures} failed${firstFailure ? ` (first: ${firstFailure})` : ''}, ${behind} not sent because ${MAX_IN_FLIGHT} were in flight), paced keep-alive client over loopback`);
   console.log(`latency through the sidecar (outbound → mTLS → inbound → app): p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`);

@@ -13,6 +13,8 @@ import { freePort, waitFor } from '../test/support/ports.ts';
 import { ms, percentile } from './stats.ts';
 
 const RUNS = Number(process.env.AGENT_BENCH_RUNS ?? 5);
+/** Node/V8 flags for the agent's process (e.g. "--jitless"), to weigh a flag's memory against its CPU (bench agent-load). */
+const AGENT_NODE_FLAGS = (process.env.AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const KEY = 'bench-admin-key-0123456789abcdef';
 
 function rssMiB(pid: number): number {
@@ -35,7 +37,7 @@ try {
     const workload = `w${run}`;
     const token = ((await (await api('POST', '/v1/meshes/bench/join-tokens', { namespace: 'bench', serviceAccount: workload })).json()) as { token: string }).token;
     const [adminPort, readyPort, outboundPort] = [await freePort(), await freePort(), await freePort()];
-    const args = ['bin/trellis-agent.mjs', 'run', '--api', trellis.apiUrl, '--join-token', token, '--workload', workload, '--address', '127.0.0.1', '--xds', trellis.xdsAddress, '--xds-mtls',
+    const args = [...AGENT_NODE_FLAGS, 'bin/trellis-agent.mjs', 'run', '--api', trellis.apiUrl, '--join-token', token, '--workload', workload, '--address', '127.0.0.1', '--xds', trellis.xdsAddress, '--xds-mtls',
       '--envoy-path', ENVOY_BIN, '--envoy-arg', '--log-level', '--envoy-arg', 'error', '--envoy-arg', '--concurrency', '--envoy-arg', '1',
       '--admin-port', String(adminPort), '--ready-port', String(readyPort), '--outbound-port', String(outboundPort), '--work-dir', path.join(dir, workload), '--drain-seconds', '1'];
     const started = performance.now();
@@ -60,7 +62,7 @@ try {
     if (code !== 0) throw new Error(`agent exited ${code} on SIGTERM`);
   }
   const summary = (xs: number[]) => `median ${ms(percentile(xs, 50))}, max ${ms(Math.max(...xs))}`;
-  console.log(`runs: ${RUNS} (agent process = node running dist/trellis-agent.mjs; Envoy is separate and not counted)`);
+  console.log(`runs: ${RUNS} (agent process = node${AGENT_NODE_FLAGS.map((f) => ` ${f}`).join('')} running dist/trellis-agent.mjs; Envoy is separate and not counted)`);
   console.log(`agent start → first mTLS xDS stream: ${summary(toXds)}`);
   console.log(`agent start → /ready 200 (certificate + Envoy LIVE): ${summary(toReady)}`);
   console.log(`agent RSS 1 s after ready: median ${percentile(rss, 50).toFixed(1)} MiB, max ${Math.max(...rss).toFixed(1)} MiB`);
