@@ -106,6 +106,8 @@ describe('render-dashboard', () => {
       [['trellis-service', '--out', 'x.png', '--prometheus', 'file:///etc/passwd'], 'expected http(s)://host:port'],
       [['trellis-service', '--out', 'x.png', '--prometheus', 'http://127.0.0.1:9', '--var', 'no-equals'], 'expected name=value'],
       [['a', 'b', '--out', 'x.png', '--test-mesh', '60'], 'name exactly one dashboard'],
+      [['trellis-workload', '--out', 'x.png', '--prometheus', 'http://127.0.0.1:9', '--var', 'namespace=shop'], "the dashboard's queries use $workload: set it with --var workload=..."],
+      [[writeJson('top-level-array.json', '[]'), '--out', 'x.png', '--prometheus', 'http://127.0.0.1:9'], 'not a Grafana dashboard this tool reads'],
       [['trellis-service', '--out', 'x.png', '--test-mesh', '60', '--bogus'], "Unknown option '--bogus'"],
     ] as const) {
       const r = run(...args);

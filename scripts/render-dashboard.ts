@@ -52,6 +52,8 @@ if (positionals.length !== 1) fail('name exactly one dashboard');
 if (!out.endsWith('.png')) fail('--out must name a .png file');
 if (Boolean(values.prometheus) === Boolean(values['test-mesh'])) fail('give either --prometheus or --test-mesh');
 const rangeSeconds = seconds('--range', values.range, 60, 7 * 86_400);
+const trafficSeconds = values['test-mesh'] ? seconds('--test-mesh', values['test-mesh'], 30, 3600) : 0;
+let scrapeIntervalSeconds = values['scrape-interval'] ? seconds('--scrape-interval', values['scrape-interval'], 1, 600) : 15;
 const variables: Record<string, string> = {};
 for (const assignment of values.var) {
   const m = /^(\w+)=(.*)$/s.exec(assignment);
@@ -60,7 +62,6 @@ for (const assignment of values.var) {
 }
 let prometheusUrl = values.prometheus;
 if (prometheusUrl && !/^https?:\/\/[^/\s]+\/?$/.test(prometheusUrl)) fail(`--prometheus ${JSON.stringify(prometheusUrl)}: expected http(s)://host:port`);
-if (!existsSync(CHROMIUM)) fail(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
 
 let dashboard: ReturnType<typeof loadDashboard>;
 try {
@@ -69,12 +70,18 @@ try {
   fail((err as Error).message);
 }
 
+if (values.prometheus) {
+  const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/\$(\w+)/g)].map((m) => m[1]!))));
+  const unset = [...used].filter((name) => name !== '__rate_interval' && variables[name] === undefined);
+  if (unset.length) fail(`the dashboard's queries use ${unset.map((n) => `$${n}`).join(', ')}: set ${unset.length > 1 ? 'them' : 'it'} with --var ${unset[0]}=...`);
+}
+
+if (!existsSync(CHROMIUM)) fail(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+
 let mesh: ObservabilityMesh | undefined;
 const profile = mkdtempSync(path.join(os.tmpdir(), 'trellis-render-'));
 try {
-  let scrapeIntervalSeconds = values['scrape-interval'] ? seconds('--scrape-interval', values['scrape-interval'], 1, 600) : 15;
-  if (values['test-mesh']) {
-    const trafficSeconds = seconds('--test-mesh', values['test-mesh'], 30, 3600);
+  if (trafficSeconds) {
     mesh = await startObservabilityMesh({ ruleFiles: [ALERT_RULES] });
     Object.assign(variables, DASHBOARD_VARIABLES);
     prometheusUrl = mesh.prometheus.url;
