@@ -2,6 +2,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import { TrellisError } from '../../core/errors.ts';
 import { signCertificateRequest } from '../../core/identity/certificate-auth.ts';
 import { httpRequest, type HttpResponse } from './http-request.ts';
+import { chainDer } from './certificate-chain.ts';
 
 /** A certificate as the agent keeps it. */
 export interface WorkloadCertificate {
@@ -53,10 +54,6 @@ export interface CertificateRequest {
   ttlSeconds?: number;
   now: () => Date;
   timeoutMs?: number;
-}
-
-function chainDer(pem: string): Buffer[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b).raw);
 }
 
 /** POST /v1/meshes/{mesh}/certificates with a join token, a platform attestation, or (renewal) the current certificate. */

@@ -1,9 +1,9 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { signCertificateRequest } from '../../core/identity/certificate-auth.ts';
 import type { ProxySettings } from '../../core/resources/effective-proxy-config.ts';
 import { httpRequest } from './http-request.ts';
+import { chainDer } from './certificate-chain.ts';
 
-const chainDer = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b).raw);
 
 export interface ProxySettingsRequest {
   apiUrl: string;

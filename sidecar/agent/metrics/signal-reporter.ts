@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { signCertificateRequest } from '../../../core/identity/certificate-auth.ts';
 import { MAX_REPORT_SERVICES } from '../../../core/signals/report-limits.ts';
@@ -9,6 +8,7 @@ import { istioMetrics, type WorkloadIdentity } from './istio-metrics.ts';
 import { MAX_SCRAPE_BYTES } from './merged-scrape.ts';
 import { parsePrometheusText } from './prometheus-text.ts';
 import { deltas, serviceTotals, type ServiceTotals } from './signal-deltas.ts';
+import { chainDer } from '../certificate-chain.ts';
 
 export interface SignalReporterOptions {
   apiUrl: string;
@@ -22,7 +22,6 @@ export interface SignalReporterOptions {
   now?: () => Date;
 }
 
-const chainDer = (pem: string) => (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b).raw);
 
 /**
  * Every period, sends the control plane what this sidecar's clients-side Istio metrics counted
