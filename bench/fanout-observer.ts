@@ -38,6 +38,8 @@ export class ServerObserver {
   private lastSendAt = performance.now();
   /** Pushes per type and protocol since the last quiet() began, for the error when it never comes. */
   private recent = new Map<string, number>();
+  /** Pushes per type and protocol since `countPushes()` was last called. */
+  private counted = new Map<string, number>();
   private change: ActiveChange | undefined;
 
   readonly hooks: XdsServerHooks = {
@@ -52,6 +54,7 @@ export class ServerObserver {
       this.lastSendAt = performance.now();
       const key = `${e.typeUrl.split('.').pop()} ${e.protocol}`;
       this.recent.set(key, (this.recent.get(key) ?? 0) + 1);
+      this.counted.set(key, (this.counted.get(key) ?? 0) + 1);
       const c = this.change;
       if (!c) return;
       if (!e.scope.startsWith(c.prefix)) c.otherMeshPushes++;
@@ -73,6 +76,13 @@ export class ServerObserver {
       }
     },
   };
+
+  /** Pushes per type and protocol since the last call, and starts counting afresh. */
+  countPushes(): Map<string, number> {
+    const c = this.counted;
+    this.counted = new Map();
+    return c;
+  }
 
   /** Resolves once the server has pushed nothing for `quietMs`. */
   async quiet(quietMs: number, timeoutMs = 300_000): Promise<number> {

@@ -60,10 +60,12 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     const started = process.hrtime.bigint();
     const startedAt = performance.now();
     await profiler.start();
+    observer.countPushes();
     const lastWarm = await clients.start(600_000);
     const quietAt = await observer.quiet(1000);
     const stormCpu = cpuMicros(process.cpuUsage(cpuStart));
     const stormDelay = delay(stormLoop.stop());
+    const stormPushes = observer.countPushes();
     const stormProfile = await profiler.stop(`storm-${n}`);
     const warmMs = Number(lastWarm - started) / 1e6;
     const report = await clients.report();
@@ -110,6 +112,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
       `  storm:  all ${n} warm in ${(warmMs / 1000).toFixed(2)} s, server quiet after ${((quietAt - startedAt) / 1000).toFixed(2)} s; server CPU ${ms(stormCpu / 1000 / n)} per proxy; ${stormDelay}; ` +
         `${report.reconnects} reconnects${report.reconnects ? ` (${describeCounts(report.lost)})` : ''}, ${disconnects(observer)}, ${observer.nacks} NACKs; client processes used ${(report.cpuMicros / 1e6).toFixed(1)} s CPU (${report.decoded} resource versions decoded)`,
     );
+    console.log(`          responses sent: ${[...stormPushes].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`  memory: ${kib((after.heap - before.heap) / n)} live heap per stream after GC, ${kib((after.rss - before.rss) / n)} RSS per stream`);
     console.log(
       `  change: svc-0 route in ${CHANGED_MESH} ×${CHANGES}, ${affected} affected streams each: change → ACK p50 ${ms(p50(latencies))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(...latencies))}` +

@@ -26,7 +26,9 @@
 //            keep changing endpoints after the first sidecars are warm). Server CPU per proxy:
 //            process.cpuUsage() of this process from the start to quiet, / N. Event-loop delay
 //            (monitorEventLoopDelay, 10 ms resolution) p99 and max over the same window.
-//            Reconnects, disconnects and NACKs must all be 0.
+//            Reconnects, disconnects and NACKs must all be 0. Then the responses the server sent
+//            during the storm, per type and protocol (a registration changes its service's
+//            endpoints, and its first one the service's clusters' SAN match, for the whole mesh).
 //   memory   heapUsed and RSS of this process after GC once quiet, minus before the clients
 //            started, / N (the 10 mesh indexes are loaded by the first sidecars and count too).
 //   change   svc-0's weights in mesh-0 flip (50/50 ⇄ 90/10) 5 times; mesh-0 holds N/10 streams.

@@ -34,10 +34,17 @@ function loadRoot(): Root {
   return loaded;
 }
 
+/** Types found by name; the root never changes once loaded. Names not found are not kept, so odd names cannot grow it. */
+const typesByName = new Map<string, Type>();
+
 /** A message type by fully qualified name (`envoy.config.listener.v3.Listener`), or undefined. */
 export function findMessageType(fullName: string): Type | undefined {
+  const known = typesByName.get(fullName);
+  if (known) return known;
   const found = envoyRoot().lookup(fullName);
-  return found instanceof protobuf.Type ? found : undefined;
+  if (!(found instanceof protobuf.Type)) return undefined;
+  typesByName.set(fullName, found);
+  return found;
 }
 
 /** The message type named by a type URL (`type.googleapis.com/<full name>`), or undefined. */
