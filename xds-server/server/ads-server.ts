@@ -1,5 +1,6 @@
 import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
 import { ADS_SERVICE } from './ads-service.ts';
+import { RequestTurns } from './request-turns.ts';
 import { AdsStream } from './ads-stream.ts';
 import type { DeltaRequest, SotwRequest } from './messages.ts';
 import type { ProxyStatus } from './proxy-status.ts';
@@ -43,6 +44,7 @@ export class AdsServer {
       controlPlaneId: options.controlPlaneId ?? '',
       now: options.now ?? (() => new Date()),
       onClosed: (stream: AdsStream) => this.streams.delete(stream.streamId),
+      turns: new RequestTurns(),
     };
   }
 

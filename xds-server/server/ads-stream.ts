@@ -1,3 +1,4 @@
+import type { RequestTurns } from './request-turns.ts';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { ResourceCache } from '../cache/index.ts';
@@ -18,6 +19,8 @@ export interface AdsStreamDeps {
   controlPlaneId: string;
   now: () => Date;
   onClosed: (stream: AdsStream) => void;
+  /** Where requests are handled: in bounded turns of the event loop, shared by every stream of the server. */
+  turns: RequestTurns;
 }
 
 type Session = SotwSession | DeltaSession;
@@ -74,7 +77,7 @@ export class AdsStream {
       return;
     }
     this.queue = this.queue
-      .then(() => this.process(request))
+      .then(() => this.deps.turns.run(() => this.process(request)))
       .catch((err: unknown) => this.end(grpcStatus.INTERNAL, `xDS server error: ${String(err)}`, 'error'))
       .finally(() => this.queued--);
   }
