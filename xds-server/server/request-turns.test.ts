@@ -2,71 +2,78 @@ import { describe, expect, it } from 'vitest';
 import { RequestTurns } from './request-turns.ts';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** A task that "takes" `ms` on the fake clock and records its start. */
+const taking = (clock: { t: number }, ms: number, log: string[], name: string) => async () => {
+  clock.t += ms;
+  log.push(name);
+};
 
 describe('RequestTurns', () => {
-  it('starts nothing inside the caller: queued requests start in a later turn, in arrival order', async () => {
-    const turns = new RequestTurns(1000);
-    const started: number[] = [];
-    const done = [1, 2, 3].map((n) => turns.run(async () => void started.push(n)));
-    expect(started).toEqual([]);
-    expect(turns.pending).toBe(3);
+  it('handles requests at once while the loop turn has budget left, then queues the rest for later turns in arrival order', async () => {
+    const clock = { t: 0 };
+    const turns = new RequestTurns(10, () => clock.t);
+    const log: string[] = [];
+    // 4 ms each: the third crosses the 10 ms budget, so the fourth and fifth wait.
+    const done = [0, 1, 2, 3, 4].map((i) => turns.run(taking(clock, 4, log, `r${i}`)));
+    expect(log).toEqual(['r0', 'r1', 'r2']);
+    expect(turns.pending).toBe(2);
     await Promise.all(done);
-    expect(started).toEqual([1, 2, 3]);
+    expect(log).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
     expect(turns.pending).toBe(0);
   });
 
   it('gives the event loop back once a turn spent its budget, so a due timer runs between turns', async () => {
     // From a timer callback: the first turn runs in this loop iteration's check phase, the timer below in the next's timers phase.
     await new Promise((resolve) => setTimeout(resolve, 0));
-    let clock = 0;
-    const turns = new RequestTurns(10, () => clock);
-    const order: string[] = [];
-    const timer = new Promise<void>((resolve) => setTimeout(() => resolve(void order.push('timer')), 1));
+    const clock = { t: 0 };
+    const turns = new RequestTurns(10, () => clock.t);
+    const log: string[] = [];
+    const timer = new Promise<void>((resolve) => setTimeout(() => resolve(void log.push('timer')), 1));
     const due = performance.now() + 5;
     while (performance.now() < due) {
       // The timer is due before any request starts.
     }
-    // Each request "takes" 4 ms: a 10 ms turn starts three (the third crosses the budget), then yields.
-    const done = Array.from({ length: 7 }, (_, i) =>
-      turns.run(async () => {
-        clock += 4;
-        order.push(`r${i}`);
-      }),
-    );
+    const done = Array.from({ length: 7 }, (_, i) => turns.run(taking(clock, 4, log, `r${i}`)));
     await Promise.all([...done, timer]);
-    expect(order).toEqual(['r0', 'r1', 'r2', 'timer', 'r3', 'r4', 'r5', 'r6']);
+    // r0-r2 at once, r3-r5 in the first turn, then the timer, then r6.
+    expect(log).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'timer', 'r6']);
   });
 
-  it('handles at least one request per turn even when one alone is over budget', async () => {
-    let clock = 0;
-    const turns = new RequestTurns(1, () => clock);
-    const started: number[] = [];
-    const done = [1, 2].map((n) =>
-      turns.run(async () => {
-        clock += 50;
-        started.push(n);
-      }),
-    );
+  it('handles at least one queued request per turn even when one alone is over budget', async () => {
+    const clock = { t: 0 };
+    const turns = new RequestTurns(1, () => clock.t);
+    const log: string[] = [];
+    const done = [1, 2, 3].map((n) => turns.run(taking(clock, 50, log, `r${n}`)));
+    expect(log).toEqual(['r1']);
     await nextTurn();
-    expect(started).toEqual([1]);
+    expect(log).toEqual(['r1', 'r2']);
     await Promise.all(done);
-    expect(started).toEqual([1, 2]);
+    expect(log).toEqual(['r1', 'r2', 'r3']);
   });
 
-  it('settles each request as its handler does, and a failing one stops no other', async () => {
-    const turns = new RequestTurns();
-    const failing = turns.run(async () => {
-      throw new Error('refused');
-    });
-    const throwing = turns.run(() => {
-      throw new Error('thrown before any await');
-    });
+  it('settles each request as its handler does, and a failing one stops no other (at once and queued)', async () => {
+    const clock = { t: 0 };
+    const turns = new RequestTurns(10, () => clock.t);
+    const outcomes = [
+      turns.run(async () => {
+        throw new Error('refused at once');
+      }),
+      turns.run(() => {
+        clock.t += 20;
+        throw new Error('thrown before any await');
+      }),
+      turns.run(async () => {
+        throw new Error('refused in a turn');
+      }),
+    ];
     let ran = false;
     const fine = turns.run(async () => {
       ran = true;
     });
-    await expect(failing).rejects.toThrow('refused');
-    await expect(throwing).rejects.toThrow('thrown before any await');
+    expect(turns.pending).toBe(2);
+    await expect(outcomes[0]).rejects.toThrow('refused at once');
+    await expect(outcomes[1]).rejects.toThrow('thrown before any await');
+    await expect(outcomes[2]).rejects.toThrow('refused in a turn');
     await expect(fine).resolves.toBeUndefined();
     expect(ran).toBe(true);
   });
