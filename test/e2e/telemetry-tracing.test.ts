@@ -221,7 +221,8 @@ describe('Telemetry on real Envoys and a real Zipkin', () => {
     await samplingIs(p * 100);
     const batch = randomUUID();
     // Each request gets its own x-request-id from the client sidecar, so each is one independent draw.
-    for (let i = 0; i < N; i++) expect((await get(client.outbound, { host: HOST, 'x-test-id': batch })).status).toBe(200);
+    // Each on a new connection: a pooled one opened at 100% keeps that config until Envoy drains it.
+    for (let i = 0; i < N; i++) expect(await freshGet(client.outbound, { host: HOST, 'x-test-id': batch })).toBe(200);
     const control = randomUUID();
     expect((await get(`http://127.0.0.1:${gateway.ports[80]}/`, { host: 'shop.example.com', 'x-test-id': control })).status).toBe(200);
     await traceOf(control, ['ingress-gw.ingress', 'backend.shop']);
