@@ -77,4 +77,46 @@ describe('RequestTurns', () => {
     await expect(fine).resolves.toBeUndefined();
     expect(ran).toBe(true);
   });
+  it('counts the time handlers spend after an await against the slice, so a queued request waits for the next one', async () => {
+    const clock = { t: 0 };
+    const turns = new RequestTurns(15, () => clock.t, 2);
+    const log: string[] = [];
+    // Registered before the slice's own, so it runs first in the check phase that ends the slice.
+    setImmediate(() => log.push('check'));
+    // Nothing before the await: each handler's 6 ms come in the microtasks after it started.
+    const continuing = (name: string) => async () => {
+      await Promise.resolve();
+      clock.t += 6;
+      log.push(name);
+    };
+    const done = [0, 1, 2, 3, 4].map((i) => turns.run(continuing(`r${i}`)));
+    await Promise.all(done);
+    // r0 and r1 start at once (2 in flight) and end at 12 ms, which starts r2 and r3 (under 15);
+    // they end at 24 ms, over the budget: r4 waits for the next slice.
+    expect(log).toEqual(['r0', 'r1', 'r2', 'r3', 'check', 'r4']);
+  });
+
+  it('keeps at most maxInFlight handlers unsettled: one waiting on I/O holds its place until it settles', async () => {
+    const turns = new RequestTurns(10, () => 0, 2);
+    const gates: Array<() => void> = [];
+    const started: number[] = [];
+    const waitingOnIo = (i: number) => () => {
+      started.push(i);
+      return new Promise<void>((resolve) => gates.push(resolve));
+    };
+    const done = [0, 1, 2, 3].map((i) => turns.run(waitingOnIo(i)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1]);
+    expect(turns.pending).toBe(2);
+    gates[1]!();
+    await done[1];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([0, 1, 2]);
+    for (const open of [gates[0]!, gates[2]!]) open();
+    await new Promise((resolve) => setImmediate(resolve));
+    gates[3]!();
+    await Promise.all(done);
+    expect(started).toEqual([0, 1, 2, 3]);
+    expect(turns.pending).toBe(0);
+  });
 });

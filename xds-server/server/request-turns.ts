@@ -2,11 +2,17 @@
  * Bounds how long request handling holds the event loop in one go. Under a connection storm libuv
  * hands one poll phase up to 48 × 1,024 ready sockets; handling each request right in the read
  * that delivered it (decode, session, push) made one phase last many seconds, in which no timer
- * ran (debounced reloads, keepalives). Here a request is handled at once while this turn of the
- * loop has spent less than the budget on requests; past it, requests queue, and turns (check-phase
- * callbacks) handle them in arrival order, a budget each, giving the loop back in between, so
- * timers and other I/O run. Each stream still handles its own requests one after another
- * (AdsStream chains them).
+ * ran (debounced reloads, keepalives).
+ *
+ * Here request handling runs in slices of `budgetMs` of wall-clock time. A slice begins with the
+ * first request started after the previous one ended and lasts until the check phase of the loop
+ * (a setImmediate) or until its budget is spent, whichever is first; past the budget requests queue,
+ * and the next slice (in the check phase) starts them in arrival order. The clock runs across the
+ * microtasks a request's handler continues in (after an `await`: a stream's first request resolves
+ * the node, then pushes), because a queued request starts only once the slice has time left and at
+ * most `maxInFlight` handlers are unsettled, so a slice cannot start thousands of handlers whose
+ * continuations then run unbounded. Handlers waiting on I/O hold a place until they settle. Each
+ * stream still handles its own requests one after another (AdsStream chains them).
  */
 interface Waiting {
   run: () => Promise<void>;
@@ -17,34 +23,24 @@ interface Waiting {
 export class RequestTurns {
   private waiting: Waiting[] = [];
   private head = 0;
-  private scheduled = false;
-  /** Time spent on requests in this turn of the loop (reset by a check-phase callback). */
-  private spent = 0;
-  private resetScheduled = false;
+  private inFlight = 0;
+  /** When the current slice began, or undefined between slices. */
+  private sliceStart: number | undefined;
+  private nextSliceScheduled = false;
 
   constructor(
-    /** Time a turn may spend starting requests before it yields (the request running when it ends completes first). */
+    /** Wall-clock time a slice may spend starting requests (handlers running when it ends complete first). */
     private readonly budgetMs = 10,
     private readonly now: () => number = () => performance.now(),
+    /** Handlers started and not yet settled, at most. */
+    private readonly maxInFlight = 16,
   ) {}
 
-  /** Runs `task` now if the loop's turn has budget left and nothing waits, else in a later turn; settles as its promise does. */
+  /** Runs `task` now if the slice has time and room left and nothing waits, else in a later slice; settles as its promise does. */
   run(task: () => Promise<void>): Promise<void> {
-    if (this.head === this.waiting.length && this.spent < this.budgetMs) {
-      const started = this.now();
-      let result: Promise<void>;
-      try {
-        result = task();
-      } catch (err) {
-        result = Promise.reject(err);
-      }
-      this.spent += this.now() - started;
-      this.scheduleReset();
-      return result;
-    }
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ run: task, resolve, reject });
-      this.schedule();
+      this.startWaiting();
     });
   }
 
@@ -53,46 +49,56 @@ export class RequestTurns {
     return this.waiting.length - this.head;
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.turn());
+  private startWaiting(): void {
+    while (this.head < this.waiting.length && this.inFlight < this.maxInFlight) {
+      const at = this.now();
+      if (this.sliceStart === undefined) {
+        this.sliceStart = at;
+        this.scheduleNextSlice();
+      } else if (at - this.sliceStart >= this.budgetMs) {
+        return;
+      }
+      const next = this.waiting[this.head]!;
+      this.waiting[this.head++] = undefined as unknown as Waiting;
+      this.inFlight++;
+      let result: Promise<void>;
+      try {
+        result = next.run();
+      } catch (err) {
+        result = Promise.reject(err);
+      }
+      result.then(
+        () => this.settled(next.resolve),
+        (err: unknown) => this.settled(() => next.reject(err)),
+      );
+    }
+    this.compact();
   }
 
-  private scheduleReset(): void {
-    if (this.resetScheduled) return;
-    this.resetScheduled = true;
+  private settled(settle: () => void): void {
+    this.inFlight--;
+    settle();
+    this.startWaiting();
+  }
+
+  /** Ends the slice in the next check phase and starts what waits in a new one. */
+  private scheduleNextSlice(): void {
+    if (this.nextSliceScheduled) return;
+    this.nextSliceScheduled = true;
     setImmediate(() => {
-      this.resetScheduled = false;
-      this.spent = 0;
+      this.nextSliceScheduled = false;
+      this.sliceStart = undefined;
+      this.startWaiting();
     });
   }
 
-  private turn(): void {
-    this.scheduled = false;
-    const end = this.now() + this.budgetMs;
-    while (this.head < this.waiting.length) {
-      const next = this.waiting[this.head]!;
-      this.waiting[this.head++] = undefined as unknown as Waiting;
-      try {
-        next.run().then(next.resolve, next.reject);
-      } catch (err) {
-        next.reject(err);
-      }
-      if (this.now() >= end) break;
-    }
-    // What was queued is handled by turns: requests arriving meanwhile wait behind it.
-    this.spent = this.budgetMs;
-    this.scheduleReset();
+  private compact(): void {
     if (this.head === this.waiting.length) {
       this.waiting = [];
       this.head = 0;
-    } else {
-      if (this.head > 1024) {
-        this.waiting = this.waiting.slice(this.head);
-        this.head = 0;
-      }
-      this.schedule();
+    } else if (this.head > 1024) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
     }
   }
 }
