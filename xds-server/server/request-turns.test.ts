@@ -96,7 +96,7 @@ describe('RequestTurns', () => {
     expect(log).toEqual(['r0', 'r1', 'r2', 'r3', 'check', 'r4']);
   });
 
-  it('keeps at most maxInFlight handlers unsettled: one waiting on I/O holds its place until it settles', async () => {
+  it('starts at most maxInFlight handlers per slice; one waiting on I/O stops counting when its slice ends', async () => {
     const turns = new RequestTurns(10, () => 0, 2);
     const gates: Array<() => void> = [];
     const started: number[] = [];
@@ -104,19 +104,18 @@ describe('RequestTurns', () => {
       started.push(i);
       return new Promise<void>((resolve) => gates.push(resolve));
     };
-    const done = [0, 1, 2, 3].map((i) => turns.run(waitingOnIo(i)));
-    await new Promise((resolve) => setImmediate(resolve));
+    const done = [0, 1, 2, 3, 4].map((i) => turns.run(waitingOnIo(i)));
     expect(started).toEqual([0, 1]);
-    expect(turns.pending).toBe(2);
-    gates[1]!();
-    await done[1];
+    expect(turns.pending).toBe(3);
+    // r0 and r1 still wait when the slice ends: the next slice starts two more, without waiting for them.
     await new Promise((resolve) => setImmediate(resolve));
-    expect(started).toEqual([0, 1, 2]);
-    for (const open of [gates[0]!, gates[2]!]) open();
-    await new Promise((resolve) => setImmediate(resolve));
-    gates[3]!();
-    await Promise.all(done);
     expect(started).toEqual([0, 1, 2, 3]);
+    // In that slice, r3 settling frees a place at once.
+    gates[3]!();
+    await done[3];
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    for (const open of gates) open();
+    await Promise.all(done);
     expect(turns.pending).toBe(0);
   });
 });

@@ -10,9 +10,11 @@
  * and the next slice (in the check phase) starts them in arrival order. The clock runs across the
  * microtasks a request's handler continues in (after an `await`: a stream's first request resolves
  * the node, then pushes), because a queued request starts only once the slice has time left and at
- * most `maxInFlight` handlers are unsettled, so a slice cannot start thousands of handlers whose
- * continuations then run unbounded. Handlers waiting on I/O hold a place until they settle. Each
- * stream still handles its own requests one after another (AdsStream chains them).
+ * most `maxInFlight` handlers started in this slice are unsettled, so a slice cannot start
+ * thousands of handlers whose continuations then run unbounded. A handler still unsettled when its
+ * slice ends waits on I/O (a mesh loading from the store): it stops counting, so a slow store
+ * never holds up the requests of other streams. Each stream still handles its own requests one
+ * after another (AdsStream chains them).
  */
 interface Waiting {
   run: () => Promise<void>;
@@ -23,7 +25,9 @@ interface Waiting {
 export class RequestTurns {
   private waiting: Waiting[] = [];
   private head = 0;
+  /** Handlers started in the current slice and not yet settled. */
   private inFlight = 0;
+  private slice = 0;
   /** When the current slice began, or undefined between slices. */
   private sliceStart: number | undefined;
   private nextSliceScheduled = false;
@@ -32,7 +36,7 @@ export class RequestTurns {
     /** Wall-clock time a slice may spend starting requests (handlers running when it ends complete first). */
     private readonly budgetMs = 10,
     private readonly now: () => number = () => performance.now(),
-    /** Handlers started and not yet settled, at most. */
+    /** Handlers started in one slice and not yet settled, at most. */
     private readonly maxInFlight = 16,
   ) {}
 
@@ -61,6 +65,7 @@ export class RequestTurns {
       const next = this.waiting[this.head]!;
       this.waiting[this.head++] = undefined as unknown as Waiting;
       this.inFlight++;
+      const slice = this.slice;
       let result: Promise<void>;
       try {
         result = next.run();
@@ -68,15 +73,15 @@ export class RequestTurns {
         result = Promise.reject(err);
       }
       result.then(
-        () => this.settled(next.resolve),
-        (err: unknown) => this.settled(() => next.reject(err)),
+        () => this.settled(slice, next.resolve),
+        (err: unknown) => this.settled(slice, () => next.reject(err)),
       );
     }
     this.compact();
   }
 
-  private settled(settle: () => void): void {
-    this.inFlight--;
+  private settled(slice: number, settle: () => void): void {
+    if (slice === this.slice) this.inFlight--;
     settle();
     this.startWaiting();
   }
@@ -88,6 +93,8 @@ export class RequestTurns {
     setImmediate(() => {
       this.nextSliceScheduled = false;
       this.sliceStart = undefined;
+      this.slice++;
+      this.inFlight = 0;
       this.startWaiting();
     });
   }
