@@ -1,7 +1,7 @@
 import { ResourceCache } from '../../cache/index.ts';
 import { AdsServer } from '../ads-server.ts';
 import { listenAds, type ListeningAds } from '../listen.ts';
-import type { AckEvent, DisconnectEvent, NackEvent, SendEvent, StreamInfo } from '../server-options.ts';
+import type { AckEvent, DisconnectEvent, NackEvent, SendEvent, ResolveNode, StreamInfo } from '../server-options.ts';
 
 export interface TestServer {
   cache: ResourceCache;
@@ -16,13 +16,13 @@ export interface TestServer {
  * An ADS server on a free loopback port. Proxies are placed in the scope named by their
  * node `cluster`; a node id starting with `deny` is refused.
  */
-export async function startTestServer(options: { cache?: ResourceCache; port?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { cache?: ResourceCache; port?: number; resolveNode?: ResolveNode } = {}): Promise<TestServer> {
   const cache = options.cache ?? new ResourceCache();
   const events: TestServer['events'] = { sent: [], acks: [], nacks: [], connects: [], disconnects: [] };
   const ads = new AdsServer({
     cache,
     controlPlaneId: 'test-control-plane',
-    resolveNode: (node) => (node.id.startsWith('deny') ? new Error(`node ${node.id} is not allowed`) : { proxyId: node.id, scope: node.cluster }),
+    resolveNode: options.resolveNode ?? ((node) => (node.id.startsWith('deny') ? new Error(`node ${node.id} is not allowed`) : { proxyId: node.id, scope: node.cluster })),
     hooks: {
       onSend: (e) => events.sent.push(e),
       onAck: (e) => events.acks.push(e),
