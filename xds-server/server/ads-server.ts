@@ -1,6 +1,7 @@
 import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
 import { ADS_SERVICE } from './ads-service.ts';
 import { RequestTurns } from './request-turns.ts';
+import { SharedResponses } from './shared-responses.ts';
 import { AdsStream } from './ads-stream.ts';
 import type { DeltaRequest, SotwRequest } from './messages.ts';
 import type { ProxyStatus } from './proxy-status.ts';
@@ -45,6 +46,7 @@ export class AdsServer {
       now: options.now ?? (() => new Date()),
       onClosed: (stream: AdsStream) => this.streams.delete(stream.streamId),
       turns: new RequestTurns(),
+      responses: new SharedResponses(),
     };
   }
 

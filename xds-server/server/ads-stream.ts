@@ -8,6 +8,7 @@ import type { DeltaRequest, SotwRequest } from './messages.ts';
 import type { ProxyStatus } from './proxy-status.ts';
 import type { DisconnectEvent, ResolveNode, StreamInfo, StreamLimits, StreamProtocol, XdsServerHooks } from './server-options.ts';
 import type { SessionContext } from './session-context.ts';
+import type { SharedResponses } from './shared-responses.ts';
 import { SotwSession } from './sotw-session.ts';
 import { toXdsNode } from './xds-node.ts';
 
@@ -21,6 +22,8 @@ export interface AdsStreamDeps {
   onClosed: (stream: AdsStream) => void;
   /** Where requests are handled: in bounded turns of the event loop, shared by every stream of the server. */
   turns: RequestTurns;
+  /** Responses encoded once for every stream that gets the same one. */
+  responses: SharedResponses;
 }
 
 type Session = SotwSession | DeltaSession;
@@ -114,6 +117,7 @@ export class AdsStream {
       hooks: this.deps.hooks,
       now: this.deps.now,
       nextNonce: () => `${this.streamId}.${++this.nonces}`,
+      shared: (key, lastNonce, encode) => this.deps.responses.response(key, lastNonce, encode),
       write: (bytes) => {
         if (!this.closed) this.call.write(bytes);
       },

@@ -295,7 +295,9 @@ export class DeltaSession implements HeldState {
     }
     if (!this.hold.mayProceed(updatesMayProceed(state.info.typeUrl, this, changed))) return false;
     state.rewarm.clear();
-    this.send(state, changed, removed);
+    // A first response that carries everything the scope serves is the same for every stream of it.
+    const everything = complete && state.known.size === 0 && removed.length === 0 && changed.length === all.size;
+    this.send(state, changed, removed, everything ? this.ctx.cache.versionOf(all) : undefined);
     if (complete) state.updatedTo = all;
     return true;
   }
@@ -307,7 +309,8 @@ export class DeltaSession implements HeldState {
   }
 
 
-  private send(state: DeltaTypeState, resources: CachedResource[], removed: string[]): void {
+  /** `servedVersion`: the resources are all the scope serves of the type, at this version, and the proxy held none. */
+  private send(state: DeltaTypeState, resources: CachedResource[], removed: string[], servedVersion?: string): void {
     const follow = state.info.typeUrl === ROUTE_TYPE_URL ? virtualHostsToFollow(resources, (name) => state.known.has(name)) : [];
     const hosts = state.info.typeUrl === ROUTE_TYPE_URL && this.types.get(VIRTUAL_HOST_TYPE_URL);
     // Which hosts are due depends on the route configurations the proxy holds, which this changes.
@@ -319,10 +322,12 @@ export class DeltaSession implements HeldState {
     const warmed = needs && this.types.get(needs.typeUrl);
     if (warmed && needs.names.length > 0) warmed.syncedTo = undefined;
     if (warmed) for (const name of needs.names) if (warmed.known.has(name)) warmed.rewarm.add(name);
-    const nonce = this.ctx.nextNonce();
     const typeUrl = state.info.typeUrl;
     const version = state.known.version();
-    this.ctx.write(encodeDeltaResponse({ systemVersionInfo: version, typeUrl, nonce, resources, removed, controlPlane: this.ctx.controlPlaneId }));
+    const encode = (nonce: string) => encodeDeltaResponse({ systemVersionInfo: version, typeUrl, nonce, resources, removed, controlPlane: this.ctx.controlPlaneId });
+    const shared = servedVersion === undefined ? undefined : this.ctx.shared(`delta\n${typeUrl}\n${servedVersion}`, state.tracker.lastNonce, encode);
+    const nonce = shared?.nonce ?? this.ctx.nextNonce();
+    this.ctx.write(shared?.bytes ?? encode(nonce));
     state.tracker.recordSend(nonce, version, resources, removed);
     this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources, removed });
   }

@@ -11,6 +11,8 @@ export interface SessionContext {
   readonly hooks: Required<XdsServerHooks>;
   now(): Date;
   nextNonce(): string;
+  /** A response other streams get too, named by `key` and encoded once (shared-responses.ts); undefined: encode it here. */
+  shared(key: string, lastNonce: string, encode: (nonce: string) => Buffer): { nonce: string; bytes: Buffer } | undefined;
   write(bytes: Buffer): void;
   /** Runs the session's push again after `delayMs` (one timer per stream; the earliest wins). */
   pushLater(delayMs: number): void;

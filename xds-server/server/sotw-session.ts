@@ -261,10 +261,13 @@ export class SotwSession implements HeldState {
   }
 
   private send(state: SotwTypeState, resources: CachedResource[], version: string, removed: string[]): void {
-    const nonce = this.ctx.nextNonce();
     const typeUrl = state.info.typeUrl;
     state.served = true;
-    this.ctx.write(encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlane: this.ctx.controlPlaneId }));
+    const encode = (nonce: string) => encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlane: this.ctx.controlPlaneId });
+    // A full-state type's version names every resource sent (the others send what changed under the version of all).
+    const shared = state.info.fullStateOfTheWorld ? this.ctx.shared(`sotw\n${typeUrl}\n${version}`, state.tracker.lastNonce, encode) : undefined;
+    const nonce = shared?.nonce ?? this.ctx.nextNonce();
+    this.ctx.write(shared?.bytes ?? encode(nonce));
     state.tracker.recordSend(nonce, version, resources, removed);
     this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources, removed });
   }
