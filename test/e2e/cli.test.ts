@@ -212,6 +212,8 @@ describe('trellis CLI against a local Trellis', () => {
       15_000,
       100,
     );
+    // The registry write follows the registration: wait for it rather than race it.
+    await waitFor(async () => ((await trellis.api('GET', '/v1/meshes/demo/workloads')).json as { items: unknown[] }).items.length === 1, 'the cart workload in the registry', 15_000, 100);
 
     const [table, json, otherNamespace, missing, describe, del] = await Promise.all([
       trellisCli(['get', 'workloads', '-m', 'demo']),
