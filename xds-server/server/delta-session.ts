@@ -174,7 +174,7 @@ export class DeltaSession implements HeldState {
   }
 
   status(): TypeStatus[] {
-    const all = [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed));
+    const all = [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed, s.known));
     const routes = all.find((t) => t.typeUrl === ROUTE_TYPE_URL);
     const hosts = all.find((t) => t.typeUrl === VIRTUAL_HOST_TYPE_URL);
     if (!routes || !hosts) return all.filter((t) => t !== hosts);
@@ -219,7 +219,7 @@ export class DeltaSession implements HeldState {
     const info = resourceTypeInfo(typeUrl);
     const state: DeltaTypeState = {
       info,
-      tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, false),
+      tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, false, (name) => state.known.get(name)),
       // Legacy wildcard: a first request for LDS/CDS that names nothing.
       wildcard: info.wildcard && request.resource_names_subscribe.length === 0,
       subscribed: new Set(),
@@ -229,7 +229,7 @@ export class DeltaSession implements HeldState {
       updatedTo: undefined,
     };
     // What a reconnecting proxy says it holds counts as sent and applied.
-    if (state.known.size > 0) state.tracker.recordAdopted(state.known.version(), [...state.known]);
+    if (state.known.size > 0) state.tracker.recordAdopted(state.known.version());
     this.types.set(typeUrl, state);
     return state;
   }
@@ -316,6 +316,7 @@ export class DeltaSession implements HeldState {
     // Which hosts are due depends on the route configurations the proxy holds, which this changes.
     if (hosts) hosts.syncedTo = undefined;
     if (hosts) for (const name of follow) if (hosts.known.has(name)) hosts.rewarm.add(name);
+    const before = resources.map((r) => state.known.get(r.name));
     for (const r of resources) state.known.setResource(r);
     for (const name of removed) state.known.delete(name);
     const needs = warmingNeeds(state.info.typeUrl, resources);
@@ -328,7 +329,7 @@ export class DeltaSession implements HeldState {
     const shared = servedVersion === undefined ? undefined : this.ctx.shared(`delta\n${typeUrl}\n${servedVersion}`, state.tracker.lastNonce, encode);
     const nonce = shared?.nonce ?? this.ctx.nextNonce();
     this.ctx.write(shared?.bytes ?? encode(nonce));
-    state.tracker.recordSend(nonce, version, resources, removed);
+    state.tracker.recordSend(nonce, version, resources, removed, (_name, i) => before[i]);
     this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources, removed });
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLUSTER_TYPE_URL } from '../protos/index.ts';
-import { namesOf, openDelta, openSotw, type DeltaResponseMessage, type SotwResponseMessage, type TestStream } from './testing/ads-client.ts';
+import { namesOf, openDelta, openSotw } from './testing/ads-client.ts';
 import { byName, staticCluster } from './testing/envoy-resources.ts';
 import { startTestServer, type TestServer } from './testing/test-server.ts';
 
@@ -8,7 +8,7 @@ const clusters = (port: number) => byName([staticCluster('a', '127.0.0.1', port)
 
 describe('responses shared by streams of one scope', () => {
   let server: TestServer;
-  const streams: TestStream<SotwResponseMessage | DeltaResponseMessage>[] = [];
+  const streams: { close(): void }[] = [];
   const sotw = () => {
     const s = openSotw(server.port);
     streams.push(s);
@@ -55,14 +55,14 @@ describe('responses shared by streams of one scope', () => {
     const [one, two] = [delta(), delta()];
     one.send({ node: { id: 'p1', cluster: 'scope-a' }, type_url: CLUSTER_TYPE_URL });
     two.send({ node: { id: 'p2', cluster: 'scope-a' }, type_url: CLUSTER_TYPE_URL });
-    const [r1, r2] = (await Promise.all([one.next(), two.next()])) as DeltaResponseMessage[];
+    const [r1, r2] = await Promise.all([one.next(), two.next()]);
     expect(r2.nonce).toBe(r1.nonce);
     expect(r1.resources.map((r) => r.name).sort()).toEqual(['a', 'b']);
 
     const held = r1.resources.find((r) => r.name === 'b')!;
     const back = delta();
     back.send({ node: { id: 'p3', cluster: 'scope-a' }, type_url: CLUSTER_TYPE_URL, initial_resource_versions: { b: held.version } });
-    const r3 = (await back.next()) as DeltaResponseMessage;
+    const r3 = await back.next();
     expect(r3.resources.map((r) => r.name)).toEqual(['a']);
     expect(r3.nonce).not.toBe(r1.nonce);
   });

@@ -79,7 +79,16 @@ export class SotwSession implements HeldState {
     const kind = classifySotwRequest(state?.tracker.lastNonce, request);
     if (kind === 'stale') return;
     if (kind === 'initial' || !state) {
-      state = { info: resourceTypeInfo(typeUrl), tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, true), wildcard: false, subscribed: new Set(), sent: new Map(), served: false, rewarm: new Set() };
+      const created: SotwTypeState = {
+        info: resourceTypeInfo(typeUrl),
+        tracker: new TypeTracker(typeUrl, this.ctx.limits.maxPendingNonces, true, (name) => created.sent.get(name)?.version),
+        wildcard: false,
+        subscribed: new Set(),
+        sent: new Map(),
+        served: false,
+        rewarm: new Set(),
+      };
+      state = created;
       this.types.set(typeUrl, state);
     }
     recordAnswer(this.ctx, state.tracker, typeUrl, kind, request);
@@ -138,7 +147,7 @@ export class SotwSession implements HeldState {
   }
 
   status(): TypeStatus[] {
-    return [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed));
+    return [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed, entriesOf(s.sent.values())));
   }
 
   /** Returns false when the stream was ended for crossing a bound. */
@@ -190,7 +199,7 @@ export class SotwSession implements HeldState {
     if (version !== versionHeld) return false;
     state.sent = current;
     state.served = true;
-    state.tracker.recordAdopted(version, entriesOf(current.values()));
+    state.tracker.recordAdopted(version);
     return true;
   }
 
@@ -227,8 +236,8 @@ export class SotwSession implements HeldState {
     state.rewarm.clear();
     // Routes and endpoints are never wildcard here: `sent` is this stream's own map, not the cache's.
     const sent = state.sent as Map<string, CachedResource>;
+    this.send(state, changed, this.versionOf(state, all), [], (name) => sent.get(name)?.version);
     for (const r of changed) sent.set(r.name, r);
-    this.send(state, changed, this.versionOf(state, all), []);
     return true;
   }
 
@@ -246,8 +255,9 @@ export class SotwSession implements HeldState {
     if (state.served && sameContent(desired, state.sent)) return;
     const removed = [...state.sent.keys()].filter((name) => !desired.has(name));
     const updated = [...desired.values()].filter((r) => state.sent.get(r.name)?.version !== r.version);
+    const before = state.sent;
     state.sent = desired;
-    this.send(state, [...desired.values()], this.ctx.cache.versionOf(desired), removed);
+    this.send(state, [...desired.values()], this.ctx.cache.versionOf(desired), removed, (name) => before.get(name)?.version);
     this.rewarmAfter(state.info.typeUrl, updated);
   }
 
@@ -260,7 +270,8 @@ export class SotwSession implements HeldState {
     for (const name of needs.names) if (warmed.sent.has(name)) warmed.rewarm.add(name);
   }
 
-  private send(state: SotwTypeState, resources: CachedResource[], version: string, removed: string[]): void {
+  /** `before`: the version the proxy held of a resource sent, before this response. */
+  private send(state: SotwTypeState, resources: CachedResource[], version: string, removed: string[], before: (name: string) => string | undefined): void {
     const typeUrl = state.info.typeUrl;
     state.served = true;
     const encode = (nonce: string) => encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlane: this.ctx.controlPlaneId });
@@ -268,7 +279,7 @@ export class SotwSession implements HeldState {
     const shared = state.info.fullStateOfTheWorld ? this.ctx.shared(`sotw\n${typeUrl}\n${version}`, state.tracker.lastNonce, encode) : undefined;
     const nonce = shared?.nonce ?? this.ctx.nextNonce();
     this.ctx.write(shared?.bytes ?? encode(nonce));
-    state.tracker.recordSend(nonce, version, resources, removed);
+    state.tracker.recordSend(nonce, version, resources, removed, before);
     this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources, removed });
   }
 }

@@ -12,20 +12,25 @@ interface PendingResponse {
   resources: readonly SentResource[];
 }
 
+/** The version of a resource the proxy holds or was last sent, as the session records it; undefined when neither. */
+export type SentVersion = (name: string) => string | undefined;
+
 /**
  * What one stream sent for one type and what the proxy made of it: versions, nonces,
  * per-resource sent/acked, the last NACK. Responses awaiting an answer are kept by nonce, bounded.
+ *
+ * What was sent per resource is the session's own record (its sent map or known versions), read
+ * through `sentVersion`. The tracker keeps only resources whose latest version the proxy has not
+ * acknowledged, with the version it did acknowledge, if any. Once everything is acknowledged, the
+ * steady state of a stream, it keeps nothing per resource.
  */
 export class TypeTracker {
   versionSent = '';
   versionAcked = '';
   lastNonce = '';
   lastNack: NackRecord | undefined;
-  /**
-   * Per resource: the version sent, alone when the proxy acknowledged exactly that (the steady state
-   * of every resource: no object per resource per stream), else what was sent and what was acked.
-   */
-  private readonly resources = new Map<string, string | { sent: string; acked?: string }>();
+  /** Resource → the version the proxy acknowledged (undefined: none), for resources whose latest version it has not. */
+  private unacked = new Map<string, string | undefined>();
   private readonly pending = new Map<string, PendingResponse>();
 
   constructor(
@@ -33,6 +38,7 @@ export class TypeTracker {
     private readonly maxPending: number,
     /** State of the world: an answer to the latest response settles every earlier one. */
     private readonly answerSettlesOlder: boolean,
+    private readonly sentVersion: SentVersion,
   ) {}
 
   /** A response of this type is still waiting for its ACK or NACK. */
@@ -48,25 +54,33 @@ export class TypeTracker {
     return response;
   }
 
-  recordSend(nonce: string, version: string, sent: readonly SentResource[], removed: readonly string[]): void {
+  /**
+   * Records a response. `before` gives, for the i-th resource sent, the version the session held
+   * for it before this response: acknowledged, unless the tracker says otherwise.
+   */
+  recordSend(nonce: string, version: string, sent: readonly SentResource[], removed: readonly string[], before: (name: string, index: number) => string | undefined): void {
     this.versionSent = version;
     this.lastNonce = nonce;
-    for (const { name, version: v } of sent) {
-      const held = this.resources.get(name);
-      const acked = typeof held === 'string' ? held : held?.acked;
-      this.resources.set(name, acked === v ? v : acked === undefined ? { sent: v } : { sent: v, acked });
+    for (let i = 0; i < sent.length; i++) {
+      const { name, version: v } = sent[i]!;
+      if (this.unacked.has(name)) {
+        // Sent back to what the proxy acknowledged: in force again.
+        if (this.unacked.get(name) === v) this.unacked.delete(name);
+        continue;
+      }
+      const held = before(name, i);
+      if (held !== v) this.unacked.set(name, held);
     }
-    for (const name of removed) this.resources.delete(name);
+    for (const name of removed) this.unacked.delete(name);
     this.pending.set(nonce, { version, resources: sent });
     // Oldest first: Map keeps insertion order.
     while (this.pending.size > this.maxPending) this.pending.delete(this.pending.keys().next().value as string);
   }
 
   /** The proxy already holds `version` (a reconnect that needs nothing); counts as sent and acked. */
-  recordAdopted(version: string, held: readonly (readonly [string, string])[]): void {
+  recordAdopted(version: string): void {
     this.versionSent = version;
     this.versionAcked = version;
-    for (const [name, v] of held) this.resources.set(name, v);
   }
 
   /** Whether a response with this nonce is awaiting an answer. */
@@ -80,11 +94,12 @@ export class TypeTracker {
     if (!response) return undefined;
     this.versionAcked = response.version;
     for (const { name, version: v } of response.resources) {
-      const held = this.resources.get(name);
-      if (held === undefined) continue;
-      const sent = typeof held === 'string' ? held : held.sent;
-      this.resources.set(name, sent === v ? v : { sent, acked: v });
+      if (!this.unacked.has(name)) continue;
+      if (this.sentVersion(name) === v) this.unacked.delete(name);
+      else this.unacked.set(name, v);
     }
+    // A map that held a whole push keeps its table: let it go once empty.
+    if (this.unacked.size === 0) this.unacked = new Map();
     return response.version;
   }
 
@@ -97,10 +112,19 @@ export class TypeTracker {
   }
 
   forget(names: Iterable<string>): void {
-    for (const name of names) this.resources.delete(name);
+    for (const name of names) this.unacked.delete(name);
   }
 
-  status(wildcard: boolean, subscribed: Iterable<string>): TypeStatus {
+  /** `held`: every resource the session records as held or sent, with its version. */
+  status(wildcard: boolean, subscribed: Iterable<string>, held: Iterable<readonly [string, string]>): TypeStatus {
+    const resources: TypeStatus['resources'] = {};
+    for (const [name, sent] of held) {
+      if (!this.unacked.has(name)) resources[name] = { sent, acked: sent };
+      else {
+        const acked = this.unacked.get(name);
+        resources[name] = acked === undefined ? { sent } : { sent, acked };
+      }
+    }
     return {
       typeUrl: this.typeUrl,
       versionSent: this.versionSent,
@@ -109,7 +133,7 @@ export class TypeTracker {
       ...(this.lastNack ? { lastNack: { ...this.lastNack } } : {}),
       wildcard,
       subscribed: [...subscribed].sort(),
-      resources: Object.fromEntries([...this.resources].map(([name, r]) => [name, typeof r === 'string' ? { sent: r, acked: r } : { ...r }])),
+      resources,
     };
   }
 }
