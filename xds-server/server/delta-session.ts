@@ -243,9 +243,11 @@ export class DeltaSession implements HeldState {
       const hosts = state.info.typeUrl === ROUTE_TYPE_URL && this.types.get(VIRTUAL_HOST_TYPE_URL);
       if (hosts) hosts.syncedTo = undefined;
     }
+    // The served resource's own name where there is one: every stream of the scope then holds one string per name.
+    const served = request.resource_names_subscribe.length > 0 ? this.served(state.info.typeUrl) : undefined;
     for (const name of request.resource_names_subscribe) {
       if (name === '*') state.wildcard = state.info.wildcard;
-      else state.subscribed.add(name);
+      else state.subscribed.add(served?.get(name)?.name ?? name);
     }
     for (const name of request.resource_names_unsubscribe) {
       if (name === '*') state.wildcard = false;

@@ -164,7 +164,9 @@ export class SotwSession implements HeldState {
     }
     // Envoy repeats its names with every ACK: only a different set (or wildcard) is a change.
     if (state.wildcard === wasWildcard && state.subscribedDigest !== undefined && sameNames(explicit, state.subscribed)) return true;
-    const next = new Set(explicit);
+    // The served resource's own name where there is one: every stream of the scope then holds one string per name.
+    const served = this.ctx.cache.resources(this.ctx.info.scope, state.info.typeUrl);
+    const next = new Set(explicit.map((name) => served.get(name)?.name ?? name));
     state.syncedTo = undefined;
     state.subscribedDigest = digestOf(next);
     const dropped = [...state.sent.keys()].filter((name) => !next.has(name) && !state.wildcard);
