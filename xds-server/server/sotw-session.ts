@@ -238,8 +238,9 @@ export class SotwSession implements HeldState {
     state.rewarm.clear();
     // Routes and endpoints are never wildcard here: `sent` is this stream's own map, not the cache's.
     const sent = state.sent as Map<string, CachedResource>;
-    this.send(state, changed, this.versionOf(state, all), [], (name) => sent.get(name)?.version);
+    const before = changed.map((r) => sent.get(r.name)?.version);
     for (const r of changed) sent.set(r.name, r);
+    this.send(state, changed, this.versionOf(state, all), [], (_name, i) => before[i]);
     return true;
   }
 
@@ -273,7 +274,7 @@ export class SotwSession implements HeldState {
   }
 
   /** `before`: the version the proxy held of a resource sent, before this response. */
-  private send(state: SotwTypeState, resources: CachedResource[], version: string, removed: string[], before: (name: string) => string | undefined): void {
+  private send(state: SotwTypeState, resources: CachedResource[], version: string, removed: string[], before: (name: string, index: number) => string | undefined): void {
     const typeUrl = state.info.typeUrl;
     state.served = true;
     const encode = (nonce: string) => encodeSotwResponse({ versionInfo: version, typeUrl, nonce, resources, controlPlane: this.ctx.controlPlaneId });
