@@ -146,7 +146,7 @@ spec:
     await waitFor(async () => {
       proxies = (await trellis.api('GET', `/v1/meshes/${MESH}/proxies`)).json as Proxies;
       return of('group-forger') !== undefined && of('reviews') !== undefined;
-    }, 'both reviews proxies in proxy status', 10_000, 50);
+    }, 'both reviews proxies in proxy status', 30_000, 50);
     expect(of('reviews')).toEqual({ state: 'registered', group: 'shop/reviews' });
     expect(of('group-forger')).toEqual({ state: 'refused', reason: 'identity ns/shop/sa/web is not the service account of WorkloadGroup shop/reviews (reviews)' });
     const workloads = (await trellis.api('GET', `/v1/meshes/${MESH}/workloads`)).json as { items: { name: string; group?: string; labels: Record<string, string> }[] };
