@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../protos/index.ts';
 import type { XdsTypeUrl } from '../protos/index.ts';
-import { decodeAny, openDelta, type DeltaResponseMessage, type TestStream } from './testing/ads-client.ts';
+import { decodeAny, type DeltaResponseMessage, type TestStream } from './testing/ads-client.ts';
 import { byName, edsCluster, httpListener, loadAssignment, routeConfig, staticCluster } from './testing/envoy-resources.ts';
-import { startTestServer, type TestServer } from './testing/test-server.ts';
+import { useTestServer } from './testing/use-test-server.ts';
 
 const node = { id: 'proxy-1', cluster: 'scope-a' };
 const short = (typeUrl: string) => ({ [CLUSTER_TYPE_URL]: 'CDS', [ENDPOINT_TYPE_URL]: 'EDS', [LISTENER_TYPE_URL]: 'LDS', [ROUTE_TYPE_URL]: 'RDS' })[typeUrl] ?? typeUrl;
@@ -11,46 +11,33 @@ const versions = (r: DeltaResponseMessage) => Object.fromEntries(r.resources.map
 const ack = (stream: TestStream<DeltaResponseMessage>, r: DeltaResponseMessage) => stream.send({ type_url: r.type_url, response_nonce: r.nonce });
 
 describe('incremental (delta) ADS', () => {
-  let server: TestServer;
-  const streams: TestStream<DeltaResponseMessage>[] = [];
-  const open = () => {
-    const s = openDelta(server.port);
-    streams.push(s);
-    return s;
-  };
-
-  beforeEach(async () => {
-    server = await startTestServer();
-  });
-  afterEach(async () => {
-    for (const s of streams.splice(0)) s.close();
-    await server.stop();
-  });
+  const t = useTestServer();
+  const open = t.delta;
 
   it('sends per-resource versions, then only what changed, then removed_resources', async () => {
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
     const stream = open();
     stream.send({ node, type_url: CLUSTER_TYPE_URL });
     const first = await stream.next();
     expect(first.resources.map((r) => r.name).sort()).toEqual(['a', 'b']);
     expect(first.resources.map((r) => decodeAny(r.resource)['name']).sort()).toEqual(['a', 'b']);
-    const cached = server.cache.resources('scope-a', CLUSTER_TYPE_URL);
+    const cached = t.server.cache.resources('scope-a', CLUSTER_TYPE_URL);
     expect(versions(first)).toEqual({ a: cached.get('a')!.version, b: cached.get('b')!.version });
     ack(stream, first);
     await stream.expectSilence();
 
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 3)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 3)]));
     const update = await stream.next();
     expect(update.resources.map((r) => r.name)).toEqual(['b']);
     expect(update.removed_resources).toEqual([]);
     ack(stream, update);
 
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('b', '127.0.0.1', 3)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('b', '127.0.0.1', 3)]));
     const removal = await stream.next();
     expect(removal).toMatchObject({ resources: [], removed_resources: ['a'] });
     ack(stream, removal);
     await stream.expectSilence();
-    const cds = server.ads.proxyStatus()[0]!.types[0]!;
+    const cds = t.server.ads.proxyStatus()[0]!.types[0]!;
     expect(cds.resources).toEqual({ b: { sent: update.resources[0]!.version, acked: update.resources[0]!.version } });
     expect(cds.versionAcked).toBe(cds.versionSent);
   });
@@ -61,7 +48,7 @@ describe('incremental (delta) ADS', () => {
         [CLUSTER_TYPE_URL, byName([{ ...edsCluster('svc'), connect_timeout: { seconds: timeout } }, edsCluster('other')])],
         [ENDPOINT_TYPE_URL, byName([loadAssignment('svc', [{ host: '127.0.0.1', port: 2 }]), loadAssignment('other', [{ host: '127.0.0.1', port: 3 }])])],
       ]);
-    server.cache.setSnapshot('scope-a', snapshot(1));
+    t.server.cache.setSnapshot('scope-a', snapshot(1));
     const stream = open();
     stream.send({ node, type_url: CLUSTER_TYPE_URL });
     ack(stream, await stream.next());
@@ -70,7 +57,7 @@ describe('incremental (delta) ADS', () => {
     ack(stream, endpoints);
     await stream.expectSilence();
 
-    server.cache.setSnapshot('scope-a', snapshot(2));
+    t.server.cache.setSnapshot('scope-a', snapshot(2));
     const cds = await stream.next();
     expect([short(cds.type_url), cds.resources.map((r) => r.name)]).toEqual(['CDS', ['svc']]);
     const eds = await stream.next();
@@ -80,9 +67,9 @@ describe('incremental (delta) ADS', () => {
   it('remembers subscriptions to names that do not exist yet; unsubscribe then resubscribe sends again', async () => {
     const stream = open();
     stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: ['svc'] });
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, new Map());
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, new Map());
     await stream.expectSilence();
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('svc', [{ host: '127.0.0.1', port: 2 }]), loadAssignment('other', [{ host: '127.0.0.1', port: 3 }])]));
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('svc', [{ host: '127.0.0.1', port: 2 }]), loadAssignment('other', [{ host: '127.0.0.1', port: 3 }])]));
     const r = await stream.next();
     expect(r.resources.map((x) => x.name)).toEqual(['svc']);
     ack(stream, r);
@@ -94,7 +81,7 @@ describe('incremental (delta) ADS', () => {
 
   it('after a full push, sends of a changed map only what the proxy subscribed to, and removes only what it holds', async () => {
     const cla = (name: string, port: number) => loadAssignment(name, [{ host: '127.0.0.1', port }]);
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 1), cla('b', 2), cla('c', 3)]));
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 1), cla('b', 2), cla('c', 3)]));
     const stream = open();
     stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: ['a', 'b'] });
     const first = await stream.next();
@@ -102,10 +89,10 @@ describe('incremental (delta) ADS', () => {
     ack(stream, first);
     await stream.expectSilence();
     // Changes only to what it did not subscribe to: nothing.
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 1), cla('b', 2), cla('c', 4), cla('d', 5)]));
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 1), cla('b', 2), cla('c', 4), cla('d', 5)]));
     await stream.expectSilence();
     // One subscribed resource changes, another goes, an unsubscribed one goes too.
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 6), cla('d', 5)]));
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 6), cla('d', 5)]));
     const update = await stream.next();
     expect(update.resources.map((x) => x.name)).toEqual(['a']);
     ack(stream, update);
@@ -116,8 +103,8 @@ describe('incremental (delta) ADS', () => {
   });
 
   it('on reconnect with initial_resource_versions sends only what differs and removes what is gone', async () => {
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('same', '127.0.0.1', 1), staticCluster('changed', '127.0.0.1', 2)]));
-    const cached = server.cache.resources('scope-a', CLUSTER_TYPE_URL);
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('same', '127.0.0.1', 1), staticCluster('changed', '127.0.0.1', 2)]));
+    const cached = t.server.cache.resources('scope-a', CLUSTER_TYPE_URL);
     const stream = open();
     stream.send({
       node,
@@ -134,29 +121,29 @@ describe('incremental (delta) ADS', () => {
   });
 
   it('records a NACK and does not resend the refused resource until it changes', async () => {
-    server.cache.setResources('scope-a', ROUTE_TYPE_URL, byName([routeConfig('r', [{ prefix: '/', cluster: 'a' }])]));
+    t.server.cache.setResources('scope-a', ROUTE_TYPE_URL, byName([routeConfig('r', [{ prefix: '/', cluster: 'a' }])]));
     const stream = open();
     stream.send({ node, type_url: ROUTE_TYPE_URL, resource_names_subscribe: ['r'] });
     const good = await stream.next();
     ack(stream, good);
     await stream.expectSilence();
-    server.cache.setResources('scope-a', ROUTE_TYPE_URL, byName([routeConfig('r', [{ regex: '(', cluster: 'a' }])]));
+    t.server.cache.setResources('scope-a', ROUTE_TYPE_URL, byName([routeConfig('r', [{ regex: '(', cluster: 'a' }])]));
     const bad = await stream.next();
     stream.send({ type_url: ROUTE_TYPE_URL, response_nonce: bad.nonce, error_detail: { code: 3, message: 'invalid regex' } });
     await stream.expectSilence(300);
-    const rds = server.ads.proxyStatus()[0]!.types[0]!;
+    const rds = t.server.ads.proxyStatus()[0]!.types[0]!;
     expect(rds.lastNack).toMatchObject({ message: 'invalid regex', nonce: bad.nonce });
     expect(rds.resources['r']).toEqual({ sent: bad.resources[0]!.version, acked: good.resources[0]!.version });
-    server.cache.setResources('scope-a', ROUTE_TYPE_URL, byName([routeConfig('r', [{ prefix: '/fixed', cluster: 'a' }])]));
+    t.server.cache.setResources('scope-a', ROUTE_TYPE_URL, byName([routeConfig('r', [{ prefix: '/fixed', cluster: 'a' }])]));
     expect((await stream.next()).resources.map((x) => x.name)).toEqual(['r']);
   });
 
   it('ignores the ACK part of an unknown nonce but keeps its subscription changes', async () => {
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('x', [{ host: '127.0.0.1', port: 1 }])]));
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('x', [{ host: '127.0.0.1', port: 1 }])]));
     const stream = open();
     stream.send({ node, type_url: ENDPOINT_TYPE_URL, response_nonce: 'not-ours', error_detail: { message: 'no' }, resource_names_subscribe: ['x'] });
     expect((await stream.next()).resources.map((x) => x.name)).toEqual(['x']);
-    expect(server.events.nacks).toEqual([]);
+    expect(t.server.events.nacks).toEqual([]);
   });
 
   it('orders a multi-type change make-before-break on the wire', async () => {
@@ -167,7 +154,7 @@ describe('incremental (delta) ADS', () => {
         [LISTENER_TYPE_URL, byName([httpListener('l', 10001, `routes-${cluster}`)])],
         [ROUTE_TYPE_URL, byName([routeConfig(`routes-${cluster}`, [{ prefix: '/', cluster }])])],
       ]);
-    server.cache.setSnapshot('scope-a', snapshot('old'));
+    t.server.cache.setSnapshot('scope-a', snapshot('old'));
     const stream = open();
     const log: string[] = [];
     // Behaves as Envoy does: ACK, then subscribe to the endpoints and routes the new resources name.
@@ -188,7 +175,7 @@ describe('incremental (delta) ADS', () => {
     expect(log.sort()).toEqual(['CDS old', 'EDS old', 'LDS l', 'RDS routes-old']);
     log.length = 0;
 
-    server.cache.setSnapshot('scope-a', snapshot('new'));
+    t.server.cache.setSnapshot('scope-a', snapshot('new'));
     for (let i = 0; i < 8 && !log.includes('CDS  -old'); i++) answer(await stream.next());
     expect(log[0]).toBe('CDS new');
     expect(log.indexOf('LDS l')).toBeGreaterThan(0);
@@ -197,23 +184,23 @@ describe('incremental (delta) ADS', () => {
   });
 
   it('supports an explicit "*" wildcard and ignores types it does not serve', async () => {
-    server.cache.setResources('scope-a', LISTENER_TYPE_URL, byName([httpListener('l1', 10001, 'r')]));
+    t.server.cache.setResources('scope-a', LISTENER_TYPE_URL, byName([httpListener('l1', 10001, 'r')]));
     const stream = open();
     stream.send({ node, type_url: 'type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration', resource_names_subscribe: ['x'] });
     stream.send({ type_url: LISTENER_TYPE_URL, resource_names_subscribe: ['*'] });
     const first = await stream.next();
     expect(first.resources.map((r) => r.name)).toEqual(['l1']);
     ack(stream, first);
-    server.cache.setResources('scope-a', LISTENER_TYPE_URL, byName([httpListener('l1', 10001, 'r'), httpListener('l2', 10002, 'r')]));
+    t.server.cache.setResources('scope-a', LISTENER_TYPE_URL, byName([httpListener('l1', 10001, 'r'), httpListener('l2', 10002, 'r')]));
     expect((await stream.next()).resources.map((r) => r.name)).toEqual(['l2']);
-    expect(server.ads.proxyStatus()[0]!.types).toEqual([expect.objectContaining({ typeUrl: LISTENER_TYPE_URL, wildcard: true })]);
+    expect(t.server.ads.proxyStatus()[0]!.types).toEqual([expect.objectContaining({ typeUrl: LISTENER_TYPE_URL, wildcard: true })]);
   });
 
   it('ends a stream that subscribes past the per-type bound with RESOURCE_EXHAUSTED', async () => {
     const stream = open();
     stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: Array.from({ length: 10_001 }, (_, i) => `e${i}`) });
     expect(await stream.ended).toMatchObject({ code: 8 });
-    expect(server.events.disconnects).toEqual([expect.objectContaining({ reason: 'limit' })]);
-    expect(server.ads.proxyStatus()).toEqual([]);
+    expect(t.server.events.disconnects).toEqual([expect.objectContaining({ reason: 'limit' })]);
+    expect(t.server.ads.proxyStatus()).toEqual([]);
   });
 });

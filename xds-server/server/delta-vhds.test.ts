@@ -1,12 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../test/support/ports.ts';
 import { ResourceCache } from '../cache/index.ts';
 import { decodeResource, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL } from '../protos/index.ts';
 import type { ResourceObject } from '../protos/index.ts';
 import { splitRouteConfiguration, supportsVhds } from './delta-vhds.ts';
-import { decodeAny, openDelta, type DeltaResponseMessage, type TestStream } from './testing/ads-client.ts';
+import { decodeAny, type DeltaResponseMessage, type TestStream } from './testing/ads-client.ts';
 import { byName } from './testing/envoy-resources.ts';
-import { startTestServer, type TestServer } from './testing/test-server.ts';
+import { useTestServer } from './testing/use-test-server.ts';
 
 const host = (name: string, cluster: string): ResourceObject => ({ name, domains: [name, `${name}:80`], routes: [{ name, match: { prefix: '/' }, route: { cluster } }] });
 const rc = (name: string, hosts: ResourceObject[]): ResourceObject => ({ name, validate_clusters: { value: false }, virtual_hosts: hosts });
@@ -66,23 +66,11 @@ describe('route configurations in VHDS form', () => {
 });
 
 describe('VHDS over delta ADS', () => {
-  let server: TestServer;
-  const streams: TestStream<DeltaResponseMessage>[] = [];
-  const open = () => {
-    const s = openDelta(server.port);
-    streams.push(s);
-    return s;
-  };
-  beforeEach(async () => {
-    server = await startTestServer();
-  });
-  afterEach(async () => {
-    for (const s of streams.splice(0)) s.close();
-    await server.stop();
-  });
+  const t = useTestServer();
+  const open = t.delta;
 
   it('serves hosts only of configurations the proxy holds, one host per one-host change, and all hosts again after a configuration it did not hold', async () => {
-    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cb')]), rc('90', [host('c', 'cc')])]));
+    t.server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cb')]), rc('90', [host('c', 'cc')])]));
     const stream = open();
     stream.send({ node: envoy140, type_url: ROUTE_TYPE_URL, resource_names_subscribe: ['80'] });
     const routes = await stream.next();
@@ -97,7 +85,7 @@ describe('VHDS over delta ADS', () => {
     await stream.expectSilence();
 
     // A one-host change sends that host alone: the configuration without hosts did not change.
-    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cc')]), rc('90', [host('c', 'cc')])]));
+    t.server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cc')]), rc('90', [host('c', 'cc')])]));
     const change = await stream.next();
     expect({ type: change.type_url, names: names(change) }).toEqual({ type: VIRTUAL_HOST_TYPE_URL, names: ['80/b'] });
     ack(stream, change);
@@ -114,41 +102,41 @@ describe('VHDS over delta ADS', () => {
     expect({ type: follow.type_url, names: names(follow) }).toEqual({ type: VIRTUAL_HOST_TYPE_URL, names: ['80/a', '80/b', '90/c'] });
     ack(stream, follow);
 
-    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca')]), rc('90', [host('c', 'cc')])]));
+    t.server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca')]), rc('90', [host('c', 'cc')])]));
     const removal = await stream.next();
     expect({ type: removal.type_url, removed: removal.removed_resources }).toEqual({ type: VIRTUAL_HOST_TYPE_URL, removed: ['80/b'] });
   });
 
   it('shows virtual hosts in the proxy status as part of RDS: synced only when both are acknowledged, NACKED when a host is refused', async () => {
-    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca')])]));
+    t.server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca')])]));
     const stream = open();
     stream.send({ node: envoy140, type_url: ROUTE_TYPE_URL, resource_names_subscribe: ['80'] });
     ack(stream, await stream.next());
     stream.send({ type_url: VIRTUAL_HOST_TYPE_URL });
     const hosts = await stream.next();
-    await waitFor(() => server.ads.proxyStatus()[0]!.types.length === 1, 'both types in one status', 2000);
-    const before = server.ads.proxyStatus()[0]!.types[0]!;
+    await waitFor(() => t.server.ads.proxyStatus()[0]!.types.length === 1, 'both types in one status', 2000);
+    const before = t.server.ads.proxyStatus()[0]!.types[0]!;
     expect(before).toMatchObject({ typeUrl: ROUTE_TYPE_URL });
     expect(before.versionAcked).not.toBe(before.versionSent);
     stream.send({ type_url: VIRTUAL_HOST_TYPE_URL, response_nonce: hosts.nonce, error_detail: { code: 3, message: 'bad host' } });
-    await waitFor(() => server.ads.proxyStatus()[0]!.types[0]!.lastNack !== undefined, 'the NACK', 2000);
-    const rds = server.ads.proxyStatus()[0]!.types[0]!;
+    await waitFor(() => t.server.ads.proxyStatus()[0]!.types[0]!.lastNack !== undefined, 'the NACK', 2000);
+    const rds = t.server.ads.proxyStatus()[0]!.types[0]!;
     expect(rds.lastNack).toMatchObject({ message: 'bad host', version: rds.versionSent });
     expect(rds.resources['80/a']).toEqual({ sent: hosts.resources[0]!.version });
   });
 
   it("reports the cache's version of a configuration once its split form and every host are acknowledged, so a host-only change converges", async () => {
-    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cb')])]));
+    t.server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cb')])]));
     const stream = open();
     stream.send({ node: envoy140, type_url: ROUTE_TYPE_URL, resource_names_subscribe: ['80'] });
     ack(stream, await stream.next());
     stream.send({ type_url: VIRTUAL_HOST_TYPE_URL });
     ack(stream, await stream.next());
-    const cacheVersion = () => server.cache.resources('scope-v', ROUTE_TYPE_URL).get('80')!.version;
-    const held = () => server.ads.proxyStatus()[0]!.types[0]!.resources['80'];
+    const cacheVersion = () => t.server.cache.resources('scope-v', ROUTE_TYPE_URL).get('80')!.version;
+    const held = () => t.server.ads.proxyStatus()[0]!.types[0]!.resources['80'];
     await waitFor(() => held()?.acked === cacheVersion(), 'the first version acknowledged', 2000);
 
-    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cc')])]));
+    t.server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca'), host('b', 'cc')])]));
     const change = await stream.next();
     expect(names(change)).toEqual(['80/b']);
     // Sent, not yet acknowledged: the configuration is not in force at the cache's version.
@@ -159,7 +147,7 @@ describe('VHDS over delta ADS', () => {
   });
 
   it('keeps route configurations whole for a proxy that does not speak VHDS', async () => {
-    server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca')])]));
+    t.server.cache.setResources('scope-v', ROUTE_TYPE_URL, byName([rc('80', [host('a', 'ca')])]));
     const stream = open();
     stream.send({ node: { id: 'proxy-2', cluster: 'scope-v', user_agent_name: 'envoy', user_agent_build_version: { version: { major_number: 1, minor_number: 36 } } }, type_url: ROUTE_TYPE_URL, resource_names_subscribe: ['80'] });
     const routes = await stream.next();

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../protos/index.ts';
 import type { XdsTypeUrl } from '../protos/index.ts';
-import { decodeAny, namesOf, openSotw, type AnyMessage, type SotwResponseMessage, type TestStream } from './testing/ads-client.ts';
+import { decodeAny, namesOf, type AnyMessage, type SotwResponseMessage } from './testing/ads-client.ts';
 import { byName, edsCluster, httpListener, loadAssignment, routeConfig, staticCluster } from './testing/envoy-resources.ts';
-import { startTestServer, type TestServer } from './testing/test-server.ts';
+import { useTestServer } from './testing/use-test-server.ts';
 
 const node = { id: 'proxy-1', cluster: 'scope-a' };
 const short = (typeUrl: string) => ({ [CLUSTER_TYPE_URL]: 'CDS', [ENDPOINT_TYPE_URL]: 'EDS', [LISTENER_TYPE_URL]: 'LDS', [ROUTE_TYPE_URL]: 'RDS' })[typeUrl] ?? typeUrl;
@@ -14,24 +14,11 @@ function decodeListenerRds(any: AnyMessage): string | undefined {
 }
 
 describe('state-of-the-world ADS', () => {
-  let server: TestServer;
-  const streams: TestStream<SotwResponseMessage>[] = [];
-  const open = () => {
-    const s = openSotw(server.port);
-    streams.push(s);
-    return s;
-  };
-
-  beforeEach(async () => {
-    server = await startTestServer();
-  });
-  afterEach(async () => {
-    for (const s of streams.splice(0)) s.close();
-    await server.stop();
-  });
+  const t = useTestServer();
+  const open = t.sotw;
 
   it('answers the initial wildcard request, records the ACK, and sends nothing more until content changes', async () => {
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
     const stream = open();
     stream.send({ node, type_url: CLUSTER_TYPE_URL });
     const first = await stream.next();
@@ -41,35 +28,35 @@ describe('state-of-the-world ADS', () => {
     await stream.expectSilence();
 
     // Republishing identical content is not a change.
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
     await stream.expectSilence();
-    const [status] = server.ads.proxyStatus();
+    const [status] = t.server.ads.proxyStatus();
     expect(status).toMatchObject({ proxyId: 'proxy-1', scope: 'scope-a', protocol: 'sotw', types: [{ typeUrl: CLUSTER_TYPE_URL, versionSent: first.version_info, versionAcked: first.version_info, lastNonce: first.nonce }] });
-    expect(server.events.acks).toEqual([expect.objectContaining({ typeUrl: CLUSTER_TYPE_URL, version: first.version_info })]);
+    expect(t.server.events.acks).toEqual([expect.objectContaining({ typeUrl: CLUSTER_TYPE_URL, version: first.version_info })]);
 
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 3)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 3)]));
     const second = await stream.next();
     expect(second.version_info).not.toBe(first.version_info);
     expect(second.nonce).not.toBe(first.nonce);
   });
 
   it('records a NACK with Envoy’s message and does not resend the refused version; the next change goes out', async () => {
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
     const stream = open();
     stream.send({ node, type_url: CLUSTER_TYPE_URL });
     const good = await stream.next();
     stream.send({ type_url: CLUSTER_TYPE_URL, version_info: good.version_info, response_nonce: good.nonce });
     await stream.expectSilence();
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 9)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 9)]));
     const refused = await stream.next();
     stream.send({ type_url: CLUSTER_TYPE_URL, version_info: good.version_info, response_nonce: refused.nonce, error_detail: { code: 3, message: 'cluster a: bad port' } });
     await stream.expectSilence(300);
 
-    const cds = server.ads.proxyStatus()[0]!.types[0]!;
+    const cds = t.server.ads.proxyStatus()[0]!.types[0]!;
     expect(cds).toMatchObject({ versionSent: refused.version_info, versionAcked: good.version_info, lastNack: { message: 'cluster a: bad port', code: 3, version: refused.version_info, nonce: refused.nonce } });
-    expect(server.events.nacks).toEqual([expect.objectContaining({ rejectedVersion: refused.version_info, message: 'cluster a: bad port' })]);
+    expect(t.server.events.nacks).toEqual([expect.objectContaining({ rejectedVersion: refused.version_info, message: 'cluster a: bad port' })]);
 
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 10)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 10)]));
     const fixed = await stream.next();
     expect(fixed.version_info).not.toBe(refused.version_info);
   });
@@ -80,7 +67,7 @@ describe('state-of-the-world ADS', () => {
         [CLUSTER_TYPE_URL, byName([{ ...edsCluster('svc'), connect_timeout: { seconds: timeout } }, edsCluster('other')])],
         [ENDPOINT_TYPE_URL, byName([loadAssignment('svc', [{ host: '127.0.0.1', port: 2 }]), loadAssignment('other', [{ host: '127.0.0.1', port: 3 }])])],
       ]);
-    server.cache.setSnapshot('scope-a', snapshot(1));
+    t.server.cache.setSnapshot('scope-a', snapshot(1));
     const stream = open();
     stream.send({ node, type_url: CLUSTER_TYPE_URL });
     const clusters = await stream.next();
@@ -90,7 +77,7 @@ describe('state-of-the-world ADS', () => {
     stream.send({ type_url: ENDPOINT_TYPE_URL, version_info: endpoints.version_info, response_nonce: endpoints.nonce, resource_names: ['svc', 'other'] });
     await stream.expectSilence();
 
-    server.cache.setSnapshot('scope-a', snapshot(2));
+    t.server.cache.setSnapshot('scope-a', snapshot(2));
     const cds = await stream.next();
     expect([short(cds.type_url), namesOf(cds).sort()]).toEqual(['CDS', ['other', 'svc']]);
     const eds = await stream.next();
@@ -99,32 +86,32 @@ describe('state-of-the-world ADS', () => {
   });
 
   it('ignores a request carrying a stale nonce', async () => {
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
     const stream = open();
     stream.send({ node, type_url: CLUSTER_TYPE_URL });
     const first = await stream.next();
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 2)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 2)]));
     const second = await stream.next();
     // An answer to the first response arrives late: it must not count as a NACK of the current one.
     stream.send({ type_url: CLUSTER_TYPE_URL, version_info: '', response_nonce: first.nonce, error_detail: { message: 'old news' } });
     await stream.expectSilence();
-    expect(server.events.nacks).toEqual([]);
-    expect(server.ads.proxyStatus()[0]!.types[0]!.lastNonce).toBe(second.nonce);
+    expect(t.server.events.nacks).toEqual([]);
+    expect(t.server.ads.proxyStatus()[0]!.types[0]!.lastNonce).toBe(second.nonce);
   });
 
   it('remembers a subscription to an endpoint set that does not exist yet and sends it when it appears', async () => {
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('other', [{ host: '127.0.0.1', port: 1 }])]));
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('other', [{ host: '127.0.0.1', port: 1 }])]));
     const stream = open();
     stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names: ['svc'] });
     await stream.expectSilence();
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('other', [{ host: '127.0.0.1', port: 1 }]), loadAssignment('svc', [{ host: '127.0.0.1', port: 2 }])]));
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('other', [{ host: '127.0.0.1', port: 1 }]), loadAssignment('svc', [{ host: '127.0.0.1', port: 2 }])]));
     const response = await stream.next();
     expect(namesOf(response)).toEqual(['svc']);
   });
 
   it('treats an ACK that repeats the names as no change, and a new name in the request as one', async () => {
     const cla = (name: string, port: number) => loadAssignment(name, [{ host: '127.0.0.1', port }]);
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 1), cla('b', 2)]));
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([cla('a', 1), cla('b', 2)]));
     const stream = open();
     stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names: ['a'] });
     const first = await stream.next();
@@ -137,7 +124,7 @@ describe('state-of-the-world ADS', () => {
   });
 
   it('sends only the route that changed, and the full cluster set without a removed cluster', async () => {
-    server.cache.setSnapshot(
+    t.server.cache.setSnapshot(
       'scope-a',
       new Map<XdsTypeUrl, Map<string, Record<string, unknown>>>([
         [CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)])],
@@ -153,12 +140,12 @@ describe('state-of-the-world ADS', () => {
     expect(namesOf(rds).sort()).toEqual(['r1', 'r2']);
     stream.send({ type_url: ROUTE_TYPE_URL, version_info: rds.version_info, response_nonce: rds.nonce, resource_names: ['r1', 'r2'] });
 
-    server.cache.setResources('scope-a', ROUTE_TYPE_URL, byName([routeConfig('r1', [{ prefix: '/', cluster: 'a' }]), routeConfig('r2', [{ prefix: '/x', cluster: 'b' }])]));
+    t.server.cache.setResources('scope-a', ROUTE_TYPE_URL, byName([routeConfig('r1', [{ prefix: '/', cluster: 'a' }]), routeConfig('r2', [{ prefix: '/x', cluster: 'b' }])]));
     const changed = await stream.next();
     expect(namesOf(changed)).toEqual(['r2']);
     stream.send({ type_url: ROUTE_TYPE_URL, version_info: changed.version_info, response_nonce: changed.nonce, resource_names: ['r1', 'r2'] });
 
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('b', '127.0.0.1', 2)]));
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('b', '127.0.0.1', 2)]));
     const removal = await stream.next();
     expect(removal.type_url).toBe(CLUSTER_TYPE_URL);
     expect(namesOf(removal)).toEqual(['b']);
@@ -172,7 +159,7 @@ describe('state-of-the-world ADS', () => {
         [LISTENER_TYPE_URL, byName([httpListener('l', 10001, `routes-${cluster}`)])],
         [ROUTE_TYPE_URL, byName([routeConfig(`routes-${cluster}`, [{ prefix: '/', cluster }])])],
       ]);
-    server.cache.setSnapshot('scope-a', snapshot('old'));
+    t.server.cache.setSnapshot('scope-a', snapshot('old'));
     const stream = open();
     const log: string[] = [];
     const last = new Map<string, SotwResponseMessage>();
@@ -195,7 +182,7 @@ describe('state-of-the-world ADS', () => {
     for (let i = 0; i < 4; i++) answer(await stream.next());
     log.length = 0;
 
-    server.cache.setSnapshot('scope-a', snapshot('new'));
+    t.server.cache.setSnapshot('scope-a', snapshot('new'));
     for (let i = 0; i < 8 && !log.includes('CDS new'); i++) answer(await stream.next());
     expect(log.indexOf('CDS new,old')).toBe(0);
     expect(log.indexOf('RDS routes-new')).toBeGreaterThan(log.indexOf('LDS l'));
@@ -204,24 +191,24 @@ describe('state-of-the-world ADS', () => {
   });
 
   it('does not resend to a reconnecting proxy that already holds the current version', async () => {
-    server.cache.setResources('scope-a', LISTENER_TYPE_URL, byName([httpListener('l', 10001, 'r')]));
+    t.server.cache.setResources('scope-a', LISTENER_TYPE_URL, byName([httpListener('l', 10001, 'r')]));
     const first = open();
     first.send({ node, type_url: LISTENER_TYPE_URL });
     const lds = await first.next();
     first.close();
     // The server must have let go of the first stream, or its status would be read below.
-    for (let i = 0; i < 200 && server.ads.proxyStatus().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(server.ads.proxyStatus()).toEqual([]);
+    for (let i = 0; i < 200 && t.server.ads.proxyStatus().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(t.server.ads.proxyStatus()).toEqual([]);
 
     const again = open();
     again.send({ node, type_url: LISTENER_TYPE_URL, version_info: lds.version_info });
     await again.expectSilence();
-    const types = server.ads.proxyStatus().find((p) => p.types.length > 0)!.types;
+    const types = t.server.ads.proxyStatus().find((p) => p.types.length > 0)!.types;
     expect(types[0]).toMatchObject({ versionSent: lds.version_info, versionAcked: lds.version_info });
   });
 
   it('versions endpoints by the served set and the names asked for: a reconnecting proxy that asks for more is sent them', async () => {
-    server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('a', [{ host: '127.0.0.1', port: 1 }]), loadAssignment('b', [{ host: '127.0.0.1', port: 2 }])]));
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('a', [{ host: '127.0.0.1', port: 1 }]), loadAssignment('b', [{ host: '127.0.0.1', port: 2 }])]));
     const first = open();
     first.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names: ['a'] });
     const onlyA = await first.next();
@@ -230,7 +217,7 @@ describe('state-of-the-world ADS', () => {
     expect(withB.resources.map((r) => (decodeAny(r) as { cluster_name: string }).cluster_name)).toEqual(['b']);
     expect(withB.version_info).not.toBe(onlyA.version_info);
     first.close();
-    for (let i = 0; i < 200 && server.ads.proxyStatus().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && t.server.ads.proxyStatus().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
 
     // Holding the version of `a` alone, it asks for both again: both go out.
     const again = open();
@@ -239,7 +226,7 @@ describe('state-of-the-world ADS', () => {
     expect(resent.resources.map((r) => (decodeAny(r) as { cluster_name: string }).cluster_name).sort()).toEqual(['a', 'b']);
     expect(resent.version_info).toBe(withB.version_info);
     again.close();
-    for (let i = 0; i < 200 && server.ads.proxyStatus().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && t.server.ads.proxyStatus().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
 
     // Holding that version, with the same names, it is sent nothing.
     const third = open();
@@ -248,8 +235,8 @@ describe('state-of-the-world ADS', () => {
   });
 
   it('splices the same cached bytes into every stream instead of re-encoding per stream', async () => {
-    server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
-    const before = server.cache.stats().encodes;
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), staticCluster('b', '127.0.0.1', 2)]));
+    const before = t.server.cache.stats().encodes;
     const one = open();
     const two = open();
     one.send({ node, type_url: CLUSTER_TYPE_URL });
@@ -257,10 +244,10 @@ describe('state-of-the-world ADS', () => {
     const [r1, r2] = await Promise.all([one.next(), two.next()]);
     expect(r1.version_info).toBe(r2.version_info);
     expect(r1.resources.map((r) => r.value.toString('hex'))).toEqual(r2.resources.map((r) => r.value.toString('hex')));
-    const after = server.cache.stats().encodes;
+    const after = t.server.cache.stats().encodes;
     // Two Any wrappers in total (one per resource), no resource encoded again.
     expect(after).toEqual({ resources: before.resources, wrappers: before.wrappers + 2 });
-    const a = server.cache.resources('scope-a', CLUSTER_TYPE_URL).get('a')!;
+    const a = t.server.cache.resources('scope-a', CLUSTER_TYPE_URL).get('a')!;
     expect(a.any).toBe(a.any);
   });
 
@@ -269,17 +256,17 @@ describe('state-of-the-world ADS', () => {
     stream.send({ node: { id: 'deny-me', cluster: 'scope-a' }, type_url: CLUSTER_TYPE_URL });
     const status = await stream.ended;
     expect(status).toMatchObject({ code: 7, details: 'node deny-me is not allowed' });
-    expect(server.ads.proxyStatus()).toEqual([]);
+    expect(t.server.ads.proxyStatus()).toEqual([]);
   });
 
   it('forgets a stream when the proxy goes away', async () => {
     const stream = open();
     stream.send({ node, type_url: CLUSTER_TYPE_URL });
     await new Promise((r) => setTimeout(r, 100));
-    expect(server.ads.proxyStatus()).toHaveLength(1);
+    expect(t.server.ads.proxyStatus()).toHaveLength(1);
     stream.close();
     await new Promise((r) => setTimeout(r, 100));
-    expect(server.ads.proxyStatus()).toEqual([]);
-    expect(server.events.disconnects).toEqual([expect.objectContaining({ proxyId: 'proxy-1', reason: expect.stringMatching(/^(end|cancelled)$/) })]);
+    expect(t.server.ads.proxyStatus()).toEqual([]);
+    expect(t.server.events.disconnects).toEqual([expect.objectContaining({ proxyId: 'proxy-1', reason: expect.stringMatching(/^(end|cancelled)$/) })]);
   });
 });
