@@ -3,7 +3,6 @@ import { ADS_SERVICE } from './ads-service.ts';
 import { RequestTurns } from './request-turns.ts';
 import { SharedResponses } from './shared-responses.ts';
 import { AdsStream } from './ads-stream.ts';
-import type { DeltaRequest, SotwRequest } from './messages.ts';
 import type { ProxyStatus } from './proxy-status.ts';
 import { DEFAULT_LIMITS, type AdsServerOptions, type StreamProtocol, type XdsServerHooks } from './server-options.ts';
 
@@ -53,8 +52,8 @@ export class AdsServer {
   /** Registers the ADS service on a grpc-js server the owner runs (alongside other services if it wants). */
   addTo(server: Server): void {
     server.addService(ADS_SERVICE, {
-      StreamAggregatedResources: (call: ServerDuplexStream<SotwRequest, Buffer>) => this.open(call, 'sotw'),
-      DeltaAggregatedResources: (call: ServerDuplexStream<DeltaRequest, Buffer>) => this.open(call, 'delta'),
+      StreamAggregatedResources: (call: ServerDuplexStream<Buffer, Buffer>) => this.open(call, 'sotw'),
+      DeltaAggregatedResources: (call: ServerDuplexStream<Buffer, Buffer>) => this.open(call, 'delta'),
     });
   }
 
@@ -73,7 +72,7 @@ export class AdsServer {
     for (const stream of [...this.streams.values()]) stream.shutdown();
   }
 
-  private open(call: ServerDuplexStream<SotwRequest | DeltaRequest, Buffer>, protocol: StreamProtocol): void {
+  private open(call: ServerDuplexStream<Buffer, Buffer>, protocol: StreamProtocol): void {
     const id = `s${++this.sequence}`;
     this.streams.set(id, new AdsStream(id, protocol, call, this.deps));
   }

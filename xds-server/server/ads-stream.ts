@@ -4,6 +4,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { ResourceCache } from '../cache/index.ts';
 import { DeltaSession } from './delta-session.ts';
 import { supportsVhds } from './delta-vhds.ts';
+import { decodeDeltaRequest, decodeSotwRequest } from './codec.ts';
 import type { DeltaRequest, SotwRequest } from './messages.ts';
 import type { ProxyStatus } from './proxy-status.ts';
 import type { DisconnectEvent, ResolveNode, StreamInfo, StreamLimits, StreamProtocol, XdsServerHooks } from './server-options.ts';
@@ -48,11 +49,11 @@ export class AdsStream {
   constructor(
     readonly streamId: string,
     readonly protocol: StreamProtocol,
-    private readonly call: ServerDuplexStream<SotwRequest | DeltaRequest, Buffer>,
+    private readonly call: ServerDuplexStream<Buffer, Buffer>,
     private readonly deps: AdsStreamDeps,
   ) {
     this.connectedSince = deps.now();
-    call.on('data', (request: SotwRequest | DeltaRequest) => this.enqueue(request));
+    call.on('data', (bytes: Buffer) => this.enqueue(bytes));
     call.on('end', () => {
       this.close('end');
       call.end();
@@ -73,20 +74,29 @@ export class AdsStream {
     this.end(grpcStatus.UNAVAILABLE, 'control plane shutting down', 'shutdown');
   }
 
-  private enqueue(request: SotwRequest | DeltaRequest): void {
+  private enqueue(bytes: Buffer): void {
     if (this.closed) return;
     if (++this.queued > this.deps.limits.maxQueuedRequests) {
       this.end(grpcStatus.RESOURCE_EXHAUSTED, 'too many requests queued', 'limit');
       return;
     }
     this.queue = this.queue
-      .then(() => this.deps.turns.run(() => this.process(request)))
+      .then(() => this.deps.turns.run(() => this.process(bytes)))
       .catch((err: unknown) => this.end(grpcStatus.INTERNAL, `xDS server error: ${String(err)}`, 'error'))
       .finally(() => this.queued--);
   }
 
-  private async process(request: SotwRequest | DeltaRequest): Promise<void> {
+  /** Decodes a request in its turn (not in the socket read that delivered it) and hands it to the session. */
+  private async process(bytes: Buffer): Promise<void> {
     if (this.closed) return;
+    let request: SotwRequest | DeltaRequest;
+    try {
+      request = this.protocol === 'sotw' ? decodeSotwRequest(bytes) : decodeDeltaRequest(bytes);
+    } catch (err) {
+      const what = this.protocol === 'sotw' ? 'DiscoveryRequest' : 'DeltaDiscoveryRequest';
+      this.end(grpcStatus.INVALID_ARGUMENT, `malformed ${what}: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      return;
+    }
     if (!this.session && !(await this.start(request))) return;
     if (this.session instanceof SotwSession) this.session.handle(request as SotwRequest);
     else this.session?.handle(request as DeltaRequest);

@@ -1,3 +1,4 @@
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { findMessageType } from '../protos/index.ts';
 import { decodeDeltaRequest, decodeSotwRequest } from './codec.ts';
@@ -43,23 +44,35 @@ describe('xDS request decoding', () => {
     expect(decodeDeltaRequest(bare)).toEqual(plain(delta, bare));
   });
 
-  it('refuses a truncated request exactly when the decoder does', () => {
-    const bytes = encode(delta, { node, type_url: 'x' });
-    let refused = 0;
-    for (let cut = 1; cut < bytes.length; cut += 7) {
-      const truncated = bytes.subarray(0, cut);
-      const decoderRefuses = (() => {
-        try {
-          delta.decode(truncated);
-          return false;
-        } catch {
-          return true;
-        }
-      })();
-      if (decoderRefuses) refused++;
-      if (decoderRefuses) expect(() => decodeDeltaRequest(truncated)).toThrow();
-      else expect(() => decodeDeltaRequest(truncated)).not.toThrow();
+  it('refuses a request cut inside a field, which the decoder alone reads as a shorter one, and names the field', () => {
+    const bytes = encode(delta, { node, type_url: 'type.googleapis.com/envoy.config.cluster.v3.Cluster', response_nonce: '12' });
+    // Where the request's own fields end: a cut there leaves a whole, shorter request.
+    const boundaries = new Set<number>();
+    const reader = protobuf.Reader.create(bytes);
+    while (reader.pos < reader.len) {
+      reader.skipType(reader.uint32() & 7);
+      boundaries.add(reader.pos);
     }
-    expect(refused).toBeGreaterThan(10);
+    let refused = 0;
+    let decoderAccepted = 0;
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const truncated = bytes.subarray(0, cut);
+      if (boundaries.has(cut)) {
+        expect(decodeDeltaRequest(truncated)).toEqual(decodeDeltaRequest(Buffer.from(truncated)));
+        continue;
+      }
+      expect(() => decodeDeltaRequest(truncated)).toThrow(/^field \d+ of the (request|node) at byte \d+ is malformed: /);
+      refused++;
+      try {
+        delta.decode(truncated);
+        decoderAccepted++;
+      } catch {
+        // The decoder finds this one itself.
+      }
+    }
+    expect(refused).toBeGreaterThan(100);
+    expect(decoderAccepted).toBeGreaterThan(0);
+    expect(() => decodeSotwRequest(Buffer.from([0x1a, 0x05, 0x61]))).toThrow('field 3 of the request at byte 0 is malformed: its value is 5 bytes long and 1 are left');
+    expect(() => decodeSotwRequest(Buffer.from([0x0f]))).toThrow('field 1 of the request at byte 0 is malformed: invalid wire type 7');
   });
 });
