@@ -67,6 +67,11 @@ export class AdsServer {
     return this.streams.get(streamId)?.status();
   }
 
+  /** Whether a response sent on the stream still awaits its ACK or NACK: far cheaper than its status. */
+  streamAwaitingAnswer(streamId: string): boolean {
+    return this.streams.get(streamId)?.awaitingAnswer() ?? false;
+  }
+
   /** Ends every stream (UNAVAILABLE); proxies keep their config and reconnect elsewhere or later. */
   closeStreams(): void {
     for (const stream of [...this.streams.values()]) stream.shutdown();

@@ -69,6 +69,11 @@ export class AdsStream {
     return { streamId, proxyId, scope, protocol, peer, connectedSince: this.connectedSince.toISOString(), types: this.session.status() };
   }
 
+  /** A response sent on this stream still awaits the proxy's answer (false before the first response). */
+  awaitingAnswer(): boolean {
+    return this.session?.awaitingAnyAnswer() ?? false;
+  }
+
   /** Ends the stream from the server side (shutdown). */
   shutdown(): void {
     this.end(grpcStatus.UNAVAILABLE, 'control plane shutting down', 'shutdown');

@@ -150,6 +150,12 @@ export class DeltaSession implements HeldState {
     return this.types.get(typeUrl)?.tracker.awaitingAnswer() ?? false;
   }
 
+  /** Some response, of any type, still awaits the proxy's ACK or NACK. */
+  awaitingAnyAnswer(): boolean {
+    for (const state of this.types.values()) if (state.tracker.awaitingAnswer()) return true;
+    return false;
+  }
+
   *held(typeUrl: XdsTypeUrl): Iterable<CachedResource> {
     const state = this.types.get(typeUrl);
     if (!state) return;

@@ -128,6 +128,12 @@ export class SotwSession implements HeldState {
     return this.types.get(typeUrl)?.tracker.awaitingAnswer() ?? false;
   }
 
+  /** Some response, of any type, still awaits the proxy's ACK or NACK. */
+  awaitingAnyAnswer(): boolean {
+    for (const state of this.types.values()) if (state.tracker.awaitingAnswer()) return true;
+    return false;
+  }
+
   held(typeUrl: XdsTypeUrl): Iterable<CachedResource> {
     return this.types.get(typeUrl)?.sent.values() ?? [];
   }
