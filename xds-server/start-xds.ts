@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerCredentials } from '@grpc/grpc-js';
 import { ResourceCache } from './cache/index.ts';
-import { AdsServer, listenAds, type ListeningAds, type XdsServerHooks } from './server/index.ts';
+import { AdsServer, listenAds, type AdsTransportOptions, type ListeningAds, type XdsServerHooks } from './server/index.ts';
 import { ControlPlane, type ControlPlaneOptions } from './control/control-plane.ts';
 import { startXdsMtls, type XdsMtls, type XdsMtlsOptions } from './control/mtls.ts';
 import type { XdsMetrics } from './metrics/index.ts';
@@ -21,6 +21,8 @@ export interface XdsOptions extends Omit<ControlPlaneOptions, 'cache' | 'verifie
   address: string;
   /** Ignored with `mtls`, which brings its own. */
   credentials?: ServerCredentials;
+  /** Keepalive and request size for every connection (DEFAULT_TRANSPORT otherwise). */
+  transport?: Partial<AdsTransportOptions>;
   /** Require client certificates from the CA; identity comes from them, never from node metadata. */
   mtls?: XdsMtlsOptions;
   replicaId?: string;
@@ -103,7 +105,7 @@ export async function startXds(options: XdsOptions): Promise<RunningXds> {
   await cloudMap?.start();
   let listening: ListeningAds;
   try {
-    listening = await listenAds(ads, options.address, mtls?.credentials ?? options.credentials);
+    listening = await listenAds(ads, options.address, mtls?.credentials ?? options.credentials, options.transport);
   } catch (err) {
     mtls?.stop();
     await cloudMap?.stop();

@@ -40,6 +40,7 @@ export class AdsStream {
   private unwatch: (() => void) | undefined;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  private queuedBytes = 0;
   private nonces = 0;
   private pushScheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -85,10 +86,18 @@ export class AdsStream {
       this.end(grpcStatus.RESOURCE_EXHAUSTED, 'too many requests queued', 'limit');
       return;
     }
+    this.queuedBytes += bytes.byteLength;
+    if (this.queuedBytes > this.deps.limits.maxQueuedBytes) {
+      this.end(grpcStatus.RESOURCE_EXHAUSTED, `requests queued past ${this.deps.limits.maxQueuedBytes} bytes`, 'limit');
+      return;
+    }
     this.queue = this.queue
       .then(() => this.deps.turns.run(() => this.process(bytes)))
       .catch((err: unknown) => this.end(grpcStatus.INTERNAL, `xDS server error: ${String(err)}`, 'error'))
-      .finally(() => this.queued--);
+      .finally(() => {
+        this.queued--;
+        this.queuedBytes -= bytes.byteLength;
+      });
   }
 
   /** Decodes a request in its turn (not in the socket read that delivered it) and hands it to the session. */

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import type { AdsServer } from './ads-server.ts';
 
 export interface ListeningAds {
@@ -8,9 +8,36 @@ export interface ListeningAds {
   stop(): Promise<void>;
 }
 
+/** What the server asks of every connection, whoever is at the other end. */
+export interface AdsTransportOptions {
+  /**
+   * The server pings each connection this often and drops it when a ping goes unanswered for
+   * `keepaliveTimeoutMs`. A proxy whose host vanished without closing its connection (a crashed
+   * instance, a partition) otherwise keeps its streams, and with them its registered endpoint,
+   * until the kernel gives up on the socket, which for an idle one is never.
+   */
+  keepaliveTimeMs: number;
+  keepaliveTimeoutMs: number;
+  /** The largest request accepted; a larger one ends its stream with RESOURCE_EXHAUSTED. */
+  maxRequestBytes: number;
+}
+
+// Envoy's first request is ~62 KB (its node lists every extension it was built with); a delta
+// request naming 10,000 resources (the per-type subscription limit) stays well under 4 MiB.
+export const DEFAULT_TRANSPORT: AdsTransportOptions = { keepaliveTimeMs: 30_000, keepaliveTimeoutMs: 10_000, maxRequestBytes: 4 * 1024 * 1024 };
+
+function grpcServerOptions(transport: Partial<AdsTransportOptions> = {}): ServerOptions {
+  const t = { ...DEFAULT_TRANSPORT, ...transport };
+  return {
+    'grpc.keepalive_time_ms': t.keepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': t.keepaliveTimeoutMs,
+    'grpc.max_receive_message_length': t.maxRequestBytes,
+  };
+}
+
 /** Serves `ads` on `host:port` (port 0 picks one) with the given credentials (insecure by default). */
-export async function listenAds(ads: AdsServer, address: string, credentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<ListeningAds> {
-  const server = new Server();
+export async function listenAds(ads: AdsServer, address: string, credentials: ServerCredentials = ServerCredentials.createInsecure(), transport: Partial<AdsTransportOptions> = {}): Promise<ListeningAds> {
+  const server = new Server(grpcServerOptions(transport));
   ads.addTo(server);
   const port = await new Promise<number>((resolve, reject) => server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))));
   return {

@@ -79,11 +79,13 @@ export interface StreamLimits {
   maxSubscriptionsPerType: number;
   maxPendingNonces: number;
   maxQueuedRequests: number;
+  /** Bytes of requests received and not yet handled: a proxy writing faster than it is served cannot grow the heap past it. */
+  maxQueuedBytes: number;
   /** How long a push may wait for the proxy to take up what it builds on (make-before-break). */
   maxOrderingHoldMs: number;
 }
 
-export const DEFAULT_LIMITS: StreamLimits = { maxSubscriptionsPerType: 10_000, maxPendingNonces: 32, maxQueuedRequests: 256, maxOrderingHoldMs: 5_000 };
+export const DEFAULT_LIMITS: StreamLimits = { maxSubscriptionsPerType: 10_000, maxPendingNonces: 32, maxQueuedRequests: 256, maxQueuedBytes: 16 * 1024 * 1024, maxOrderingHoldMs: 5_000 };
 
 export interface AdsServerOptions {
   cache: ResourceCache;

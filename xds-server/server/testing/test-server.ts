@@ -1,7 +1,7 @@
 import { ResourceCache } from '../../cache/index.ts';
 import { AdsServer } from '../ads-server.ts';
-import { listenAds, type ListeningAds } from '../listen.ts';
-import type { AckEvent, DisconnectEvent, NackEvent, SendEvent, ResolveNode, StreamInfo } from '../server-options.ts';
+import { listenAds, type AdsTransportOptions, type ListeningAds } from '../listen.ts';
+import type { AckEvent, DisconnectEvent, NackEvent, SendEvent, ResolveNode, StreamInfo, StreamLimits } from '../server-options.ts';
 
 export interface TestServer {
   cache: ResourceCache;
@@ -16,12 +16,15 @@ export interface TestServer {
  * An ADS server on a free loopback port. Proxies are placed in the scope named by their
  * node `cluster`; a node id starting with `deny` is refused.
  */
-export async function startTestServer(options: { cache?: ResourceCache; port?: number; resolveNode?: ResolveNode } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { cache?: ResourceCache; port?: number; resolveNode?: ResolveNode; limits?: Partial<StreamLimits>; transport?: Partial<AdsTransportOptions> } = {},
+): Promise<TestServer> {
   const cache = options.cache ?? new ResourceCache();
   const events: TestServer['events'] = { sent: [], acks: [], nacks: [], connects: [], disconnects: [] };
   const ads = new AdsServer({
     cache,
     controlPlaneId: 'test-control-plane',
+    ...(options.limits ? { limits: options.limits } : {}),
     resolveNode: options.resolveNode ?? ((node) => (node.id.startsWith('deny') ? new Error(`node ${node.id} is not allowed`) : { proxyId: node.id, scope: node.cluster })),
     hooks: {
       onSend: (e) => events.sent.push(e),
@@ -31,6 +34,6 @@ export async function startTestServer(options: { cache?: ResourceCache; port?: n
       onDisconnect: (e) => events.disconnects.push(e),
     },
   });
-  const listening = await listenAds(ads, `127.0.0.1:${options.port ?? 0}`);
+  const listening = await listenAds(ads, `127.0.0.1:${options.port ?? 0}`, undefined, options.transport);
   return { cache, ads, listening, port: listening.port, events, stop: () => listening.stop() };
 }
