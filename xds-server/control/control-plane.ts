@@ -158,20 +158,48 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     await Promise.allSettled([...this.reloads.values()].map((r) => r.running));
   }
 
+  /** Runs `work` in a turn of the ADS server's request slices (in a later turn of the loop when there is no server). */
+  private inTurn<T>(work: () => T): Promise<T> {
+    if (this.ads) return this.ads.inTurn(work);
+    return new Promise<T>((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          resolve(work());
+        } catch (err) {
+          reject(err);
+        }
+      }),
+    );
+  }
+
   /** For the AdsServer: who is connecting and which scope it gets. */
   readonly resolveNode = async (node: XdsNode, peer: PeerInfo): Promise<ProxyIdentity | Error> => {
     const verified = this.options.verifiedIdentity;
     const described = verified ? await describeVerifiedNode(node, peer, verified.owners) : describeNode(node);
     if (!described.ok) return new Error(`invalid node metadata: ${described.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
     const proxy = described.value;
-    const runtime = await this.loadMesh(proxy.tenantId, proxy.mesh);
-    if (!runtime) return new Error(`mesh ${proxy.mesh} does not exist`);
+    const loaded = await this.loadMesh(proxy.tenantId, proxy.mesh);
+    if (!loaded) return new Error(`mesh ${proxy.mesh} does not exist`);
     const group = scopeKey(proxy.tenantId, proxy.mesh, proxyGroupKey(proxy.descriptor));
     const inbound = inboundKey(proxy.descriptor);
     const scope = inbound ? `${group}|${inbound}` : group;
     // Published before the stream starts; counted once it does (onConnect), so a stream that
-    // ends while being resolved leaves nothing counted.
-    this.ensureScope(runtime, scope, proxy.descriptor);
+    // ends while being resolved leaves nothing counted. Publishing translates the proxy's group
+    // (the whole mesh, for the first proxy of a cold one), so it waits for a turn: every proxy of a
+    // mesh that connected while it loaded resumes here at once, and publishing all their groups in
+    // that one microtask drain held the event loop for 0.3 s per mesh in a 1,000-sidecar storm.
+    // By its turn a reload may have replaced the mesh's runtime, or dropped it.
+    const key = meshKey(proxy.tenantId, proxy.mesh);
+    const published = await this.inTurn(() => {
+      const runtime = this.meshes.get(key);
+      if (runtime) this.ensureScope(runtime, scope, proxy.descriptor);
+      return runtime !== undefined;
+    });
+    if (!published) {
+      const runtime = await this.loadMesh(proxy.tenantId, proxy.mesh);
+      if (!runtime) return new Error(`mesh ${proxy.mesh} does not exist`);
+      this.ensureScope(runtime, scope, proxy.descriptor);
+    }
     const proxyId = this.proxyIdFor(node.id, proxy);
     this.connecting.set(proxyId, { ...proxy, scope, nodeId: node.id });
     return { proxyId, scope };
@@ -399,18 +427,21 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
 
   /**
    * Publishes every group of the mesh and the scopes layered on it, one group per turn of the event
-   * loop: each group's proxies are pushed as soon as it is ready, and other meshes' streams are
-   * served in between instead of waiting for the whole mesh.
+   * loop: each group's proxies are pushed as soon as it is ready (its responses leave in that turn),
+   * and other meshes' streams are served in between instead of waiting for the whole mesh. The
+   * first group waits for a turn too: the debounce timers of several meshes often fire in one
+   * timers phase, and each reload publishing its first group there held the loop for all of them.
    */
   private async publishAll(runtime: MeshRuntime): Promise<void> {
+    const key = meshKey(runtime.tenantId, runtime.mesh);
     const layers = new Map<string, string[]>();
     for (const [scope, entry] of runtime.scopes) if (entry.group) layers.set(entry.group, [...(layers.get(entry.group) ?? []), scope]);
     for (const group of [...runtime.groups.keys()]) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
       // A newer reload of the mesh took over while this one waited its turn.
-      if (this.meshes.get(meshKey(runtime.tenantId, runtime.mesh)) !== runtime || this.stopped) return;
+      if (this.meshes.get(key) !== runtime || this.stopped) return;
       this.publishGroup(runtime, group);
       for (const scope of layers.get(group) ?? []) this.publishScope(runtime, scope);
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

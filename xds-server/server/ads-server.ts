@@ -67,6 +67,21 @@ export class AdsServer {
     return this.streams.get(streamId)?.status();
   }
 
+  /**
+   * Runs `work` as a turn of the request slices every stream's requests share: now, if the current
+   * slice has time left, else in a later slice. For heavy work a request handler continues with
+   * after an await: many handlers resuming together (every proxy waiting for one mesh to load)
+   * would otherwise run it all in one microtask drain, holding the event loop.
+   */
+  inTurn<T>(work: () => T): Promise<T> {
+    let result: T;
+    return this.deps.turns
+      .run(async () => {
+        result = work();
+      })
+      .then(() => result);
+  }
+
   /** Whether a response sent on the stream still awaits its ACK or NACK: far cheaper than its status. */
   streamAwaitingAnswer(streamId: string): boolean {
     return this.streams.get(streamId)?.awaitingAnswer() ?? false;
