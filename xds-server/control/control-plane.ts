@@ -427,21 +427,18 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
 
   /**
    * Publishes every group of the mesh and the scopes layered on it, one group per turn of the event
-   * loop: each group's proxies are pushed as soon as it is ready (its responses leave in that turn),
-   * and other meshes' streams are served in between instead of waiting for the whole mesh. The
-   * first group waits for a turn too: the debounce timers of several meshes often fire in one
-   * timers phase, and each reload publishing its first group there held the loop for all of them.
+   * loop: each group's proxies are pushed as soon as it is ready, and other meshes' streams are
+   * served in between instead of waiting for the whole mesh.
    */
   private async publishAll(runtime: MeshRuntime): Promise<void> {
-    const key = meshKey(runtime.tenantId, runtime.mesh);
     const layers = new Map<string, string[]>();
     for (const [scope, entry] of runtime.scopes) if (entry.group) layers.set(entry.group, [...(layers.get(entry.group) ?? []), scope]);
     for (const group of [...runtime.groups.keys()]) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
       // A newer reload of the mesh took over while this one waited its turn.
-      if (this.meshes.get(key) !== runtime || this.stopped) return;
+      if (this.meshes.get(meshKey(runtime.tenantId, runtime.mesh)) !== runtime || this.stopped) return;
       this.publishGroup(runtime, group);
       for (const scope of layers.get(group) ?? []) this.publishScope(runtime, scope);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
