@@ -8,103 +8,177 @@ const INT32 = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32']);
 const INT64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
 /**
+ * Where the check is: field names, list indexes, map keys and the message type an Any holds.
+ * Kept as a stack and written out as a path only for an error: every resource a proxy gets passes
+ * through here, and building the path string of every field it has was a third of the check.
+ */
+type Segment = string | number | { readonly mapKey: string } | { readonly any: string };
+
+class Check {
+  readonly errors: FieldError[] = [];
+  private readonly at: Segment[] = [];
+
+  enter(segment: Segment): void {
+    this.at.push(segment);
+  }
+
+  leave(): void {
+    this.at.pop();
+  }
+
+  /** An error here, or in `field` of the message here. */
+  error(message: string, field?: string): void {
+    let path = '';
+    for (const segment of field === undefined ? this.at : [...this.at, field]) {
+      if (typeof segment === 'string') path = path ? `${path}.${segment}` : segment;
+      else if (typeof segment === 'number') path += `[${segment}]`;
+      else if ('mapKey' in segment) path += `[${JSON.stringify(segment.mapKey)}]`;
+      else path += `<${segment.any}>`;
+    }
+    this.errors.push({ path, message });
+  }
+}
+
+/**
  * Checks a protobufjs object-form message against its type before `fromObject`, which
  * silently drops unknown fields, unknown `@type`s and unknown enum names and coerces
  * mistyped scalars. Returns every problem with its field path.
  */
 export function checkObject(type: Type, object: unknown): FieldError[] {
-  const errors: FieldError[] = [];
-  checkMessage(type, object, '', errors, 0);
-  return errors;
+  const check = new Check();
+  checkMessage(type, object, check, 0);
+  return check.errors;
 }
 
-function join(prefix: string, key: string): string {
-  return prefix ? `${prefix}.${key}` : key;
+// Reading a type's fullName walks its parents and joins their names on every call.
+const anyTypes = new WeakSet<Type>();
+const notAnyTypes = new WeakSet<Type>();
+function isAny(type: Type): boolean {
+  if (anyTypes.has(type)) return true;
+  if (notAnyTypes.has(type)) return false;
+  const any = type.fullName === ANY;
+  (any ? anyTypes : notAnyTypes).add(type);
+  return any;
 }
 
-function checkMessage(type: Type, value: unknown, path: string, errors: FieldError[], depth: number): void {
+/** The message type an Any's `@type` names, per root (a lookup walks the namespace). */
+const typesByUrl = new WeakMap<protobuf.Root, Map<string, Type | undefined>>();
+function typeForUrl(anyType: Type, typeUrl: string): Type | undefined {
+  const root = anyType.root;
+  let known = typesByUrl.get(root);
+  if (!known) typesByUrl.set(root, (known = new Map()));
+  if (known.has(typeUrl)) return known.get(typeUrl);
+  const found = root.lookup(typeUrl.slice(typeUrl.lastIndexOf('/') + 1));
+  const type = found instanceof protobuf.Type ? found : undefined;
+  // Bounded: a hostile resource could name endless made-up types.
+  if (known.size < 4096) known.set(typeUrl, type);
+  return type;
+}
+
+function checkMessage(type: Type, value: unknown, check: Check, depth: number): void {
   if (depth > MAX_DEPTH) {
-    errors.push({ path, message: 'nested too deeply' });
+    check.error('nested too deeply');
     return;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
-    errors.push({ path, message: `expected a ${type.name} object` });
+    check.error(`expected a ${type.name} object`);
     return;
   }
   const object = value as Record<string, unknown>;
-  if (type.fullName === ANY && '@type' in object) {
-    checkAny(type, object, path, errors, depth);
-    return;
-  }
-  const oneofsSet = new Map<string, string>();
-  for (const [key, fieldValue] of Object.entries(object)) {
+  const any = isAny(type) && '@type' in object;
+  if (any && !checkAny(type, object, check, depth)) return;
+  // An Any's fields are its inner message's, one level deeper.
+  const inner = any ? typeForUrl(type, object['@type'] as string)! : type;
+  const fieldDepth = any ? depth + 1 : depth;
+  let oneofsSet: Map<string, string> | undefined;
+  for (const key of Object.keys(object)) {
+    if (any && key === '@type') continue;
+    const fieldValue = object[key];
     if (fieldValue === undefined || fieldValue === null) continue;
-    const field = type.fields[key];
+    const field = inner.fields[key];
     if (!field) {
       // toObject({ oneofs: true }) adds the oneof's name as a virtual key; accept it back.
-      if (type.oneofs?.[key]) continue;
-      errors.push({ path: join(path, key), message: `unknown field of ${type.fullName.slice(1)}` });
+      if (inner.oneofs?.[key]) continue;
+      check.error(`unknown field of ${inner.fullName.slice(1)}`, key);
       continue;
     }
     const oneof = field.partOf;
     if (oneof) {
+      oneofsSet ??= new Map();
       const other = oneofsSet.get(oneof.name);
-      if (other) errors.push({ path: join(path, key), message: `only one of ${oneof.name} may be set (also ${other})` });
+      if (other) check.error(`only one of ${oneof.name} may be set (also ${other})`, key);
       oneofsSet.set(oneof.name, key);
     }
-    checkField(field, fieldValue, join(path, key), errors, depth);
+    check.enter(key);
+    checkField(field, fieldValue, check, fieldDepth);
+    check.leave();
   }
+  if (any) check.leave();
 }
 
-function checkAny(anyType: Type, object: Record<string, unknown>, path: string, errors: FieldError[], depth: number): void {
+/** Checks an Any's `@type`; when it names a loaded type, enters it (the caller leaves) and returns true. */
+function checkAny(anyType: Type, object: Record<string, unknown>, check: Check, depth: number): boolean {
   const typeUrl = object['@type'];
   if (typeof typeUrl !== 'string') {
-    errors.push({ path: join(path, '@type'), message: 'must be a type URL string' });
-    return;
+    check.error('must be a type URL string', '@type');
+    return false;
   }
-  const found = anyType.root.lookup(typeUrl.slice(typeUrl.lastIndexOf('/') + 1));
-  const inner = found instanceof protobuf.Type ? found : undefined;
+  const inner = typeForUrl(anyType, typeUrl);
   if (!inner) {
-    errors.push({ path: join(path, '@type'), message: `unknown type ${typeUrl} (its .proto is not loaded)` });
-    return;
+    check.error(`unknown type ${typeUrl} (its .proto is not loaded)`, '@type');
+    return false;
   }
-  const { '@type': _ignored, ...rest } = object;
-  checkMessage(inner, rest, `${path}<${inner.name}>`, errors, depth + 1);
+  if (depth + 1 > MAX_DEPTH) {
+    check.enter({ any: inner.name });
+    check.error('nested too deeply');
+    check.leave();
+    return false;
+  }
+  check.enter({ any: inner.name });
+  return true;
 }
 
-function checkField(field: Field, value: unknown, path: string, errors: FieldError[], depth: number): void {
+function checkField(field: Field, value: unknown, check: Check, depth: number): void {
   if (field.map) {
     if (typeof value !== 'object' || Array.isArray(value)) {
-      errors.push({ path, message: 'expected a map (object)' });
+      check.error('expected a map (object)');
       return;
     }
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) checkSingle(field, v, `${path}[${JSON.stringify(k)}]`, errors, depth);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      check.enter({ mapKey: k });
+      checkSingle(field, v, check, depth);
+      check.leave();
+    }
     return;
   }
   if (field.repeated) {
     if (!Array.isArray(value)) {
-      errors.push({ path, message: 'expected a list' });
+      check.error('expected a list');
       return;
     }
-    value.forEach((item: unknown, i) => checkSingle(field, item, `${path}[${i}]`, errors, depth));
+    for (let i = 0; i < value.length; i++) {
+      check.enter(i);
+      checkSingle(field, value[i], check, depth);
+      check.leave();
+    }
     return;
   }
-  checkSingle(field, value, path, errors, depth);
+  checkSingle(field, value, check, depth);
 }
 
-function checkSingle(field: Field, value: unknown, path: string, errors: FieldError[], depth: number): void {
+function checkSingle(field: Field, value: unknown, check: Check, depth: number): void {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) {
-    checkMessage(resolved, value, path, errors, depth + 1);
+    checkMessage(resolved, value, check, depth + 1);
     return;
   }
   if (resolved instanceof protobuf.Enum) {
     const known = typeof value === 'string' ? value in resolved.values : typeof value === 'number' && Number.isInteger(value);
-    if (!known) errors.push({ path, message: `unknown ${resolved.name} value ${JSON.stringify(value)}` });
+    if (!known) check.error(`unknown ${resolved.name} value ${JSON.stringify(value)}`);
     return;
   }
   const problem = scalarProblem(field.type, value);
-  if (problem) errors.push({ path, message: problem });
+  if (problem) check.error(problem);
 }
 
 function scalarProblem(type: string, value: unknown): string | undefined {
