@@ -17,6 +17,11 @@ export interface AdsTransportOptions {
    * until the kernel gives up on the socket, which for an idle one is never.
    */
   keepaliveTimeMs: number;
+  /**
+   * Long enough to outlast the event loop's worst stall: a ping's timeout runs in the timers phase,
+   * before the poll phase reads the answer, so a loop held longer than this (a 10,000-sidecar
+   * connection storm held one for up to 7.8 s) would drop healthy connections.
+   */
   keepaliveTimeoutMs: number;
   /** The largest request accepted; a larger one ends its stream with RESOURCE_EXHAUSTED. */
   maxRequestBytes: number;
@@ -24,7 +29,7 @@ export interface AdsTransportOptions {
 
 // Envoy's first request is ~62 KB (its node lists every extension it was built with); a delta
 // request naming 10,000 resources (the per-type subscription limit) stays well under 4 MiB.
-export const DEFAULT_TRANSPORT: AdsTransportOptions = { keepaliveTimeMs: 30_000, keepaliveTimeoutMs: 10_000, maxRequestBytes: 4 * 1024 * 1024 };
+export const DEFAULT_TRANSPORT: AdsTransportOptions = { keepaliveTimeMs: 30_000, keepaliveTimeoutMs: 20_000, maxRequestBytes: 4 * 1024 * 1024 };
 
 function grpcServerOptions(transport: Partial<AdsTransportOptions> = {}): ServerOptions {
   const t = { ...DEFAULT_TRANSPORT, ...transport };

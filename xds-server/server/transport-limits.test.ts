@@ -59,7 +59,7 @@ describe('ADS transport bounds', () => {
   });
 
   it('keeps a connection that answers its keepalive pings, and drops one that stops answering (a vanished host), ending its stream', async () => {
-    server = await startTestServer({ transport: { keepaliveTimeMs: 100, keepaliveTimeoutMs: 200 } });
+    server = await startTestServer({ transport: { keepaliveTimeMs: 100, keepaliveTimeoutMs: 1000 } });
     server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
     const relay = await startRelay(server.port);
     cleanups.push(() => relay.close());
@@ -74,7 +74,7 @@ describe('ADS transport bounds', () => {
     expect(server.ads.proxyStatus().map((s) => s.proxyId)).toEqual(['p1']);
 
     relay.freeze();
-    await expect.poll(() => server!.events.disconnects.map((d) => d.proxyId), { timeout: 5000 }).toEqual(['p1']);
+    await expect.poll(() => server!.events.disconnects.map((d) => d.proxyId), { timeout: 10_000 }).toEqual(['p1']);
     expect(server.ads.proxyStatus()).toEqual([]);
   });
 
