@@ -50,16 +50,8 @@ export function checkObject(type: Type, object: unknown): FieldError[] {
   return check.errors;
 }
 
-// Reading a type's fullName walks its parents and joins their names on every call.
-const anyTypes = new WeakSet<Type>();
-const notAnyTypes = new WeakSet<Type>();
-function isAny(type: Type): boolean {
-  if (anyTypes.has(type)) return true;
-  if (notAnyTypes.has(type)) return false;
-  const any = type.fullName === ANY;
-  (any ? anyTypes : notAnyTypes).add(type);
-  return any;
-}
+// Reading a type's fullName walks its parents and joins their names: ask it only of types named Any.
+const isAny = (type: Type): boolean => type.name === 'Any' && type.fullName === ANY;
 
 /** The message type an Any's `@type` names, per root (a lookup walks the namespace). */
 const typesByUrl = new WeakMap<protobuf.Root, Map<string, Type | undefined>>();
@@ -86,9 +78,9 @@ function checkMessage(type: Type, value: unknown, check: Check, depth: number): 
   }
   const object = value as Record<string, unknown>;
   const any = isAny(type) && '@type' in object;
-  if (any && !checkAny(type, object, check, depth)) return;
   // An Any's fields are its inner message's, one level deeper.
-  const inner = any ? typeForUrl(type, object['@type'] as string)! : type;
+  const inner = any ? checkAny(type, object, check, depth) : type;
+  if (!inner) return;
   const fieldDepth = any ? depth + 1 : depth;
   let oneofsSet: Map<string, string> | undefined;
   for (const key of Object.keys(object)) {
@@ -116,26 +108,25 @@ function checkMessage(type: Type, value: unknown, check: Check, depth: number): 
   if (any) check.leave();
 }
 
-/** Checks an Any's `@type`; when it names a loaded type, enters it (the caller leaves) and returns true. */
-function checkAny(anyType: Type, object: Record<string, unknown>, check: Check, depth: number): boolean {
+/** The type an Any's `@type` names, entered (the caller leaves it); undefined, with the error, when there is none to check. */
+function checkAny(anyType: Type, object: Record<string, unknown>, check: Check, depth: number): Type | undefined {
   const typeUrl = object['@type'];
   if (typeof typeUrl !== 'string') {
     check.error('must be a type URL string', '@type');
-    return false;
+    return undefined;
   }
   const inner = typeForUrl(anyType, typeUrl);
   if (!inner) {
     check.error(`unknown type ${typeUrl} (its .proto is not loaded)`, '@type');
-    return false;
-  }
-  if (depth + 1 > MAX_DEPTH) {
-    check.enter({ any: inner.name });
-    check.error('nested too deeply');
-    check.leave();
-    return false;
+    return undefined;
   }
   check.enter({ any: inner.name });
-  return true;
+  if (depth + 1 > MAX_DEPTH) {
+    check.error('nested too deeply');
+    check.leave();
+    return undefined;
+  }
+  return inner;
 }
 
 function checkField(field: Field, value: unknown, check: Check, depth: number): void {

@@ -8,7 +8,7 @@ import type { TypeStatus } from './proxy-status.ts';
 import { OrderingHold, removalsMayProceed, updatesMayProceed, virtualHostsToFollow, warmingNeeds, type HeldState } from './make-before-break.ts';
 import { routeConfigurationOf, splitRouteConfiguration, vhdsView } from './delta-vhds.ts';
 import type { SessionContext } from './session-context.ts';
-import { TypeTracker } from './type-tracker.ts';
+import { someAwaitingAnswer, TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
 import { KnownVersions } from './known-versions.ts';
 
@@ -152,8 +152,7 @@ export class DeltaSession implements HeldState {
 
   /** Some response, of any type, still awaits the proxy's ACK or NACK. */
   awaitingAnyAnswer(): boolean {
-    for (const state of this.types.values()) if (state.tracker.awaitingAnswer()) return true;
-    return false;
+    return someAwaitingAnswer(this.types.values());
   }
 
   *held(typeUrl: XdsTypeUrl): Iterable<CachedResource> {

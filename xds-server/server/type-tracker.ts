@@ -137,3 +137,9 @@ export class TypeTracker {
     };
   }
 }
+
+/** Whether any of a session's types has a response still awaiting the proxy's ACK or NACK. */
+export function someAwaitingAnswer(types: Iterable<{ readonly tracker: TypeTracker }>): boolean {
+  for (const state of types) if (state.tracker.awaitingAnswer()) return true;
+  return false;
+}
