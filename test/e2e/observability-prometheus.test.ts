@@ -140,8 +140,9 @@ describe('golden signals in the control plane, reported by the agents', () => {
       const res = await trellis.api('GET', `/v1/meshes/${MESH}/services/shop/reviews/signals?window=60`);
       expect(res.status).toBe(200);
       signals = res.json as Signals;
-      return signals.versions.length === 2 && signals.versions.every((v) => v.requests >= 20);
-    }, 'signals of both versions of reviews', 60_000, 1000);
+      // Envoy's histograms reach the agent at its stats flush, after the request counters: wait for both.
+      return signals.versions.length === 2 && signals.versions.every((v) => v.requests >= 20 && v.latencyMs !== null);
+    }, 'signals (counts and latency) of both versions of reviews', 60_000, 1000);
     expect(signals!.host).toBe(REVIEWS);
     expect(signals!.reporters).toBe(1);
     const [v1, v2] = signals!.versions;
