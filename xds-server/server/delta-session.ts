@@ -5,7 +5,7 @@ import { classifyDeltaRequest } from './classify-request.ts';
 import { encodeDeltaResponse } from './codec.ts';
 import type { DeltaRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
-import { OrderingHold, removalsMayProceed, updatesMayProceed, virtualHostsToFollow, warmingNeeds, type HeldState } from './make-before-break.ts';
+import { OrderingHold, removalsMayProceed, updatesMayProceed, waitsForAnswer, virtualHostsToFollow, warmingNeeds, type HeldState } from './make-before-break.ts';
 import { routeConfigurationOf, splitRouteConfiguration, vhdsView } from './delta-vhds.ts';
 import type { SessionContext } from './session-context.ts';
 import { someAwaitingAnswer, TypeTracker } from './type-tracker.ts';
@@ -96,6 +96,10 @@ export interface DeltaSessionOptions {
 export class DeltaSession implements HeldState {
   private readonly types = new Map<XdsTypeUrl, DeltaTypeState>();
   private readonly hold: OrderingHold;
+  /** Types whose update waits, in the push under way, for the answer to the last response. */
+  private readonly waiting = new Set<XdsTypeUrl>();
+  /** Types sent in the push under way: a removal may follow their update at once, as Envoy applies responses in order. */
+  private readonly sentInPush = new Set<XdsTypeUrl>();
   private readonly vhds: boolean;
 
   constructor(
@@ -122,6 +126,8 @@ export class DeltaSession implements HeldState {
 
   /** Sends what changed, make-before-break: every update in PUSH_ORDER, then removals. */
   push(): void {
+    this.waiting.clear();
+    this.sentInPush.clear();
     for (const typeUrl of PUSH_ORDER) {
       const state = this.types.get(typeUrl);
       if (state && this.published(typeUrl) && !this.pushUpdates(state)) return;
@@ -134,12 +140,21 @@ export class DeltaSession implements HeldState {
       const removed = this.gone(state, all, state.syncedTo && diffOf(state.syncedTo, all));
       if (removed.length === 0) continue;
       // Later types wait too: their users may be among what is still held back.
-      if (!this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
+      if (this.waiting.has(typeUrl) || this.waits(state) || !this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
       this.send(state, [], removed);
     }
     // Everything went out: until the cache serves another map (or the stream wants more), nothing is due.
-    for (const [typeUrl, state] of this.types) if (this.published(typeUrl) && state.rewarm.size === 0) state.syncedTo = this.served(typeUrl);
+    for (const [typeUrl, state] of this.types) if (this.published(typeUrl) && state.rewarm.size === 0 && !this.waiting.has(typeUrl)) state.syncedTo = this.served(typeUrl);
     this.hold.settle();
+  }
+
+  /** Whether this type's update waits for the proxy's answer to its last response (see waitsForAnswer). */
+  private waits(state: DeltaTypeState): boolean {
+    if (this.sentInPush.has(state.info.typeUrl)) return false;
+    const now = this.ctx.now().getTime();
+    if (!waitsForAnswer(state.tracker.awaitingSince(), state.rewarm.size > 0, now, this.ctx.limits.maxAnswerWaitMs, this.ctx.pushLater)) return false;
+    this.waiting.add(state.info.typeUrl);
+    return true;
   }
 
   isTracked(typeUrl: XdsTypeUrl): boolean {
@@ -300,6 +315,7 @@ export class DeltaSession implements HeldState {
       if (complete) state.updatedTo = all;
       return true;
     }
+    if (this.waits(state)) return true;
     if (!this.hold.mayProceed(updatesMayProceed(state.info.typeUrl, this, changed))) return false;
     state.rewarm.clear();
     // A first response that carries everything the scope serves is the same for every stream of it.
@@ -336,7 +352,8 @@ export class DeltaSession implements HeldState {
     const shared = servedVersion === undefined ? undefined : this.ctx.shared(`delta\n${typeUrl}\n${servedVersion}`, state.tracker.lastNonce, encode);
     const nonce = shared?.nonce ?? this.ctx.nextNonce();
     this.ctx.write(shared?.bytes ?? encode(nonce));
-    state.tracker.recordSend(nonce, version, resources, removed, (_name, i) => before[i]);
+    state.tracker.recordSend(nonce, version, resources, removed, (_name, i) => before[i], this.ctx.now().getTime());
+    this.sentInPush.add(typeUrl);
     this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources, removed });
   }
 }

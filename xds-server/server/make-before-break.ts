@@ -129,3 +129,19 @@ export class OrderingHold {
     this.since = undefined;
   }
 }
+
+/**
+ * One response of a type in flight per stream: a newer version waits for the proxy's answer (ACK
+ * or NACK) to the last one and then goes out with everything that changed meanwhile, so a proxy
+ * still applying or warming one version is not sent the versions that replace it one by one (the
+ * reference Go control plane behaves alike: it answers a request, and the next request is the ACK).
+ * What Envoy is warming (`urgent`) never waits, and nothing waits past `maxWaitMs`: a proxy that
+ * does not answer still gets its config, late.
+ */
+export function waitsForAnswer(since: number | undefined, urgent: boolean, now: number, maxWaitMs: number, retryIn: (delayMs: number) => void): boolean {
+  if (urgent || since === undefined) return false;
+  const waited = now - since;
+  if (waited >= maxWaitMs) return false;
+  retryIn(maxWaitMs - waited);
+  return true;
+}
