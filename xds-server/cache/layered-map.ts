@@ -7,8 +7,8 @@ export class LayeredMap<V> implements ReadonlyMap<string, V> {
   private count: number | undefined;
 
   constructor(
-    private readonly base: ReadonlyMap<string, V>,
-    private readonly top: ReadonlyMap<string, V>,
+    readonly base: ReadonlyMap<string, V>,
+    readonly top: ReadonlyMap<string, V>,
   ) {}
 
   get size(): number {

@@ -203,4 +203,21 @@ describe('incremental (delta) ADS', () => {
     expect(t.server.events.disconnects).toEqual([expect.objectContaining({ reason: 'limit' })]);
     expect(t.server.ads.proxyStatus()).toEqual([]);
   });
+
+  it("sends a proxy on a layered scope only what changed of the shared base, never its own resources again, and keeps a shared name its own side overrides", async () => {
+    const group = (port: number, extra: boolean) => new Map<XdsTypeUrl, ReadonlyMap<string, Record<string, unknown>>>([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', port), ...(extra ? [staticCluster('inbound', '127.0.0.1', 1)] : [])])]]);
+    t.server.cache.setSnapshot('group', group(1, true));
+    t.server.cache.setLayered('scope-a', 'group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])]]));
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    const first = await stream.next();
+    expect(versions(first)).toEqual({ shared: expect.any(String), inbound: t.server.cache.resources('scope-a', CLUSTER_TYPE_URL).get('inbound')!.version });
+    ack(stream, first);
+    // The base changes its own cluster and drops the one the proxy overrides: only the first reaches the proxy.
+    t.server.cache.setSnapshot('group', group(2, false));
+    const update = await stream.next();
+    expect([Object.keys(versions(update)), update.removed_resources]).toEqual([['shared'], []]);
+    ack(stream, update);
+    await stream.expectSilence();
+  });
 });

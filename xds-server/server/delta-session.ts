@@ -1,4 +1,4 @@
-import type { CachedResource } from '../cache/index.ts';
+import { LayeredMap, type CachedResource } from '../cache/index.ts';
 import { isXdsTypeUrl, PUSH_ORDER, REMOVAL_ORDER, resourceTypeInfo, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL } from '../protos/index.ts';
 import type { ResourceTypeInfo, XdsTypeUrl } from '../protos/index.ts';
 import { classifyDeltaRequest } from './classify-request.ts';
@@ -73,6 +73,13 @@ function diffOf(before: ReadonlyMap<string, CachedResource>, after: ReadonlyMap<
     diffs.set(before, byAfter);
   }
   let diff = byAfter.get(after);
+  if (!diff && before instanceof LayeredMap && after instanceof LayeredMap && before.top === after.top) {
+    // Two views of one proxy with the same own resources: only the shared base changed, and its diff is every such proxy's.
+    const inner = diffOf(before.base, after.base);
+    const own = after.top;
+    diff = own.size === 0 ? inner : { changed: inner.changed.filter((name) => !own.has(name)), removed: inner.removed.filter((name) => !own.has(name)) };
+    byAfter.set(after, diff);
+  }
   if (!diff) {
     const changed: string[] = [];
     for (const [name, r] of after) if (before.get(name)?.version !== r.version) changed.push(name);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../protos/index.ts';
-import type { XdsTypeUrl } from '../protos/index.ts';
+import type { ResourceObject, XdsTypeUrl } from '../protos/index.ts';
 import { decodeAny, namesOf, type AnyMessage, type SotwResponseMessage } from './testing/ads-client.ts';
 import { byName, edsCluster, httpListener, loadAssignment, routeConfig, staticCluster } from './testing/envoy-resources.ts';
 import { useTestServer } from './testing/use-test-server.ts';
@@ -254,5 +254,26 @@ describe('state-of-the-world ADS', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(t.server.ads.proxyStatus()).toEqual([]);
     expect(t.server.events.disconnects).toEqual([expect.objectContaining({ proxyId: 'proxy-1', reason: expect.stringMatching(/^(end|cancelled)$/) })]);
+  });
+
+  it('sends a proxy on a layered scope no clusters when its shared base is rebuilt with equal content and another type changes', async () => {
+    const group = (listenerPort: number) =>
+      new Map<XdsTypeUrl, ReadonlyMap<string, ResourceObject>>([
+        [CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 1)])],
+        [LISTENER_TYPE_URL, byName([httpListener('l', listenerPort, 'r')])],
+      ]);
+    t.server.cache.setSnapshot('group', group(10001));
+    t.server.cache.setLayered('scope-a', 'group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])]]));
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    const clusters = await stream.next();
+    expect(namesOf(clusters).sort()).toEqual(['inbound', 'shared']);
+    stream.send({ type_url: CLUSTER_TYPE_URL, version_info: clusters.version_info, response_nonce: clusters.nonce });
+    stream.send({ type_url: LISTENER_TYPE_URL });
+    const listeners = await stream.next();
+    stream.send({ type_url: LISTENER_TYPE_URL, version_info: listeners.version_info, response_nonce: listeners.nonce });
+    t.server.cache.setSnapshot('group', group(10002));
+    expect((await stream.next()).type_url).toBe(LISTENER_TYPE_URL);
+    await stream.expectSilence();
   });
 });

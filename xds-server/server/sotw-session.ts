@@ -1,4 +1,4 @@
-import type { CachedResource } from '../cache/index.ts';
+import { LayeredMap, type CachedResource } from '../cache/index.ts';
 import { entryHash } from '../cache/entry-hash.ts';
 import { isXdsTypeUrl, PUSH_ORDER, REMOVAL_ORDER, resourceTypeInfo } from '../protos/index.ts';
 import type { ResourceTypeInfo, XdsTypeUrl } from '../protos/index.ts';
@@ -50,11 +50,30 @@ function digestOf(names: ReadonlySet<string>): string {
 
 const entriesOf = (resources: Iterable<CachedResource>): [string, string][] => [...resources].map((r) => [r.name, r.version]);
 
+const comparisons = new WeakMap<ReadonlyMap<string, CachedResource>, WeakMap<ReadonlyMap<string, CachedResource>, boolean>>();
+
+/**
+ * Whether two maps hold the same versions by name. Served maps are immutable, so the answer is
+ * kept per pair, for every stream of the scope; two views of one proxy with the same own
+ * resources compare as their shared bases do.
+ */
 function sameContent(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<string, CachedResource>): boolean {
   if (a === b) return true;
-  if (a.size !== b.size) return false;
-  for (const [name, r] of a) if (b.get(name)?.version !== r.version) return false;
-  return true;
+  if (a instanceof LayeredMap && b instanceof LayeredMap && a.top === b.top) return sameContent(a.base, b.base);
+  let byB = comparisons.get(a);
+  let same = byB?.get(b);
+  if (same !== undefined) return same;
+  same = a.size === b.size;
+  if (same) {
+    for (const [name, r] of a) {
+      if (b.get(name)?.version === r.version) continue;
+      same = false;
+      break;
+    }
+  }
+  if (!byB) comparisons.set(a, (byB = new WeakMap()));
+  byB.set(b, same);
+  return same;
 }
 
 /**
