@@ -76,6 +76,40 @@ describe('one response of a type in flight per stream', () => {
   });
 });
 
+describe('endpoints wait with the cluster update they warm', () => {
+  const t = useTestServer();
+  const snapshot = (timeout: number, port: number) =>
+    new Map([
+      [CLUSTER_TYPE_URL, byName([{ ...edsCluster('a'), connect_timeout: { seconds: timeout } }, edsCluster('b')])],
+      [ENDPOINT_TYPE_URL, byName([loadAssignment('a', [{ host: '127.0.0.1', port: 1 }]), loadAssignment('b', [{ host: '127.0.0.1', port }])])],
+    ]);
+
+  it('delta: while a cluster update waits for the answer to the last one, changed endpoints wait too, and both go out once after it', async () => {
+    t.server.cache.setSnapshot('scope-a', snapshot(1, 1));
+    const stream = t.delta();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    const cds = await stream.next();
+    stream.send({ type_url: CLUSTER_TYPE_URL, response_nonce: cds.nonce });
+    stream.send({ type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: ['a', 'b'] });
+    const eds = await stream.next();
+    stream.send({ type_url: ENDPOINT_TYPE_URL, response_nonce: eds.nonce });
+    // Envoy answers a cluster update once the clusters are warm: not yet.
+    t.server.cache.setSnapshot('scope-a', snapshot(2, 1));
+    const [cluster, warming] = [await stream.next(), await stream.next()];
+    expect([cluster.type_url, warming.type_url]).toEqual([CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL]);
+    stream.send({ type_url: ENDPOINT_TYPE_URL, response_nonce: warming.nonce });
+    // Still unanswered: another cluster change and an endpoint change of the other cluster.
+    t.server.cache.setSnapshot('scope-a', snapshot(3, 2));
+    await stream.expectSilence(300);
+    stream.send({ type_url: CLUSTER_TYPE_URL, response_nonce: cluster.nonce });
+    const [next, endpoints] = [await stream.next(), await stream.next()];
+    expect([next.type_url, next.resources.map((r) => r.name)]).toEqual([CLUSTER_TYPE_URL, ['a']]);
+    // The warming re-send of a and the change of b, in one response.
+    expect([endpoints.type_url, endpoints.resources.map((r) => r.name).sort()]).toEqual([ENDPOINT_TYPE_URL, ['a', 'b']]);
+    await stream.expectSilence();
+  });
+});
+
 describe('one response of a type in flight, for a proxy that does not answer', () => {
   const t = useTestServer({ limits: { maxAnswerWaitMs: 300 } });
 

@@ -6,7 +6,7 @@ import { classifySotwRequest } from './classify-request.ts';
 import { encodeSotwResponse } from './codec.ts';
 import type { SotwRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
-import { OrderingHold, removalsMayProceed, updatesMayProceed, waitsForAnswer, warmingNeeds, type HeldState } from './make-before-break.ts';
+import { OrderingHold, removalsMayProceed, updatesMayProceed, waitsForAnswer, warmsUpdatesOf, warmingNeeds, type HeldState } from './make-before-break.ts';
 import type { SessionContext } from './session-context.ts';
 import { someAwaitingAnswer, TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
@@ -145,12 +145,22 @@ export class SotwSession implements HeldState {
     this.hold.settle();
   }
 
-  /** Whether this type's update waits for the proxy's answer to its last response (see waitsForAnswer). */
+  /**
+   * Whether this type's update waits for the proxy's answer to its last response (see
+   * waitsForAnswer), or waits with the update it warms: Envoy gets endpoints (routes) again with
+   * the cluster (listener) update that waits, so sending them now would send them twice.
+   */
   private waits(state: SotwTypeState): boolean {
-    if (this.sentInPush.has(state.info.typeUrl)) return false;
-    const now = this.ctx.now().getTime();
-    if (!waitsForAnswer(state.tracker.awaitingSince(), state.rewarm.size > 0, now, this.ctx.limits.maxAnswerWaitMs, this.ctx.pushLater)) return false;
-    this.waiting.add(state.info.typeUrl);
+    const typeUrl = state.info.typeUrl;
+    if (this.sentInPush.has(typeUrl)) return false;
+    const warms = warmsUpdatesOf(typeUrl);
+    const urgent = state.rewarm.size > 0;
+    if (!urgent && warms !== undefined && this.waiting.has(warms)) {
+      this.waiting.add(typeUrl);
+      return true;
+    }
+    if (!waitsForAnswer(state.tracker.awaitingSince(), urgent, this.ctx.now().getTime(), this.ctx.limits.maxAnswerWaitMs, this.ctx.pushLater)) return false;
+    this.waiting.add(typeUrl);
     return true;
   }
 
