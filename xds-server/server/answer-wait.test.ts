@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL } from '../protos/index.ts';
+import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, type ResourceObject, type XdsTypeUrl } from '../protos/index.ts';
 import { byName, edsCluster, loadAssignment, staticCluster } from './testing/envoy-resources.ts';
 import { decodeAny, type AnyMessage } from './testing/ads-client.ts';
 import { useTestServer } from './testing/use-test-server.ts';
@@ -56,6 +56,15 @@ describe('one response of a type in flight per stream', () => {
     await stream.expectSilence();
   });
 
+  it('does not hold back a name the proxy newly subscribed to (a new cluster warming) while its last endpoints await an answer', async () => {
+    t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('a', [{ host: '127.0.0.1', port: 1 }]), loadAssignment('b', [{ host: '127.0.0.1', port: 2 }])]));
+    const stream = t.delta();
+    stream.send({ node, type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: ['a'] });
+    expect((await stream.next()).resources.map((r) => r.name)).toEqual(['a']);
+    stream.send({ type_url: ENDPOINT_TYPE_URL, resource_names_subscribe: ['b'] });
+    expect((await stream.next(1000)).resources.map((r) => r.name)).toEqual(['b']);
+  });
+
   it('does not hold back the endpoints Envoy warms a cluster with: they follow a cluster update even while the last endpoints await an answer', async () => {
     t.server.cache.setSnapshot('scope-a', new Map([
       [CLUSTER_TYPE_URL, byName([edsCluster('svc')])],
@@ -79,7 +88,7 @@ describe('one response of a type in flight per stream', () => {
 describe('endpoints wait with the cluster update they warm', () => {
   const t = useTestServer();
   const snapshot = (timeout: number, port: number) =>
-    new Map([
+    new Map<XdsTypeUrl, ReadonlyMap<string, ResourceObject>>([
       [CLUSTER_TYPE_URL, byName([{ ...edsCluster('a'), connect_timeout: { seconds: timeout } }, edsCluster('b')])],
       [ENDPOINT_TYPE_URL, byName([loadAssignment('a', [{ host: '127.0.0.1', port: 1 }]), loadAssignment('b', [{ host: '127.0.0.1', port }])])],
     ]);

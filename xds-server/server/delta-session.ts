@@ -147,7 +147,7 @@ export class DeltaSession implements HeldState {
       const removed = this.gone(state, all, state.syncedTo && diffOf(state.syncedTo, all));
       if (removed.length === 0) continue;
       // Later types wait too: their users may be among what is still held back.
-      if (this.waiting.has(typeUrl) || this.waits(state) || !this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
+      if (this.waiting.has(typeUrl) || this.waits(state, false) || !this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
       this.send(state, [], removed);
     }
     // Everything went out: until the cache serves another map (or the stream wants more), nothing is due.
@@ -159,12 +159,14 @@ export class DeltaSession implements HeldState {
    * Whether this type's update waits for the proxy's answer to its last response (see
    * waitsForAnswer), or waits with the update it warms: Envoy gets endpoints (routes) again with
    * the cluster (listener) update that waits, so sending them now would send them twice.
+   * `asked`: the update carries a name the proxy subscribed to and has never been sent; Envoy
+   * waits for it (a new cluster warming), so it goes at once.
    */
-  private waits(state: DeltaTypeState): boolean {
+  private waits(state: DeltaTypeState, asked: boolean): boolean {
     const typeUrl = state.info.typeUrl;
     if (this.sentInPush.has(typeUrl)) return false;
     const warms = warmsUpdatesOf(typeUrl);
-    const urgent = state.rewarm.size > 0;
+    const urgent = asked || state.rewarm.size > 0;
     if (!urgent && warms !== undefined && this.waiting.has(warms)) {
       this.waiting.add(typeUrl);
       return true;
@@ -332,7 +334,7 @@ export class DeltaSession implements HeldState {
       if (complete) state.updatedTo = all;
       return true;
     }
-    if (this.waits(state)) return true;
+    if (this.waits(state, !state.info.wildcard && changed.some((r) => !state.known.has(r.name)))) return true;
     if (!this.hold.mayProceed(updatesMayProceed(state.info.typeUrl, this, changed))) return false;
     state.rewarm.clear();
     // A first response that carries everything the scope serves is the same for every stream of it.

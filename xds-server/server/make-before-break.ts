@@ -141,8 +141,8 @@ export class OrderingHold {
  * or NACK) to the last one and then goes out with everything that changed meanwhile, so a proxy
  * still applying or warming one version is not sent the versions that replace it one by one (the
  * reference Go control plane behaves alike: it answers a request, and the next request is the ACK).
- * What Envoy is warming (`urgent`) never waits, and nothing waits past `maxWaitMs`: a proxy that
- * does not answer still gets its config, late. (A session also holds back the updates of a type
+ * What Envoy is warming, or asked for and never got (`urgent`), never waits, and nothing waits
+ * past `maxWaitMs`: a proxy that does not answer still gets its config, late. (A session also holds back the updates of a type
  * that warms a waiting one, see `warmsUpdatesOf`: they go out with that update, which needs them.)
  */
 export function waitsForAnswer(since: number | undefined, urgent: boolean, now: number, maxWaitMs: number, retryIn: (delayMs: number) => void): boolean {

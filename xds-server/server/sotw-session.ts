@@ -149,6 +149,8 @@ export class SotwSession implements HeldState {
    * Whether this type's update waits for the proxy's answer to its last response (see
    * waitsForAnswer), or waits with the update it warms: Envoy gets endpoints (routes) again with
    * the cluster (listener) update that waits, so sending them now would send them twice.
+   * (A new subscription never waits: in state of the world, the request that changes it answers
+   * the last response.)
    */
   private waits(state: SotwTypeState): boolean {
     const typeUrl = state.info.typeUrl;

@@ -59,7 +59,8 @@ describe('ADS transport bounds', () => {
   });
 
   it('keeps a connection that answers its keepalive pings, and drops one that stops answering (a vanished host), ending its stream', async () => {
-    server = await startTestServer({ transport: { keepaliveTimeMs: 100, keepaliveTimeoutMs: 1000 } });
+    // The answer timeout leaves room for a loaded machine (a parallel test run) to be slow to read the answer.
+    server = await startTestServer({ transport: { keepaliveTimeMs: 100, keepaliveTimeoutMs: 3000 } });
     server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
     const relay = await startRelay(server.port);
     cleanups.push(() => relay.close());
