@@ -39,11 +39,6 @@ type Served = ReadonlyMap<string, CachedResource>;
 
 const EMPTY: Served = new Map();
 
-/** The name under which a layered view's version lists its base's version. */
-const LAYERED_BASE = '';
-
-const entriesOf = (resources: Iterable<CachedResource>): (readonly [string, string])[] => Array.from(resources, (r) => [r.name, r.version] as const);
-
 /** Distinct resource contents whose encodings are remembered (oldest forgotten first). */
 const CONTENT_MEMO_ENTRIES = 50_000;
 
@@ -152,16 +147,13 @@ export class ResourceCache {
 
   /**
    * The version of a set of served resources (a map `resources` returned, or any other): computed
-   * once per map. A proxy's layered view is versioned as its base's version plus its own
-   * resources, so each proxy hashes its one or two own resources, not the whole shared set.
+   * once per map. It depends on the set alone, however it is held: the API apart from the replicas
+   * (RecordedProxies) versions a proxy's merged resources the same way to tell what it was sent.
    */
   versionOf(served: Served): string {
     let version = this.versions.get(served);
     if (version === undefined) {
-      version =
-        served instanceof LayeredMap
-          ? typeVersion([[LAYERED_BASE, this.versionOf(served.base)], ...entriesOf(served.top.values())])
-          : typeVersion(entriesOf(served.values()));
+      version = typeVersion([...served.values()].map((r) => [r.name, r.version] as const));
       this.versions.set(served, version);
     }
     return version;
