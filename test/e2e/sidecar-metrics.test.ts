@@ -52,12 +52,30 @@ let appMetricsBody = APP_METRICS;
 let server: AgentProcess;
 let client: AgentProcess;
 
-const scrapeText = async (agent: AgentProcess) => {
-  const res = await fetch(`http://127.0.0.1:${agent.metricsPort}/stats/prometheus`, { signal: AbortSignal.timeout(10_000) });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
-  return res.text();
-};
+/**
+ * One scrape on a connection of its own: a pooled keep-alive connection that the agent closes as
+ * idle just as the next scrape reuses it fails that scrape ("other side closed"), which
+ * Prometheus's client retries and fetch does not.
+ */
+const scrapeText = (agent: AgentProcess) =>
+  new Promise<string>((resolve, reject) => {
+    const req = http.get(`http://127.0.0.1:${agent.metricsPort}/stats/prometheus`, { agent: false, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          expect(res.statusCode).toBe(200);
+          expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+          resolve(Buffer.concat(chunks).toString('utf8'));
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('scrape timed out after 10 s')));
+    req.on('error', reject);
+  });
 /** Scrapes and parses with the reference parser (which fails the test on invalid text). */
 const scrape = async (agent: AgentProcess) => checkPrometheusText(await scrapeText(agent));
 const samplesOf = (samples: CheckedSample[], name: string, labels: Record<string, string> = {}) =>
