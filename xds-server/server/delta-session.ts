@@ -5,7 +5,7 @@ import { classifyDeltaRequest } from './classify-request.ts';
 import { encodeDeltaResponse } from './codec.ts';
 import type { DeltaRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
-import { OrderingHold, removalsMayProceed, updatesMayProceed, waitsForAnswer, warmsUpdatesOf, virtualHostsToFollow, warmingNeeds, type HeldState } from './make-before-break.ts';
+import { OrderingHold, removalsMayProceed, updatesMayProceed, virtualHostsToFollow, warmingNeeds, type HeldState } from './make-before-break.ts';
 import { routeConfigurationOf, splitRouteConfiguration, vhdsView } from './delta-vhds.ts';
 import type { SessionContext } from './session-context.ts';
 import { someAwaitingAnswer, TypeTracker } from './type-tracker.ts';
@@ -103,10 +103,6 @@ export interface DeltaSessionOptions {
 export class DeltaSession implements HeldState {
   private readonly types = new Map<XdsTypeUrl, DeltaTypeState>();
   private readonly hold: OrderingHold;
-  /** Types whose update waits, in the push under way, for the answer to the last response. */
-  private readonly waiting = new Set<XdsTypeUrl>();
-  /** Types sent in the push under way: a removal may follow their update at once, as Envoy applies responses in order. */
-  private readonly sentInPush = new Set<XdsTypeUrl>();
   private readonly vhds: boolean;
 
   constructor(
@@ -133,8 +129,6 @@ export class DeltaSession implements HeldState {
 
   /** Sends what changed, make-before-break: every update in PUSH_ORDER, then removals. */
   push(): void {
-    this.waiting.clear();
-    this.sentInPush.clear();
     for (const typeUrl of PUSH_ORDER) {
       const state = this.types.get(typeUrl);
       if (state && this.published(typeUrl) && !this.pushUpdates(state)) return;
@@ -147,33 +141,12 @@ export class DeltaSession implements HeldState {
       const removed = this.gone(state, all, state.syncedTo && diffOf(state.syncedTo, all));
       if (removed.length === 0) continue;
       // Later types wait too: their users may be among what is still held back.
-      if (this.waiting.has(typeUrl) || this.waits(state, false) || !this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
+      if (!this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
       this.send(state, [], removed);
     }
     // Everything went out: until the cache serves another map (or the stream wants more), nothing is due.
-    for (const [typeUrl, state] of this.types) if (this.published(typeUrl) && state.rewarm.size === 0 && !this.waiting.has(typeUrl)) state.syncedTo = this.served(typeUrl);
+    for (const [typeUrl, state] of this.types) if (this.published(typeUrl) && state.rewarm.size === 0) state.syncedTo = this.served(typeUrl);
     this.hold.settle();
-  }
-
-  /**
-   * Whether this type's update waits for the proxy's answer to its last response (see
-   * waitsForAnswer), or waits with the update it warms: Envoy gets endpoints (routes) again with
-   * the cluster (listener) update that waits, so sending them now would send them twice.
-   * `asked`: the update carries a name the proxy subscribed to and has never been sent; Envoy
-   * waits for it (a new cluster warming), so it goes at once.
-   */
-  private waits(state: DeltaTypeState, asked: boolean): boolean {
-    const typeUrl = state.info.typeUrl;
-    if (this.sentInPush.has(typeUrl)) return false;
-    const warms = warmsUpdatesOf(typeUrl);
-    const urgent = asked || state.rewarm.size > 0;
-    if (!urgent && warms !== undefined && this.waiting.has(warms)) {
-      this.waiting.add(typeUrl);
-      return true;
-    }
-    if (!waitsForAnswer(state.tracker.awaitingSince(), urgent, this.ctx.now().getTime(), this.ctx.limits.maxAnswerWaitMs, this.ctx.pushLater)) return false;
-    this.waiting.add(typeUrl);
-    return true;
   }
 
   isTracked(typeUrl: XdsTypeUrl): boolean {
@@ -334,7 +307,6 @@ export class DeltaSession implements HeldState {
       if (complete) state.updatedTo = all;
       return true;
     }
-    if (this.waits(state, !state.info.wildcard && changed.some((r) => !state.known.has(r.name)))) return true;
     if (!this.hold.mayProceed(updatesMayProceed(state.info.typeUrl, this, changed))) return false;
     state.rewarm.clear();
     // A first response that carries everything the scope serves is the same for every stream of it.
@@ -371,8 +343,7 @@ export class DeltaSession implements HeldState {
     const shared = servedVersion === undefined ? undefined : this.ctx.shared(`delta\n${typeUrl}\n${servedVersion}`, state.tracker.lastNonce, encode);
     const nonce = shared?.nonce ?? this.ctx.nextNonce();
     this.ctx.write(shared?.bytes ?? encode(nonce));
-    state.tracker.recordSend(nonce, version, resources, removed, (_name, i) => before[i], this.ctx.now().getTime());
-    this.sentInPush.add(typeUrl);
+    state.tracker.recordSend(nonce, version, resources, removed, (_name, i) => before[i]);
     this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources, removed });
   }
 }

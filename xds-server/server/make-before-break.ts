@@ -46,12 +46,6 @@ const WARMED_BY: ReadonlyMap<XdsTypeUrl, XdsTypeUrl> = new Map([
   [LISTENER_TYPE_URL, ROUTE_TYPE_URL],
 ]);
 
-/** The type whose updates Envoy warms with `typeUrl`'s resources (EDS: CDS, RDS: LDS), if any. */
-export function warmsUpdatesOf(typeUrl: XdsTypeUrl): XdsTypeUrl | undefined {
-  for (const [warmed, by] of WARMED_BY) if (by === typeUrl) return warmed;
-  return undefined;
-}
-
 /** The resources Envoy waits for after being sent `sent` of `typeUrl`, by type: they must follow in the same push. */
 export function warmingNeeds(typeUrl: XdsTypeUrl, sent: Iterable<CachedResource>): { typeUrl: XdsTypeUrl; names: string[] } | undefined {
   const warmedBy = WARMED_BY.get(typeUrl);
@@ -134,21 +128,4 @@ export class OrderingHold {
   settle(): void {
     this.since = undefined;
   }
-}
-
-/**
- * One response of a type in flight per stream: a newer version waits for the proxy's answer (ACK
- * or NACK) to the last one and then goes out with everything that changed meanwhile, so a proxy
- * still applying or warming one version is not sent the versions that replace it one by one (the
- * reference Go control plane behaves alike: it answers a request, and the next request is the ACK).
- * What Envoy is warming, or asked for and never got (`urgent`), never waits, and nothing waits
- * past `maxWaitMs`: a proxy that does not answer still gets its config, late. (A session also holds back the updates of a type
- * that warms a waiting one, see `warmsUpdatesOf`: they go out with that update, which needs them.)
- */
-export function waitsForAnswer(since: number | undefined, urgent: boolean, now: number, maxWaitMs: number, retryIn: (delayMs: number) => void): boolean {
-  if (urgent || since === undefined) return false;
-  const waited = now - since;
-  if (waited >= maxWaitMs) return false;
-  retryIn(maxWaitMs - waited);
-  return true;
 }

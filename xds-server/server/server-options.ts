@@ -83,11 +83,9 @@ export interface StreamLimits {
   maxQueuedBytes: number;
   /** How long a push may wait for the proxy to take up what it builds on (make-before-break). */
   maxOrderingHoldMs: number;
-  /** How long a newer version of a type may wait for the proxy's answer to the last one sent (waitsForAnswer). */
-  maxAnswerWaitMs: number;
 }
 
-export const DEFAULT_LIMITS: StreamLimits = { maxSubscriptionsPerType: 10_000, maxPendingNonces: 32, maxQueuedRequests: 256, maxQueuedBytes: 16 * 1024 * 1024, maxOrderingHoldMs: 5_000, maxAnswerWaitMs: 5_000 };
+export const DEFAULT_LIMITS: StreamLimits = { maxSubscriptionsPerType: 10_000, maxPendingNonces: 32, maxQueuedRequests: 256, maxQueuedBytes: 16 * 1024 * 1024, maxOrderingHoldMs: 5_000 };
 
 export interface AdsServerOptions {
   cache: ResourceCache;

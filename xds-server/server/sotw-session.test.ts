@@ -85,6 +85,20 @@ describe('state-of-the-world ADS', () => {
     expect([short(eds.type_url), namesOf(eds)]).toEqual(['EDS', ['svc']]);
   });
 
+  it('ignores a request carrying a stale nonce', async () => {
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1)]));
+    const stream = open();
+    stream.send({ node, type_url: CLUSTER_TYPE_URL });
+    const first = await stream.next();
+    t.server.cache.setResources('scope-a', CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 2)]));
+    const second = await stream.next();
+    // An answer to the first response arrives late: it must not count as a NACK of the current one.
+    stream.send({ type_url: CLUSTER_TYPE_URL, version_info: '', response_nonce: first.nonce, error_detail: { message: 'old news' } });
+    await stream.expectSilence();
+    expect(t.server.events.nacks).toEqual([]);
+    expect(t.server.ads.proxyStatus()[0]!.types[0]!.lastNonce).toBe(second.nonce);
+  });
+
   it('remembers a subscription to an endpoint set that does not exist yet and sends it when it appears', async () => {
     t.server.cache.setResources('scope-a', ENDPOINT_TYPE_URL, byName([loadAssignment('other', [{ host: '127.0.0.1', port: 1 }])]));
     const stream = open();

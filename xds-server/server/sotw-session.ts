@@ -6,7 +6,7 @@ import { classifySotwRequest } from './classify-request.ts';
 import { encodeSotwResponse } from './codec.ts';
 import type { SotwRequest } from './messages.ts';
 import type { TypeStatus } from './proxy-status.ts';
-import { OrderingHold, removalsMayProceed, updatesMayProceed, waitsForAnswer, warmsUpdatesOf, warmingNeeds, type HeldState } from './make-before-break.ts';
+import { OrderingHold, removalsMayProceed, updatesMayProceed, warmingNeeds, type HeldState } from './make-before-break.ts';
 import type { SessionContext } from './session-context.ts';
 import { someAwaitingAnswer, TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
@@ -83,10 +83,6 @@ function sameContent(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<stri
 export class SotwSession implements HeldState {
   private readonly types = new Map<XdsTypeUrl, SotwTypeState>();
   private readonly hold: OrderingHold;
-  /** Types whose update waits, in the push under way, for the answer to the last response. */
-  private readonly waiting = new Set<XdsTypeUrl>();
-  /** Types sent in the push under way: a removal may follow their update at once, as Envoy applies responses in order. */
-  private readonly sentInPush = new Set<XdsTypeUrl>();
 
   constructor(private readonly ctx: SessionContext) {
     this.hold = new OrderingHold(ctx.now, ctx.limits.maxOrderingHoldMs, ctx.pushLater);
@@ -122,8 +118,6 @@ export class SotwSession implements HeldState {
 
   /** Sends what changed, make-before-break: every update in PUSH_ORDER, then removals. */
   push(): void {
-    this.waiting.clear();
-    this.sentInPush.clear();
     for (const typeUrl of PUSH_ORDER) {
       const state = this.types.get(typeUrl);
       if (state && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl) && !this.pushUpdates(state)) return;
@@ -135,35 +129,14 @@ export class SotwSession implements HeldState {
       const current = this.current(state);
       if (![...state.sent.keys()].some((name) => !current.has(name))) continue;
       // Later types wait too: their users may be among what is still held back.
-      if (this.waiting.has(typeUrl) || this.waits(state) || !this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
+      if (!this.hold.mayProceed(removalsMayProceed(typeUrl, this))) return;
       this.pushFullState(state, current);
     }
     // Everything went out: until the cache serves another map (or the stream wants more), nothing is due.
     for (const [typeUrl, state] of this.types) {
-      if (state.rewarm.size === 0 && !this.waiting.has(typeUrl) && state.served && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) state.syncedTo = this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
+      if (state.rewarm.size === 0 && state.served && this.ctx.cache.isPublished(this.ctx.info.scope, typeUrl)) state.syncedTo = this.ctx.cache.resources(this.ctx.info.scope, typeUrl);
     }
     this.hold.settle();
-  }
-
-  /**
-   * Whether this type's update waits for the proxy's answer to its last response (see
-   * waitsForAnswer), or waits with the update it warms: Envoy gets endpoints (routes) again with
-   * the cluster (listener) update that waits, so sending them now would send them twice.
-   * (A new subscription never waits: in state of the world, the request that changes it answers
-   * the last response.)
-   */
-  private waits(state: SotwTypeState): boolean {
-    const typeUrl = state.info.typeUrl;
-    if (this.sentInPush.has(typeUrl)) return false;
-    const warms = warmsUpdatesOf(typeUrl);
-    const urgent = state.rewarm.size > 0;
-    if (!urgent && warms !== undefined && this.waiting.has(warms)) {
-      this.waiting.add(typeUrl);
-      return true;
-    }
-    if (!waitsForAnswer(state.tracker.awaitingSince(), urgent, this.ctx.now().getTime(), this.ctx.limits.maxAnswerWaitMs, this.ctx.pushLater)) return false;
-    this.waiting.add(typeUrl);
-    return true;
   }
 
   isTracked(typeUrl: XdsTypeUrl): boolean {
@@ -271,7 +244,6 @@ export class SotwSession implements HeldState {
         (keep as Map<string, CachedResource>).set(name, r);
       }
       if (state.served && sameContent(keep, state.sent)) return true;
-      if (this.waits(state)) return true;
       const updates = [...keep.values()].filter((r) => state.sent.get(r.name)?.version !== r.version);
       if (!this.hold.mayProceed(updatesMayProceed(typeUrl, this, updates))) return false;
       this.pushFullState(state, keep);
@@ -286,7 +258,6 @@ export class SotwSession implements HeldState {
       state.rewarm.clear();
       return true;
     }
-    if (this.waits(state)) return true;
     if (!this.hold.mayProceed(updatesMayProceed(typeUrl, this, changed))) return false;
     state.rewarm.clear();
     // Routes and endpoints are never wildcard here: `sent` is this stream's own map, not the cache's.
@@ -335,8 +306,7 @@ export class SotwSession implements HeldState {
     const shared = state.info.fullStateOfTheWorld ? this.ctx.shared(`sotw\n${typeUrl}\n${version}`, state.tracker.lastNonce, encode) : undefined;
     const nonce = shared?.nonce ?? this.ctx.nextNonce();
     this.ctx.write(shared?.bytes ?? encode(nonce));
-    state.tracker.recordSend(nonce, version, resources, removed, before, this.ctx.now().getTime());
-    this.sentInPush.add(typeUrl);
+    state.tracker.recordSend(nonce, version, resources, removed, before);
     this.ctx.hooks.onSend({ ...this.ctx.info, typeUrl, nonce, version, resources, removed });
   }
 }

@@ -9,11 +9,11 @@ function tracked(answerSettlesOlder = false) {
   return {
     t,
     held,
-    send(nonce: string, version: string, sent: SentResource[], removed: string[] = [], at = 0) {
+    send(nonce: string, version: string, sent: SentResource[], removed: string[] = []) {
       const before = sent.map((r) => held.get(r.name));
       for (const r of sent) held.set(r.name, r.version);
       for (const name of removed) held.delete(name);
-      t.recordSend(nonce, version, sent, removed, (_name, i) => before[i], at);
+      t.recordSend(nonce, version, sent, removed, (_name, i) => before[i]);
     },
     resources: () => t.status(true, [], held).resources,
   };

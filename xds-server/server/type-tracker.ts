@@ -10,8 +10,6 @@ export interface SentResource {
 interface PendingResponse {
   version: string;
   resources: readonly SentResource[];
-  /** When it was sent (ms, the session's clock). */
-  at: number;
 }
 
 /** The version of a resource the proxy holds or was last sent, as the session records it; undefined when neither. */
@@ -48,12 +46,6 @@ export class TypeTracker {
     return this.pending.size > 0;
   }
 
-  /** When the oldest response still awaiting an answer was sent; undefined when none is. */
-  awaitingSince(): number | undefined {
-    for (const response of this.pending.values()) return response.at;
-    return undefined;
-  }
-
   private settle(nonce: string): PendingResponse | undefined {
     const response = this.pending.get(nonce);
     if (!response) return undefined;
@@ -66,7 +58,7 @@ export class TypeTracker {
    * Records a response. `before` gives, for the i-th resource sent, the version the session held
    * for it before this response: acknowledged, unless the tracker says otherwise.
    */
-  recordSend(nonce: string, version: string, sent: readonly SentResource[], removed: readonly string[], before: (name: string, index: number) => string | undefined, at: number): void {
+  recordSend(nonce: string, version: string, sent: readonly SentResource[], removed: readonly string[], before: (name: string, index: number) => string | undefined): void {
     this.versionSent = version;
     this.lastNonce = nonce;
     for (let i = 0; i < sent.length; i++) {
@@ -80,7 +72,7 @@ export class TypeTracker {
       if (held !== v) this.unacked.set(name, held);
     }
     for (const name of removed) this.unacked.delete(name);
-    this.pending.set(nonce, { version, resources: sent, at });
+    this.pending.set(nonce, { version, resources: sent });
     // Oldest first: Map keeps insertion order.
     while (this.pending.size > this.maxPending) this.pending.delete(this.pending.keys().next().value as string);
   }
