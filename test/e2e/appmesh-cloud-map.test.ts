@@ -62,7 +62,7 @@ beforeAll(async () => {
   await cloudMap.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-1', Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(upstream.port), ECS_TASK_DEFINITION_FAMILY: 'colorteller-red' } }));
 
   // Trellis reads Cloud Map from the emulator, as TRELLIS_CLOUD_MAP_ENDPOINT makes `npm start` do.
-  trellis = await startTestTrellis({ xds: { cloudMap: { ...moto.clientConfig, periodMs: 500, rescanIntervalMs: 1000 } } });
+  trellis = await startTestTrellis({ xds: { cloudMap: { ...moto.clientConfig, periodMs: 1000, rescanIntervalMs: 1000 } } });
 }, 90_000);
 
 afterAll(async () => {
@@ -146,10 +146,11 @@ describe('an App Mesh mesh with a Cloud Map node, applied with import appmesh --
     expect(listed.stdout).toMatch(/colorapp\.local\/colorteller-red\s+colorapp\s+ok\s+\S+\s+\d+s ago\s+0\s+1\s+-/);
     await waitFor(async () => (await red()).servedBy === 'red-2-from-cloud-map', 'red served again', 20_000, 100);
 
-    // The Cloud Map service goes: polls fail, and the instance it last listed stays until its entry expires (three 500 ms periods).
+    // The Cloud Map service goes: polls fail, and the instance it last listed stays until its entry expires (three 1 s periods;
+    // the status is read after the first failure, two periods before that, so a loaded machine still reads it in time).
     await cloudMap.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: 'task-2' }));
     await cloudMap.send(new DeleteServiceCommand({ Id: serviceId }));
-    await waitFor(async () => (await sourceStatus()).sources[0]!.consecutiveFailures >= 2, 'failed polls recorded', 15_000, 50);
+    await waitFor(async () => (await sourceStatus()).sources[0]!.consecutiveFailures >= 1, 'a failed poll recorded', 15_000, 50);
     const failing = (await sourceStatus()).sources[0]!;
     expect(failing).toMatchObject({ state: 'failing', lastError: 'CloudMapNotFoundError: Cloud Map service colorteller-red does not exist in namespace colorapp.local', instances: 1 });
     const lastSuccess = Date.parse(failing.lastSuccessAt!);
@@ -160,7 +161,7 @@ describe('an App Mesh mesh with a Cloud Map node, applied with import appmesh --
     expect(metrics).toMatch(/trellis_cloud_map_polls_total\{tenant="default",mesh="colorapp",source="colorapp\.local\/colorteller-red",result="error"\} [1-9]/);
     await waitFor(async () => (await workloads()).length === 0, 'the last known instance expired', 10_000, 50);
     // Not removed by the failures: it went when its expiry, three periods after the last success, passed.
-    expect(Date.now()).toBeGreaterThanOrEqual(lastSuccess + 1500);
+    expect(Date.now()).toBeGreaterThanOrEqual(lastSuccess + 3000);
     await waitFor(async () => (await red()).status === 503, 'red without endpoints answered 503', 20_000, 100);
 
     // The service comes back: the next poll succeeds and puts its instance back.
