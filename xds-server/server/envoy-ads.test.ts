@@ -77,7 +77,7 @@ describe.each(['GRPC', 'DELTA_GRPC'] as const)('a real Envoy over ADS (%s)', (ap
   });
 
   it("answers the server's keepalive pings: one xDS connection through 20 ping rounds, nothing dropped", async () => {
-    const { server, envoy, get } = await setup({ keepaliveTimeMs: 100, keepaliveTimeoutMs: 1000 });
+    const { server, envoy, get } = await setup({ keepaliveTimeMs: 100, keepaliveTimeoutMs: 3000 });
     await waitFor(async () => (await get()) === 'from-a', 'traffic through Envoy to upstream a', 8000);
     await waitFor(() => allAcked(server), 'ACKs for every type', 3000);
     await new Promise((resolve) => setTimeout(resolve, 2000));

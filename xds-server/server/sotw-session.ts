@@ -53,8 +53,9 @@ const entriesOf = (resources: Iterable<CachedResource>): [string, string][] => [
 const comparisons = new WeakMap<ReadonlyMap<string, CachedResource>, WeakMap<ReadonlyMap<string, CachedResource>, boolean>>();
 
 /**
- * Whether two maps hold the same versions by name. Served maps are immutable, so the answer is
- * kept per pair, for every stream of the scope; two views of one proxy with the same own
+ * Whether two maps hold the same versions by name. Only full-state types' maps come here (the
+ * cache's, and `sent` maps that are replaced, never changed), so the answer is kept per pair, for
+ * every stream of the scope; two views of one proxy with the same own
  * resources compare as their shared bases do.
  */
 function sameContent(a: ReadonlyMap<string, CachedResource>, b: ReadonlyMap<string, CachedResource>): boolean {
