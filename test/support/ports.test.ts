@@ -10,6 +10,22 @@ function listen(port: number): Promise<net.Server> {
   });
 }
 
+/** Listens on the first of three free ports in a row, searching `range` from its top. */
+async function listenOnThreeFree(range: { low: number; high: number }): Promise<net.Server> {
+  for (let port = range.high - 3; port >= range.low; port -= 3) {
+    let srv: net.Server;
+    try {
+      srv = await listen(port);
+    } catch {
+      continue;
+    }
+    const others = await Promise.all([port + 1, port + 2].map((p) => listen(p).then((s) => (s.close(), true), () => false)));
+    if (others.every(Boolean)) return srv;
+    srv.close();
+  }
+  throw new Error(`no three free ports in a row in ${range.low}-${range.high - 1}`);
+}
+
 describe('test ports', () => {
   it('gives each test worker its own slice, all below the ephemeral range', () => {
     const slices = [0, 1, 2, 3, 4, 5, 6, 7].map((id) => portSlice(id, 32_768));
@@ -24,7 +40,9 @@ describe('test ports', () => {
   });
 
   it('skips a port something listens on and never hands one out twice, wrapping around the range', async () => {
-    const probe = await listen(0);
+    // Three ports of this worker's slice, below the ephemeral range: a port next to one the kernel
+    // picked (listen on 0) can be any outgoing connection's source port in a loaded run.
+    const probe = await listenOnThreeFree(portSlice());
     const busy = (probe.address() as net.AddressInfo).port;
     const allocator = new PortAllocator({ low: busy, high: busy + 3 }, busy);
     try {
