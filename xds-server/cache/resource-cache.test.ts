@@ -130,6 +130,26 @@ describe('ResourceCache', () => {
     expect(cache.resources('group', CLUSTER_TYPE_URL).size).toBe(1);
   });
 
+  it('tells a layered scope moved to another base that every type of either base changed, and serves the new base under its own side', () => {
+    const cache = new ResourceCache();
+    cache.setSnapshot('base-a', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 1)])], [ROUTE_TYPE_URL, byName([routeConfig('r', [])])]]));
+    cache.setSnapshot('base-b', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 2)])]]));
+    const own = () => new Map([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])]]);
+    cache.setLayered('proxy-1', 'base-a', own());
+    const changes = watched(cache, 'proxy-1');
+    const moved = cache.setLayered('proxy-1', 'base-b', new Map());
+    expect(new Set(moved.changedTypes)).toEqual(new Set([CLUSTER_TYPE_URL, ROUTE_TYPE_URL]));
+    expect(changes.map((c) => new Set(c.changedTypes))).toEqual([new Set([CLUSTER_TYPE_URL, ROUTE_TYPE_URL])]);
+    expect([...cache.resources('proxy-1', CLUSTER_TYPE_URL).keys()].sort()).toEqual(['inbound', 'shared']);
+    expect(cache.resources('proxy-1', CLUSTER_TYPE_URL).get('shared')).toBe(cache.resources('base-b', CLUSTER_TYPE_URL).get('shared'));
+    expect(cache.resources('proxy-1', ROUTE_TYPE_URL).size).toBe(0);
+    // The old base no longer reaches it; the new one does.
+    cache.setSnapshot('base-a', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 3)])]]));
+    expect(changes).toHaveLength(1);
+    cache.setSnapshot('base-b', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 4)])]]));
+    expect(changes).toHaveLength(2);
+  });
+
   it("versions a proxy's layered view by its content alone: as the same set held in one map", () => {
     const cache = new ResourceCache();
     cache.setSnapshot('group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 1)])]]));

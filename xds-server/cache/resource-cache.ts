@@ -100,15 +100,22 @@ export class ResourceCache {
   setLayered(scope: string, base: string, own: ReadonlyMap<XdsTypeUrl, ResourceInput>): PublishResult {
     if (scope === base) throw new Error(`scope ${scope} cannot be layered on itself`);
     const previous = this.bases.get(scope);
+    let rebased: Set<XdsTypeUrl> | undefined;
     if (previous !== base) {
-      if (previous !== undefined) this.layered.get(previous)?.delete(scope);
+      if (previous !== undefined) {
+        const set = this.layered.get(previous);
+        set?.delete(scope);
+        if (set?.size === 0) this.layered.delete(previous);
+        // Moved to another base: every type either base (or the scope itself) serves may differ now.
+        rebased = new Set([...(this.scopes.get(previous)?.keys() ?? []), ...(this.scopes.get(base)?.keys() ?? []), ...(this.scopes.get(scope)?.keys() ?? [])]);
+      }
       this.bases.set(scope, base);
       const set = this.layered.get(base) ?? new Set<string>();
       this.layered.set(base, set);
       set.add(scope);
       this.views.delete(scope);
     }
-    return this.publish(scope, own);
+    return this.publish(scope, own, rebased);
   }
 
   /** Forgets a scope (and, for a layered one, its link to the base); its watchers see every type change (to nothing). */
@@ -176,11 +183,12 @@ export class ResourceCache {
     };
   }
 
-  private publish(scope: string, byType: ReadonlyMap<XdsTypeUrl, ResourceInput>): PublishResult {
+  /** Publishes `byType` to the scope; `alsoChanged` are types its readers must hear about anyway (a layered scope moved to another base). */
+  private publish(scope: string, byType: ReadonlyMap<XdsTypeUrl, ResourceInput>, alsoChanged: ReadonlySet<XdsTypeUrl> = new Set()): PublishResult {
     const state: ScopeState = this.scopes.get(scope) ?? new Map();
     this.scopes.set(scope, state);
     const issues: SnapshotIssue[] = [];
-    const changed = new Set<XdsTypeUrl>();
+    const changed = new Set<XdsTypeUrl>(alsoChanged);
     for (const [typeUrl, input] of byType) {
       if (this.replaceType(scope, state, typeUrl, input, issues)) changed.add(typeUrl);
     }

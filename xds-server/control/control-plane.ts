@@ -21,7 +21,7 @@ import { workloadInstances } from './workload-instances.ts';
 import { withRegistryServices } from './registry-services.ts';
 import { trustDomainOf } from '../translate/security/trust-domain.ts';
 import { Debouncer, type DebounceOptions } from './debouncer.ts';
-import { meshKey, scopeKey, type MeshRuntime, type ScopeEntry } from './mesh-runtime.ts';
+import { meshKey, scopeKey, type GroupEntry, type MeshRuntime, type ScopeEntry } from './mesh-runtime.ts';
 import { describeNode, type ConnectingProxy } from './node-identity.ts';
 import { describeVerifiedNode, type TrustDomainResolver } from './verified-node.ts';
 import { proxyConfigOf } from './proxy-config.ts';
@@ -70,6 +70,14 @@ const TYPE_NAMES: Record<XdsTypeUrl, XdsTypeName> = {
 
 const byName = (items: Named[]) => new Map(items.map((n) => [n.name, n.resource]));
 
+/** Whether a group's scopes are layered on a shared base (sidecars with an inbound side), not served the group scope itself. */
+const layeredGroup = (d: ProxyDescriptor) => d.kind === 'sidecar' && d.inbound !== undefined;
+
+/** How long publishing a mesh runs before it lets the event loop serve other streams. */
+const TURN_BUDGET_MS = 5;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** The cache input of a translation, built once per result: groups sharing a result hand the cache the same maps. */
 const snapshots = new WeakMap<TranslationResult, ReadonlyMap<XdsTypeUrl, ResourceInput>>();
 function snapshotOf(result: TranslationResult): ReadonlyMap<XdsTypeUrl, ResourceInput> {
@@ -111,6 +119,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private readonly feedback: RevisionFeedback;
   /** Translation issues already logged, per mesh, for its current revision (groups sharing a translation report the same ones). */
   private readonly loggedIssues = new Map<string, { revision: number; seen: Set<string> }>();
+  private baseCount = 0;
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.log = options.logger.child({ component: 'control-plane' });
@@ -370,6 +379,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       index,
       scopes: previous?.scopes ?? new Map(),
       groups: previous?.groups ?? new Map(),
+      bases: previous?.bases ?? new Map(),
       credentials: await this.loadCredentials(tenantId, mesh, index.gateways.length > 0, previous),
     };
     this.meshes.set(meshKey(tenantId, mesh), runtime);
@@ -415,7 +425,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       this.meshes.delete(key);
       this.loggedIssues.delete(key);
       for (const scope of previous.scopes.keys()) this.options.cache.removeScope(scope);
-      for (const group of previous.groups.keys()) this.options.cache.removeScope(group);
+      for (const [group, entry] of previous.groups) if (entry.base === undefined) this.options.cache.removeScope(group);
+      for (const base of previous.bases.keys()) this.options.cache.removeScope(base);
       return;
     }
     await this.publishAll(runtime);
@@ -426,50 +437,180 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   }
 
   /**
-   * Publishes every group of the mesh and the scopes layered on it, one group per turn of the event
-   * loop: each group's proxies are pushed as soon as it is ready, and other meshes' streams are
-   * served in between instead of waiting for the whole mesh.
+   * Publishes every group of the mesh and the scopes layered on it, a piece per turn of the event
+   * loop, so other meshes' streams are served in between instead of waiting for the whole mesh.
+   * Groups that are their own scope are translated and published in one turn each. Groups of
+   * layered scopes are translated first (a turn each), then grouped by the result they got (the
+   * very object: the translation memo hands equal groups one result) and published one shared base
+   * per turn, each base's proxies pushed as soon as it is. A base is updated in place only when all
+   * the groups on it still share one result; a result its groups split off from gets a new base,
+   * and the groups move onto it. So no proxy is ever shown a result that is not its own.
    */
   private async publishAll(runtime: MeshRuntime): Promise<void> {
-    const layers = new Map<string, string[]>();
-    for (const [scope, entry] of runtime.scopes) if (entry.group) layers.set(entry.group, [...(layers.get(entry.group) ?? []), scope]);
-    for (const group of [...runtime.groups.keys()]) {
+    const current = () => this.meshes.get(meshKey(runtime.tenantId, runtime.mesh)) === runtime && !this.stopped;
+    const results = new Map<string, TranslationResult>();
+    let turnStarted = performance.now();
+    for (const [group, entry] of [...runtime.groups]) {
       // A newer reload of the mesh took over while this one waited its turn.
-      if (this.meshes.get(meshKey(runtime.tenantId, runtime.mesh)) !== runtime || this.stopped) return;
-      this.publishGroup(runtime, group);
-      for (const scope of layers.get(group) ?? []) this.publishScope(runtime, scope);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!current()) return;
+      if (runtime.groups.get(group) !== entry) continue;
+      if (layeredGroup(entry.descriptor)) results.set(group, this.translateGroup(runtime, group, entry));
+      else this.publishGroup(runtime, group);
+      // Groups that share a translation cost a memo lookup each: many go in one turn, and a group
+      // taken up meanwhile finds its base already published at this index more often.
+      if (performance.now() - turnStarted >= TURN_BUDGET_MS) {
+        await nextTurn();
+        turnStarted = performance.now();
+      }
+    }
+    if (!current()) return;
+    // Groups taken up while the others were translated are translated now (the memo mostly answers).
+    const byResult = new Map<TranslationResult, string[]>();
+    for (const [group, entry] of runtime.groups) {
+      if (!layeredGroup(entry.descriptor)) continue;
+      const result = results.get(group) ?? this.translateGroup(runtime, group, entry);
+      const groups = byResult.get(result);
+      if (groups) groups.push(group);
+      else byResult.set(result, [group]);
+    }
+    const plan = this.planBases(runtime, byResult);
+    for (const [base, result] of plan) {
+      if (!current()) return;
+      this.publishBase(runtime, base, result, byResult.get(result) ?? []);
+      await nextTurn();
     }
   }
 
-  /** Translates what a proxy group shares and hands it to the cache (which versions, and pushes to every scope on it). */
-  private publishGroup(runtime: MeshRuntime, group: string): void {
-    const entry = runtime.groups.get(group);
+  /**
+   * The base each result is published to: one that holds it already (a group taken up since), else
+   * the base of its first group when every group on that base has this result too, else a new one.
+   */
+  private planBases(runtime: MeshRuntime, byResult: ReadonlyMap<TranslationResult, readonly string[]>): Map<string, TranslationResult> {
+    const plan = new Map<string, TranslationResult>();
+    for (const [result, groups] of byResult) {
+      let base: string | undefined;
+      for (const [name, held] of runtime.bases) {
+        if (held.result === result && !plan.has(name)) {
+          base = name;
+          break;
+        }
+      }
+      const first = runtime.groups.get(groups[0]!)?.base;
+      if (base === undefined && first !== undefined && !plan.has(first)) {
+        const members = new Set(groups);
+        if ([...(runtime.bases.get(first)?.groups ?? [])].every((g) => members.has(g))) base = first;
+      }
+      plan.set(base ?? this.newBaseName(runtime), result);
+    }
+    return plan;
+  }
+
+  private newBaseName(runtime: MeshRuntime): string {
+    return scopeKey(runtime.tenantId, runtime.mesh, `~shared-${++this.baseCount}`);
+  }
+
+  /**
+   * Publishes `result` to `base`, then layers the scopes of `groups` (those still connected) on it,
+   * each with its own inbound side; bases left without groups are forgotten after their groups moved.
+   */
+  private publishBase(runtime: MeshRuntime, base: string, result: TranslationResult, groups: readonly string[]): void {
+    let entry = runtime.bases.get(base);
+    const members = groups.flatMap((g) => {
+      const group = runtime.groups.get(g);
+      return group ? [[g, group] as const] : [];
+    });
+    if (!entry) {
+      // Every group meant for a new base went meanwhile: nothing to publish.
+      if (members.length === 0) return;
+      entry = { result, groups: new Set() };
+      runtime.bases.set(base, entry);
+    }
+    entry.result = result;
+    const published = this.options.cache.setSnapshot(base, snapshotOf(result));
+    for (const issue of published.issues) this.log.warn({ scope: base, issue }, 'resource not served');
+    const left = new Map<string, string>();
+    for (const [g, group] of members) {
+      if (group.base !== base) {
+        if (group.base !== undefined) left.set(g, group.base);
+        group.base = base;
+        entry.groups.add(g);
+      }
+    }
+    const onBase = new Set(members.map(([g]) => g));
+    for (const [scope, scopeEntry] of runtime.scopes) if (scopeEntry.group !== undefined && onBase.has(scopeEntry.group)) this.publishScope(runtime, scope);
+    for (const [g, old] of left) this.leaveBase(runtime, g, old);
+    if (entry.groups.size === 0) this.leaveBase(runtime, undefined, base);
+  }
+
+  /** Takes `group` off `base`'s list (it moved or went); the base goes with its last group. */
+  private leaveBase(runtime: MeshRuntime, group: string | undefined, base: string): void {
+    const entry = runtime.bases.get(base);
     if (!entry) return;
+    if (group !== undefined) entry.groups.delete(group);
+    if (entry.groups.size > 0) return;
+    runtime.bases.delete(base);
+    this.options.cache.removeScope(base);
+  }
+
+  /** Translates what a group shares (logging what did not translate, once per revision). */
+  private translateGroup(runtime: MeshRuntime, group: string, entry: GroupEntry): TranslationResult {
     const started = performance.now();
     const result = this.translateShared(runtime, entry.descriptor);
     this.options.metrics?.translated((performance.now() - started) / 1000);
     for (const issue of this.unlogged(runtime, result.issues)) this.log.warn({ scope: group, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
-    const published = this.options.cache.setSnapshot(group, snapshotOf(result));
+    return result;
+  }
+
+  /** Translates a group that is its own scope and hands it to the cache (which versions, and pushes to its streams). */
+  private publishGroup(runtime: MeshRuntime, group: string): void {
+    const entry = runtime.groups.get(group);
+    if (!entry) return;
+    const published = this.options.cache.setSnapshot(group, snapshotOf(this.translateGroup(runtime, group, entry)));
     for (const issue of published.issues) this.log.warn({ scope: group, issue }, 'resource not served');
     const own = runtime.scopes.get(group);
     if (own) own.revision = runtime.revision;
   }
 
-  /** Publishes one proxy's inbound side on top of its group (the group itself is published by publishGroup). */
+  /** Layers a new group's scopes on the base holding its result, or on a new base. */
+  private attachGroup(runtime: MeshRuntime, group: string, entry: GroupEntry): void {
+    const result = this.translateGroup(runtime, group, entry);
+    let base: string | undefined;
+    for (const [name, held] of runtime.bases) {
+      if (held.result === result) {
+        base = name;
+        break;
+      }
+    }
+    if (base === undefined) {
+      base = this.newBaseName(runtime);
+      runtime.bases.set(base, { result, groups: new Set() });
+      const published = this.options.cache.setSnapshot(base, snapshotOf(result));
+      for (const issue of published.issues) this.log.warn({ scope: base, issue }, 'resource not served');
+    }
+    runtime.bases.get(base)!.groups.add(group);
+    entry.base = base;
+  }
+
+  /** Publishes one proxy's inbound side on top of its group's base (the base is published by publishBase). */
   private publishScope(runtime: MeshRuntime, scope: string): void {
     const entry = runtime.scopes.get(scope);
     if (!entry?.group) return;
+    const base = runtime.groups.get(entry.group)?.base;
+    if (base === undefined) return;
     // A change of endpoints alone (registrations during a connection storm) leaves every inbound side as it is.
     const inputs = inboundInputsKey(runtime.index);
     if (entry.inboundInputs === inputs) {
+      // Moved to another base: the same inbound side on it.
+      if (entry.base !== base) this.options.cache.setLayered(scope, base, new Map());
+      entry.base = base;
       entry.revision = runtime.revision;
       return;
     }
     const result = translateSidecarInbound(runtime.index, entry.descriptor);
     for (const issue of this.unlogged(runtime, result.issues)) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'inbound config not translated');
-    const published = this.options.cache.setLayered(scope, entry.group, new Map([[CLUSTER_TYPE_URL, byName(result.clusters)], [LISTENER_TYPE_URL, byName(result.listeners)]]));
+    const published = this.options.cache.setLayered(scope, base, new Map([[CLUSTER_TYPE_URL, byName(result.clusters)], [LISTENER_TYPE_URL, byName(result.listeners)]]));
     for (const issue of published.issues) this.log.warn({ scope, issue }, 'resource not served');
+    entry.base = base;
     entry.revision = runtime.revision;
     entry.inboundInputs = inputs;
   }
@@ -509,7 +650,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     if (!groupEntry) {
       groupEntry = { descriptor, members: 0 };
       runtime.groups.set(group, groupEntry);
-      this.publishGroup(runtime, group);
+      if (entry.group !== undefined) this.attachGroup(runtime, group, groupEntry);
+      else this.publishGroup(runtime, group);
     }
     groupEntry.members++;
     this.publishScope(runtime, scope);
@@ -526,7 +668,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     const groupEntry = runtime.groups.get(group);
     if (groupEntry && --groupEntry.members <= 0) {
       runtime.groups.delete(group);
-      this.options.cache.removeScope(group);
+      if (groupEntry.base !== undefined) this.leaveBase(runtime, group, groupEntry.base);
+      else this.options.cache.removeScope(group);
     }
   }
 

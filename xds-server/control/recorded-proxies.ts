@@ -91,7 +91,7 @@ export class RecordedProxies implements Required<Pick<ProxyStatusSource, 'config
       if (entry.streams === 1) g.members++;
       groups.set(group, g);
     }
-    return { tenantId, mesh, revision: snapshot.revision, settingsVersion: record.version, resources: snapshot.resources, workloads, index, scopes, groups, credentials: await credentialShapes(this.#o.credentials, tenantId, mesh, index) };
+    return { tenantId, mesh, revision: snapshot.revision, settingsVersion: record.version, resources: snapshot.resources, workloads, index, scopes, groups, bases: new Map(), credentials: await credentialShapes(this.#o.credentials, tenantId, mesh, index) };
   }
 
   async config(tenantId: string, mesh: string, proxyId: string, types: readonly ProxyConfigType[]): Promise<ProxyConfig | undefined> {

@@ -2,6 +2,7 @@ import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
 import { ADS_SERVICE } from './ads-service.ts';
 import { RequestTurns } from './request-turns.ts';
 import { SharedResponses } from './shared-responses.ts';
+import { PushQueue } from './push-queue.ts';
 import { AdsStream } from './ads-stream.ts';
 import type { ProxyStatus } from './proxy-status.ts';
 import { DEFAULT_LIMITS, type AdsServerOptions, type StreamProtocol, type XdsServerHooks } from './server-options.ts';
@@ -46,6 +47,7 @@ export class AdsServer {
       onClosed: (stream: AdsStream) => this.streams.delete(stream.streamId),
       turns: new RequestTurns(),
       responses: new SharedResponses(),
+      pushes: new PushQueue(),
     };
   }
 

@@ -10,6 +10,7 @@ import type { ProxyStatus } from './proxy-status.ts';
 import type { DisconnectEvent, ResolveNode, StreamInfo, StreamLimits, StreamProtocol, XdsServerHooks } from './server-options.ts';
 import type { SessionContext } from './session-context.ts';
 import type { SharedResponses } from './shared-responses.ts';
+import type { PushQueue } from './push-queue.ts';
 import { SotwSession } from './sotw-session.ts';
 import { toXdsNode } from './xds-node.ts';
 
@@ -25,6 +26,8 @@ export interface AdsStreamDeps {
   turns: RequestTurns;
   /** Responses encoded once for every stream that gets the same one. */
   responses: SharedResponses;
+  /** Where pushes after cache changes run: in bounded turns, shared by every stream of the server. */
+  pushes: PushQueue;
 }
 
 type Session = SotwSession | DeltaSession;
@@ -150,11 +153,12 @@ export class AdsStream {
     };
   }
 
-  // Changes published in the same tick (e.g. clusters then listeners) go out as one ordered push.
+  // Changes published in the same tick (e.g. clusters then listeners) go out as one ordered push;
+  // a push that waits for a later turn (see PushQueue) takes what was published meanwhile too.
   private schedulePush(): void {
     if (this.pushScheduled || this.closed) return;
     this.pushScheduled = true;
-    queueMicrotask(() => {
+    this.deps.pushes.schedule(() => {
       this.pushScheduled = false;
       if (this.closed || !this.session) return;
       try {

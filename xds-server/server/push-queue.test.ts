@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { PushQueue } from './push-queue.ts';
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('PushQueue', () => {
+  it('runs pushes after the current task, in order, and leaves those past the budget for a later turn', async () => {
+    const clock = { t: 0 };
+    const pushes = new PushQueue(10, () => clock.t);
+    const log: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      pushes.schedule(() => {
+        clock.t += 4;
+        log.push(`p${i}`);
+      });
+    }
+    // Nothing runs inside the publishing task itself.
+    expect(log).toEqual([]);
+    await Promise.resolve();
+    // 4 ms each: the third crosses the 10 ms budget, so the fourth and fifth wait.
+    expect(log).toEqual(['p0', 'p1', 'p2']);
+    expect(pushes.pending).toBe(2);
+    await nextTurn();
+    expect(log).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(pushes.pending).toBe(0);
+  });
+
+  it('lets a due timer run between the turns of a long queue', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const clock = { t: 0 };
+    const pushes = new PushQueue(10, () => clock.t);
+    const log: string[] = [];
+    const timer = new Promise<void>((resolve) => setTimeout(() => resolve(void log.push('timer')), 1));
+    const due = performance.now() + 5;
+    while (performance.now() < due) {
+      // The timer is due before any push runs.
+    }
+    for (let i = 0; i < 9; i++) {
+      pushes.schedule(() => {
+        clock.t += 4;
+        log.push(`p${i}`);
+      });
+    }
+    await timer;
+    while (pushes.pending > 0) await nextTurn();
+    // p0-p2 in the microtask drain, p3-p5 in the first check phase, then the timer, then the rest.
+    expect(log).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'timer', 'p6', 'p7', 'p8']);
+  });
+
+  it('keeps going after a push throws, and takes pushes scheduled while it drains', async () => {
+    const pushes = new PushQueue(10, () => 0);
+    const log: string[] = [];
+    pushes.schedule(() => {
+      throw new Error('stream gone');
+    });
+    pushes.schedule(() => {
+      log.push('a');
+      pushes.schedule(() => log.push('c'));
+    });
+    pushes.schedule(() => log.push('b'));
+    await Promise.resolve();
+    expect(log).toEqual(['a', 'b', 'c']);
+    expect(pushes.pending).toBe(0);
+    // Idle again: the next push is scheduled afresh.
+    pushes.schedule(() => log.push('d'));
+    await Promise.resolve();
+    expect(log).toEqual(['a', 'b', 'c', 'd']);
+  });
+});

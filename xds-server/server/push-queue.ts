@@ -1,0 +1,53 @@
+/**
+ * Runs the pushes cache changes cause in bounded turns of the event loop. One publish can notify
+ * every stream of a mesh at once (a shared base, or a scope many replicas share); pushing them all
+ * in the microtask drain after it held the event loop for as long as all those encodes and writes
+ * took. Here the first pushes run in that drain, as before, and once `budgetMs` of wall-clock time
+ * is spent the rest wait for the check phase (setImmediate), where the next turn continues them in
+ * order, so timers, keepalives and requests run in between.
+ */
+export class PushQueue {
+  private queue: ((() => void) | undefined)[] = [];
+  private head = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly budgetMs = 10,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Runs `push` after the current task (and its microtasks so far), or in a later turn when earlier pushes used up this one. */
+  schedule(push: () => void): void {
+    this.queue.push(push);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => this.drain());
+  }
+
+  /** Pushes queued and not yet run. */
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  private drain(): void {
+    const started = this.now();
+    while (this.head < this.queue.length) {
+      const push = this.queue[this.head]!;
+      this.queue[this.head++] = undefined;
+      try {
+        push();
+      } catch {
+        // Each push handles its own failure (it ends its stream); one must not keep the others waiting.
+      }
+      if (this.head < this.queue.length && this.now() - started >= this.budgetMs) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+        setImmediate(() => this.drain());
+        return;
+      }
+    }
+    this.queue = [];
+    this.head = 0;
+    this.scheduled = false;
+  }
+}
