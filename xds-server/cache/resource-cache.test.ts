@@ -134,7 +134,7 @@ describe('ResourceCache', () => {
     const cache = new ResourceCache();
     cache.setSnapshot('base-a', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 1)])], [ROUTE_TYPE_URL, byName([routeConfig('r', [])])]]));
     cache.setSnapshot('base-b', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('shared', '127.0.0.1', 2)])]]));
-    const own = () => new Map([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])]]);
+    const own = () => new Map<XdsTypeUrl, ReturnType<typeof byName>>([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])]]);
     cache.setLayered('proxy-1', 'base-a', own());
     const changes = watched(cache, 'proxy-1');
     const moved = cache.setLayered('proxy-1', 'base-b', new Map());
