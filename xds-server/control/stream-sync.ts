@@ -1,5 +1,6 @@
 import type { ResourceCache } from '../cache/index.ts';
 import type { ProxyStatus } from '../server/index.ts';
+import { typeInSync } from '../server/type-sync.ts';
 
 /**
  * Whether a stream holds exactly what the cache serves its scope: for every type it tracks, the
@@ -7,18 +8,5 @@ import type { ProxyStatus } from '../server/index.ts';
  * wildcard types) holds nothing the cache dropped. A NACKed or held-back update is not in sync.
  */
 export function streamInSync(status: ProxyStatus, cache: ResourceCache): boolean {
-  for (const t of status.types) {
-    const served = cache.resources(status.scope, t.typeUrl);
-    // Asked for but never served (nothing published for the type): nothing to hold.
-    if (t.versionSent === '' && served.size === 0) continue;
-    if (t.versionSent === '' || t.versionAcked !== t.versionSent) return false;
-    if (t.lastNack && t.lastNack.version === t.versionSent) return false;
-    const wanted = t.wildcard ? [...served.keys()] : t.subscribed.filter((name) => served.has(name));
-    for (const name of wanted) {
-      const held = t.resources[name];
-      if (!held || held.acked !== served.get(name)!.version || held.sent !== held.acked) return false;
-    }
-    if (t.wildcard && Object.keys(t.resources).some((name) => !served.has(name))) return false;
-  }
-  return true;
+  return status.types.every((t) => typeInSync(t, cache.resources(status.scope, t.typeUrl)));
 }

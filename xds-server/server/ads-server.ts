@@ -84,6 +84,11 @@ export class AdsServer {
       .then(() => result);
   }
 
+  /** Whether the stream's proxy holds exactly what the cache serves it (`streamInSync` of its status, without building it); false for an unknown stream. */
+  streamInSync(streamId: string): boolean {
+    return this.streams.get(streamId)?.inSync() ?? false;
+  }
+
   /** Whether a response sent on the stream still awaits its ACK or NACK: far cheaper than its status. */
   streamAwaitingAnswer(streamId: string): boolean {
     return this.streams.get(streamId)?.awaitingAnswer() ?? false;

@@ -73,6 +73,11 @@ export class AdsStream {
     return { streamId, proxyId, scope, protocol, peer, connectedSince: this.connectedSince.toISOString(), types: this.session.status() };
   }
 
+  /** Whether the proxy holds exactly what the cache serves its scope (undefined before its first request is resolved). */
+  inSync(): boolean | undefined {
+    return this.session?.inSync();
+  }
+
   /** A response sent on this stream still awaits the proxy's answer (false before the first response). */
   awaitingAnswer(): boolean {
     return this.session?.awaitingAnyAnswer() ?? false;

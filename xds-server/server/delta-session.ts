@@ -11,6 +11,7 @@ import type { SessionContext } from './session-context.ts';
 import { someAwaitingAnswer, TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
 import { KnownVersions } from './known-versions.ts';
+import { typeInSync } from './type-sync.ts';
 
 interface DeltaTypeState {
   readonly info: ResourceTypeInfo;
@@ -192,6 +193,28 @@ export class DeltaSession implements HeldState {
     if (!routes || !hosts) return all.filter((t) => t !== hosts);
     const joined = withVirtualHosts(this.vhds ? this.inCacheVersions(routes, hosts) : routes, hosts);
     return all.filter((t) => t !== hosts).map((t) => (t === routes ? joined : t));
+  }
+
+  /**
+   * Whether the proxy holds exactly what the cache serves its scope, every type: `streamInSync` of
+   * `status()`, without building it. Route configurations and virtual hosts, joined as status joins
+   * them, are checked through their status (a handful of resources); every other type directly.
+   */
+  inSync(): boolean {
+    const routes = this.types.get(ROUTE_TYPE_URL);
+    const hosts = this.types.get(VIRTUAL_HOST_TYPE_URL);
+    for (const s of this.types.values()) {
+      // Status leaves virtual hosts out (joined into routes when both are tracked).
+      if (s === hosts) continue;
+      const served = this.ctx.cache.resources(this.ctx.info.scope, s.info.typeUrl);
+      if (s === routes && hosts) {
+        const joined = this.status().find((t) => t.typeUrl === ROUTE_TYPE_URL);
+        if (!joined || !typeInSync(joined, served)) return false;
+        continue;
+      }
+      if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served)) return false;
+    }
+    return true;
   }
 
   /**

@@ -175,6 +175,15 @@ export class SotwSession implements HeldState {
     return [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed, entriesOf(s.sent.values())));
   }
 
+  /** Whether the proxy holds exactly what the cache serves its scope, every type: `streamInSync` of `status()`, without building it. */
+  inSync(): boolean {
+    for (const s of this.types.values()) {
+      const held = { get: (name: string) => s.sent.get(name)?.version, keys: () => s.sent.keys() };
+      if (!s.tracker.inSync(s.wildcard, s.subscribed, held, this.ctx.cache.resources(this.ctx.info.scope, s.info.typeUrl))) return false;
+    }
+    return true;
+  }
+
   /** Returns false when the stream was ended for crossing a bound. */
   private updateSubscription(state: SotwTypeState, names: string[], initial: boolean): boolean {
     if (names.length > this.ctx.limits.maxSubscriptionsPerType) {

@@ -115,6 +115,30 @@ export class TypeTracker {
     for (const name of names) this.unacked.delete(name);
   }
 
+  /**
+   * Whether the proxy holds exactly `served` for this type: what `streamInSync` decides from
+   * `status()`, without building it (it runs on every answer while a revision's convergence is
+   * awaited). `held` is the session's record, as for `status()`.
+   */
+  inSync(wildcard: boolean, subscribed: Iterable<string>, held: { get(name: string): string | undefined; keys(): Iterable<string> }, served: ReadonlyMap<string, { readonly version: string }>): boolean {
+    // Asked for but never served (nothing published for the type): nothing to hold.
+    if (this.versionSent === '' && served.size === 0) return true;
+    if (this.versionSent === '' || this.versionAcked !== this.versionSent) return false;
+    if (this.lastNack && this.lastNack.version === this.versionSent) return false;
+    // A resource the proxy was sent but has not acknowledged at its latest version is not held.
+    const holds = (name: string, version: string) => !this.unacked.has(name) && held.get(name) === version;
+    if (wildcard) {
+      for (const [name, resource] of served) if (!holds(name, resource.version)) return false;
+      for (const name of held.keys()) if (!served.has(name)) return false;
+      return true;
+    }
+    for (const name of subscribed) {
+      const resource = served.get(name);
+      if (resource && !holds(name, resource.version)) return false;
+    }
+    return true;
+  }
+
   /** `held`: every resource the session records as held or sent, with its version. */
   status(wildcard: boolean, subscribed: Iterable<string>, held: Iterable<readonly [string, string]>): TypeStatus {
     const resources: TypeStatus['resources'] = {};
