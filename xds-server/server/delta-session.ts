@@ -10,7 +10,7 @@ import { routeConfigurationOf, splitRouteConfiguration, vhdsView } from './delta
 import type { SessionContext } from './session-context.ts';
 import { someAwaitingAnswer, TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
-import { KnownVersions } from './known-versions.ts';
+import { KnownVersions, setDigest } from './known-versions.ts';
 import { typeInSync } from './type-sync.ts';
 
 interface DeltaTypeState {
@@ -187,12 +187,16 @@ export class DeltaSession implements HeldState {
   }
 
   status(): TypeStatus[] {
-    const all = [...this.types.values()].map((s) => s.tracker.status(s.wildcard, s.subscribed, s.known));
-    const routes = all.find((t) => t.typeUrl === ROUTE_TYPE_URL);
-    const hosts = all.find((t) => t.typeUrl === VIRTUAL_HOST_TYPE_URL);
-    if (!routes || !hosts) return all.filter((t) => t !== hosts);
-    const joined = withVirtualHosts(this.vhds ? this.inCacheVersions(routes, hosts) : routes, hosts);
-    return all.filter((t) => t !== hosts).map((t) => (t === routes ? joined : t));
+    const routes = this.types.get(ROUTE_TYPE_URL);
+    const hosts = this.types.get(VIRTUAL_HOST_TYPE_URL);
+    // Virtual hosts are shown within route configurations, and only when both are tracked.
+    return [...this.types.values()].flatMap((s) => (s === hosts ? [] : s === routes && hosts ? [this.joinedRoutes(routes, hosts)] : [s.tracker.status(s.wildcard, s.subscribed, s.known)]));
+  }
+
+  private joinedRoutes(routeState: DeltaTypeState, hostState: DeltaTypeState): TypeStatus {
+    const routes = routeState.tracker.status(routeState.wildcard, routeState.subscribed, routeState.known);
+    const hosts = hostState.tracker.status(hostState.wildcard, hostState.subscribed, hostState.known);
+    return withVirtualHosts(this.vhds ? this.inCacheVersions(routes, hosts) : routes, hosts);
   }
 
   /**
@@ -208,11 +212,12 @@ export class DeltaSession implements HeldState {
       if (s === hosts) continue;
       const served = this.ctx.cache.resources(this.ctx.info.scope, s.info.typeUrl);
       if (s === routes && hosts) {
-        const joined = this.status().find((t) => t.typeUrl === ROUTE_TYPE_URL);
-        if (!joined || !typeInSync(joined, served)) return false;
+        if (!typeInSync(this.joinedRoutes(routes, hosts), served)) return false;
         continue;
       }
-      if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served)) return false;
+      // A wildcard type holds exactly what is served when the digests of both sets agree: no walk over every resource.
+      if (s.wildcard && s.known.version() !== setDigest(served)) return false;
+      if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served, s.wildcard)) return false;
     }
     return true;
   }

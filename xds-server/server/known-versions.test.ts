@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { CachedResource } from '../cache/cached-resource.ts';
 import { CLUSTER_TYPE_URL } from '../protos/index.ts';
-import { KnownVersions } from './known-versions.ts';
+import { KnownVersions, setDigest } from './known-versions.ts';
 
 const counters = { resources: 0, wrappers: 0 };
 const resource = (name: string, version: string) => new CachedResource(CLUSTER_TYPE_URL, name, version, new Uint8Array(), [], counters);
 
 describe('KnownVersions', () => {
+  it('digests a served map as it digests the same set held: equal for equal sets, different for another version, name or size', () => {
+    const known = new KnownVersions([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+    const served = new Map([
+      ['b', resource('b', '2')],
+      ['a', resource('a', '1')],
+    ]);
+    expect(setDigest(served)).toBe(known.version());
+    expect(setDigest(new Map([...served, ['a', resource('a', '3')]]))).not.toBe(known.version());
+    expect(setDigest(new Map([['a', resource('a', '1')]]))).not.toBe(known.version());
+    expect(setDigest(new Map([...served, ['c', resource('c', '1')]]))).not.toBe(known.version());
+    expect(setDigest(new Map())).toBe(new KnownVersions().version());
+  });
+
   it('gives the same digest however the set was built: names and versions, sent resources, or in another order', () => {
     const byName = new KnownVersions([
       ['a', '1'],

@@ -72,3 +72,22 @@ export class KnownVersions {
     this.b = (this.b ^ y) >>> 0;
   }
 }
+
+const digests = new WeakMap<ReadonlyMap<string, CachedResource>, string>();
+
+/** What `KnownVersions.version()` would be for the set a served map holds; computed once per map (served maps never change). */
+export function setDigest(served: ReadonlyMap<string, CachedResource>): string {
+  let digest = digests.get(served);
+  if (digest === undefined) {
+    let a = 0;
+    let b = 0;
+    for (const resource of served.values()) {
+      const [x, y] = resource.entryHash;
+      a = (a ^ x) >>> 0;
+      b = (b ^ y) >>> 0;
+    }
+    digest = `${served.size.toString(36)}.${a.toString(36)}.${b.toString(36)}`;
+    digests.set(served, digest);
+  }
+  return digest;
+}

@@ -179,7 +179,9 @@ export class SotwSession implements HeldState {
   inSync(): boolean {
     for (const s of this.types.values()) {
       const held = { get: (name: string) => s.sent.get(name)?.version, keys: () => s.sent.keys() };
-      if (!s.tracker.inSync(s.wildcard, s.subscribed, held, this.ctx.cache.resources(this.ctx.info.scope, s.info.typeUrl))) return false;
+      const served = this.ctx.cache.resources(this.ctx.info.scope, s.info.typeUrl);
+      // A wildcard type last sent the very map the cache serves holds exactly it (acknowledgements aside).
+      if (!s.tracker.inSync(s.wildcard, s.subscribed, held, served, s.sent === served)) return false;
     }
     return true;
   }

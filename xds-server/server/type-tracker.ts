@@ -118,13 +118,15 @@ export class TypeTracker {
   /**
    * Whether the proxy holds exactly `served` for this type: what `streamInSync` decides from
    * `status()`, without building it (it runs on every answer while a revision's convergence is
-   * awaited). `held` is the session's record, as for `status()`.
+   * awaited). `held` is the session's record, as for `status()`; `heldIsServed` says the session
+   * knows it holds exactly the served set (same names and versions), so only acknowledgements remain.
    */
-  inSync(wildcard: boolean, subscribed: Iterable<string>, held: { get(name: string): string | undefined; keys(): Iterable<string> }, served: ReadonlyMap<string, { readonly version: string }>): boolean {
+  inSync(wildcard: boolean, subscribed: Iterable<string>, held: { get(name: string): string | undefined; keys(): Iterable<string> }, served: ReadonlyMap<string, { readonly version: string }>, heldIsServed = false): boolean {
     // Asked for but never served (nothing published for the type): nothing to hold.
     if (this.versionSent === '' && served.size === 0) return true;
     if (this.versionSent === '' || this.versionAcked !== this.versionSent) return false;
     if (this.lastNack && this.lastNack.version === this.versionSent) return false;
+    if (wildcard && heldIsServed && this.unacked.size === 0) return true;
     // A resource the proxy was sent but has not acknowledged at its latest version is not held.
     const holds = (name: string, version: string) => !this.unacked.has(name) && held.get(name) === version;
     if (wildcard) {
