@@ -13,6 +13,8 @@ export interface ChangeResult {
   cpuMicros: number;
   /** Responses pushed to streams of other meshes from the commit until `finish()`. */
   otherMeshPushes: number;
+  /** ms from the commit to the server's last route or virtual-host push to the changed mesh (undefined: none). */
+  lastPushMs: number | undefined;
 }
 
 interface ActiveChange {
@@ -23,6 +25,7 @@ interface ActiveChange {
   pending: Map<string, Set<string>>;
   acks: Map<string, number>;
   otherMeshPushes: number;
+  lastPushMs?: number;
   cpuStart?: NodeJS.CpuUsage;
   cpuMicros?: number;
   done?: () => void;
@@ -62,6 +65,7 @@ export class ServerObserver {
         const nonces = c.pending.get(e.streamId) ?? new Set<string>();
         nonces.add(e.nonce);
         c.pending.set(e.streamId, nonces);
+        c.lastPushMs = performance.now() - c.t0;
       }
     },
     onAck: (e) => {
@@ -122,7 +126,7 @@ export class ServerObserver {
     const c = this.change;
     if (!c) throw new Error('no change in progress');
     this.change = undefined;
-    return { acks: c.acks, affected: c.affected, cpuMicros: c.cpuMicros ?? NaN, otherMeshPushes: c.otherMeshPushes };
+    return { acks: c.acks, affected: c.affected, cpuMicros: c.cpuMicros ?? NaN, otherMeshPushes: c.otherMeshPushes, lastPushMs: c.lastPushMs };
   }
 }
 

@@ -82,6 +82,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     let affected = 0;
     let missing = 0;
     const changeDelay = { p99: 0, max: 0 };
+    const lastPushes: number[] = [];
     const changeProfile: string[] = [];
     for (let c = 0; c < CHANGES; c++) {
       await observer.quiet(500);
@@ -100,6 +101,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
       const result = observer.finish();
       const got = await clients.collect();
       latencies.push(...result.acks.values());
+      if (result.lastPushMs !== undefined) lastPushes.push(result.lastPushMs);
       affected = result.affected;
       missing += result.affected - result.acks.size;
       cpuPerProxy.push(result.cpuMicros / result.affected);
@@ -117,7 +119,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     console.log(`          responses sent: ${[...stormPushes].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`  memory: ${kib((after.heap - before.heap) / n)} live heap per stream after GC, ${kib((after.rss - before.rss) / n)} RSS per stream`);
     console.log(
-      `  change: svc-0 route in ${CHANGED_MESH} ×${CHANGES}, ${affected} affected streams each: change → ACK p50 ${ms(p50(latencies))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(...latencies))}` +
+      `  change: svc-0 route in ${CHANGED_MESH} ×${CHANGES}, ${affected} affected streams each: change → ACK p50 ${ms(p50(latencies))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(...latencies))} (last push sent p50 ${ms(p50(lastPushes))}, max ${ms(Math.max(...lastPushes))})` +
         `${missing ? ` (${missing} ACKs missing after 60 s)` : ''}; server CPU ${ms(p50(cpuPerProxy) / 1000)} per change per affected proxy (${ms(Math.min(...cpuPerProxy) / 1000)}–${ms(Math.max(...cpuPerProxy) / 1000)}); ${kib(p50(bytesPerProxy))} sent per affected proxy; ` +
         `pushes to other meshes: ${otherServer} (server) / ${otherClient} (clients); ${delay(changeDelay)} (worst of the ${CHANGES})`,
     );

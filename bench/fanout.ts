@@ -31,14 +31,18 @@
 //            endpoints, and its first one the service's clusters' SAN match, for the whole mesh).
 //   memory   heapUsed and RSS of this process after GC once quiet, minus before the clients
 //            started, / N (the 10 mesh indexes are loaded by the first sidecars and count too).
-//   change   svc-0's weights in mesh-0 flip (50/50 ⇄ 90/10) 5 times; mesh-0 holds N/10 streams.
+//   change   svc-0's weights in mesh-0 flip (50/50 ⇄ 90/10) 15 times; mesh-0 holds N/10 streams.
 //            change → ACK: from just before the commit (so the 100 ms debounce is included) to the
 //            server receiving each affected stream's ACK of the RDS push the change caused;
-//            p50/p99/max over all ACKs of the 5 changes. Server CPU per change per affected proxy:
-//            from the commit's return to the last ACK, / affected (median of the 5). Bytes per
+//            p50/p99/max over all ACKs of the 15 changes. "Last push sent": from the same start to
+//            the server writing its last route/virtual-host push of the change (p50 and max over the
+//            changes), which the simulated clients' own queueing does not reach: the two client
+//            processes decode a burst of 50 responses each one after another on the shared cores,
+//            which a fleet of Envoys does not. Server CPU per change per affected proxy:
+//            from the commit's return to the last ACK, / affected (median of the 15). Bytes per
 //            affected proxy: DiscoveryResponse bytes a mesh-0 sidecar received (mean, median of the
 //            5). Pushes to other meshes, as the server sent them and as the clients received them:
-//            must be 0. Event-loop delay: worst p99 and max of the 5 changes (a fresh monitor each).
+//            must be 0. Event-loop delay: worst p99 and max of the 15 changes (a fresh monitor each).
 //   Wall-clock figures move with the machine's load (the clients share it); CPU figures less so.
 //
 // --envoy-check prints, for 5 real Envoys (bench/fanout-envoy-check.ts) and 5 simulated sidecars

@@ -1,6 +1,5 @@
 import type { ResourceCache } from '../cache/index.ts';
-import type { ProxyStatus } from '../server/index.ts';
-import { typeInSync } from '../server/type-sync.ts';
+import type { ProxyStatus, TypeStatus } from '../server/index.ts';
 
 /**
  * Whether a stream holds exactly what the cache serves its scope: for every type it tracks, the
@@ -9,4 +8,19 @@ import { typeInSync } from '../server/type-sync.ts';
  */
 export function streamInSync(status: ProxyStatus, cache: ResourceCache): boolean {
   return status.types.every((t) => typeInSync(t, cache.resources(status.scope, t.typeUrl)));
+}
+
+/** Whether a stream holds exactly `served` of one type, by its status (the sessions' `inSync` decides the same without building the status). */
+export function typeInSync(t: TypeStatus, served: ReadonlyMap<string, { readonly version: string }>): boolean {
+  // Asked for but never served (nothing published for the type): nothing to hold.
+  if (t.versionSent === '' && served.size === 0) return true;
+  if (t.versionSent === '' || t.versionAcked !== t.versionSent) return false;
+  if (t.lastNack && t.lastNack.version === t.versionSent) return false;
+  const wanted = t.wildcard ? [...served.keys()] : t.subscribed.filter((name) => served.has(name));
+  for (const name of wanted) {
+    const held = t.resources[name];
+    if (!held || held.acked !== served.get(name)!.version || held.sent !== held.acked) return false;
+  }
+  if (t.wildcard && Object.keys(t.resources).some((name) => !served.has(name))) return false;
+  return true;
 }

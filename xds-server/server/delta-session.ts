@@ -11,7 +11,6 @@ import type { SessionContext } from './session-context.ts';
 import { someAwaitingAnswer, TypeTracker } from './type-tracker.ts';
 import { recordAnswer } from './record-answer.ts';
 import { KnownVersions, setDigest } from './known-versions.ts';
-import { typeInSync } from './type-sync.ts';
 
 interface DeltaTypeState {
   readonly info: ResourceTypeInfo;
@@ -212,12 +211,34 @@ export class DeltaSession implements HeldState {
       if (s === hosts) continue;
       const served = this.ctx.cache.resources(this.ctx.info.scope, s.info.typeUrl);
       if (s === routes && hosts) {
-        if (!typeInSync(this.joinedRoutes(routes, hosts), served)) return false;
+        if (!this.routesInSync(routes, hosts, served)) return false;
         continue;
       }
       // A wildcard type holds exactly what is served when the digests of both sets agree: no walk over every resource.
       if (s.wildcard && s.known.version() !== setDigest(served)) return false;
       if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served, s.wildcard)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Route configurations with their virtual hosts, as `typeInSync` decides on the joined status
+   * (`joinedRoutes`): both types answered in full and neither refusing what is in force, and every
+   * subscribed configuration held at the cache's version (in VHDS form: its split form, and every
+   * one of its hosts at its version), acknowledged.
+   */
+  private routesInSync(routes: DeltaTypeState, hosts: DeltaTypeState, served: ReadonlyMap<string, CachedResource>): boolean {
+    const r = routes.tracker;
+    const h = hosts.tracker;
+    if (r.versionSent === '' && h.versionSent === '') return served.size === 0;
+    if (r.versionAcked !== r.versionSent || h.versionAcked !== h.versionSent) return false;
+    if (r.lastNack?.version === r.versionSent || h.lastNack?.version === h.versionSent) return false;
+    for (const name of routes.subscribed) {
+      const rc = served.get(name);
+      if (!rc) continue;
+      const split = this.vhds ? splitRouteConfiguration(rc) : undefined;
+      if (!r.acknowledged(name) || routes.known.get(name) !== (split?.routeConfiguration.version ?? rc.version)) return false;
+      for (const vh of split?.virtualHosts ?? []) if (!h.acknowledged(vh.name) || hosts.known.get(vh.name) !== vh.version) return false;
     }
     return true;
   }

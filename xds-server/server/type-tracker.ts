@@ -77,6 +77,11 @@ export class TypeTracker {
     while (this.pending.size > this.maxPending) this.pending.delete(this.pending.keys().next().value as string);
   }
 
+  /** Whether the proxy acknowledged the latest version of `name` it was sent (true when nothing of it awaits an answer). */
+  acknowledged(name: string): boolean {
+    return !this.unacked.has(name);
+  }
+
   /** The proxy already holds `version` (a reconnect that needs nothing); counts as sent and acked. */
   recordAdopted(version: string): void {
     this.versionSent = version;
