@@ -437,10 +437,11 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   }
 
   /**
-   * Publishes every group of the mesh and the scopes layered on it, a piece per turn of the event
-   * loop, so other meshes' streams are served in between instead of waiting for the whole mesh.
-   * Groups that are their own scope are translated and published in one turn each. Groups of
-   * layered scopes are translated first (a turn each), then grouped by the result they got (the
+   * Publishes every group of the mesh and the scopes layered on it, yielding the event loop after
+   * each `TURN_BUDGET_MS` of work and after each base, so other meshes' streams are served in
+   * between instead of waiting for the whole mesh. Groups that are their own scope are translated
+   * and published as they come. Groups of layered scopes are translated first (mostly memo hits),
+   * then grouped by the result they got (the
    * very object: the translation memo hands equal groups one result) and published one shared base
    * per turn, each base's proxies pushed as soon as it is. A base is updated in place only when all
    * the groups on it still share one result; a result its groups split off from gets a new base,

@@ -200,8 +200,8 @@ export class DeltaSession implements HeldState {
 
   /**
    * Whether the proxy holds exactly what the cache serves its scope, every type: `streamInSync` of
-   * `status()`, without building it. Route configurations and virtual hosts, joined as status joins
-   * them, are checked through their status (a handful of resources); every other type directly.
+   * `status()`, without building it. Route configurations and virtual hosts are checked together,
+   * as status joins them (`routesInSync`); every other type by its tracker.
    */
   inSync(): boolean {
     const routes = this.types.get(ROUTE_TYPE_URL);
@@ -214,9 +214,11 @@ export class DeltaSession implements HeldState {
         if (!this.routesInSync(routes, hosts, served)) return false;
         continue;
       }
-      // A wildcard type holds exactly what is served when the digests of both sets agree: no walk over every resource.
-      if (s.wildcard && s.known.version() !== setDigest(served)) return false;
-      if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served, s.wildcard)) return false;
+      // A wildcard type sent something holds exactly what is served only when the digests of both
+      // sets agree, and then no walk over every resource is needed.
+      const sameSet = s.wildcard && s.known.version() === setDigest(served);
+      if (s.wildcard && !sameSet && s.tracker.versionSent !== '') return false;
+      if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served, sameSet)) return false;
     }
     return true;
   }
