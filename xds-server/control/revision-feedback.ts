@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { RevisionConvergence } from '../../core/proxies/convergence.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
 import type { FleetStatusStore } from '../../core/fleet/index.ts';
-import type { ResourceCache } from '../cache/index.ts';
 import type { AckEvent, AdsServer, DisconnectEvent, NackEvent, SendEvent } from '../server/index.ts';
 import type { ControlPlaneMetrics } from '../metrics/xds-metrics.ts';
 import { ConvergenceTracker } from './convergence-tracker.ts';
@@ -20,7 +19,6 @@ export interface StreamContext {
 
 export interface RevisionFeedbackOptions {
   store: ConfigStore;
-  cache: ResourceCache;
   logger: Logger;
   metrics?: ControlPlaneMetrics;
   /** See NackProtection: how long to wait for more answers before deciding on a rollback. */
