@@ -76,6 +76,12 @@ const layeredGroup = (d: ProxyDescriptor) => d.kind === 'sidecar' && d.inbound !
 /** How long publishing a mesh runs before it lets the event loop serve other streams. */
 const TURN_BUDGET_MS = 5;
 
+/** The mesh's base that holds this very result, leaving out those in `taken`; undefined when none does. */
+function baseHolding(runtime: MeshRuntime, result: TranslationResult, taken: ReadonlyMap<string, unknown> = new Map()): string | undefined {
+  for (const [name, held] of runtime.bases) if (held.result === result && !taken.has(name)) return name;
+  return undefined;
+}
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The cache input of a translation, built once per result: groups sharing a result hand the cache the same maps. */
@@ -489,13 +495,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private planBases(runtime: MeshRuntime, byResult: ReadonlyMap<TranslationResult, readonly string[]>): Map<string, TranslationResult> {
     const plan = new Map<string, TranslationResult>();
     for (const [result, groups] of byResult) {
-      let base: string | undefined;
-      for (const [name, held] of runtime.bases) {
-        if (held.result === result && !plan.has(name)) {
-          base = name;
-          break;
-        }
-      }
+      let base = baseHolding(runtime, result, plan);
       const first = runtime.groups.get(groups[0]!)?.base;
       if (base === undefined && first !== undefined && !plan.has(first)) {
         const members = new Set(groups);
@@ -527,8 +527,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       runtime.bases.set(base, entry);
     }
     entry.result = result;
-    const published = this.options.cache.setSnapshot(base, snapshotOf(result));
-    for (const issue of published.issues) this.log.warn({ scope: base, issue }, 'resource not served');
+    // Issues found publishing are logged by the cache's onIssue (start-xds), with their scope.
+    this.options.cache.setSnapshot(base, snapshotOf(result));
     const left = new Map<string, string>();
     for (const [g, group] of members) {
       if (group.base !== base) {
@@ -566,8 +566,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private publishGroup(runtime: MeshRuntime, group: string): void {
     const entry = runtime.groups.get(group);
     if (!entry) return;
-    const published = this.options.cache.setSnapshot(group, snapshotOf(this.translateGroup(runtime, group, entry)));
-    for (const issue of published.issues) this.log.warn({ scope: group, issue }, 'resource not served');
+    this.options.cache.setSnapshot(group, snapshotOf(this.translateGroup(runtime, group, entry)));
     const own = runtime.scopes.get(group);
     if (own) own.revision = runtime.revision;
   }
@@ -575,18 +574,11 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   /** Layers a new group's scopes on the base holding its result, or on a new base. */
   private attachGroup(runtime: MeshRuntime, group: string, entry: GroupEntry): void {
     const result = this.translateGroup(runtime, group, entry);
-    let base: string | undefined;
-    for (const [name, held] of runtime.bases) {
-      if (held.result === result) {
-        base = name;
-        break;
-      }
-    }
+    let base = baseHolding(runtime, result);
     if (base === undefined) {
       base = this.newBaseName(runtime);
       runtime.bases.set(base, { result, groups: new Set() });
-      const published = this.options.cache.setSnapshot(base, snapshotOf(result));
-      for (const issue of published.issues) this.log.warn({ scope: base, issue }, 'resource not served');
+      this.options.cache.setSnapshot(base, snapshotOf(result));
     }
     runtime.bases.get(base)!.groups.add(group);
     entry.base = base;
@@ -609,8 +601,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     }
     const result = translateSidecarInbound(runtime.index, entry.descriptor);
     for (const issue of this.unlogged(runtime, result.issues)) this.log.warn({ scope, revision: runtime.revision, ...issue }, 'inbound config not translated');
-    const published = this.options.cache.setLayered(scope, base, new Map([[CLUSTER_TYPE_URL, byName(result.clusters)], [LISTENER_TYPE_URL, byName(result.listeners)]]));
-    for (const issue of published.issues) this.log.warn({ scope, issue }, 'resource not served');
+    this.options.cache.setLayered(scope, base, new Map([[CLUSTER_TYPE_URL, byName(result.clusters)], [LISTENER_TYPE_URL, byName(result.listeners)]]));
     entry.base = base;
     entry.revision = runtime.revision;
     entry.inboundInputs = inputs;
