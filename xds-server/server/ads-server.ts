@@ -64,11 +64,6 @@ export class AdsServer {
     return [...this.streams.values()].flatMap((s) => s.status() ?? []);
   }
 
-  /** One stream's status; undefined once it closed. */
-  streamStatus(streamId: string): ProxyStatus | undefined {
-    return this.streams.get(streamId)?.status();
-  }
-
   /**
    * Runs `work` as a turn of the request slices every stream's requests share: now, if the current
    * slice has time left, else in a later slice. For heavy work a request handler continues with
@@ -84,7 +79,7 @@ export class AdsServer {
       .then(() => result);
   }
 
-  /** Whether the stream's proxy holds exactly what the cache serves it (`streamInSync` of its status, without building it); false for an unknown stream. */
+  /** Whether the stream's proxy holds exactly what the cache serves it (what its status would say, without building it); false for an unknown stream. */
   streamInSync(streamId: string): boolean {
     return this.streams.get(streamId)?.inSync() ?? false;
   }

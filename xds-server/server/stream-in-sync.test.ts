@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../test/support/ports.ts';
-import { streamInSync } from '../control/stream-sync.ts';
+import { streamInSync } from './testing/status-in-sync.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, ROUTE_TYPE_URL, VIRTUAL_HOST_TYPE_URL } from '../protos/index.ts';
 import type { ResourceObject } from '../protos/index.ts';
 import type { DeltaResponseMessage, SotwResponseMessage, TestStream } from './testing/ads-client.ts';

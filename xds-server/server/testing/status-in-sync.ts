@@ -1,10 +1,12 @@
-import type { ResourceCache } from '../cache/index.ts';
-import type { ProxyStatus, TypeStatus } from '../server/index.ts';
+import type { ResourceCache } from '../../cache/index.ts';
+import type { ProxyStatus, TypeStatus } from '../proxy-status.ts';
 
 /**
- * Whether a stream holds exactly what the cache serves its scope: for every type it tracks, the
- * proxy acknowledged every resource it was sent, at the version the cache has now, and (for
- * wildcard types) holds nothing the cache dropped. A NACKed or held-back update is not in sync.
+ * Whether a stream holds exactly what the cache serves its scope, read from its status as the API
+ * shows it: for every type it tracks, the proxy acknowledged every resource it was sent, at the
+ * version the cache has now, and (for wildcard types) holds nothing the cache dropped. A NACKed or
+ * held-back update is not in sync. The definition the sessions' `inSync` must agree with
+ * (stream-in-sync.test.ts).
  */
 export function streamInSync(status: ProxyStatus, cache: ResourceCache): boolean {
   return status.types.every((t) => typeInSync(t, cache.resources(status.scope, t.typeUrl)));
