@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CachedResource } from '../cache/cached-resource.ts';
+import { LayeredMap } from '../cache/layered-map.ts';
 import { CLUSTER_TYPE_URL } from '../protos/index.ts';
 import { KnownVersions, setDigest } from './known-versions.ts';
 
@@ -21,6 +22,25 @@ describe('KnownVersions', () => {
     expect(setDigest(new Map([['a', resource('a', '1')]]))).not.toBe(known.version());
     expect(setDigest(new Map([...served, ['c', resource('c', '1')]]))).not.toBe(known.version());
     expect(setDigest(new Map())).toBe(new KnownVersions().version());
+  });
+
+  it("digests a proxy's layered view from its base's digest as it digests the merged set, own resources overriding and adding", () => {
+    const base = new Map([
+      ['a', resource('a', '1')],
+      ['b', resource('b', '2')],
+    ]);
+    const view = new LayeredMap(base, new Map([
+      ['b', resource('b', '3')],
+      ['c', resource('c', '1')],
+    ]));
+    const merged = new KnownVersions([
+      ['a', '1'],
+      ['b', '3'],
+      ['c', '1'],
+    ]);
+    expect(setDigest(view)).toBe(merged.version());
+    expect(setDigest(view)).toBe(setDigest(new Map(view)));
+    expect(setDigest(new LayeredMap(base, new Map()))).toBe(setDigest(base));
   });
 
   it('gives the same digest however the set was built: names and versions, sent resources, or in another order', () => {

@@ -1,4 +1,4 @@
-import type { CachedResource } from '../cache/index.ts';
+import { LayeredMap, type CachedResource } from '../cache/index.ts';
 import { entryHash } from '../cache/entry-hash.ts';
 
 /**
@@ -73,21 +73,46 @@ export class KnownVersions {
   }
 }
 
-const digests = new WeakMap<ReadonlyMap<string, CachedResource>, string>();
+interface Digest {
+  size: number;
+  a: number;
+  b: number;
+}
 
-/** What `KnownVersions.version()` would be for the set a served map holds; computed once per map (served maps never change). */
-export function setDigest(served: ReadonlyMap<string, CachedResource>): string {
+const digests = new WeakMap<ReadonlyMap<string, CachedResource>, Digest>();
+
+function digestOf(served: ReadonlyMap<string, CachedResource>): Digest {
   let digest = digests.get(served);
   if (digest === undefined) {
+    let size = served.size;
     let a = 0;
     let b = 0;
-    for (const resource of served.values()) {
-      const [x, y] = resource.entryHash;
-      a = (a ^ x) >>> 0;
-      b = (b ^ y) >>> 0;
+    const toggle = ([x, y]: readonly [number, number]) => {
+      a ^= x;
+      b ^= y;
+    };
+    if (served instanceof LayeredMap) {
+      // A proxy's view: its group's base (digested once, for every proxy on it) with its own few
+      // resources toggled in, and what they override toggled out.
+      const base = digestOf(served.base);
+      ({ size, a, b } = base);
+      for (const [name, resource] of served.top as ReadonlyMap<string, CachedResource>) {
+        const under = (served.base as ReadonlyMap<string, CachedResource>).get(name);
+        if (under) toggle(under.entryHash);
+        else size++;
+        toggle(resource.entryHash);
+      }
+    } else {
+      for (const resource of served.values()) toggle(resource.entryHash);
     }
-    digest = `${served.size.toString(36)}.${a.toString(36)}.${b.toString(36)}`;
+    digest = { size, a: a >>> 0, b: b >>> 0 };
     digests.set(served, digest);
   }
   return digest;
+}
+
+/** What `KnownVersions.version()` would be for the set a served map holds; computed once per map (served maps never change). */
+export function setDigest(served: ReadonlyMap<string, CachedResource>): string {
+  const { size, a, b } = digestOf(served);
+  return `${size.toString(36)}.${a.toString(36)}.${b.toString(36)}`;
 }
