@@ -11,9 +11,9 @@ import type { ConfigStore } from '../../core/store/config-store.ts';
 import { CLUSTER_TYPE_URL } from '../protos/index.ts';
 import { openSotw, type SotwResponseMessage, type TestStream } from '../server/testing/ads-client.ts';
 import { startXds, type RunningXds } from '../start-xds.ts';
+import { str } from '../server/testing/struct-values.ts';
 
 // One replica reporting through the fleet store, read back as the Lambda API reads it.
-const str = (v: string) => ({ stringValue: v });
 let dir: string;
 let store: ConfigStore;
 let xds: RunningXds;

@@ -10,10 +10,8 @@ import type { ConfigStore } from '../../core/store/config-store.ts';
 import { CLUSTER_TYPE_URL } from '../protos/index.ts';
 import { openSotw, type SotwResponseMessage, type TestStream } from '../server/testing/ads-client.ts';
 import { startXds, type RunningXds } from '../start-xds.ts';
+import { str, num, labels } from '../server/testing/struct-values.ts';
 
-const str = (v: string) => ({ stringValue: v });
-const num = (v: number) => ({ numberValue: v });
-const labels = (l: Record<string, string>) => ({ structValue: { fields: Object.fromEntries(Object.entries(l).map(([k, v]) => [k, str(v)])) } });
 // Configured addresses cannot be intercepted by a sidecar without traffic redirection: a translation issue in every group.
 const legacy = {
   apiVersion: 'networking.istio.io/v1',

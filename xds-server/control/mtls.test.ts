@@ -16,6 +16,7 @@ import { CLUSTER_TYPE_URL } from '../protos/index.ts';
 import { namesOf, openSotw } from '../server/testing/ads-client.ts';
 import { startXds, type RunningXds } from '../start-xds.ts';
 import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
+import { str } from '../server/testing/struct-values.ts';
 
 const registry = new InMemoryWorkloadRegistry();
 
@@ -41,7 +42,6 @@ async function clientCredentials(spiffeId: string | undefined, authority: Embedd
   return grpc.credentials.createSsl(bundle, Buffer.from(key.privateKeyPem), Buffer.from(issued.certificateChainPem), verify);
 }
 
-const str = (v: string) => ({ stringValue: v });
 /** A node claiming to be someone it is not (another tenant, mesh, namespace and service account). */
 const lyingNode = (id: string) => ({
   id,

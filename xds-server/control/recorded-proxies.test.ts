@@ -15,11 +15,10 @@ import { CLUSTER_TYPE_URL, LISTENER_TYPE_URL } from '../protos/index.ts';
 import { openSotw, type SotwResponseMessage, type TestStream } from '../server/testing/ads-client.ts';
 import { startXds, type RunningXds } from '../start-xds.ts';
 import { RecordedProxies, UnrecordedGroupError } from './recorded-proxies.ts';
+import { str, num } from '../server/testing/struct-values.ts';
 
 // One contract over both sources: what the replica answers from its cache (local mode) and what the
 // API re-translates from the fleet records (AWS) must be equal.
-const str = (v: string) => ({ stringValue: v });
-const num = (v: number) => ({ numberValue: v });
 const TENANT = 'default';
 const MESH = 'prod';
 let dir: string;

@@ -10,13 +10,11 @@ import type { IstioResource } from '../../core/resources/resource.ts';
 import { CLUSTER_TYPE_URL } from '../protos/index.ts';
 import { namesOf, openSotw, type SotwResponseMessage, type TestStream } from '../server/testing/ads-client.ts';
 import { startXds, type RunningXds } from '../start-xds.ts';
+import { str, num, labels } from '../server/testing/struct-values.ts';
 
 // Proxies of different workloads (different labels) translate alike unless something selects them
 // by label: their scopes share one base in the cache, and a Sidecar selecting one splits it off.
 
-const str = (v: string) => ({ stringValue: v });
-const num = (v: number) => ({ numberValue: v });
-const labels = (l: Record<string, string>) => ({ structValue: { fields: Object.fromEntries(Object.entries(l).map(([k, v]) => [k, str(v)])) } });
 const api: IstioResource = {
   apiVersion: 'networking.istio.io/v1',
   kind: 'ServiceEntry',

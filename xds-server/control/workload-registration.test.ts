@@ -11,11 +11,9 @@ import type { ConfigStore } from '../../core/store/config-store.ts';
 import { CLUSTER_TYPE_URL } from '../protos/index.ts';
 import { openSotw, type SotwResponseMessage, type TestStream } from '../server/testing/ads-client.ts';
 import { startXds, type RunningXds } from '../start-xds.ts';
+import { str, num, labels } from '../server/testing/struct-values.ts';
 
 const SIDECARS = 60;
-const str = (v: string) => ({ stringValue: v });
-const num = (v: number) => ({ numberValue: v });
-const labels = (l: Record<string, string>) => ({ structValue: { fields: Object.fromEntries(Object.entries(l).map(([k, v]) => [k, str(v)])) } });
 
 let dir: string;
 let store: ConfigStore;
