@@ -28,6 +28,30 @@ describe('ResourceCache', () => {
     expect(changes.map((c) => [...c.changedTypes])).toEqual([[CLUSTER_TYPE_URL], [CLUSTER_TYPE_URL]]);
   });
 
+  it('encodes a snapshot ahead in pieces, stopping when told to; publishing it then encodes nothing and still reports what is invalid', () => {
+    const issues: unknown[] = [];
+    const cache = new ResourceCache({ onIssue: (i) => issues.push(i) });
+    const bad = { ...staticCluster('bad', '127.0.0.1', 9), lb_polcy: 'x' };
+    const snapshot = new Map<XdsTypeUrl, ReadonlyMap<string, Record<string, unknown>>>([
+      [CLUSTER_TYPE_URL, byName([staticCluster('a', '127.0.0.1', 1), bad, staticCluster('b', '127.0.0.1', 2)])],
+      [ENDPOINT_TYPE_URL, byName([loadAssignment('a', [{ host: '127.0.0.1', port: 1 }])])],
+    ]);
+    expect(cache.encoded(snapshot)).toBe(false);
+    // Told to stop after every encoding: one resource per call.
+    let calls = 0;
+    while (!cache.encodeAhead(snapshot, () => true)) calls++;
+    expect(calls).toBe(4);
+    expect(cache.stats().encodes.resources).toBe(4);
+    expect(cache.encoded(snapshot)).toBe(true);
+    expect(issues).toEqual([]);
+
+    const result = cache.setSnapshot('s', snapshot);
+    expect(cache.stats().encodes.resources).toBe(4);
+    expect(result.issues).toEqual([expect.objectContaining({ kind: 'invalid-resource', name: 'bad' })]);
+    expect([...cache.resources('s', CLUSTER_TYPE_URL).keys()]).toEqual(['a', 'b']);
+    expect(decodeResource(ENDPOINT_TYPE_URL, cache.resources('s', ENDPOINT_TYPE_URL).get('a')!.body)).toMatchObject({ cluster_name: 'a' });
+  });
+
   it('skips and reports a bad resource, serves the rest, and keeps the last good version of the bad one', () => {
     const issues: unknown[] = [];
     const cache = new ResourceCache({ onIssue: (i) => issues.push(i) });

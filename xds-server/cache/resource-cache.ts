@@ -277,29 +277,60 @@ export class ResourceCache {
       issues.push({ scope, typeUrl, name, kind: 'name-mismatch', message: `resource published as "${name}" is named "${ownName ?? ''}" inside` });
       return undefined;
     }
-    // Translation hands out the same object for unchanged pieces; such objects are never mutated after publishing.
-    let prepared = this.prepared.get(object);
-    if (!prepared) {
-      // Translation builds objects in a fixed key order, so equal content gives equal JSON.
-      const key = contentKey(typeUrl, object);
-      prepared = this.byContent.get(key);
-      if (!prepared) {
-        try {
-          this.counters.resources++;
-          const body = this.encode(typeUrl, object, name);
-          prepared = { version: contentVersion(body), body };
-        } catch (err) {
-          if (!(err instanceof ResourceEncodeError)) throw err;
-          prepared = { error: err };
-        }
-        this.byContent.set(key, prepared);
-      }
-      this.prepared.set(object, prepared);
-    }
+    const prepared = this.encoding(typeUrl, name, object);
     if ('error' in prepared) {
       issues.push({ scope, typeUrl, name, kind: 'invalid-resource', message: prepared.error.message, errors: prepared.error.errors });
       return undefined;
     }
+    return prepared;
+  }
+
+  /**
+   * Validates and encodes the resources of `byType` that were not encoded yet, as publishing them
+   * would, until `stop()` says the caller's time is up (asked after each encoding). Returns whether
+   * all are encoded: publishing them afterwards then only compares versions, so a large snapshot
+   * (a mesh's first translation, a new revision) can be encoded over several turns of the event
+   * loop and published in one short step. What does not encode is remembered and reported when published.
+   */
+  encodeAhead(byType: ReadonlyMap<XdsTypeUrl, ResourceInput>, stop: () => boolean): boolean {
+    for (const [typeUrl, input] of byType) {
+      for (const [name, object] of input) {
+        if (this.prepared.has(object) || resourceNameOf(typeUrl, object) !== name) continue;
+        this.encoding(typeUrl, name, object);
+        if (stop()) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether every resource of `byType` is encoded already (publishing it encodes nothing). */
+  encoded(byType: ReadonlyMap<XdsTypeUrl, ResourceInput>): boolean {
+    for (const [typeUrl, input] of byType) {
+      for (const [name, object] of input) if (!this.prepared.has(object) && resourceNameOf(typeUrl, object) === name) return false;
+    }
+    return true;
+  }
+
+  /** The encoding of a resource object: remembered by object, and by content for equal objects built apart. */
+  private encoding(typeUrl: XdsTypeUrl, name: string, object: ResourceObject): Prepared {
+    // Translation hands out the same object for unchanged pieces; such objects are never mutated after publishing.
+    let prepared = this.prepared.get(object);
+    if (prepared) return prepared;
+    // Translation builds objects in a fixed key order, so equal content gives equal JSON.
+    const key = contentKey(typeUrl, object);
+    prepared = this.byContent.get(key);
+    if (!prepared) {
+      try {
+        this.counters.resources++;
+        const body = this.encode(typeUrl, object, name);
+        prepared = { version: contentVersion(body), body };
+      } catch (err) {
+        if (!(err instanceof ResourceEncodeError)) throw err;
+        prepared = { error: err };
+      }
+      this.byContent.set(key, prepared);
+    }
+    this.prepared.set(object, prepared);
     return prepared;
   }
 

@@ -76,13 +76,14 @@ const layeredGroup = (d: ProxyDescriptor) => d.kind === 'sidecar' && d.inbound !
 /** How long publishing a mesh runs before it lets the event loop serve other streams. */
 const TURN_BUDGET_MS = 5;
 
+/** How often a new group's config is encoded ahead before it is published regardless (reloads may keep bringing new translations). */
+const ENCODE_AHEAD_ATTEMPTS = 3;
+
 /** The mesh's base that holds this very result, leaving out those in `taken`; undefined when none does. */
 function baseHolding(runtime: MeshRuntime, result: TranslationResult, taken: ReadonlyMap<string, unknown> = new Map()): string | undefined {
   for (const [name, held] of runtime.bases) if (held.result === result && !taken.has(name)) return name;
   return undefined;
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The cache input of a translation, built once per result: groups sharing a result hand the cache the same maps. */
 const snapshots = new WeakMap<TranslationResult, ReadonlyMap<XdsTypeUrl, ResourceInput>>();
@@ -205,11 +206,21 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     // that one microtask drain held the event loop for 0.3 s per mesh in a 1,000-sidecar storm.
     // By its turn a reload may have replaced the mesh's runtime, or dropped it.
     const key = meshKey(proxy.tenantId, proxy.mesh);
-    const published = await this.inTurn(() => {
-      const runtime = this.meshes.get(key);
-      if (runtime) this.ensureScope(runtime, scope, proxy.descriptor);
-      return runtime !== undefined;
-    });
+    // A new group's config is encoded in turns before it is published (see encodeAhead); a reload
+    // meanwhile brings a translation with more to encode, so that is tried a few times.
+    let published: boolean | undefined;
+    for (let attempt = 1; published === undefined; attempt++) {
+      const result = await this.inTurn(() => this.newGroupResult(key, scope, proxy.descriptor));
+      if (result) await this.encodeAhead(result);
+      published = await this.inTurn(() => {
+        const runtime = this.meshes.get(key);
+        if (!runtime) return false;
+        const fresh = attempt < ENCODE_AHEAD_ATTEMPTS ? this.newGroupResult(key, scope, proxy.descriptor) : undefined;
+        if (fresh && !this.options.cache.encoded(snapshotOf(fresh))) return undefined;
+        this.ensureScope(runtime, scope, proxy.descriptor);
+        return true;
+      });
+    }
     if (!published) {
       const runtime = await this.loadMesh(proxy.tenantId, proxy.mesh);
       if (!runtime) return new Error(`mesh ${proxy.mesh} does not exist`);
@@ -219,6 +230,18 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     this.connecting.set(proxyId, { ...proxy, scope, nodeId: node.id });
     return { proxyId, scope };
   };
+
+  /**
+   * The translation of a proxy's group when the group is new here (its config not yet published),
+   * else undefined. The first proxy of a mesh brings the whole mesh to encode: tens of milliseconds
+   * per mesh, hundreds when the first proxies of many meshes connect together.
+   */
+  private newGroupResult(key: string, scope: string, descriptor: ProxyDescriptor): TranslationResult | undefined {
+    const runtime = this.meshes.get(key);
+    if (!runtime || runtime.scopes.has(scope)) return undefined;
+    const group = scopeKey(runtime.tenantId, runtime.mesh, proxyGroupKey(descriptor));
+    return runtime.groups.has(group) ? undefined : this.translateGroup(runtime, group, descriptor);
+  }
 
   /**
    * The node id, unless (with mTLS) another identity already uses it: then the id is qualified by
@@ -361,20 +384,26 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       throw err;
     }
     const workloads = await this.registry.list(tenantId, mesh);
-    const started = performance.now();
-    const trustDomain = trustDomainOf({ tenantId, mesh, settings: record.settings });
-    const resources = withRegistryServices(snapshot.resources, workloads);
-    const index = buildMeshIndex({
-      tenantId,
-      mesh,
-      revision: snapshot.revision,
-      settings: record.settings,
-      resources,
-      workloads: workloadInstances(workloads, resources, trustDomain),
-      ...(previous ? { previous: previous.index } : {}),
+    let indexMs = 0;
+    // Indexing a mesh of many workloads takes milliseconds: a turn of its own, not the tail of the reads' continuations.
+    const index = await this.inTurn(() => {
+      const started = performance.now();
+      const trustDomain = trustDomainOf({ tenantId, mesh, settings: record.settings });
+      const resources = withRegistryServices(snapshot.resources, workloads);
+      const built = buildMeshIndex({
+        tenantId,
+        mesh,
+        revision: snapshot.revision,
+        settings: record.settings,
+        resources,
+        workloads: workloadInstances(workloads, resources, trustDomain),
+        ...(previous ? { previous: previous.index } : {}),
+      });
+      indexMs = performance.now() - started;
+      return built;
     });
     for (const issue of index.issues) this.log.warn({ mesh, revision: snapshot.revision, ...issue }, 'config not translated');
-    this.log.debug({ mesh, revision: snapshot.revision, resources: snapshot.resources.length, ms: performance.now() - started }, 'mesh indexed');
+    this.log.debug({ mesh, revision: snapshot.revision, resources: snapshot.resources.length, ms: indexMs }, 'mesh indexed');
     const runtime: MeshRuntime = {
       tenantId,
       mesh,
@@ -443,48 +472,76 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   }
 
   /**
-   * Publishes every group of the mesh and the scopes layered on it, yielding the event loop after
-   * each `TURN_BUDGET_MS` of work and after each base, so other meshes' streams are served in
-   * between instead of waiting for the whole mesh. Groups that are their own scope are translated
-   * and published as they come. Groups of layered scopes are translated first (mostly memo hits),
-   * then grouped by the result they got (the
-   * very object: the translation memo hands equal groups one result) and published one shared base
-   * per turn, each base's proxies pushed as soon as it is. A base is updated in place only when all
-   * the groups on it still share one result; a result its groups split off from gets a new base,
-   * and the groups move onto it. So no proxy is ever shown a result that is not its own.
+   * Publishes every group of the mesh and the scopes layered on it, in turns of the ADS server's
+   * request slices (each at most about `TURN_BUDGET_MS` of work, or one base), so other meshes'
+   * streams are served in between instead of waiting for the whole mesh. Every group is translated
+   * first (groups of one class share a result: mostly memo hits), then each result's resources not
+   * encoded yet are encoded over as many turns as they take, and only then is it published, in one
+   * short step. Groups of layered scopes are grouped by the result they got (the very object: the
+   * translation memo hands equal groups one result) and published one shared base per turn, each
+   * base's proxies pushed as soon as it is. A base is updated in place only when all the groups on
+   * it still share one result; a result its groups split off from gets a new base, and the groups
+   * move onto it. So no proxy is ever shown a result that is not its own.
    */
   private async publishAll(runtime: MeshRuntime): Promise<void> {
     const current = () => this.meshes.get(meshKey(runtime.tenantId, runtime.mesh)) === runtime && !this.stopped;
     const results = new Map<string, TranslationResult>();
-    let turnStarted = performance.now();
-    for (const [group, entry] of [...runtime.groups]) {
+    const groups = [...runtime.groups];
+    for (let i = 0; i < groups.length; ) {
       // A newer reload of the mesh took over while this one waited its turn.
       if (!current()) return;
-      if (runtime.groups.get(group) !== entry) continue;
-      if (layeredGroup(entry.descriptor)) results.set(group, this.translateGroup(runtime, group, entry));
-      else this.publishGroup(runtime, group);
-      // Groups that share a translation cost a memo lookup each: many go in one turn, and a group
-      // taken up meanwhile finds its base already published at this index more often.
-      if (performance.now() - turnStarted >= TURN_BUDGET_MS) {
-        await nextTurn();
-        turnStarted = performance.now();
-      }
+      i = await this.inTurn(() => {
+        const started = performance.now();
+        for (; i < groups.length && performance.now() - started < TURN_BUDGET_MS; i++) {
+          const [group, entry] = groups[i]!;
+          if (runtime.groups.get(group) === entry) results.set(group, this.translateGroup(runtime, group, entry.descriptor));
+        }
+        return i;
+      });
+    }
+    // Groups that are their own scope (gateways, proxyless clients, sidecars without an inbound side).
+    for (const [group, entry] of groups) {
+      const result = results.get(group);
+      if (layeredGroup(entry.descriptor) || !result) continue;
+      await this.encodeAhead(result);
+      await this.inTurn(() => {
+        if (current() && runtime.groups.get(group) === entry) this.publishGroup(runtime, group);
+      });
     }
     if (!current()) return;
-    // Groups taken up while the others were translated are translated now (the memo mostly answers).
-    const byResult = new Map<TranslationResult, string[]>();
-    for (const [group, entry] of runtime.groups) {
-      if (!layeredGroup(entry.descriptor)) continue;
-      const result = results.get(group) ?? this.translateGroup(runtime, group, entry);
-      const groups = byResult.get(result);
-      if (groups) groups.push(group);
-      else byResult.set(result, [group]);
+    const plan = await this.inTurn(() => {
+      // Groups taken up while the others were translated are translated now (the memo mostly answers).
+      const byResult = new Map<TranslationResult, string[]>();
+      for (const [group, entry] of runtime.groups) {
+        if (!layeredGroup(entry.descriptor)) continue;
+        const result = results.get(group) ?? this.translateGroup(runtime, group, entry.descriptor);
+        const members = byResult.get(result);
+        if (members) members.push(group);
+        else byResult.set(result, [group]);
+      }
+      return { byResult, bases: this.planBases(runtime, byResult) };
+    });
+    for (const [base, result] of plan.bases) {
+      await this.encodeAhead(result);
+      await this.inTurn(() => {
+        if (current()) this.publishBase(runtime, base, result, plan.byResult.get(result) ?? []);
+      });
     }
-    const plan = this.planBases(runtime, byResult);
-    for (const [base, result] of plan) {
-      if (!current()) return;
-      this.publishBase(runtime, base, result, byResult.get(result) ?? []);
-      await nextTurn();
+  }
+
+  /**
+   * Encodes the resources of `result` that the cache has not encoded yet, a turn's budget at a
+   * time: publishing it afterwards only compares versions. A mesh's first translation, or a
+   * revision that changes many resources, encodes hundreds of them (tens of milliseconds).
+   */
+  private async encodeAhead(result: TranslationResult): Promise<void> {
+    const snapshot = snapshotOf(result);
+    let done = false;
+    while (!done && !this.stopped) {
+      done = await this.inTurn(() => {
+        const started = performance.now();
+        return this.options.cache.encodeAhead(snapshot, () => performance.now() - started >= TURN_BUDGET_MS);
+      });
     }
   }
 
@@ -554,9 +611,9 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   }
 
   /** Translates what a group shares (logging what did not translate, once per revision). */
-  private translateGroup(runtime: MeshRuntime, group: string, entry: GroupEntry): TranslationResult {
+  private translateGroup(runtime: MeshRuntime, group: string, descriptor: ProxyDescriptor): TranslationResult {
     const started = performance.now();
-    const result = this.translateShared(runtime, entry.descriptor);
+    const result = this.translateShared(runtime, descriptor);
     this.options.metrics?.translated((performance.now() - started) / 1000);
     for (const issue of this.unlogged(runtime, result.issues)) this.log.warn({ scope: group, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
     return result;
@@ -566,14 +623,14 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private publishGroup(runtime: MeshRuntime, group: string): void {
     const entry = runtime.groups.get(group);
     if (!entry) return;
-    this.options.cache.setSnapshot(group, snapshotOf(this.translateGroup(runtime, group, entry)));
+    this.options.cache.setSnapshot(group, snapshotOf(this.translateGroup(runtime, group, entry.descriptor)));
     const own = runtime.scopes.get(group);
     if (own) own.revision = runtime.revision;
   }
 
   /** Layers a new group's scopes on the base holding its result, or on a new base. */
   private attachGroup(runtime: MeshRuntime, group: string, entry: GroupEntry): void {
-    const result = this.translateGroup(runtime, group, entry);
+    const result = this.translateGroup(runtime, group, entry.descriptor);
     let base = baseHolding(runtime, result);
     if (base === undefined) {
       base = this.newBaseName(runtime);
