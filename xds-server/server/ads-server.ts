@@ -37,6 +37,7 @@ export class AdsServer {
   private readonly deps;
 
   constructor(options: AdsServerOptions) {
+    const turns = new RequestTurns();
     this.deps = {
       cache: options.cache,
       resolveNode: options.resolveNode,
@@ -45,9 +46,10 @@ export class AdsServer {
       controlPlaneId: options.controlPlaneId ?? '',
       now: options.now ?? (() => new Date()),
       onClosed: (stream: AdsStream) => this.streams.delete(stream.streamId),
-      turns: new RequestTurns(),
+      turns,
       responses: new SharedResponses(),
-      pushes: new PushQueue(),
+      // Pushes past the first turn's budget continue in the request slices: one budget per turn for both.
+      pushes: new PushQueue(undefined, undefined, (resume) => void turns.run(async () => resume())),
     };
   }
 

@@ -47,6 +47,32 @@ describe('PushQueue', () => {
     expect(log).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'timer', 'p6', 'p7', 'p8']);
   });
 
+  it('continues past the budget where it is told to (the request slices), in order', async () => {
+    const clock = { t: 0 };
+    const turns: (() => void)[] = [];
+    const pushes = new PushQueue(10, () => clock.t, (resume) => turns.push(resume));
+    const log: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      pushes.schedule(() => {
+        clock.t += 4;
+        log.push(`p${i}`);
+      });
+    }
+    await Promise.resolve();
+    expect(log).toEqual(['p0', 'p1', 'p2']);
+    // Nothing runs until the scheduler it was handed gives it a turn, however many turns of the loop pass.
+    await nextTurn();
+    await nextTurn();
+    expect(log).toEqual(['p0', 'p1', 'p2']);
+    expect(turns).toHaveLength(1);
+    turns.shift()!();
+    expect(log).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5']);
+    turns.shift()!();
+    expect(log).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
+    expect(turns).toHaveLength(0);
+    expect(pushes.pending).toBe(0);
+  });
+
   it('keeps going after a push throws, and takes pushes scheduled while it drains', async () => {
     const pushes = new PushQueue(10, () => 0);
     const log: string[] = [];

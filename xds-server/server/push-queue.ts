@@ -3,8 +3,9 @@
  * every stream of a mesh at once (a shared base, or a scope many replicas share); pushing them all
  * in the microtask drain after it held the event loop for as long as all those encodes and writes
  * took. Here the first pushes run in that drain, as before, and once `budgetMs` of wall-clock time
- * is spent the rest wait for the check phase (setImmediate), where the next turn continues them in
- * order, so timers, keepalives and requests run in between.
+ * is spent the rest wait for a later turn (`later`: the ADS server's request slices, so pushes and
+ * request handling share one budget per turn of the event loop; by default the check phase), which
+ * continues them in order, so timers, keepalives and requests run in between.
  */
 export class PushQueue {
   private queue: ((() => void) | undefined)[] = [];
@@ -14,6 +15,7 @@ export class PushQueue {
   constructor(
     private readonly budgetMs = 10,
     private readonly now: () => number = () => performance.now(),
+    private readonly later: (resume: () => void) => void = (resume) => setImmediate(resume),
   ) {}
 
   /** Runs `push` after the current task (and its microtasks so far), or in a later turn when earlier pushes used up this one. */
@@ -42,7 +44,7 @@ export class PushQueue {
       if (this.head < this.queue.length && this.now() - started >= this.budgetMs) {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
-        setImmediate(() => this.drain());
+        this.later(() => this.drain());
         return;
       }
     }
