@@ -1,0 +1,96 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
+import type { RegisteredWorkload, WorkloadRegistry } from '../../core/registry/index.ts';
+import type { NodeMessage } from '../server/messages.ts';
+import { describeNode, type ConnectingProxy } from './node-identity.ts';
+import { WorkloadRegistrar } from './workload-registrar.ts';
+
+// The registrar's heartbeat rewrites the entries of every stream it holds before they expire. It
+// writes them a batch at a time with a turn of the event loop between batches (validating a
+// replica's thousand entries at once held the loop for 50 ms each beat), and never writes back an
+// entry that was removed while the beat was under way.
+
+function proxy(i: number): ConnectingProxy {
+  const described = describeNode({
+    id: `cart-${i}`,
+    cluster: '',
+    userAgent: 'envoy',
+    metadata: { TRELLIS_MESH: 'prod', NAMESPACE: 'shop', WORKLOAD_NAME: 'cart', SERVICE_ACCOUNT: 'cart', INSTANCE_IP: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, APP_PORT: 8080, LABELS: { app: 'cart' } },
+    raw: {} as NodeMessage,
+  });
+  if (!described.ok) throw new Error(JSON.stringify(described.errors));
+  return described.value;
+}
+
+const until = async (done: () => boolean | Promise<boolean>, what: string) => {
+  const deadline = Date.now() + 10_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+let registrar: WorkloadRegistrar | undefined;
+afterEach(() => registrar?.stop());
+
+describe('WorkloadRegistrar heartbeat', () => {
+  it('refreshes 250 entries in batches of at most 100, each written with a later expiry', async () => {
+    const inner = new InMemoryWorkloadRegistry();
+    const batches: number[] = [];
+    const registry: WorkloadRegistry = {
+      put: (entries: readonly RegisteredWorkload[]) => (batches.push(entries.length), inner.put(entries)),
+      remove: (t, m, ids, r) => inner.remove(t, m, ids, r),
+      list: (t, m) => inner.list(t, m),
+      removeMesh: (t, m) => inner.removeMesh(t, m),
+      close: () => inner.close(),
+    };
+    registrar = new WorkloadRegistrar({ registry, replica: 'r1', logger: pino({ level: 'silent' }), now: () => new Date(), ttlMs: 600, graceMs: 60_000, announce: async () => {} });
+    for (let i = 0; i < 250; i++) registrar.connect(`cart-${i}`, `cart-${i}`, proxy(i), []);
+    await until(() => batches.length >= 250, 'one write per connect');
+    const first = new Map((await inner.list('default', 'prod')).map((w) => [w.id, w.expiresAt]));
+    expect(first.size).toBe(250);
+    batches.length = 0;
+    // One beat (every 200 ms): three batches.
+    await until(() => batches.length >= 3, 'a refresh');
+    expect(batches.slice(0, 3)).toEqual([100, 100, 50]);
+    await new Promise((r) => setTimeout(r, 20));
+    const refreshed = await inner.list('default', 'prod');
+    expect(refreshed).toHaveLength(250);
+    expect(refreshed.every((w) => w.expiresAt > first.get(w.id)!)).toBe(true);
+  });
+
+  it('does not write back an entry removed while a refresh is under way', async () => {
+    const inner = new InMemoryWorkloadRegistry();
+    let refreshing = false;
+    let hold: (() => void) | undefined;
+    const written: string[][] = [];
+    const registry: WorkloadRegistry = {
+      put: async (entries: readonly RegisteredWorkload[]) => {
+        if (refreshing && written.length === 0) await new Promise<void>((resolve) => (hold = resolve));
+        if (refreshing) written.push(entries.map((e) => e.name + e.address));
+        return inner.put(entries);
+      },
+      remove: (t, m, ids, r) => inner.remove(t, m, ids, r),
+      list: (t, m) => inner.list(t, m),
+      removeMesh: (t, m) => inner.removeMesh(t, m),
+      close: () => inner.close(),
+    };
+    registrar = new WorkloadRegistrar({ registry, replica: 'r1', logger: pino({ level: 'silent' }), now: () => new Date(), ttlMs: 600, graceMs: 0, announce: async () => {} });
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) ids.push(registrar.connect(`cart-${i}`, `cart-${i}`, proxy(i), [])!);
+    const listed = async () => (await inner.list('default', 'prod')).length;
+    await until(async () => (await listed()) === 150, 'every entry written');
+    refreshing = true;
+    await until(() => hold !== undefined, 'a refresh holding its first batch');
+    // The 140th proxy (in the second batch) goes; with no grace its entry is removed at once.
+    registrar.disconnect(ids[139]!, 'cart-139');
+    await until(async () => (await listed()) === 149, 'the removal');
+    hold!();
+    await until(() => written.length >= 2, 'the second batch');
+    expect(written[0]).toHaveLength(100);
+    expect(written[1]).toHaveLength(49);
+    expect(written[1]!.some((w) => w.endsWith('10.1.0.140'))).toBe(false);
+    expect(await listed()).toBe(149);
+  });
+});
