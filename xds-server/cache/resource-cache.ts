@@ -303,14 +303,6 @@ export class ResourceCache {
     return true;
   }
 
-  /** Whether every resource of `byType` is encoded already (publishing it encodes nothing). */
-  encoded(byType: ReadonlyMap<XdsTypeUrl, ResourceInput>): boolean {
-    for (const [typeUrl, input] of byType) {
-      for (const [name, object] of input) if (!this.prepared.has(object) && resourceNameOf(typeUrl, object) === name) return false;
-    }
-    return true;
-  }
-
   /** The encoding of a resource object: remembered by object, and by content for equal objects built apart. */
   private encoding(typeUrl: XdsTypeUrl, name: string, object: ResourceObject): Prepared {
     // Translation hands out the same object for unchanged pieces; such objects are never mutated after publishing.

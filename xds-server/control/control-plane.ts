@@ -76,8 +76,8 @@ const layeredGroup = (d: ProxyDescriptor) => d.kind === 'sidecar' && d.inbound !
 /** How long publishing a mesh runs before it lets the event loop serve other streams. */
 const TURN_BUDGET_MS = 5;
 
-/** How often a new group's config is encoded ahead before it is published regardless (reloads may keep bringing new translations). */
-const ENCODE_AHEAD_ATTEMPTS = 3;
+/** Turns a new group's config is encoded over at most, then published regardless (reloads could keep bringing new content). */
+const ENCODE_AHEAD_TURNS = 100;
 
 /** The mesh's base that holds this very result, leaving out those in `taken`; undefined when none does. */
 function baseHolding(runtime: MeshRuntime, result: TranslationResult, taken: ReadonlyMap<string, unknown> = new Map()): string | undefined {
@@ -206,17 +206,15 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     // that one microtask drain held the event loop for 0.3 s per mesh in a 1,000-sidecar storm.
     // By its turn a reload may have replaced the mesh's runtime, or dropped it.
     const key = meshKey(proxy.tenantId, proxy.mesh);
-    // A new group's config is encoded in turns before it is published (see encodeAhead); a reload
-    // meanwhile brings a translation with more to encode, so that is tried a few times.
+    // A new group's config is encoded in turns before it is published (see encodedWithin); each turn
+    // takes the group's translation afresh, as a reload meanwhile may have brought new content.
     let published: boolean | undefined;
-    for (let attempt = 1; published === undefined; attempt++) {
-      const result = await this.inTurn(() => this.newGroupResult(key, scope, proxy.descriptor));
-      if (result) await this.encodeAhead(result);
+    for (let turn = 1; published === undefined; turn++) {
       published = await this.inTurn(() => {
         const runtime = this.meshes.get(key);
         if (!runtime) return false;
-        const fresh = attempt < ENCODE_AHEAD_ATTEMPTS ? this.newGroupResult(key, scope, proxy.descriptor) : undefined;
-        if (fresh && !this.options.cache.encoded(snapshotOf(fresh))) return undefined;
+        const fresh = turn < ENCODE_AHEAD_TURNS ? this.newGroupResult(key, scope, proxy.descriptor) : undefined;
+        if (fresh && !this.encodedWithin(fresh)) return undefined;
         this.ensureScope(runtime, scope, proxy.descriptor);
         return true;
       });
@@ -503,8 +501,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     for (const [group, entry] of groups) {
       const result = results.get(group);
       if (layeredGroup(entry.descriptor) || !result) continue;
-      await this.encodeAhead(result);
-      await this.inTurn(() => {
+      await this.publishEncoded(result, () => {
         if (current() && runtime.groups.get(group) === entry) this.publishGroup(runtime, group);
       });
     }
@@ -522,27 +519,33 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       return { byResult, bases: this.planBases(runtime, byResult) };
     });
     for (const [base, result] of plan.bases) {
-      await this.encodeAhead(result);
-      await this.inTurn(() => {
+      await this.publishEncoded(result, () => {
         if (current()) this.publishBase(runtime, base, result, plan.byResult.get(result) ?? []);
       });
     }
   }
 
-  /**
-   * Encodes the resources of `result` that the cache has not encoded yet, a turn's budget at a
-   * time: publishing it afterwards only compares versions. A mesh's first translation, or a
-   * revision that changes many resources, encodes hundreds of them (tens of milliseconds).
-   */
-  private async encodeAhead(result: TranslationResult): Promise<void> {
-    const snapshot = snapshotOf(result);
+  /** Runs `publish` in a turn once `result` is encoded (see encodedWithin), encoding it over as many turns as that takes. */
+  private async publishEncoded(result: TranslationResult, publish: () => void): Promise<void> {
     let done = false;
     while (!done && !this.stopped) {
       done = await this.inTurn(() => {
-        const started = performance.now();
-        return this.options.cache.encodeAhead(snapshot, () => performance.now() - started >= TURN_BUDGET_MS);
+        if (!this.encodedWithin(result)) return false;
+        publish();
+        return true;
       });
     }
+  }
+
+  /**
+   * Encodes the resources of `result` that the cache has not encoded yet for up to a turn's budget;
+   * whether all are encoded now, so that publishing it only compares versions. A mesh's first
+   * translation, or a revision that changes many resources, encodes hundreds of them (tens of
+   * milliseconds): over several turns, with other streams served in between.
+   */
+  private encodedWithin(result: TranslationResult): boolean {
+    const started = performance.now();
+    return this.options.cache.encodeAhead(snapshotOf(result), () => performance.now() - started >= TURN_BUDGET_MS);
   }
 
   /**
