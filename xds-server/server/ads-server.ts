@@ -48,8 +48,8 @@ export class AdsServer {
       onClosed: (stream: AdsStream) => this.streams.delete(stream.streamId),
       turns,
       responses: new SharedResponses(),
-      // Pushes past the first turn's budget continue in the request slices: one budget per turn for both.
-      pushes: new PushQueue(undefined, undefined, (resume) => void turns.run(async () => resume())),
+      // Pushes past the first turn's budget continue in the request slices (ahead of requests): one budget per turn for both.
+      pushes: new PushQueue(undefined, undefined, (resume) => void turns.run(async () => resume(), true)),
     };
   }
 
@@ -68,7 +68,7 @@ export class AdsServer {
 
   /**
    * Runs `work` as a turn of the request slices every stream's requests share: now, if the current
-   * slice has time left, else in a later slice. For heavy work a request handler continues with
+   * slice has time left, else in a later slice, ahead of requests waiting. For heavy work a request handler continues with
    * after an await: many handlers resuming together (every proxy waiting for one mesh to load)
    * would otherwise run it all in one microtask drain, holding the event loop.
    */
@@ -77,7 +77,7 @@ export class AdsServer {
     return this.deps.turns
       .run(async () => {
         result = work();
-      })
+      }, true)
       .then(() => result);
   }
 

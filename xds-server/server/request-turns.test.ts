@@ -22,6 +22,22 @@ describe('RequestTurns', () => {
     expect(turns.pending).toBe(0);
   });
 
+  it('starts work queued with first ahead of the requests waiting, within the same budget', async () => {
+    const clock = { t: 0 };
+    const turns = new RequestTurns(10, () => clock.t);
+    const log: string[] = [];
+    const done = [0, 1, 2, 3, 4].map((i) => turns.run(taking(clock, 4, log, `r${i}`)));
+    done.push(turns.run(taking(clock, 4, log, 'reload'), true), turns.run(taking(clock, 4, log, 'push'), true));
+    // The slice's budget was spent by r0-r2: nothing more runs now, not even the urgent work.
+    expect(log).toEqual(['r0', 'r1', 'r2']);
+    expect(turns.pending).toBe(4);
+    await nextTurn();
+    // The next slice starts the urgent work first, in its order, then requests while budget is left.
+    expect(log).toEqual(['r0', 'r1', 'r2', 'reload', 'push', 'r3']);
+    await Promise.all(done);
+    expect(log).toEqual(['r0', 'r1', 'r2', 'reload', 'push', 'r3', 'r4']);
+  });
+
   it('gives the event loop back once a turn spent its budget, so a due timer runs between turns', async () => {
     // From a timer callback: the first turn runs in this loop iteration's check phase, the timer below in the next's timers phase.
     await new Promise((resolve) => setTimeout(resolve, 0));

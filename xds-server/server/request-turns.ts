@@ -15,6 +15,11 @@
  * slice ends waits on I/O (a mesh loading from the store): it stops counting, so a slow store
  * never holds up the requests of other streams. Each stream still handles its own requests one
  * after another (AdsStream chains them).
+ *
+ * Work run with `first` (the control plane publishing a reload or a new proxy's scope, pushes
+ * continued from an earlier turn) queues ahead of requests: it is what every stream of a mesh
+ * waits for, and behind a storm's backlog of requests a reload needing a few turns took seconds.
+ * It still runs within the same slices and budget.
  */
 interface Waiting {
   run: () => Promise<void>;
@@ -24,6 +29,8 @@ interface Waiting {
 
 export class RequestTurns {
   private waiting: Waiting[] = [];
+  /** Queued with `first`: started before any request that waits. */
+  private urgent: Waiting[] = [];
   private head = 0;
   /** Handlers started in the current slice and not yet settled. */
   private inFlight = 0;
@@ -40,21 +47,24 @@ export class RequestTurns {
     private readonly maxInFlight = 16,
   ) {}
 
-  /** Runs `task` now if the slice has time and room left and nothing waits, else in a later slice; settles as its promise does. */
-  run(task: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `task` now if the slice has time and room left and nothing waits, else in a later slice
+   * (ahead of waiting requests when `first`); settles as its promise does.
+   */
+  run(task: () => Promise<void>, first = false): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ run: task, resolve, reject });
+      (first ? this.urgent : this.waiting).push({ run: task, resolve, reject });
       this.startWaiting();
     });
   }
 
-  /** Requests queued and not yet started. */
+  /** Tasks queued and not yet started. */
   get pending(): number {
-    return this.waiting.length - this.head;
+    return this.waiting.length - this.head + this.urgent.length;
   }
 
   private startWaiting(): void {
-    while (this.head < this.waiting.length && this.inFlight < this.maxInFlight) {
+    while ((this.urgent.length > 0 || this.head < this.waiting.length) && this.inFlight < this.maxInFlight) {
       const at = this.now();
       if (this.sliceStart === undefined) {
         this.sliceStart = at;
@@ -62,8 +72,12 @@ export class RequestTurns {
       } else if (at - this.sliceStart >= this.budgetMs) {
         return;
       }
-      const next = this.waiting[this.head]!;
-      this.waiting[this.head++] = undefined as unknown as Waiting;
+      let next: Waiting;
+      if (this.urgent.length > 0) next = this.urgent.shift()!;
+      else {
+        next = this.waiting[this.head]!;
+        this.waiting[this.head++] = undefined as unknown as Waiting;
+      }
       this.inFlight++;
       const slice = this.slice;
       let result: Promise<void>;
