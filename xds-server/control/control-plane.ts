@@ -174,9 +174,18 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     await Promise.allSettled([...this.reloads.values()].map((r) => r.running));
   }
 
-  /** Runs `work` in a turn of the ADS server's request slices (in a later turn of the loop when there is no server). */
-  private inTurn<T>(work: () => T): Promise<T> {
-    if (this.ads) return this.ads.inTurn(work);
+  /**
+   * Runs `work` in a turn of the ADS server's request slices (in a later turn of the loop when
+   * there is no server); with `first`, ahead of waiting requests. Loading and reloading a mesh go
+   * first: a reload is what every stream of the mesh waits for, and behind a storm's backlog of
+   * requests one needing a few turns took over a second (a config change made in a reconnect
+   * storm waited as long). A connecting proxy's publish does not go first: thousands of them
+   * ahead of every ACK slowed the warm-up of the streams already connected (5,000 sidecars all
+   * warm after 48–51 s, against 44 s with only reloads first; 32–33 s with nothing first, when
+   * registrations reached the proxies up to 18 s after they were warm).
+   */
+  private inTurn<T>(work: () => T, first = false): Promise<T> {
+    if (this.ads) return this.ads.inTurn(work, first);
     return new Promise<T>((resolve, reject) =>
       setImmediate(() => {
         try {
@@ -399,7 +408,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       });
       indexMs = performance.now() - started;
       return built;
-    });
+    }, true);
     for (const issue of index.issues) this.log.warn({ mesh, revision: snapshot.revision, ...issue }, 'config not translated');
     this.log.debug({ mesh, revision: snapshot.revision, resources: snapshot.resources.length, ms: indexMs }, 'mesh indexed');
     const runtime: MeshRuntime = {
@@ -495,7 +504,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
           if (runtime.groups.get(group) === entry) results.set(group, this.translateGroup(runtime, group, entry.descriptor));
         }
         return i;
-      });
+      }, true);
     }
     // Groups that are their own scope (gateways, proxyless clients, sidecars without an inbound side).
     for (const [group, entry] of groups) {
@@ -517,7 +526,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
         else byResult.set(result, [group]);
       }
       return { byResult, bases: this.planBases(runtime, byResult) };
-    });
+    }, true);
     for (const [base, result] of plan.bases) {
       await this.publishEncoded(result, () => {
         if (current()) this.publishBase(runtime, base, result, plan.byResult.get(result) ?? []);
@@ -533,7 +542,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
         if (!this.encodedWithin(result)) return false;
         publish();
         return true;
-      });
+      }, true);
     }
   }
 

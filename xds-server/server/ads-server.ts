@@ -68,16 +68,17 @@ export class AdsServer {
 
   /**
    * Runs `work` as a turn of the request slices every stream's requests share: now, if the current
-   * slice has time left, else in a later slice, ahead of requests waiting. For heavy work a request handler continues with
-   * after an await: many handlers resuming together (every proxy waiting for one mesh to load)
-   * would otherwise run it all in one microtask drain, holding the event loop.
+   * slice has time left, else in a later slice (ahead of waiting requests when `first`). For heavy
+   * work a request handler continues with after an await: many handlers resuming together (every
+   * proxy waiting for one mesh to load) would otherwise run it all in one microtask drain, holding
+   * the event loop.
    */
-  inTurn<T>(work: () => T): Promise<T> {
+  inTurn<T>(work: () => T, first = false): Promise<T> {
     let result: T;
     return this.deps.turns
       .run(async () => {
         result = work();
-      }, true)
+      }, first)
       .then(() => result);
   }
 

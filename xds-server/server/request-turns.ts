@@ -16,10 +16,10 @@
  * never holds up the requests of other streams. Each stream still handles its own requests one
  * after another (AdsStream chains them).
  *
- * Work run with `first` (the control plane publishing a reload or a new proxy's scope, pushes
- * continued from an earlier turn) queues ahead of requests: it is what every stream of a mesh
- * waits for, and behind a storm's backlog of requests a reload needing a few turns took seconds.
- * It still runs within the same slices and budget.
+ * Work run with `first` (the control plane loading or reloading a mesh, pushes continued from an
+ * earlier turn) queues ahead of requests: it is what every stream of a mesh waits for, and behind
+ * a storm's backlog of requests a reload needing a few turns took seconds. It still runs within
+ * the same slices and budget.
  */
 interface Waiting {
   run: () => Promise<void>;
