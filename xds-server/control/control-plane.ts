@@ -127,6 +127,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   /** Translation issues already logged, per mesh, for its current revision (groups sharing a translation report the same ones). */
   private readonly loggedIssues = new Map<string, { revision: number; seen: Set<string> }>();
   private baseCount = 0;
+  /** Each group's translation for a mesh runtime (one index, one set of gateway credentials). */
+  private readonly groupResults = new WeakMap<MeshRuntime, Map<string, TranslationResult>>();
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.log = options.logger.child({ component: 'control-plane' });
@@ -622,10 +624,19 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     this.options.cache.removeScope(base);
   }
 
-  /** Translates what a group shares (logging what did not translate, once per revision). */
+  /**
+   * Translates what a group shares (logging what did not translate, once per revision), once per
+   * runtime: a gateway's or proxyless client's translation is not memoised in the index, and the
+   * turns that encode a group's config ahead and then publish it must see the very same objects.
+   */
   private translateGroup(runtime: MeshRuntime, group: string, descriptor: ProxyDescriptor): TranslationResult {
+    let translated = this.groupResults.get(runtime);
+    const known = translated?.get(group);
+    if (known) return known;
     const started = performance.now();
     const result = this.translateShared(runtime, descriptor);
+    if (!translated) this.groupResults.set(runtime, (translated = new Map()));
+    translated.set(group, result);
     this.options.metrics?.translated((performance.now() - started) / 1000);
     for (const issue of this.unlogged(runtime, result.issues)) this.log.warn({ scope: group, revision: runtime.revision, ...issue }, 'config not translated for proxy group');
     return result;

@@ -7,7 +7,7 @@ import { openEmbeddedStore } from '../../core/adapters/embedded/store/index.ts';
 import { InProcessBus } from '../../core/adapters/embedded/bus/in-process-bus.ts';
 import type { ConfigStore } from '../../core/store/config-store.ts';
 import type { IstioResource } from '../../core/resources/resource.ts';
-import { CLUSTER_TYPE_URL } from '../protos/index.ts';
+import { CLUSTER_TYPE_URL, LISTENER_TYPE_URL } from '../protos/index.ts';
 import { namesOf, openSotw, type SotwResponseMessage, type TestStream } from '../server/testing/ads-client.ts';
 import { startXds, type RunningXds } from '../start-xds.ts';
 import { str, num, labels } from '../server/testing/struct-values.ts';
@@ -29,8 +29,11 @@ let store: ConfigStore;
 const bus = new InProcessBus();
 let xds: RunningXds;
 let stream: TestStream<SotwResponseMessage>;
-/** Resources encoded inside each publish of a shared base, by scope. */
+let gatewayStream: TestStream<SotwResponseMessage> | undefined;
+/** Resources encoded inside each publish of a shared base or a gateway's group, by scope. */
 const encodedInPublish: { scope: string; encoded: number }[] = [];
+/** The same for every publish a gateway's group scope got. */
+const encodedInGatewayPublish: { scope: string; encoded: number }[] = [];
 
 async function commit(resources: IstioResource[]): Promise<number> {
   const result = await store.commit({ tenantId: 'default', mesh: 'prod', author: 'test', changes: resources.map((resource) => ({ op: 'put' as const, resource })) });
@@ -61,6 +64,7 @@ beforeAll(async () => {
     const before = cache.stats().encodes.resources;
     const result = setSnapshot(scope, byType);
     if (scope.includes('~shared-')) encodedInPublish.push({ scope, encoded: cache.stats().encodes.resources - before });
+    if (scope.includes('ingressgateway')) encodedInGatewayPublish.push({ scope, encoded: cache.stats().encodes.resources - before });
     return result;
   };
   stream = openSotw(xds.port);
@@ -71,6 +75,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  gatewayStream?.close();
   stream.close();
   await xds.stop();
   await store.close();
@@ -95,5 +100,29 @@ describe('encoding ahead of publishing', () => {
     expect(xds.cache.stats().encodes.resources - before).toBeGreaterThanOrEqual(40);
     expect(encodedInPublish.length).toBeGreaterThan(from);
     expect(encodedInPublish.slice(from).filter((p) => p.encoded > 0)).toEqual([]);
+  });
+
+  it("publishes a new gateway's config (its own group scope, translated apart) with everything already encoded", async () => {
+    const revision = await commit([
+      { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'public', namespace: 'ingress' }, spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] } } as IstioResource,
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'public', namespace: 'ingress' }, spec: { hosts: ['*'], gateways: ['public'], http: [{ route: [{ destination: { host: 'api-0.example.com' } }] }] } } as IstioResource,
+    ]);
+    const deadline = Date.now() + 15_000;
+    while ((await xds.controlPlane.list('default', 'prod'))[0]?.revision !== revision) {
+      if (Date.now() > deadline) throw new Error('the sidecar never reached the new revision');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const before = xds.cache.stats().encodes.resources;
+    gatewayStream = openSotw(xds.port);
+    gatewayStream.send({
+      node: { id: 'ingress-0', metadata: { fields: { TRELLIS_MESH: str('prod'), TRELLIS_PROXY_KIND: str('gateway'), NAMESPACE: str('ingress'), WORKLOAD_NAME: str('ingress'), SERVICE_ACCOUNT: str('ingress'), LABELS: labels({ istio: 'ingressgateway' }) } } },
+      type_url: LISTENER_TYPE_URL,
+    });
+    const listeners = await gatewayStream.next(15_000);
+    expect(namesOf(listeners).length).toBeGreaterThan(0);
+    // Its listener is content no sidecar has: encoded, ahead of the publish.
+    expect(xds.cache.stats().encodes.resources).toBeGreaterThan(before);
+    expect(encodedInGatewayPublish.length).toBeGreaterThan(0);
+    expect(encodedInGatewayPublish.filter((p) => p.encoded > 0)).toEqual([]);
   });
 });
