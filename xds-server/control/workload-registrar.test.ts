@@ -60,13 +60,15 @@ describe('WorkloadRegistrar heartbeat', () => {
     expect(refreshed.every((w) => w.expiresAt > first.get(w.id)!)).toBe(true);
   });
 
-  it('does not write back an entry removed while a refresh is under way', async () => {
+  it('does not write back an entry removed while a refresh is under way, and starts no second refresh meanwhile', async () => {
     const inner = new InMemoryWorkloadRegistry();
     let refreshing = false;
     let hold: (() => void) | undefined;
+    let started = 0;
     const written: string[][] = [];
     const registry: WorkloadRegistry = {
       put: async (entries: readonly RegisteredWorkload[]) => {
+        if (refreshing) started++;
         if (refreshing && written.length === 0) await new Promise<void>((resolve) => (hold = resolve));
         if (refreshing) written.push(entries.map((e) => e.name + e.address));
         return inner.put(entries);
@@ -86,6 +88,9 @@ describe('WorkloadRegistrar heartbeat', () => {
     // The 140th proxy (in the second batch) goes; with no grace its entry is removed at once.
     registrar.disconnect(ids[139]!, 'cart-139');
     await until(async () => (await listed()) === 149, 'the removal');
+    // Two more beats (every 200 ms) pass while the first batch is held: they leave the refresh under way be.
+    await new Promise((r) => setTimeout(r, 450));
+    expect(started).toBe(1);
     hold!();
     await until(() => written.length >= 2, 'the second batch');
     expect(written[0]).toHaveLength(100);

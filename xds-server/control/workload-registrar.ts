@@ -57,6 +57,7 @@ export class WorkloadRegistrar {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly log: Logger;
   private stopped = false;
+  private refreshing = false;
 
   constructor(private readonly options: WorkloadRegistrarOptions) {
     this.log = options.logger.child({ component: 'workload-registrar' });
@@ -182,13 +183,23 @@ export class WorkloadRegistrar {
     for (const { tenantId, mesh } of meshes.values()) await this.options.announce(tenantId, mesh);
   }
 
-  /** Extends every entry this replica holds; a failed refresh is retried on the next beat, well before expiry. */
   /**
-   * Rewrites the entries of the live streams with a new expiry, `REFRESH_BATCH` at a time with a
-   * turn of the event loop between batches: validating every entry of a replica at once (1,000
-   * sidecars) held the loop for 50 ms each beat, delaying every stream's pushes.
+   * Extends every entry this replica holds (a failed refresh is retried on the next beat, well
+   * before expiry), `REFRESH_BATCH` at a time with a turn of the event loop between batches:
+   * validating every entry of a replica at once (1,000 sidecars) held the loop for 50 ms each beat,
+   * delaying every stream's pushes. A beat that finds the last one still writing leaves it be.
    */
   private async refresh(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      await this.refreshBatches();
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private async refreshBatches(): Promise<void> {
     const live = [...this.held.values()].filter((h) => h.admission && (h.streams > 0 || h.graceTimer));
     for (let i = 0; i < live.length && !this.stopped; i += REFRESH_BATCH) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
