@@ -107,7 +107,15 @@ async function joinToken(namespace: string, serviceAccount: string): Promise<{ t
   return (await ok('POST', `/v1/meshes/${MESH}/join-tokens`, { namespace, serviceAccount, ttlSeconds: 600 })).json as { token: string; spiffeId: string };
 }
 
-const servedBy = async (agent: AgentProcess) => (await get(agent.outbound, { host: REVIEWS_HOST }).catch(() => undefined))?.servedBy;
+/** Which reviews version answered through the agent's sidecar; otherwise what happened instead, so a failed expectation says why. */
+const servedBy = async (agent: AgentProcess): Promise<string> => {
+  try {
+    const r = await get(agent.outbound, { host: REVIEWS_HOST });
+    return r.servedBy ?? `HTTP ${r.status} without x-served-by: ${r.body.slice(0, 200)}`;
+  } catch (err) {
+    return `no answer: ${(err as Error).message}`;
+  }
+};
 const proxies = async () => ((await ok('GET', `/v1/meshes/${MESH}/proxies`)).json as { items: ProxyView[] }).items;
 const replicaOf = async (workload: string) => (await fleet.list('default', MESH)).find((r) => r.workload === workload)?.replica;
 const logsOf = () => agents.map((a) => a.logs().slice(-2500)).join('\n---\n');
