@@ -76,8 +76,8 @@ const layeredGroup = (d: ProxyDescriptor) => d.kind === 'sidecar' && d.inbound !
 /** How long publishing a mesh runs before it lets the event loop serve other streams. */
 const TURN_BUDGET_MS = 5;
 
-/** Turns a new group's config is encoded over at most, then published regardless (reloads could keep bringing new content). */
-const ENCODE_AHEAD_TURNS = 100;
+/** Translations of a new group encoded ahead at most before it is published regardless (reloads could keep bringing new content). */
+const ENCODE_AHEAD_TRANSLATIONS = 5;
 
 /** The mesh's base that holds this very result, leaving out those in `taken`; undefined when none does. */
 function baseHolding(runtime: MeshRuntime, result: TranslationResult, taken: ReadonlyMap<string, unknown> = new Map()): string | undefined {
@@ -219,13 +219,21 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     const key = meshKey(proxy.tenantId, proxy.mesh);
     // A new group's config is encoded in turns before it is published (see encodedWithin); each turn
     // takes the group's translation afresh, as a reload meanwhile may have brought new content.
+    // Turns on one translation always make progress; only if reloads keep bringing new ones is the
+    // group published regardless, encoding the rest in that turn.
     let published: boolean | undefined;
-    for (let turn = 1; published === undefined; turn++) {
+    let translation: TranslationResult | undefined;
+    let translations = 0;
+    while (published === undefined) {
       published = await this.inTurn(() => {
         const runtime = this.meshes.get(key);
         if (!runtime) return false;
-        const fresh = turn < ENCODE_AHEAD_TURNS ? this.newGroupResult(key, scope, proxy.descriptor) : undefined;
-        if (fresh && !this.encodedWithin(fresh)) return undefined;
+        const fresh = this.newGroupResult(key, scope, proxy.descriptor);
+        if (fresh && fresh !== translation) {
+          translation = fresh;
+          translations++;
+        }
+        if (fresh && translations <= ENCODE_AHEAD_TRANSLATIONS && !this.encodedWithin(fresh)) return undefined;
         this.ensureScope(runtime, scope, proxy.descriptor);
         return true;
       });
