@@ -200,11 +200,13 @@ export class WorkloadRegistrar {
   }
 
   private async refreshBatches(): Promise<void> {
-    const live = [...this.held.values()].filter((h) => h.admission && (h.streams > 0 || h.graceTimer));
-    for (let i = 0; i < live.length && !this.stopped; i += REFRESH_BATCH) {
+    // Held and registered: a stream is open, or its grace period runs.
+    const live = (h: Held) => h.admission !== undefined && this.held.get(h.admission.id) === h && (h.streams > 0 || h.graceTimer !== undefined);
+    const due = [...this.held.values()].filter(live);
+    for (let i = 0; i < due.length && !this.stopped; i += REFRESH_BATCH) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       // Gone meanwhile: not written back (a removal may have run).
-      const batch = live.slice(i, i + REFRESH_BATCH).filter((h) => h.admission && this.held.get(h.admission.id) === h && (h.streams > 0 || h.graceTimer));
+      const batch = due.slice(i, i + REFRESH_BATCH).filter(live);
       if (batch.length === 0) continue;
       try {
         await this.options.registry.put(batch.map((h) => this.entry(h, h.admission!)));
