@@ -129,6 +129,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   private baseCount = 0;
   /** Each group's translation for a mesh runtime (one index, one set of gateway credentials). */
   private readonly groupResults = new WeakMap<MeshRuntime, Map<string, TranslationResult>>();
+  /** Meshes whose next reload must read and translate them whatever their registrations say. */
+  private readonly fullReloads = new Set<string>();
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.log = options.logger.child({ component: 'control-plane' });
@@ -358,6 +360,12 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       return;
     }
     if (event.reason !== 'mesh-deleted' && event.reason !== 'mesh-updated' && event.revision <= runtime.revision) return;
+    this.reloadInFull(key);
+  }
+
+  /** Reloads the mesh whatever its registrations (its config, settings or credentials may have changed). */
+  private reloadInFull(key: string): void {
+    this.fullReloads.add(key);
     this.debouncer.trigger(key);
   }
 
@@ -367,7 +375,7 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       for (const [scope, entry] of runtime.scopes) if (entry.streams <= 0) this.dropScope(runtime, scope);
       try {
         const mesh = await this.options.store.getMesh(runtime.tenantId, runtime.mesh);
-        if (!mesh || mesh.revision !== runtime.revision || mesh.version !== runtime.settingsVersion) this.debouncer.trigger(key);
+        if (!mesh || mesh.revision !== runtime.revision || mesh.version !== runtime.settingsVersion) this.reloadInFull(key);
         // Entries of a crashed replica expire without an event: the list tells.
         else if (workloadsDigest(await this.registry.list(runtime.tenantId, runtime.mesh)) !== workloadsDigest(runtime.workloads)) this.debouncer.trigger(key);
       } catch (err) {
@@ -388,8 +396,11 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     return pending;
   }
 
-  /** Reads the mesh at head and indexes it; undefined when it does not exist. */
-  private async readMesh(tenantId: string, mesh: string, previous: MeshRuntime | undefined): Promise<MeshRuntime | undefined> {
+  /**
+   * Reads the mesh at head and indexes it; undefined when it does not exist. With `workloadsOnly`
+   * (only registrations were announced), `previous` itself when nothing translation reads changed.
+   */
+  private async readMesh(tenantId: string, mesh: string, previous: MeshRuntime | undefined, workloadsOnly = false): Promise<MeshRuntime | undefined> {
     const record = await this.options.store.getMesh(tenantId, mesh);
     if (!record) return undefined;
     let snapshot: { revision: number; resources: readonly IstioResource[] };
@@ -401,6 +412,10 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
       throw err;
     }
     const workloads = await this.registry.list(tenantId, mesh);
+    // A sidecar that reconnected (to this replica or another) is written again with a new `since`
+    // and holder: re-indexing and re-translating the mesh for it would publish the same config.
+    // After a replica's restart every sidecar of it does so, each announced to every replica.
+    if (previous && workloadsOnly && record.revision === previous.revision && record.version === previous.settingsVersion && workloadsDigest(workloads) === workloadsDigest(previous.workloads)) return previous;
     let indexMs = 0;
     // Indexing a mesh of many workloads takes milliseconds: a turn of its own, not the tail of the reads' continuations.
     const index = await this.inTurn(() => {
@@ -469,9 +484,18 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   }
 
   private async reloadOnce(key: string): Promise<void> {
+    const full = this.fullReloads.delete(key);
     const previous = this.meshes.get(key);
     if (!previous || this.stopped) return;
-    const runtime = await this.readMesh(previous.tenantId, previous.mesh, previous);
+    let runtime: MeshRuntime | undefined;
+    try {
+      runtime = await this.readMesh(previous.tenantId, previous.mesh, previous, !full);
+    } catch (err) {
+      // Whatever triggers the next reload (reconciliation at the latest), it is in full again.
+      if (full) this.fullReloads.add(key);
+      throw err;
+    }
+    if (runtime === previous) return;
     if (!runtime) {
       this.log.info({ mesh: key }, 'mesh deleted; its proxies get no config');
       this.meshes.delete(key);
@@ -804,7 +828,10 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   }
 }
 
-/** What identifies a set of registered workloads for change detection (refreshes alone do not count). */
+/**
+ * What translation reads of a set of registered workloads: every field but when the entry expires
+ * (a refresh), since when it is connected and which replica holds it (a reconnect).
+ */
 function workloadsDigest(workloads: readonly RegisteredWorkload[]): string {
-  return JSON.stringify(workloads.map(({ expiresAt: _expiresAt, ...rest }) => rest));
+  return JSON.stringify(workloads.map(({ expiresAt: _expiresAt, since: _since, replica: _replica, ...rest }) => rest));
 }
