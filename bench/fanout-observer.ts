@@ -99,6 +99,21 @@ export class ServerObserver {
     return this.lastSendAt;
   }
 
+  /** Resolves (with when) once `n` streams are open, checking every 50 ms. */
+  async connected(n: number, timeoutMs: number): Promise<number> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.streams.size < n) {
+      if (performance.now() > deadline) throw new Error(`only ${this.streams.size} of ${n} streams open after ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return performance.now();
+  }
+
+  /** When the server last pushed anything (performance.now()). */
+  get lastPushAt(): number {
+    return this.lastSendAt;
+  }
+
   /** Starts timing a change to the streams whose scope starts with `prefix` (call right before the commit); returns its start (performance.now()). */
   beginChange(prefix: string): number {
     const affected = [...this.streams.values()].filter((s) => s.scope.startsWith(prefix)).length;

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ClientProcesses, describeCounts } from './fanout-clients.ts';
-import { startBenchControlPlane } from './fanout-mesh.ts';
+import { startBenchControlPlane, type BenchControlPlane } from './fanout-mesh.ts';
 import { MESHES } from './fanout-node.ts';
 import { cpuMicros, ServerObserver } from './fanout-observer.ts';
 import { ms, percentile } from './stats.ts';
@@ -47,6 +47,71 @@ const disconnects = (o: ServerObserver) => {
 };
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
+interface RestartResult {
+  backMs: number;
+  lastPushMs: number | undefined;
+  cpuMicros: number;
+  delay: string;
+  pushes: Map<string, number>;
+  inSync: number;
+  reconnects: number;
+  /** Why client streams ended, since the clients started (gRPC code and details → count). */
+  lost: Record<string, number>;
+  nacks: number;
+  /** Top functions by self time when profiling. */
+  profile: string[];
+  /** Resources the new server encoded, and how many distinct ones its cache holds. */
+  encoded: number;
+  distinct: number;
+}
+
+/**
+ * A replica's restart (a deploy): every stream ends and each sidecar reconnects with Envoy's backoff
+ * to a new server that has translated nothing yet; delta streams name the versions they hold, SotW
+ * streams the last version they accepted of each type. CPU and event-loop delay are the new
+ * server's, from its start until every stream is back and nothing was pushed for 1 s.
+ */
+async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, clients: ClientProcesses, n: number, profiler: CpuProfiler): Promise<RestartResult> {
+  await observer.quiet(500);
+  const nacks = observer.nacks;
+  const reconnects = (await clients.report()).reconnects;
+  let cpuStart = process.cpuUsage();
+  let startedAt = performance.now();
+  let monitor = loopDelay();
+  await cp.restart(async () => {
+    await profiler.start();
+    observer.countPushes();
+    cpuStart = process.cpuUsage();
+    startedAt = performance.now();
+    monitor = loopDelay();
+  });
+  const backAt = await observer.connected(n, 300_000);
+  await observer.quiet(1000);
+  // Nothing pushed at all: the same second of quiet after the last stream came back.
+  await new Promise((r) => setTimeout(r, Math.max(0, backAt + 1000 - performance.now())));
+  const cpu = cpuMicros(process.cpuUsage(cpuStart));
+  const delayed = delay(monitor.stop());
+  const pushes = observer.countPushes();
+  const encodes = cp.xds.cache.stats();
+  const profile = await profiler.stop(`restart-${n}`);
+  const streams = [...observer.streams.keys()];
+  const after = await clients.report();
+  return {
+    backMs: backAt - startedAt,
+    lastPushMs: observer.lastPushAt > startedAt ? observer.lastPushAt - startedAt : undefined,
+    cpuMicros: cpu,
+    delay: delayed,
+    pushes,
+    inSync: streams.filter((id) => cp.xds.ads.streamInSync(id)).length,
+    reconnects: after.reconnects - reconnects,
+    lost: after.lost,
+    nacks: observer.nacks - nacks,
+    profile,
+    encoded: encodes.encodes.resources,
+    distinct: encodes.distinctResources,
+  };
+}
+
 export async function fanoutRun(n: number, pool: number, nodeExtras: Record<string, unknown> | undefined, profileDir?: string): Promise<void> {
   const profiler = new CpuProfiler(profileDir);
   const observer = new ServerObserver();
@@ -69,6 +134,8 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     const stormDelay = delay(stormLoop.stop());
     const stormPushes = observer.countPushes();
     const stormProfile = await profiler.stop(`storm-${n}`);
+    const stormDisconnects = disconnects(observer);
+    const stormNacks = observer.nacks;
     const warmMs = Number(lastWarm - started) / 1e6;
     const report = await clients.report();
     const connections = connectionsTo(cp.xds.port);
@@ -110,11 +177,13 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
       otherClient += got.otherMeshResponses;
     }
 
+    const restart = await restartStorm(cp, observer, clients, n, profiler);
+
     const p50 = (xs: number[]) => percentile(xs, 50);
     console.log(`N=${n} (${Math.ceil(n / 2)} delta, ${Math.floor(n / 2)} SotW; ${pool > 0 ? `${pool} sidecars per connection` : 'one connection per sidecar'}: ${connections} TCP connections to the server, ${report.connections} client channels)`);
     console.log(
       `  storm:  all ${n} warm in ${(warmMs / 1000).toFixed(2)} s, server quiet after ${((quietAt - startedAt) / 1000).toFixed(2)} s; server CPU ${ms(stormCpu / 1000 / n)} per proxy; ${stormDelay}; ` +
-        `${report.reconnects} reconnects${report.reconnects ? ` (${describeCounts(report.lost)})` : ''}, ${disconnects(observer)}, ${observer.nacks} NACKs; client processes used ${(report.cpuMicros / 1e6).toFixed(1)} s CPU (${report.decoded} resource versions decoded)`,
+        `${report.reconnects} reconnects${report.reconnects ? ` (${describeCounts(report.lost)})` : ''}, ${stormDisconnects}, ${stormNacks} NACKs; client processes used ${(report.cpuMicros / 1e6).toFixed(1)} s CPU (${report.decoded} resource versions decoded)`,
     );
     console.log(`          responses sent: ${[...stormPushes].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`  memory: ${kib((after.heap - before.heap) / n)} live heap per stream after GC, ${kib((after.rss - before.rss) / n)} RSS per stream`);
@@ -123,8 +192,14 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
         `${missing ? ` (${missing} ACKs missing after 60 s)` : ''}; server CPU ${ms(p50(cpuPerProxy) / 1000)} per change per affected proxy (${ms(Math.min(...cpuPerProxy) / 1000)}–${ms(Math.max(...cpuPerProxy) / 1000)}); ${kib(p50(bytesPerProxy))} sent per affected proxy; ` +
         `pushes to other meshes: ${otherServer} (server) / ${otherClient} (clients); ${delay(changeDelay)} (worst of the ${CHANGES})`,
     );
+    console.log(
+      `  restart: all ${n} streams back on a new server after ${(restart.backMs / 1000).toFixed(2)} s, ${restart.lastPushMs === undefined ? 'nothing pushed' : `last push at ${(restart.lastPushMs / 1000).toFixed(2)} s`}; server CPU ${ms(restart.cpuMicros / 1000 / n)} per proxy; ${restart.delay}; ` +
+        `${restart.encoded} resources encoded (${restart.distinct} distinct held); ${restart.inSync}/${n} streams in sync; ${restart.reconnects} reconnects (${describeCounts(restart.lost)}), ${restart.nacks} NACKs`,
+    );
+    console.log(`          responses sent: ${restart.pushes.size ? [...restart.pushes].sort().map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}`);
     if (profileDir) {
       console.log(`  profile of the storm (self time; ${profileDir}/storm-${n}.cpuprofile):\n    ${stormProfile.join('\n    ')}`);
+      console.log(`  profile of the restart (self time; ${profileDir}/restart-${n}.cpuprofile):\n    ${restart.profile.join('\n    ')}`);
       console.log(`  profile of the last change (self time; ${profileDir}/change-${n}.cpuprofile):\n    ${changeProfile.join('\n    ')}`);
     }
   } finally {

@@ -43,6 +43,15 @@
 //            affected proxy: DiscoveryResponse bytes a mesh-0 sidecar received (mean, median of the
 //            5). Pushes to other meshes, as the server sent them and as the clients received them:
 //            must be 0. Event-loop delay: worst p99 and max of the 15 changes (a fresh monitor each).
+//   restart  a replica's restart (a deploy): the server ends every stream and stops, and another
+//            starts on its port over the same store, bus and registry (as the hosted topology's
+//            DynamoDB registry outlives a replica). Each sidecar reconnects with Envoy's backoff
+//            (some find the port closed and back off again: the wall time is mostly that), delta
+//            streams naming the versions they hold, SotW streams the last version they accepted.
+//            Server CPU per proxy and event-loop delay: the new server's, from its start until every
+//            stream is back and nothing was pushed for 1 s. Then how many streams the server holds
+//            in sync (must be N), the responses it sent (none, when nothing changed meanwhile),
+//            reconnects and why, and NACKs (must be 0).
 //   Wall-clock figures move with the machine's load (the clients share it); CPU figures less so.
 //
 // --envoy-check prints, for 5 real Envoys (bench/fanout-envoy-check.ts) and 5 simulated sidecars
