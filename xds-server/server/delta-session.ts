@@ -286,7 +286,7 @@ export class DeltaSession implements HeldState {
       // Legacy wildcard: a first request for LDS/CDS that names nothing.
       wildcard: info.wildcard && request.resource_names_subscribe.length === 0,
       subscribed: new Set(),
-      known: new KnownVersions(Object.entries(request.initial_resource_versions ?? {})),
+      known: new KnownVersions(Object.entries(request.initial_resource_versions ?? {}), this.served(typeUrl)),
       rewarm: new Set(),
       syncedTo: undefined,
       updatedTo: undefined,

@@ -43,6 +43,30 @@ describe('KnownVersions', () => {
     expect(setDigest(new LayeredMap(base, new Map()))).toBe(setDigest(base));
   });
 
+  it("takes a served resource's own hash for an initial version the scope serves, and hashes any other itself", () => {
+    const a = resource('a', '1');
+    const b = resource('b', '2');
+    let shared = 0;
+    for (const r of [a, b]) {
+      const hash = r.entryHash;
+      Object.defineProperty(r, 'entryHash', { get: () => (shared++, hash) });
+    }
+    const served = new Map([
+      ['a', a],
+      ['b', b],
+    ]);
+    // The proxy holds a at the served version, b at an older one, and c, which is no longer served.
+    const initial: [string, string][] = [
+      ['a', '1'],
+      ['b', '1'],
+      ['c', '7'],
+    ];
+    const known = new KnownVersions(initial, served);
+    expect(shared).toBe(1);
+    expect(known.version()).toBe(new KnownVersions(initial).version());
+    expect([...known]).toEqual(initial);
+  });
+
   it('gives the same digest however the set was built: names and versions, sent resources, or in another order', () => {
     const byName = new KnownVersions([
       ['a', '1'],

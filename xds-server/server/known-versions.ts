@@ -11,9 +11,18 @@ export class KnownVersions {
   private a = 0;
   private b = 0;
 
-  constructor(initial: Iterable<[string, string]> = []) {
+  /**
+   * `served`: what the stream's scope serves now. An initial version that is the served one takes
+   * the resource's own name and hash (every stream of the scope shares them), so a reconnecting
+   * proxy's hundreds of held versions are neither hashed nor kept as strings of its own.
+   */
+  constructor(initial: Iterable<[string, string]> = [], served?: ReadonlyMap<string, CachedResource>) {
     this.entries = new Map();
-    for (const [name, version] of initial) this.set(name, version);
+    for (const [name, version] of initial) {
+      const resource = served?.get(name);
+      if (resource?.version === version) this.setResource(resource);
+      else this.set(name, version);
+    }
   }
 
   get size(): number {
