@@ -6,17 +6,17 @@ import type { NodeMessage } from '../server/messages.ts';
 import { describeNode, type ConnectingProxy } from './node-identity.ts';
 import { WorkloadRegistrar } from './workload-registrar.ts';
 
-// The registrar's heartbeat rewrites the entries of every stream it holds before they expire. It
+// Registrations queued in one turn are written together and announced once per mesh. The registrar's heartbeat rewrites the entries of every stream it holds before they expire. It
 // writes them a batch at a time with a turn of the event loop between batches (validating a
 // replica's thousand entries at once held the loop for 50 ms each beat), and never writes back an
 // entry that was removed while the beat was under way.
 
-function proxy(i: number): ConnectingProxy {
+function proxy(i: number, mesh = 'prod'): ConnectingProxy {
   const described = describeNode({
     id: `cart-${i}`,
     cluster: '',
     userAgent: 'envoy',
-    metadata: { TRELLIS_MESH: 'prod', NAMESPACE: 'shop', WORKLOAD_NAME: 'cart', SERVICE_ACCOUNT: 'cart', INSTANCE_IP: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, APP_PORT: 8080, LABELS: { app: 'cart' } },
+    metadata: { TRELLIS_MESH: mesh, NAMESPACE: 'shop', WORKLOAD_NAME: 'cart', SERVICE_ACCOUNT: 'cart', INSTANCE_IP: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, APP_PORT: 8080, LABELS: { app: 'cart' } },
     raw: {} as NodeMessage,
   });
   if (!described.ok) throw new Error(JSON.stringify(described.errors));
@@ -34,6 +34,41 @@ const until = async (done: () => boolean | Promise<boolean>, what: string) => {
 let registrar: WorkloadRegistrar | undefined;
 afterEach(() => registrar?.stop());
 
+describe('WorkloadRegistrar registrations', () => {
+  it("writes one turn's registrations together, at most 100 per registry call, and announces each mesh once for them", async () => {
+    const inner = new InMemoryWorkloadRegistry();
+    const calls: string[] = [];
+    const registry: WorkloadRegistry = {
+      put: (entries: readonly RegisteredWorkload[]) => (calls.push(`put ${entries.length}`), inner.put(entries)),
+      remove: (t, m, ids, r) => (calls.push(`remove ${ids.join(',')}`), inner.remove(t, m, ids, r)),
+      list: (t, m) => inner.list(t, m),
+      removeMesh: (t, m) => inner.removeMesh(t, m),
+      close: () => inner.close(),
+    };
+    const announced: string[] = [];
+    registrar = new WorkloadRegistrar({ registry, replica: 'r1', logger: pino({ level: 'silent' }), now: () => new Date(), ttlMs: 600_000, graceMs: 0, announce: async (_t, mesh) => void announced.push(mesh) });
+    // A reconnect storm's turn: 230 sidecars of prod and 20 of dev.
+    const ids: string[] = [];
+    for (let i = 0; i < 250; i++) ids.push(registrar.connect(`cart-${i}`, `cart-${i}`, proxy(i, i < 230 ? 'prod' : 'dev'), [])!);
+    await until(() => announced.length >= 2, 'the announcements');
+    expect(calls).toEqual(['put 100', 'put 100', 'put 50']);
+    expect(announced.sort()).toEqual(['dev', 'prod']);
+    expect(await inner.list('default', 'prod')).toHaveLength(230);
+    expect(await inner.list('default', 'dev')).toHaveLength(20);
+
+    // Two sidecars go (no grace): both removals in one write, one announcement.
+    calls.length = 0;
+    announced.length = 0;
+    registrar.disconnect(ids[0]!, 'cart-0');
+    registrar.disconnect(ids[1]!, 'cart-1');
+    await until(() => announced.length >= 1, 'the announcement');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual([`remove ${ids[0]}`, `remove ${ids[1]}`]);
+    expect(announced).toEqual(['prod']);
+    expect(await inner.list('default', 'prod')).toHaveLength(228);
+  });
+});
+
 describe('WorkloadRegistrar heartbeat', () => {
   it('refreshes 250 entries in batches of at most 100, each written with a later expiry', async () => {
     const inner = new InMemoryWorkloadRegistry();
@@ -47,7 +82,7 @@ describe('WorkloadRegistrar heartbeat', () => {
     };
     registrar = new WorkloadRegistrar({ registry, replica: 'r1', logger: pino({ level: 'silent' }), now: () => new Date(), ttlMs: 600, graceMs: 60_000, announce: async () => {} });
     for (let i = 0; i < 250; i++) registrar.connect(`cart-${i}`, `cart-${i}`, proxy(i), []);
-    await until(() => batches.length >= 250, 'one write per connect');
+    await until(async () => (await inner.list('default', 'prod')).length === 250, 'every registration written');
     const first = new Map((await inner.list('default', 'prod')).map((w) => [w.id, w.expiresAt]));
     expect(first.size).toBe(250);
     batches.length = 0;

@@ -34,7 +34,7 @@ interface Held {
 
 const meshKey = (tenantId: string, mesh: string) => `${tenantId}/${mesh}`;
 
-/** Entries written per registry call when refreshing. */
+/** Entries written per registry call (refreshes, and registrations queued together). */
 const REFRESH_BATCH = 100;
 
 function sameAdmission(a: Admission | undefined, b: Admission | undefined): boolean {
@@ -58,6 +58,11 @@ export class WorkloadRegistrar {
   private readonly log: Logger;
   private stopped = false;
   private refreshing = false;
+  /** Registry id → the entry to write or remove next. */
+  private readonly queued = new Map<string, { held: Held; remove: boolean }>();
+  /** The write that will take what is queued now (not started yet), and the last one started or due. */
+  private nextWrite: Promise<void> | undefined;
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: WorkloadRegistrarOptions) {
     this.log = options.logger.child({ component: 'workload-registrar' });
@@ -88,7 +93,7 @@ export class WorkloadRegistrar {
     } else {
       this.held.set(id, { tenantId: proxy.tenantId, mesh: proxy.mesh, proxy, nodeId, proxyIds: new Set([proxyId]), streams: 1, admission: result.workload, since: this.options.now().toISOString() });
     }
-    void this.write([this.held.get(id)!], []);
+    void this.enqueue([this.held.get(id)!], []);
     return id;
   }
 
@@ -138,7 +143,7 @@ export class WorkloadRegistrar {
       this.held.delete(id);
       gone.push(held);
     }
-    return this.write(changed, gone);
+    return this.enqueue(changed, gone);
   }
 
   stop(): void {
@@ -167,19 +172,46 @@ export class WorkloadRegistrar {
     };
   }
 
-  /** Puts `put` and removes `removed`, then tells every replica of each mesh touched. */
-  private async write(put: readonly Held[], removed: readonly Held[]): Promise<void> {
-    if (this.stopped || (put.length === 0 && removed.length === 0)) return;
-    const meshes = new Map<string, { tenantId: string; mesh: string }>();
-    try {
-      const entries = put.flatMap((h) => (h.admission ? [this.entry(h, h.admission)] : []));
-      if (entries.length > 0) await this.options.registry.put(entries);
-      for (const h of removed) if (h.admission) await this.options.registry.remove(h.tenantId, h.mesh, [h.admission.id], this.options.replica);
-      for (const h of [...put, ...removed]) meshes.set(meshKey(h.tenantId, h.mesh), { tenantId: h.tenantId, mesh: h.mesh });
-    } catch (err) {
-      this.log.error({ err }, 'workload registry write failed; the heartbeat retries');
-      return;
+  /**
+   * Queues puts and removals for the next write, which takes everything queued by then: the
+   * registrations of a turn's connecting proxies (hundreds in a reconnect storm) are written
+   * together, `REFRESH_BATCH` per registry call with a turn between calls, and each mesh touched
+   * is announced once per write instead of once per proxy (an event to every replica each, on
+   * EventBridge). Writes run one at a time, in order; the latest queued state of an entry wins.
+   * Resolves once the write holding these is done.
+   */
+  private enqueue(put: readonly Held[], removed: readonly Held[]): Promise<void> {
+    for (const h of put) if (h.admission) this.queued.set(h.admission.id, { held: h, remove: false });
+    for (const h of removed) if (h.admission) this.queued.set(h.admission.id, { held: h, remove: true });
+    if (!this.nextWrite) {
+      const write = this.lastWrite.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => {
+        this.nextWrite = undefined;
+        return this.writeQueued();
+      });
+      this.nextWrite = write;
+      this.lastWrite = write.catch(() => undefined);
     }
+    return this.nextWrite;
+  }
+
+  /** Writes everything queued, then tells every replica of each mesh written. */
+  private async writeQueued(): Promise<void> {
+    const taken = [...this.queued.values()];
+    this.queued.clear();
+    const meshes = new Map<string, { tenantId: string; mesh: string }>();
+    for (let i = 0; i < taken.length && !this.stopped; i += REFRESH_BATCH) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      const batch = taken.slice(i, i + REFRESH_BATCH);
+      try {
+        const entries = batch.flatMap(({ held, remove }) => (!remove && held.admission ? [this.entry(held, held.admission)] : []));
+        if (entries.length > 0) await this.options.registry.put(entries);
+        for (const { held, remove } of batch) if (remove && held.admission) await this.options.registry.remove(held.tenantId, held.mesh, [held.admission.id], this.options.replica);
+        for (const { held } of batch) meshes.set(meshKey(held.tenantId, held.mesh), { tenantId: held.tenantId, mesh: held.mesh });
+      } catch (err) {
+        this.log.error({ err }, 'workload registry write failed; the heartbeat retries');
+      }
+    }
+    if (this.stopped) return;
     for (const { tenantId, mesh } of meshes.values()) await this.options.announce(tenantId, mesh);
   }
 
@@ -220,6 +252,6 @@ export class WorkloadRegistrar {
     const held = this.held.get(id);
     if (!held || held.streams > 0) return;
     this.held.delete(id);
-    await this.write([], [held]);
+    await this.enqueue([], [held]);
   }
 }
