@@ -29,6 +29,8 @@ interface DeltaTypeState {
   syncedTo: ReadonlyMap<string, CachedResource> | undefined;
   /** The served map whose every resource went out at its version (removals may still be due): the proxy holds all of it. */
   updatedTo: ReadonlyMap<string, CachedResource> | undefined;
+  /** Counts the requests that changed `subscribed` or `wildcard`. */
+  subscriptions: number;
 }
 
 /**
@@ -218,7 +220,7 @@ export class DeltaSession implements HeldState {
       // sets agree, and then no walk over every resource is needed.
       const sameSet = s.wildcard && s.known.version() === setDigest(served);
       if (s.wildcard && !sameSet && s.tracker.versionSent !== '') return false;
-      if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served, sameSet)) return false;
+      if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served, sameSet, `${s.wildcard ? '*' : ''}${s.subscriptions}.${s.known.version()}`)) return false;
     }
     return true;
   }
@@ -290,6 +292,7 @@ export class DeltaSession implements HeldState {
       rewarm: new Set(),
       syncedTo: undefined,
       updatedTo: undefined,
+      subscriptions: 0,
     };
     // What a reconnecting proxy says it holds counts as sent and applied.
     if (state.known.size > 0) state.tracker.recordAdopted(state.known.version());
@@ -300,6 +303,7 @@ export class DeltaSession implements HeldState {
   /** Returns false when the stream was ended for crossing a bound. */
   private updateSubscription(state: DeltaTypeState, request: DeltaRequest): boolean {
     if (request.resource_names_subscribe.length > 0 || request.resource_names_unsubscribe.length > 0) {
+      state.subscriptions++;
       state.syncedTo = undefined;
       state.updatedTo = undefined;
       // The hosts due follow the route configurations held.

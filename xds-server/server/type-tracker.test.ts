@@ -20,6 +20,43 @@ function tracked(answerSettlesOlder = false) {
 }
 
 describe('TypeTracker', () => {
+  it('remembers that a subscription is in sync until the served map, the key, a send or an answer changes', () => {
+    const { t, held, send } = tracked();
+    let reads = 0;
+    const counted = { get: (name: string) => (reads++, held.get(name)), keys: () => held.keys() };
+    const served = new Map([
+      ['a', { version: '1' }],
+      ['b', { version: '1' }],
+    ]);
+    send('n1', 'v1', [{ name: 'a', version: '1' }, { name: 'b', version: '1' }]);
+    expect(t.inSync(false, ['a', 'b'], counted, served, false, 'k1')).toBe(false);
+    t.recordAck('n1');
+    expect(t.inSync(false, ['a', 'b'], counted, served, false, 'k1')).toBe(true);
+    reads = 0;
+    // Asked again with nothing changed: the answer is remembered, not walked.
+    expect(t.inSync(false, ['a', 'b'], counted, served, false, 'k1')).toBe(true);
+    expect(reads).toBe(0);
+    // Without a key nothing is remembered.
+    expect(t.inSync(false, ['a', 'b'], counted, served, false)).toBe(true);
+    expect(reads).toBe(2);
+
+    // Another key (the session's subscriptions or held set changed) is checked afresh.
+    expect(t.inSync(false, ['a', 'b', 'c'], counted, new Map([...served, ['c', { version: '1' }]]), false, 'k2')).toBe(false);
+    // A new served map with a version the proxy does not hold.
+    const next = new Map([...served, ['b', { version: '2' }]]);
+    expect(t.inSync(false, ['a', 'b'], counted, next, false, 'k1')).toBe(false);
+    send('n2', 'v2', [{ name: 'b', version: '2' }]);
+    // Sent, not answered; then refused.
+    expect(t.inSync(false, ['a', 'b'], counted, next, false, 'k1')).toBe(false);
+    t.recordNack('n2', 'bad', 3, new Date(0));
+    expect(t.inSync(false, ['a', 'b'], counted, next, false, 'k1')).toBe(false);
+    send('n3', 'v3', [{ name: 'b', version: '2' }]);
+    t.recordAck('n3');
+    expect(t.inSync(false, ['a', 'b'], counted, next, false, 'k1')).toBe(true);
+    // The map it was found in sync with is no longer served: back to the old one, which b is not at.
+    expect(t.inSync(false, ['a', 'b'], counted, served, false, 'k1')).toBe(false);
+  });
+
   it('follows each resource from sent to acknowledged, through a newer version sent, a NACK and an acknowledgement of an older response', () => {
     const { t, send, resources } = tracked();
     send('n1', 'v1', [{ name: 'a', version: '1' }, { name: 'b', version: '1' }]);

@@ -31,6 +31,8 @@ export class TypeTracker {
   lastNack: NackRecord | undefined;
   /** Resource → the version the proxy acknowledged (undefined: none), for resources whose latest version it has not. */
   private unacked = new Map<string, string | undefined>();
+  /** What the last check that found the type in sync was made against (see `inSync`'s `key`). */
+  private synced: { served: object; key: string; sent: string; acked: string; nack: NackRecord | undefined } | undefined;
   private readonly pending = new Map<string, PendingResponse>();
 
   constructor(
@@ -125,8 +127,20 @@ export class TypeTracker {
    * `status()`, without building it (it runs on every answer while a revision's convergence is
    * awaited). `held` is the session's record, as for `status()`; `heldIsServed` says the session
    * knows it holds exactly the served set (same names and versions), so only acknowledgements remain.
+   * `key`: what else the answer depends on (subscriptions, the held set), as the session tells it
+   * apart; with it, a yes is remembered until the served map, the key or this tracker changes.
    */
-  inSync(wildcard: boolean, subscribed: Iterable<string>, held: { get(name: string): string | undefined; keys(): Iterable<string> }, served: ReadonlyMap<string, { readonly version: string }>, heldIsServed = false): boolean {
+  inSync(wildcard: boolean, subscribed: Iterable<string>, held: { get(name: string): string | undefined; keys(): Iterable<string> }, served: ReadonlyMap<string, { readonly version: string }>, heldIsServed = false, key?: string): boolean {
+    const last = this.synced;
+    // Nothing it depends on changed since it was last found in sync (a change elsewhere in the
+    // scope): a delta EDS subscription is not walked name by name again on every answer.
+    if (key !== undefined && last && last.served === served && last.key === key && last.sent === this.versionSent && last.acked === this.versionAcked && last.nack === this.lastNack && this.unacked.size === 0) return true;
+    const result = this.check(wildcard, subscribed, held, served, heldIsServed);
+    this.synced = key !== undefined && result && this.unacked.size === 0 ? { served, key, sent: this.versionSent, acked: this.versionAcked, nack: this.lastNack } : undefined;
+    return result;
+  }
+
+  private check(wildcard: boolean, subscribed: Iterable<string>, held: { get(name: string): string | undefined; keys(): Iterable<string> }, served: ReadonlyMap<string, { readonly version: string }>, heldIsServed: boolean): boolean {
     // Asked for but never served (nothing published for the type): nothing to hold.
     if (this.versionSent === '' && served.size === 0) return true;
     if (this.versionSent === '' || this.versionAcked !== this.versionSent) return false;
