@@ -1,22 +1,31 @@
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InMemoryWorkloadRegistry } from '../../core/adapters/embedded/registry/index.ts';
 import type { RegisteredWorkload, WorkloadRegistry } from '../../core/registry/index.ts';
 import type { NodeMessage } from '../server/messages.ts';
 import { describeNode, type ConnectingProxy } from './node-identity.ts';
 import { WorkloadRegistrar } from './workload-registrar.ts';
+import type { IstioResource } from '../../core/resources/index.ts';
+import type * as AdmissionModule from './workload-admission.ts';
+
+// Admission itself is real; the test counts how often the registrar asks for it.
+const admissions = vi.hoisted(() => ({ count: 0 }));
+vi.mock('./workload-admission.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof AdmissionModule>();
+  return { ...actual, admitWorkload: (...args: Parameters<typeof actual.admitWorkload>) => (admissions.count++, actual.admitWorkload(...args)) };
+});
 
 // Registrations queued in one turn are written together and announced once per mesh. The registrar's heartbeat rewrites the entries of every stream it holds before they expire. It
 // writes them a batch at a time with a turn of the event loop between batches (validating a
 // replica's thousand entries at once held the loop for 50 ms each beat), and never writes back an
 // entry that was removed while the beat was under way.
 
-function proxy(i: number, mesh = 'prod'): ConnectingProxy {
+function proxy(i: number, mesh = 'prod', group?: string): ConnectingProxy {
   const described = describeNode({
     id: `cart-${i}`,
     cluster: '',
     userAgent: 'envoy',
-    metadata: { TRELLIS_MESH: mesh, NAMESPACE: 'shop', WORKLOAD_NAME: 'cart', SERVICE_ACCOUNT: 'cart', INSTANCE_IP: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, APP_PORT: 8080, LABELS: { app: 'cart' } },
+    metadata: { ...(group ? { AUTO_REGISTER_GROUP: group } : {}), TRELLIS_MESH: mesh, NAMESPACE: 'shop', WORKLOAD_NAME: 'cart', SERVICE_ACCOUNT: 'cart', INSTANCE_IP: `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, APP_PORT: 8080, LABELS: { app: 'cart' } },
     raw: {} as NodeMessage,
   });
   if (!described.ok) throw new Error(JSON.stringify(described.errors));
@@ -46,26 +55,35 @@ describe('WorkloadRegistrar registrations', () => {
       close: () => inner.close(),
     };
     const announced: string[] = [];
-    registrar = new WorkloadRegistrar({ registry, replica: 'r1', logger: pino({ level: 'silent' }), now: () => new Date(), ttlMs: 600_000, graceMs: 0, announce: async (_t, mesh) => void announced.push(mesh) });
+    registrar = new WorkloadRegistrar({ registry, replica: 'r1', logger: pino({ level: 'silent' }), now: () => new Date(), ttlMs: 600_000, graceMs: 60_000, announce: async (_t, mesh) => void announced.push(mesh) });
     // A reconnect storm's turn: 230 sidecars of prod and 20 of dev.
-    const ids: string[] = [];
-    for (let i = 0; i < 250; i++) ids.push(registrar.connect(`cart-${i}`, `cart-${i}`, proxy(i, i < 230 ? 'prod' : 'dev'), [])!);
+    for (let i = 0; i < 250; i++) registrar.connect(`cart-${i}`, `cart-${i}`, proxy(i, i < 230 ? 'prod' : 'dev'), []);
     await until(() => announced.length >= 2, 'the announcements');
     expect(calls).toEqual(['put 100', 'put 100', 'put 50']);
     expect(announced.sort()).toEqual(['dev', 'prod']);
     expect(await inner.list('default', 'prod')).toHaveLength(230);
     expect(await inner.list('default', 'dev')).toHaveLength(20);
+  });
+});
 
-    // Two sidecars go (no grace): both removals in one write, one announcement.
-    calls.length = 0;
-    announced.length = 0;
-    registrar.disconnect(ids[0]!, 'cart-0');
-    registrar.disconnect(ids[1]!, 'cart-1');
-    await until(() => announced.length >= 1, 'the announcement');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(calls).toEqual([`remove ${ids[0]}`, `remove ${ids[1]}`]);
-    expect(announced).toEqual(['prod']);
-    expect(await inner.list('default', 'prod')).toHaveLength(228);
+describe('WorkloadRegistrar re-admission', () => {
+  it('admits held workloads again only when the WorkloadGroups of a new config differ from those they were admitted under', async () => {
+    const registry = new InMemoryWorkloadRegistry();
+    registrar = new WorkloadRegistrar({ registry, replica: 'r1', logger: pino({ level: 'silent' }), now: () => new Date(), ttlMs: 600_000, graceMs: 60_000, announce: async () => {} });
+    const group = (tier: string): IstioResource => ({ apiVersion: 'networking.istio.io/v1', kind: 'WorkloadGroup', metadata: { name: 'cart', namespace: 'shop' }, spec: { metadata: { labels: { app: 'cart', tier } }, template: { serviceAccount: 'cart' } } }) as IstioResource;
+    const route = (weight: number): IstioResource => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'cart', namespace: 'shop' }, spec: { hosts: ['cart'], http: [{ route: [{ destination: { host: 'cart' }, weight }] }] } }) as IstioResource;
+    for (let i = 0; i < 3; i++) registrar.connect(`cart-${i}`, `cart-${i}`, proxy(i, 'prod', 'cart'), [group('a'), route(100)]);
+    const tiers = async () => (await registry.list('default', 'prod')).map((w) => w.labels['tier']);
+    await until(async () => (await tiers()).length === 3, 'the registrations');
+    admissions.count = 0;
+
+    // A revision that changes a route only (a new snapshot, equal groups): nobody is admitted again.
+    await registrar.reevaluate('default', 'prod', [route(50), group('a')]);
+    expect(admissions.count).toBe(0);
+    // The group's labels change: all three are admitted again and written with them.
+    await registrar.reevaluate('default', 'prod', [route(50), group('b')]);
+    expect(admissions.count).toBe(3);
+    expect(await tiers()).toEqual(['b', 'b', 'b']);
   });
 });
 

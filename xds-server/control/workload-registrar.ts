@@ -28,6 +28,8 @@ interface Held {
   proxyIds: Set<string>;
   streams: number;
   admission: Admission | undefined;
+  /** The WorkloadGroups it was last admitted under (`groupsKey`). */
+  admittedUnder: string;
   since: string;
   graceTimer?: NodeJS.Timeout;
 }
@@ -36,6 +38,18 @@ const meshKey = (tenantId: string, mesh: string) => `${tenantId}/${mesh}`;
 
 /** Entries written per registry call (refreshes, and registrations queued together). */
 const REFRESH_BATCH = 100;
+
+const groupsKeys = new WeakMap<readonly IstioResource[], string>();
+
+/** What admission reads of a mesh's config: its WorkloadGroups (computed once per config snapshot). */
+function groupsKey(resources: readonly IstioResource[]): string {
+  let key = groupsKeys.get(resources);
+  if (key === undefined) {
+    key = JSON.stringify(resources.filter((r) => r.kind === 'WorkloadGroup').map((r) => [r.metadata.namespace, r.metadata.name, r.spec]));
+    groupsKeys.set(resources, key);
+  }
+  return key;
+}
 
 function sameAdmission(a: Admission | undefined, b: Admission | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -88,10 +102,11 @@ export class WorkloadRegistrar {
       existing.streams++;
       existing.proxyIds.add(proxyId);
       existing.proxy = proxy;
+      existing.admittedUnder = groupsKey(resources);
       if (sameAdmission(existing.admission, result.workload)) return id;
       existing.admission = result.workload;
     } else {
-      this.held.set(id, { tenantId: proxy.tenantId, mesh: proxy.mesh, proxy, nodeId, proxyIds: new Set([proxyId]), streams: 1, admission: result.workload, since: this.options.now().toISOString() });
+      this.held.set(id, { tenantId: proxy.tenantId, mesh: proxy.mesh, proxy, nodeId, proxyIds: new Set([proxyId]), streams: 1, admission: result.workload, admittedUnder: groupsKey(resources), since: this.options.now().toISOString() });
     }
     void this.enqueue([this.held.get(id)!], []);
     return id;
@@ -126,8 +141,11 @@ export class WorkloadRegistrar {
   reevaluate(tenantId: string, mesh: string, resources: readonly IstioResource[]): Promise<void> {
     const changed: Held[] = [];
     const gone: Held[] = [];
+    const groups = groupsKey(resources);
     for (const [id, held] of this.held) {
-      if (held.tenantId !== tenantId || held.mesh !== mesh || held.streams <= 0) continue;
+      // Admitted under the same WorkloadGroups: the same answer (most revisions change none).
+      if (held.tenantId !== tenantId || held.mesh !== mesh || held.streams <= 0 || held.admittedUnder === groups) continue;
+      held.admittedUnder = groups;
       const result = admitWorkload(held.proxy, held.nodeId, resources);
       if (result?.admitted && result.workload.id === id) {
         if (!sameAdmission(held.admission, result.workload)) {
