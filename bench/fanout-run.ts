@@ -77,7 +77,7 @@ async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, cli
   const reconnects = (await clients.report()).reconnects;
   let cpuStart = process.cpuUsage();
   let startedAt = performance.now();
-  let monitor = loopDelay();
+  let monitor: ReturnType<typeof loopDelay> | undefined;
   await cp.restart(async () => {
     await profiler.start();
     observer.countPushes();
@@ -90,7 +90,7 @@ async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, cli
   // Nothing pushed at all: the same second of quiet after the last stream came back.
   await new Promise((r) => setTimeout(r, Math.max(0, backAt + 1000 - performance.now())));
   const cpu = cpuMicros(process.cpuUsage(cpuStart));
-  const delayed = delay(monitor.stop());
+  const delayed = monitor ? delay(monitor.stop()) : 'no event-loop delay measured';
   const pushes = observer.countPushes();
   const encodes = cp.xds.cache.stats();
   const profile = await profiler.stop(`restart-${n}`);
