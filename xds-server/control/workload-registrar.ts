@@ -199,6 +199,7 @@ export class WorkloadRegistrar {
    * Resolves once the write holding these is done.
    */
   private enqueue(put: readonly Held[], removed: readonly Held[]): Promise<void> {
+    if (put.length === 0 && removed.length === 0) return Promise.resolve();
     for (const h of put) if (h.admission) this.queued.set(h.admission.id, { held: h, remove: false });
     for (const h of removed) if (h.admission) this.queued.set(h.admission.id, { held: h, remove: true });
     if (!this.nextWrite) {
