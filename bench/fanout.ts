@@ -5,7 +5,7 @@
 //   npm run bench fanout -- --streams 1000,5000       # other sizes
 //   npm run bench fanout -- --streams 1000 --pool 100 # 100 sidecars per HTTP/2 connection, for comparison
 //   npm run bench fanout -- --envoy-check             # 5 real Envoys next to 5 simulated sidecars
-//   npm run bench fanout -- --streams 1000 --profile /tmp/prof  # CPU profiles of the storm and the last change
+//   npm run bench fanout -- --streams 1000 --profile /tmp/prof  # CPU profiles of the storm, the last change and the restart
 //
 // The xDS server (`startXds`, in-memory workload registry) runs in this process with 10 meshes of 50
 // services (ServiceEntry selecting app=svc-k, DestinationRule v1/v2, VirtualService 90/10). Two
@@ -43,13 +43,14 @@
 //            affected proxy: DiscoveryResponse bytes a mesh-0 sidecar received (mean, median of the
 //            5). Pushes to other meshes, as the server sent them and as the clients received them:
 //            must be 0. Event-loop delay: worst p99 and max of the 15 changes (a fresh monitor each).
-//   restart  a replica's restart (a deploy): the server ends every stream and stops, and another
-//            starts on its port over the same store, bus and registry (as the hosted topology's
-//            DynamoDB registry outlives a replica). Each sidecar reconnects with Envoy's backoff
-//            (some find the port closed and back off again: the wall time is mostly that), delta
+//   restart  a replica's restart (a deploy): the server ends every stream and stops listening,
+//            and another starts on its port as soon as it is free, over the same store, bus and
+//            registry (as the hosted topology's DynamoDB registry outlives a replica), while the
+//            old one drains its connections. Each sidecar reconnects with Envoy's backoff, delta
 //            streams naming the versions they hold, SotW streams the last version they accepted.
-//            Server CPU per proxy and event-loop delay: the new server's, from its start until every
-//            stream is back and nothing was pushed for 1 s. Then how many streams the server holds
+//            Server CPU per proxy (this process, the old server's draining included) and event-loop
+//            delay: from the new server's start until every stream is back and nothing was pushed
+//            for 1 s. Then resources the new server encoded, how many streams it holds
 //            in sync (must be N), the responses it sent (none, when nothing changed meanwhile),
 //            reconnects and why, and NACKs (must be 0).
 //   Wall-clock figures move with the machine's load (the clients share it); CPU figures less so.
