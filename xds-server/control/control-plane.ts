@@ -415,7 +415,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     // A sidecar that reconnected (to this replica or another) is written again with a new `since`
     // and holder: re-indexing and re-translating the mesh for it would publish the same config.
     // After a replica's restart every sidecar of it does so, each announced to every replica.
-    if (previous && workloadsOnly && record.revision === previous.revision && record.version === previous.settingsVersion && workloadsDigest(workloads) === workloadsDigest(previous.workloads)) return previous;
+    // In a turn of its own: after a replica's restart every mesh's reload comes here at once.
+    if (previous && workloadsOnly && record.revision === previous.revision && record.version === previous.settingsVersion && (await this.inTurn(() => workloadsDigest(workloads) === workloadsDigest(previous.workloads), true))) return previous;
     let indexMs = 0;
     // Indexing a mesh of many workloads takes milliseconds: a turn of its own, not the tail of the reads' continuations.
     const index = await this.inTurn(() => {
@@ -828,10 +829,18 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
   }
 }
 
+/** A mesh runtime's registrations are compared on every reload and reconciliation: digested once. */
+const digests = new WeakMap<readonly RegisteredWorkload[], string>();
+
 /**
  * What translation reads of a set of registered workloads: every field but when the entry expires
  * (a refresh), since when it is connected and which replica holds it (a reconnect).
  */
 function workloadsDigest(workloads: readonly RegisteredWorkload[]): string {
-  return JSON.stringify(workloads.map(({ expiresAt: _expiresAt, since: _since, replica: _replica, ...rest }) => rest));
+  let digest = digests.get(workloads);
+  if (digest === undefined) {
+    digest = JSON.stringify(workloads.map(({ expiresAt: _expiresAt, since: _since, replica: _replica, ...rest }) => rest));
+    digests.set(workloads, digest);
+  }
+  return digest;
 }
