@@ -2,6 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { IstioResource } from '../core/resources/index.ts';
 import { CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, encodeResource, LISTENER_TYPE_URL, ROUTE_TYPE_URL } from '../xds-server/protos/index.ts';
+import { workloadInstances } from '../xds-server/control/workload-instances.ts';
+import type { RegisteredWorkload } from '../core/registry/index.ts';
 import { buildMeshIndex, translateSidecar, type MeshIndex, type ProxyDescriptor, type TranslationResult, type WorkloadInstance } from '../xds-server/translate/index.ts';
 
 const SERVICES = Number(process.argv[2] ?? 1000);
@@ -110,11 +112,17 @@ const changed = [...encoded2].filter(([key, b]) => {
   return !before || digest(before) !== digest(b);
 });
 
+// The same workloads as connected sidecars (inbound port, no port map): what every reload of
+// registrations turns into endpoint candidates, reading the ServiceEntries that select each one.
+const registered: RegisteredWorkload[] = workloads().map((w) => ({ tenantId: 't', mesh: 'm', id: w.name, namespace: w.namespace, name: w.name, serviceAccount: w.serviceAccount ?? 'default', address: w.address, labels: { ...w.labels }, inboundPort: 15006, source: 'proxy', replica: 'r', since: '', expiresAt: '' }));
+const [instances, instancesMs] = timed(() => workloadInstances(registered, second.resources, 'td'));
+
 const count = (r: TranslationResult) => r.clusters.length + r.endpoints.length + r.listeners.length + r.routes.length;
 console.log(`mesh: ${SERVICES} services, ${SERVICES * PER_SERVICE} endpoints, ${SERVICES / 10} canaries`);
 console.log(`index build:                 ${fmt(buildMs)}`);
 console.log(`sidecar translation (cold):  ${fmt(translateMs)}  (${count(result)} resources, ${result.issues.length} issues)`);
 console.log(`sidecar in another ns:       ${fmt(warmMs)}  (${count(warmResult)} resources; clusters shared from the memo)`);
 console.log(`encode all resources:        ${fmt(encodeMs)} cold, ${fmt(encodeWarmMs)} warm  (${(bytes / 1024 / 1024).toFixed(2)} MiB)`);
+console.log(`registrations as endpoints:  ${fmt(instancesMs)}  (${instances.length} connected sidecars, ${SERVICES} ServiceEntries)`);
 console.log(`after a one-service change:  index ${fmt(rebuildMs)}, translation ${fmt(retranslateMs)}`);
 console.log(`resources whose content changed: ${changed.length} of ${encoded2.size}: ${changed.map(([k]) => k.split(' ')[1]).join(', ')}`);
