@@ -53,6 +53,8 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 interface RestartResult {
   backMs: number;
+  /** When every stream held what the server serves (or the wait ended). */
+  syncedMs: number;
   lastPushMs: number | undefined;
   cpuMicros: number;
   delay: string;
@@ -69,11 +71,22 @@ interface RestartResult {
   distinct: number;
 }
 
+/** Resolves (with when) once every one of `streams` is in sync or `timeoutMs` passed; checks those not yet in sync every 100 ms. */
+async function allInSync(cp: BenchControlPlane, streams: string[], timeoutMs: number): Promise<number> {
+  const pending = new Set(streams);
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    for (const id of pending) if (cp.xds.ads.streamInSync(id)) pending.delete(id);
+    if (pending.size === 0 || performance.now() > deadline) return performance.now();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
  * A replica's restart (a deploy): every stream ends and each sidecar reconnects with Envoy's backoff
  * to a new server that has translated nothing yet; delta streams name the versions they hold, SotW
  * streams the last version they accepted of each type. CPU and event-loop delay are the new
- * server's, from its start until every stream is back and nothing was pushed for 1 s.
+ * server's, from its start until every stream is back and in sync and nothing was pushed for 1 s.
  */
 async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, clients: ClientProcesses, n: number, profiler: CpuProfiler): Promise<RestartResult> {
   await observer.quiet(500);
@@ -90,9 +103,12 @@ async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, cli
     monitor = loopDelay();
   });
   const backAt = await observer.connected(n, 300_000);
+  // A stream is open before the server has read its requests: the window lasts until every stream
+  // holds what the server serves (or two minutes), then a second in which nothing is pushed.
+  const syncedAt = await allInSync(cp, [...observer.streams.keys()], 120_000);
   await observer.quiet(1000);
-  // Nothing pushed at all: the same second of quiet after the last stream came back.
-  await new Promise((r) => setTimeout(r, Math.max(0, backAt + 1000 - performance.now())));
+  // Nothing pushed at all: the same second of quiet after the last stream came back in sync.
+  await new Promise((r) => setTimeout(r, Math.max(0, syncedAt + 1000 - performance.now())));
   const cpu = cpuMicros(process.cpuUsage(cpuStart));
   const delayed = monitor ? delay(monitor.stop()) : 'no event-loop delay measured';
   const pushes = observer.countPushes();
@@ -102,6 +118,7 @@ async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, cli
   const after = await clients.report();
   return {
     backMs: backAt - startedAt,
+    syncedMs: syncedAt - startedAt,
     lastPushMs: observer.lastPushAt > startedAt ? observer.lastPushAt - startedAt : undefined,
     cpuMicros: cpu,
     delay: delayed,
@@ -208,7 +225,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     );
     console.log(`          the ${FIRST_CHANGES} changes before them, the first after the storm: change → ACK p99 ${ms(percentile(firstLatencies, 99))}; server CPU ${firstCpu.map((c) => ms(c / 1000)).join(', ')} per affected proxy; ${delay(firstDelay)}`);
     console.log(
-      `  restart: all ${n} streams back on a new server after ${(restart.backMs / 1000).toFixed(2)} s, ${restart.lastPushMs === undefined ? 'nothing pushed' : `last push at ${(restart.lastPushMs / 1000).toFixed(2)} s`}; server CPU ${ms(restart.cpuMicros / 1000 / n)} per proxy; ${restart.delay}; ` +
+      `  restart: all ${n} streams back on a new server after ${(restart.backMs / 1000).toFixed(2)} s, in sync after ${(restart.syncedMs / 1000).toFixed(2)} s, ${restart.lastPushMs === undefined ? 'nothing pushed' : `last push at ${(restart.lastPushMs / 1000).toFixed(2)} s`}; server CPU ${ms(restart.cpuMicros / 1000 / n)} per proxy; ${restart.delay}; ` +
         `${restart.encoded} resources encoded (${restart.distinct} distinct held); ${restart.inSync}/${n} streams in sync; ${restart.reconnects} reconnects (${describeCounts(restart.lost)}), ${restart.nacks} NACKs`,
     );
     console.log(`          responses sent: ${restart.pushes.size ? [...restart.pushes].sort().map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}`);
