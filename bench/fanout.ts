@@ -31,7 +31,10 @@
 //            endpoints, and its first one the service's clusters' SAN match, for the whole mesh).
 //   memory   heapUsed and RSS of this process after GC once quiet, minus before the clients
 //            started, / N (the 10 mesh indexes are loaded by the first sidecars and count too).
-//   change   svc-0's weights in mesh-0 flip (50/50 ⇄ 90/10) 15 times; mesh-0 holds N/10 streams.
+//   change   svc-0's weights in mesh-0 flip (50/50 ⇄ 90/10) 5 + 15 times; mesh-0 holds N/10 streams.
+//            The first 5 follow the storm and run the virtual-host update before V8 has optimised
+//            it: their CPU per affected proxy, ACK p99 and event-loop delay get a line of their own;
+//            every other figure is of the 15 after them.
 //            change → ACK: from just before the commit (so the 100 ms debounce is included) to the
 //            server receiving each affected stream's ACK of the RDS push the change caused;
 //            p50/p99/max over all ACKs of the 15 changes. "Last push sent": from the same start to
@@ -49,8 +52,9 @@
 //            old one drains its connections. Each sidecar reconnects with Envoy's backoff, delta
 //            streams naming the versions they hold, SotW streams the last version they accepted.
 //            Server CPU per proxy (this process, the old server's draining included) and event-loop
-//            delay: from the new server's start until every stream is back and nothing was pushed
-//            for 1 s. Then resources the new server encoded, how many streams it holds
+//            delay: from the new server's start until every stream is back and in sync (an open
+//            stream may not have had its requests read yet; at most 2 minutes) and nothing was
+//            pushed for 1 s. Then resources the new server encoded, how many streams it holds
 //            in sync (must be N), the responses it sent (none, when nothing changed meanwhile),
 //            reconnects and why, and NACKs (must be 0).
 //   Wall-clock figures move with the machine's load (the clients share it); CPU figures less so.
