@@ -174,6 +174,8 @@ export class ControlPlane implements ProxyStatusSource, ConvergenceSource {
     clearInterval(this.reconcileTimer);
     this.debouncer.cancelAll();
     await this.subscription?.close();
+    // While the streams are still open: their proxies' entries outlast their reconnecting elsewhere.
+    await this.registrar.handOver();
     this.registrar.stop();
     await Promise.allSettled([...this.reloads.values()].map((r) => r.running));
   }

@@ -152,3 +152,38 @@ describe('WorkloadRegistrar heartbeat', () => {
     expect(await listed()).toBe(149);
   });
 });
+
+describe('WorkloadRegistrar hand-over', () => {
+  it('writes the entries of a gracefully stopping replica to outlast its proxies reconnecting elsewhere; a crashed one leaves them to expire', async () => {
+    let clock = Date.parse('2026-12-07T12:00:00.000Z');
+    const now = () => new Date(clock);
+    const registry = new InMemoryWorkloadRegistry({ now });
+    const ttlMs = 60_000;
+    const start = (replica: string) => new WorkloadRegistrar({ registry, replica, logger: pino({ level: 'silent' }), now, ttlMs, graceMs: 20, announce: async () => {} });
+    const listed = async () => (await registry.list('default', 'prod')).length;
+
+    // 150 sidecars on one replica (two batches); one of them left and its grace period ended.
+    registrar = start('r1');
+    const ids = Array.from({ length: 150 }, (_, i) => registrar!.connect(`cart-${i}`, `cart-${i}`, proxy(i), []));
+    await until(async () => (await listed()) === 150, 'the registrations');
+    registrar.disconnect(ids[149]!, 'cart-149');
+    await until(async () => (await listed()) === 149, 'the removal after the grace period');
+
+    clock += 30_000;
+    await registrar.handOver();
+    registrar.stop();
+    // Two TTLs later every entry is still an endpoint, as its proxy reconnects; after three they go.
+    clock += 2 * ttlMs;
+    expect(await listed()).toBe(149);
+    clock += ttlMs + 1;
+    expect(await listed()).toBe(0);
+
+    // A replica that crashes writes nothing more: its entries last the usual TTL.
+    registrar = start('r2');
+    for (let i = 0; i < 3; i++) registrar.connect(`cart-${i}`, `cart-${i}`, proxy(i), []);
+    await until(async () => (await listed()) === 3, 'the registrations');
+    registrar.stop();
+    clock += ttlMs + 1;
+    expect(await listed()).toBe(0);
+  });
+});

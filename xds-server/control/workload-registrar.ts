@@ -38,6 +38,8 @@ const meshKey = (tenantId: string, mesh: string) => `${tenantId}/${mesh}`;
 
 /** Entries written per registry call (refreshes, and registrations queued together). */
 const REFRESH_BATCH = 100;
+/** A replica stopping gracefully writes its entries to last this many TTLs (see `handOver`). */
+const HAND_OVER_TTLS = 3;
 
 const groupsKeys = new WeakMap<readonly IstioResource[], string>();
 
@@ -71,7 +73,7 @@ export class WorkloadRegistrar {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly log: Logger;
   private stopped = false;
-  private refreshing = false;
+  private refreshing: Promise<void> | undefined;
   /** Registry id → the entry to write or remove next. */
   private readonly queued = new Map<string, { held: Held; remove: boolean }>();
   /** The write that will take what is queued now (not started yet), and the last one started or due. */
@@ -177,7 +179,7 @@ export class WorkloadRegistrar {
     this.log.warn({ proxyId, mesh: proxy.mesh, namespace: proxy.descriptor.namespace, serviceAccount: proxy.descriptor.serviceAccount, reason }, 'workload not registered');
   }
 
-  private entry(held: Held, admission: Admission): RegisteredWorkload {
+  private entry(held: Held, admission: Admission, ttlMs = this.options.ttlMs): RegisteredWorkload {
     return {
       tenantId: held.tenantId,
       mesh: held.mesh,
@@ -186,7 +188,7 @@ export class WorkloadRegistrar {
       source: 'proxy',
       replica: this.options.replica,
       since: held.since,
-      expiresAt: new Date(this.options.now().getTime() + this.options.ttlMs).toISOString(),
+      expiresAt: new Date(this.options.now().getTime() + ttlMs).toISOString(),
     };
   }
 
@@ -242,25 +244,43 @@ export class WorkloadRegistrar {
    */
   private async refresh(): Promise<void> {
     if (this.refreshing) return;
-    this.refreshing = true;
-    try {
-      await this.refreshBatches();
-    } finally {
-      this.refreshing = false;
-    }
+    this.refreshing = this.refreshBatches(this.options.ttlMs, () => this.stopped).finally(() => {
+      this.refreshing = undefined;
+    });
+    await this.refreshing;
   }
 
-  private async refreshBatches(): Promise<void> {
+  /**
+   * Before a graceful stop (a deploy replacing this replica), while its streams are still open:
+   * writes every entry it holds to expire after HAND_OVER_TTLS times the usual TTL. The workloads
+   * stay endpoints while their proxies reconnect to other replicas, whose registrars write them
+   * again and keep them from then on. Without it an entry last refreshed a heartbeat before had
+   * under a minute left, and proxies that took longer to come back (10,000 sidecars reconnecting
+   * to one replica took 150 s) dropped out of every other proxy's endpoints and came back, each
+   * time a push to the whole mesh. A crashed replica writes nothing: its entries expire as usual,
+   * and an entry whose proxy never comes back goes after the longer expiry.
+   */
+  async handOver(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.heartbeat);
+    // A refresh or write under way finishes first, so it cannot shorten what is written here.
+    await this.refreshing;
+    await this.lastWrite;
+    await this.refreshBatches(this.options.ttlMs * HAND_OVER_TTLS, () => false);
+  }
+
+  /** Writes every held entry (a stream open, or its grace period running) to expire `ttlMs` from now, a batch at a time, until `stop()`. */
+  private async refreshBatches(ttlMs: number, stop: () => boolean): Promise<void> {
     // Held and registered: a stream is open, or its grace period runs.
     const live = (h: Held) => h.admission !== undefined && this.held.get(h.admission.id) === h && (h.streams > 0 || h.graceTimer !== undefined);
     const due = [...this.held.values()].filter(live);
-    for (let i = 0; i < due.length && !this.stopped; i += REFRESH_BATCH) {
+    for (let i = 0; i < due.length && !stop(); i += REFRESH_BATCH) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       // Gone meanwhile: not written back (a removal may have run).
       const batch = due.slice(i, i + REFRESH_BATCH).filter(live);
       if (batch.length === 0) continue;
       try {
-        await this.options.registry.put(batch.map((h) => this.entry(h, h.admission!)));
+        await this.options.registry.put(batch.map((h) => this.entry(h, h.admission!, ttlMs)));
       } catch (err) {
         this.log.warn({ err, entries: batch.length }, 'workload registry refresh failed; retried on the next beat');
       }
