@@ -187,3 +187,25 @@ describe('WorkloadRegistrar hand-over', () => {
     expect(await listed()).toBe(0);
   });
 });
+
+describe('WorkloadRegistrar and a proxy that moved to another replica', () => {
+  it('leaves the entry the new replica wrote while its own grace period for the proxy runs out', async () => {
+    const registry = new InMemoryWorkloadRegistry();
+    const options = { registry, logger: pino({ level: 'silent' }), now: () => new Date(), announce: async () => {} };
+    // The old replica beats every 100 ms and keeps a left proxy for 250 ms; the new one beats rarely.
+    const old = new WorkloadRegistrar({ ...options, replica: 'r-old', ttlMs: 300, graceMs: 250 });
+    registrar = new WorkloadRegistrar({ ...options, replica: 'r-new', ttlMs: 600_000, graceMs: 60_000 });
+    try {
+      const id = old.connect('cart-1', 'cart-1', proxy(1), [])!;
+      await until(async () => (await registry.list('default', 'prod')).length === 1, 'the registration');
+      old.disconnect(id, 'cart-1');
+      registrar.connect('cart-1', 'cart-1', proxy(1), []);
+      await until(async () => (await registry.list('default', 'prod'))[0]?.replica === 'r-new', 'the new holder');
+      // Past two of the old replica's beats and its grace period: the entry is still the new replica's.
+      await new Promise((r) => setTimeout(r, 450));
+      expect((await registry.list('default', 'prod')).map((w) => w.replica)).toEqual(['r-new']);
+    } finally {
+      old.stop();
+    }
+  });
+});

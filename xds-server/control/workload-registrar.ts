@@ -269,10 +269,13 @@ export class WorkloadRegistrar {
     await this.refreshBatches(this.options.ttlMs * HAND_OVER_TTLS, () => false);
   }
 
-  /** Writes every held entry (a stream open, or its grace period running) to expire `ttlMs` from now, a batch at a time, until `stop()`. */
+  /** Writes every entry whose proxy holds a stream here to expire `ttlMs` from now, a batch at a time, until `stop()`. */
   private async refreshBatches(ttlMs: number, stop: () => boolean): Promise<void> {
-    // Held and registered: a stream is open, or its grace period runs.
-    const live = (h: Held) => h.admission !== undefined && this.held.get(h.admission.id) === h && (h.streams > 0 || h.graceTimer !== undefined);
+    // Held with a stream open. An entry in its grace period is not written: its proxy may hold a
+    // stream to another replica by now, whose entry a write from here would take back, and the
+    // removal at the end of the grace period would then delete it under that proxy's new replica.
+    // The grace period (10 s) is well within what the last write left (two thirds of the TTL).
+    const live = (h: Held) => h.admission !== undefined && this.held.get(h.admission.id) === h && h.streams > 0;
     const due = [...this.held.values()].filter(live);
     for (let i = 0; i < due.length && !stop(); i += REFRESH_BATCH) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
