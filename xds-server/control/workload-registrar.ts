@@ -244,7 +244,7 @@ export class WorkloadRegistrar {
    */
   private async refresh(): Promise<void> {
     if (this.refreshing) return;
-    this.refreshing = this.refreshBatches(this.options.ttlMs, () => this.stopped).finally(() => {
+    this.refreshing = this.refreshBatches(this.options.ttlMs, () => this.stopped, 'heartbeat').finally(() => {
       this.refreshing = undefined;
     });
     await this.refreshing;
@@ -261,16 +261,17 @@ export class WorkloadRegistrar {
    * and an entry whose proxy never comes back goes after the longer expiry.
    */
   async handOver(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.heartbeat);
-    // A refresh or write under way finishes first, so it cannot shorten what is written here.
+    // A refresh under way and the registrations and removals queued so far are written first: a
+    // refresh after this would shorten what is written here, and a removal left out would linger.
     await this.refreshing;
     await this.lastWrite;
-    await this.refreshBatches(this.options.ttlMs * HAND_OVER_TTLS, () => false);
+    this.stopped = true;
+    await this.refreshBatches(this.options.ttlMs * HAND_OVER_TTLS, () => false, 'hand-over');
   }
 
   /** Writes every entry whose proxy holds a stream here to expire `ttlMs` from now, a batch at a time, until `stop()`. */
-  private async refreshBatches(ttlMs: number, stop: () => boolean): Promise<void> {
+  private async refreshBatches(ttlMs: number, stop: () => boolean, what: 'heartbeat' | 'hand-over'): Promise<void> {
     // Held with a stream open. An entry in its grace period is not written: its proxy may hold a
     // stream to another replica by now, whose entry a write from here would take back, and the
     // removal at the end of the grace period would then delete it under that proxy's new replica.
@@ -285,7 +286,7 @@ export class WorkloadRegistrar {
       try {
         await this.options.registry.put(batch.map((h) => this.entry(h, h.admission!, ttlMs)));
       } catch (err) {
-        this.log.warn({ err, entries: batch.length }, 'workload registry refresh failed; retried on the next beat');
+        this.log.warn({ err, entries: batch.length }, what === 'heartbeat' ? 'workload registry refresh failed; retried on the next beat' : 'workload registry hand-over failed; these entries expire after the usual TTL');
       }
     }
   }
