@@ -33,7 +33,10 @@ export async function startUpstream(name: string, host = '127.0.0.1'): Promise<U
     if (behaviour.delayMs > 0) setTimeout(reply, behaviour.delayMs);
     else reply();
   });
-  server.keepAliveTimeout = 1000;
+  // An idle connection stays open longer than any test's pause: a server closing it after a short
+  // idle time races Envoy reusing it from its pool, and Envoy answers that request with a 503
+  // ("connection termination"). close() ends every connection itself.
+  server.keepAliveTimeout = 600_000;
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
     port: (server.address() as AddressInfo).port,
