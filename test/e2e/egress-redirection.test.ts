@@ -41,9 +41,11 @@ const handler = (port) => (req, res) => {
   res.setHeader('x-host', String(req.headers.host));
   res.end('external');
 };
-for (const port of [80, ${DB_PORT}]) http.createServer(handler(port)).listen(port, '0.0.0.0', () => console.log('listening ' + port));
+// Envoy keeps idle connections to these: one closed while idle races Envoy reusing it.
+const keptOpen = (server) => Object.assign(server, { keepAliveTimeout: 600000 });
+for (const port of [80, ${DB_PORT}]) keptOpen(http.createServer(handler(port))).listen(port, '0.0.0.0', () => console.log('listening ' + port));
 const tls = { key: fs.readFileSync('${dir}/key.pem'), cert: fs.readFileSync('${dir}/cert.pem') };
-https.createServer(tls, handler(443)).listen(443, '0.0.0.0', () => console.log('listening 443'));`;
+keptOpen(https.createServer(tls, handler(443))).listen(443, '0.0.0.0', () => console.log('listening 443'));`;
 
 const processes: { child: ChildProcess; logs: () => string }[] = [];
 let dir: string;

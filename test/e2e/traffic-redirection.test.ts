@@ -30,11 +30,14 @@ const SIDE_PORT = 9090;
 const serverScript = (name: string) => `
 const http = require('node:http');
 for (const port of [${APP_PORT}, ${SIDE_PORT}]) {
-  http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     res.setHeader('x-served-by', '${name}:' + port);
     res.setHeader('x-saw-envoy', String(req.headers['x-request-id'] !== undefined));
     res.end('${name}');
-  }).listen(port, '0.0.0.0', () => console.log('listening ' + port));
+  });
+  // Envoy keeps idle connections to it: one closed while idle races Envoy reusing it.
+  server.keepAliveTimeout = 600000;
+  server.listen(port, '0.0.0.0', () => console.log('listening ' + port));
 }`;
 
 interface Reply {

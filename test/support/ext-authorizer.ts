@@ -27,6 +27,8 @@ export async function startHttpAuthorizer(): Promise<ExtAuthorizer> {
       res.end('denied by the http authorizer');
     }
   });
+  // Envoy keeps its connection to the authorizer; one closed while idle races Envoy reusing it.
+  server.keepAliveTimeout = 600_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,

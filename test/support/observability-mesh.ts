@@ -97,8 +97,16 @@ export async function startObservabilityMesh(o: { ruleFiles: string[] }): Promis
         () => res.writeHead(502).end(),
       );
     });
+    // Its sidecar keeps idle connections to it: one closed while idle races the sidecar reusing it.
+    frontendApp.keepAliveTimeout = 600_000;
     await new Promise<void>((resolve) => frontendApp.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => frontendApp.close(resolve)));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          frontendApp.closeAllConnections();
+          frontendApp.close(resolve);
+        }),
+    );
     const token = async (sa: string) => ((await trellis.api('POST', `/v1/meshes/${OBSERVABILITY_MESH}/join-tokens`, { namespace: 'shop', serviceAccount: sa, ttlSeconds: 600 })).json as { token: string }).token;
     const common = { apiUrl: trellis.apiUrl, xdsAddress: trellis.xdsAddress };
     const appPort = (frontendApp.address() as { port: number }).port;
