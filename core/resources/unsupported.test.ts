@@ -22,6 +22,8 @@ describe('unsupported fields', () => {
     ['PASSTHROUGH in a subset port policy', resource('DestinationRule', { host: 'r', subsets: [{ name: 'v1', labels: { v: '1' }, trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, loadBalancer: { simple: 'PASSTHROUGH' } }] } }] }), 'spec.subsets[0].trafficPolicy.portLevelSettings[0].loadBalancer.simple'],
     ['a Gateway server bind address', resource('Gateway', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'], bind: '10.0.0.1' }] }), 'spec.servers[0].bind'],
     ['AUTO_PASSTHROUGH', resource('Gateway', { selector: { istio: 'eastwest' }, servers: [{ port: { number: 15443, name: 'tls', protocol: 'TLS' }, hosts: ['*.local'], tls: { mode: 'AUTO_PASSTHROUGH' } }] }), 'spec.servers[0].tls.mode'],
+    ['an idle timeout for inbound TCP proxying', resource('Sidecar', { inboundConnectionPool: { tcp: { idleTimeout: '30s' } } }), 'spec.inboundConnectionPool.tcp.idleTimeout'],
+    ['another protocol than the caller\'s on an ingress port', resource('Sidecar', { ingress: [{ port: { number: 80, protocol: 'HTTP', name: 'http' }, defaultEndpoint: '127.0.0.1:8080', connectionPool: { http: { useClientProtocol: false } } }] }), 'spec.ingress[0].connectionPool.http.useClientProtocol'],
     ['Sidecar ingress TLS termination', resource('Sidecar', { ingress: [{ port: { number: 80, protocol: 'HTTPS', name: 'https' }, defaultEndpoint: '127.0.0.1:8080', tls: { mode: 'SIMPLE', serverCertificate: '/c.pem', privateKey: '/k.pem' } }] }), 'spec.ingress[0].tls'],
   ])('rejects %s with its path and "unsupported"', (_name, input, path) => {
     const result = parseResource(input);
@@ -40,6 +42,7 @@ describe('unsupported fields', () => {
     ['a DYNAMIC_DNS wildcard ServiceEntry', resource('ServiceEntry', { hosts: ['*.example.com'], resolution: 'DYNAMIC_DNS', ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] })],
     ['a PASSTHROUGH Gateway server', resource('Gateway', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: 'tls', protocol: 'TLS' }, hosts: ['*.example.com'], tls: { mode: 'PASSTHROUGH' } }] })],
     ['a fixed fault delay', route({ fault: { delay: { fixedDelay: '1s', percentage: { value: 10 } } } })],
+    ['a Sidecar inbound connection pool', resource('Sidecar', { inboundConnectionPool: { http: { idleTimeout: '4s', maxRequestsPerConnection: 10 }, tcp: { connectTimeout: '1s', maxConnections: 5 } } })],
   ])('accepts %s', (_name, input) => {
     expect(parseResource(input)).toMatchObject({ ok: true });
   });

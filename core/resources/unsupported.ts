@@ -88,6 +88,16 @@ function trafficPolicyFields(): UnsupportedField[] {
   return fields;
 }
 
+/** What a Sidecar's inbound connection pool (or an ingress listener's) sets that the inbound hop does not take. */
+function inboundPoolFields(prefix: string): UnsupportedField[] {
+  const sameProtocol = "the hop from the proxy to its app speaks the caller's HTTP version";
+  return [
+    { kind: 'Sidecar', path: `${prefix}.tcp.idleTimeout`, reason: 'an idle timeout for inbound TCP proxying is not translated; HTTP ports take http.idleTimeout' },
+    { kind: 'Sidecar', path: `${prefix}.http.h2UpgradePolicy`, reason: sameProtocol },
+    { kind: 'Sidecar', path: `${prefix}.http.useClientProtocol`, reason: sameProtocol },
+  ];
+}
+
 function envoyFilterFields(): UnsupportedField[] {
   const patches = 'spec.configPatches[*]';
   return [
@@ -147,8 +157,8 @@ export const UNSUPPORTED_FIELDS: readonly UnsupportedField[] = [
   { kind: 'Sidecar', path: 'spec.ingress[*].bind', reason: 'an ingress listener listens on the proxy\'s inbound address (the agent\'s INSTANCE_IP)' },
   { kind: 'Sidecar', path: 'spec.ingress[*].captureMode', reason: NO_REDIRECTION },
   { kind: 'Sidecar', path: 'spec.ingress[*].tls', reason: 'ingress listeners take mesh mTLS from PeerAuthentication; TLS termination with other certificates is not translated' },
-  { kind: 'Sidecar', path: 'spec.ingress[*].connectionPool', reason: 'inbound connection pools are not translated' },
-  { kind: 'Sidecar', path: 'spec.inboundConnectionPool', reason: 'inbound connection pools are not translated' },
+  ...inboundPoolFields('spec.inboundConnectionPool'),
+  ...inboundPoolFields('spec.ingress[*].connectionPool'),
   { kind: 'Sidecar', path: 'spec.egress[*].bind', reason: 'the local-mode outbound listener address is set by the agent' },
   { kind: 'Sidecar', path: 'spec.egress[*].captureMode', reason: NO_REDIRECTION },
   { kind: 'Sidecar', path: 'spec.outboundTrafficPolicy.egressProxy', reason: 'egress proxies are not translated' },

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedCa } from '../../core/adapters/embedded/ca/index.ts';
+import { activeConfig } from '../support/config-dump.ts';
 import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
 import { freePort, waitFor } from '../support/ports.ts';
 import { startSecureSidecar, type SecureSidecar } from '../support/secure-sidecar.ts';
@@ -22,14 +23,14 @@ let sidecar: SecureSidecar;
 let httpPort: number;
 let tcpPort: number;
 
-const sidecarYaml = () => `apiVersion: networking.istio.io/v1
+const sidecarYaml = (pools = '') => `apiVersion: networking.istio.io/v1
 kind: Sidecar
 metadata: { name: orders-inbound, namespace: shop }
 spec:
-  workloadSelector: { labels: { app: orders } }
+  workloadSelector: { labels: { app: orders } }${pools}
   ingress:
     - port: { number: ${httpPort}, protocol: HTTP, name: http }
-      defaultEndpoint: 127.0.0.1:${app.port}
+      defaultEndpoint: 127.0.0.1:${app.port}${pools ? '\n      connectionPool: { http: { idleTimeout: 500ms } }' : ''}
     - port: { number: ${tcpPort}, protocol: TCP, name: tcp }
       defaultEndpoint: 127.0.0.1:${app.port}
   egress:
@@ -96,6 +97,40 @@ describe('Sidecar ingress on a real Envoy', () => {
     await waitFor(async () => (await get(httpPort, '/admin')) === 403, 'the DENY policy in force', 20_000, 100);
     expect(await get(httpPort, '/orders/3')).toBe(200);
     await waitFor(async () => (await get(tcpPort, '/admin')) === 0, 'the TCP ingress listener removed', 20_000, 100);
+    await sidecar.envoy.assertNoTrouble();
+  });
+
+  it('applies the inbound connection pool to the hop to the app, an ingress port taking its own pool first', async () => {
+    const pools = `
+  inboundConnectionPool:
+    http: { idleTimeout: 2s, maxRequestsPerConnection: 50, http1MaxPendingRequests: 7 }
+    tcp: { connectTimeout: 3s, maxConnections: 20 }`;
+    await apply(trellis, MESH, sidecarYaml(pools));
+    type Cluster = Record<string, unknown> & { typed_extension_protocol_options?: Record<string, { common_http_protocol_options?: Record<string, unknown> }> };
+    const common = (c: Cluster | undefined) => Object.values(c?.typed_extension_protocol_options ?? {})[0]?.common_http_protocol_options;
+    let appCluster: Cluster | undefined;
+    let ingressCluster: Cluster | undefined;
+    await waitFor(async () => {
+      const config = await activeConfig(sidecar.envoy);
+      appCluster = config.clusters.get(`inbound|${app.port}||`) as Cluster | undefined;
+      ingressCluster = config.clusters.get(`inbound|${httpPort}|ingress|`) as Cluster | undefined;
+      return common(appCluster)?.['idle_timeout'] !== undefined && common(ingressCluster)?.['idle_timeout'] !== undefined;
+    }, 'the pools in force', 20_000, 100);
+    // The app port's cluster: the Sidecar's inbound pool, as Envoy holds it.
+    expect(common(appCluster)).toMatchObject({ idle_timeout: '2s', max_requests_per_connection: 50 });
+    expect(appCluster!['connect_timeout']).toBe('3s');
+    expect(appCluster!['circuit_breakers']).toMatchObject({ thresholds: [{ max_connections: 20, max_pending_requests: 7 }] });
+    // The HTTP ingress port's cluster: its own pool, not the Sidecar's.
+    expect(common(ingressCluster)).toEqual({ idle_timeout: '0.500s' });
+    expect(ingressCluster!['connect_timeout']).toBe('10s');
+    expect(ingressCluster!['circuit_breakers']).toBeUndefined();
+    // Still serving, through a pool that closes idle connections to the app after 500 ms.
+    expect(await get(httpPort, '/orders/4')).toBe(200);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await get(httpPort, '/orders/5')).toBe(200);
+    const stats = await sidecar.envoy.admin('/stats?filter=upstream_cx_idle_timeout');
+    const idled = stats.match(new RegExp(`^cluster\\.inbound\\|${httpPort}\\|ingress\\|\\.upstream_cx_idle_timeout: (\\d+)$`, 'm'));
+    expect(Number(idled?.[1])).toBeGreaterThanOrEqual(1);
     await sidecar.envoy.assertNoTrouble();
   });
 });

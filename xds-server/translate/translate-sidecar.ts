@@ -12,7 +12,7 @@ import { virtualInboundListener } from './listeners/virtual-inbound.ts';
 import { virtualOutboundListener } from './listeners/virtual-outbound.ts';
 import { REGISTRY_SERVICE_PREFIX, type MeshIndex } from './mesh/mesh-model.ts';
 import { visibleService } from './mesh/proxy-view.ts';
-import { inScopeByPort, scopeContext, sidecarScopeFor, type SidecarScope } from './mesh/sidecar-scope.ts';
+import { inScopeByPort, scopeContext, selectSidecar, sidecarScopeFor, type SidecarScope } from './mesh/sidecar-scope.ts';
 import { memoizedInIndex } from './mesh/memo.ts';
 import { sourceLabelSignature } from './mesh/source-labels.ts';
 import { DEFAULT_INBOUND_LISTENER_PORT, DEFAULT_OUTBOUND_PORT, type ProxyDescriptor } from './proxy-descriptor.ts';
@@ -124,7 +124,8 @@ export function translateSidecarInbound(index: MeshIndex, proxy: ProxyDescriptor
     const security = inboundSecurity(index, proxy, proxy.inbound.port, issues);
     if (redirect) listeners.push(virtualInboundListener(proxy.inbound, security));
     else if (security.serve) listeners.push(inboundListener(proxy.inbound, security));
-    clusters.push(inboundCluster(proxy.inbound), ...security.clusters, ...(redirect ? [inboundPassthroughCluster()] : []));
+    const pool = selectSidecar(index.sidecars, proxy.namespace, proxy.labels)?.spec.inboundConnectionPool;
+    clusters.push(inboundCluster(proxy.inbound, pool), ...security.clusters, ...(redirect ? [inboundPassthroughCluster()] : []));
     const ingress = sidecarIngress(index, proxy, issues);
     listeners.push(...ingress.listeners);
     for (const c of ingress.clusters) if (!clusters.some((known) => known.name === c.name)) clusters.push(c);

@@ -1,4 +1,4 @@
-import { HTTP_PROTOCOL_OPTIONS_KEY, HTTP_PROTOCOL_OPTIONS_TYPE } from '../envoy/extension-types.ts';
+import { inboundPoolFields, type InboundPool } from '../clusters/inbound-pool.ts';
 import { ZERO_DURATION } from '../envoy/duration.ts';
 import { inboundClusterName, inboundListenerName } from '../envoy/resource-names.ts';
 import { DEFAULT_INBOUND_LISTENER_PORT, type ProxyDescriptor } from '../proxy-descriptor.ts';
@@ -9,7 +9,7 @@ import { httpConnectionManager, httpFilterChain } from './http-connection-manage
 type Inbound = NonNullable<ProxyDescriptor['inbound']>;
 
 /** The cluster for the local app: 127.0.0.1:<app port>, speaking whatever HTTP version the caller spoke. */
-export function inboundCluster(inbound: Inbound): Named {
+export function inboundCluster(inbound: Inbound, pool?: InboundPool): Named {
   const name = inboundClusterName(inbound.port);
   return {
     name,
@@ -21,9 +21,7 @@ export function inboundCluster(inbound: Inbound): Named {
         cluster_name: name,
         endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: inbound.port } } } }] }],
       },
-      typed_extension_protocol_options: {
-        [HTTP_PROTOCOL_OPTIONS_KEY]: { '@type': HTTP_PROTOCOL_OPTIONS_TYPE, use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} } },
-      },
+      ...inboundPoolFields(pool, true),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { HTTP_PROTOCOL_OPTIONS_KEY, HTTP_PROTOCOL_OPTIONS_TYPE } from '../envoy/extension-types.ts';
+import { inboundPoolFields, type InboundPool } from '../clusters/inbound-pool.ts';
 import { ZERO_DURATION } from '../envoy/duration.ts';
 import { TCP_PROXY_FILTER_NAME, TCP_PROXY_TYPE } from '../envoy/traffic-extension-types.ts';
 import type { MeshIndex } from '../mesh/mesh-model.ts';
@@ -23,7 +23,7 @@ function endpointAddress(endpoint: string, instanceAddress: string): Record<stri
   return { socket_address: { address, port_value: target } };
 }
 
-function ingressCluster(endpoint: string, port: number, instanceAddress: string, http: boolean): Named {
+function ingressCluster(endpoint: string, port: number, instanceAddress: string, http: boolean, pool: InboundPool | undefined): Named {
   const name = clusterName(port);
   return {
     name,
@@ -32,7 +32,7 @@ function ingressCluster(endpoint: string, port: number, instanceAddress: string,
       type: 'STATIC',
       connect_timeout: { seconds: 10, nanos: 0 },
       load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: endpointAddress(endpoint, instanceAddress) } }] }] },
-      ...(http ? { typed_extension_protocol_options: { [HTTP_PROTOCOL_OPTIONS_KEY]: { '@type': HTTP_PROTOCOL_OPTIONS_TYPE, use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} } } } } : {}),
+      ...inboundPoolFields(pool, http),
     },
   };
 }
@@ -70,7 +70,8 @@ export function sidecarIngress(index: MeshIndex, proxy: ProxyDescriptor, issues:
       issues.push({ resource: sidecar!.source, field: `spec.ingress[${i}]`, message: `TCP port ${port}: AuthorizationPolicies select this workload and TCP ingress carries no RBAC filter; not served` });
       return;
     }
-    const cluster = ingressCluster(l.defaultEndpoint, port, inbound.bindAddress, http);
+    // The entry's own pool, else the Sidecar's inbound one (Istio's precedence).
+    const cluster = ingressCluster(l.defaultEndpoint, port, inbound.bindAddress, http, l.connectionPool ?? sidecar!.spec.inboundConnectionPool);
     const chain = http
       ? httpFilterChain({
           ...httpConnectionManager(`inbound_ingress_${port}`, { inline: { name: listenerName(port), virtual_hosts: [{ name: `inbound|ingress|${port}`, domains: ['*'], routes: [{ name: 'default', match: { prefix: '/' }, route: { cluster: cluster.name, timeout: ZERO_DURATION } }] }] } }, security.httpFilters),
