@@ -244,7 +244,7 @@ export class WorkloadRegistrar {
    */
   private async refresh(): Promise<void> {
     if (this.refreshing) return;
-    this.refreshing = this.refreshBatches(this.options.ttlMs, () => this.stopped, 'heartbeat').finally(() => {
+    this.refreshing = this.refreshBatches(this.options.ttlMs, () => this.stopped, 'workload registry refresh failed; retried on the next beat').finally(() => {
       this.refreshing = undefined;
     });
     await this.refreshing;
@@ -267,11 +267,11 @@ export class WorkloadRegistrar {
     await this.refreshing;
     await this.lastWrite;
     this.stopped = true;
-    await this.refreshBatches(this.options.ttlMs * HAND_OVER_TTLS, () => false, 'hand-over');
+    await this.refreshBatches(this.options.ttlMs * HAND_OVER_TTLS, () => false, 'workload registry hand-over failed; these entries expire after the usual TTL');
   }
 
-  /** Writes every entry whose proxy holds a stream here to expire `ttlMs` from now, a batch at a time, until `stop()`. */
-  private async refreshBatches(ttlMs: number, stop: () => boolean, what: 'heartbeat' | 'hand-over'): Promise<void> {
+  /** Writes every entry whose proxy holds a stream here to expire `ttlMs` from now, a batch at a time, until `stop()`; a failed batch is logged with `failure`. */
+  private async refreshBatches(ttlMs: number, stop: () => boolean, failure: string): Promise<void> {
     // Held with a stream open. An entry in its grace period is not written: its proxy may hold a
     // stream to another replica by now, whose entry a write from here would take back, and the
     // removal at the end of the grace period would then delete it under that proxy's new replica.
@@ -286,7 +286,7 @@ export class WorkloadRegistrar {
       try {
         await this.options.registry.put(batch.map((h) => this.entry(h, h.admission!, ttlMs)));
       } catch (err) {
-        this.log.warn({ err, entries: batch.length }, what === 'heartbeat' ? 'workload registry refresh failed; retried on the next beat' : 'workload registry hand-over failed; these entries expire after the usual TTL');
+        this.log.warn({ err, entries: batch.length }, failure);
       }
     }
   }

@@ -124,9 +124,10 @@ export function translateSidecarInbound(index: MeshIndex, proxy: ProxyDescriptor
     const security = inboundSecurity(index, proxy, proxy.inbound.port, issues);
     if (redirect) listeners.push(virtualInboundListener(proxy.inbound, security));
     else if (security.serve) listeners.push(inboundListener(proxy.inbound, security));
-    const pool = selectSidecar(index.sidecars, proxy.namespace, proxy.labels)?.spec.inboundConnectionPool;
-    clusters.push(inboundCluster(proxy.inbound, pool), ...security.clusters, ...(redirect ? [inboundPassthroughCluster()] : []));
-    const ingress = sidecarIngress(index, proxy, issues);
+    // The proxy's Sidecar: its inbound connection pool and its ingress listeners.
+    const sidecar = selectSidecar(index.sidecars, proxy.namespace, proxy.labels);
+    clusters.push(inboundCluster(proxy.inbound, sidecar?.spec.inboundConnectionPool), ...security.clusters, ...(redirect ? [inboundPassthroughCluster()] : []));
+    const ingress = sidecarIngress(index, proxy, sidecar, issues);
     listeners.push(...ingress.listeners);
     for (const c of ingress.clusters) if (!clusters.some((known) => known.name === c.name)) clusters.push(c);
   }

@@ -1,9 +1,8 @@
 import { inboundPoolFields, type InboundPool } from '../clusters/inbound-pool.ts';
 import { ZERO_DURATION } from '../envoy/duration.ts';
 import { TCP_PROXY_FILTER_NAME, TCP_PROXY_TYPE } from '../envoy/traffic-extension-types.ts';
-import type { MeshIndex } from '../mesh/mesh-model.ts';
+import type { MeshIndex, SidecarEntry } from '../mesh/mesh-model.ts';
 import { isHttpPort } from '../mesh/port-protocol.ts';
-import { selectSidecar } from '../mesh/sidecar-scope.ts';
 import type { ProxyDescriptor } from '../proxy-descriptor.ts';
 import { inboundSecurity } from '../security/inbound-security.ts';
 import { RBAC_FILTER_NAME } from '../security/security-types.ts';
@@ -44,11 +43,10 @@ function ingressCluster(endpoint: string, port: number, instanceAddress: string,
  * ports are proxied as TCP, which carries no RBAC filter, so a TCP port of a workload that
  * AuthorizationPolicies select is not served (fail closed) and is reported.
  */
-export function sidecarIngress(index: MeshIndex, proxy: ProxyDescriptor, issues: TranslationIssue[]): { listeners: Named[]; clusters: Named[] } {
+export function sidecarIngress(index: MeshIndex, proxy: ProxyDescriptor, sidecar: SidecarEntry | undefined, issues: TranslationIssue[]): { listeners: Named[]; clusters: Named[] } {
   const out = { listeners: [] as Named[], clusters: [] as Named[] };
   const inbound = proxy.inbound;
   if (proxy.kind !== 'sidecar' || !inbound) return out;
-  const sidecar = selectSidecar(index.sidecars, proxy.namespace, proxy.labels);
   const ingress = sidecar?.spec.ingress ?? [];
   if (ingress.length > 0 && proxy.interceptionMode === 'REDIRECT') {
     issues.push({ resource: sidecar!.source, field: 'spec.ingress', message: 'ingress listeners are translated for proxies without traffic redirection; this REDIRECT proxy keeps its inbound listener' });
