@@ -65,14 +65,22 @@ describe('importing the colorapp fixtures', () => {
     });
   });
 
-  it('turns listener outlier detection, connection pools and idle timeouts into subset traffic policies', () => {
-    const dr = find(convert(describeDocs()), 'DestinationRule', 'colorteller-colorapp-svc-cluster-local')!;
+  it('turns listener outlier detection and idle timeouts into subset traffic policies, and connection pools into the node Sidecar inbound pool', () => {
+    const value = convert(describeDocs());
+    const dr = find(value, 'DestinationRule', 'colorteller-colorapp-svc-cluster-local')!;
     const subsets = (dr.spec as { subsets: { name: string; trafficPolicy: unknown }[] }).subsets;
     expect(subsets.find((s) => s.name === 'colorteller-blue')!.trafficPolicy).toEqual({
       outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
-      connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 50, idleTimeout: '60s' } },
+      connectionPool: { http: { idleTimeout: '60s' } },
     });
     expect((dr.spec as { trafficPolicy: unknown }).trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
+    const sidecar = find(value, 'Sidecar', 'colorteller-blue')!;
+    expect(sidecar.spec).toEqual({
+      workloadSelector: { labels: { 'appmesh.trellis.dev/virtual-node': 'colorteller-blue' } },
+      inboundConnectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 50 } },
+    });
+    const entries = value.report.entries.filter((e) => e.source === 'VirtualNode/colorapp/colorteller-blue' && e.field.endsWith('connectionPool'));
+    expect(entries.map((e) => [e.status, e.field, e.trellis])).toEqual([['mapped', 'spec.listeners[0].connectionPool', 'Sidecar colorapp/colorteller-blue spec.inboundConnectionPool']]);
   });
 
   it('renders a YAML stream with the mesh settings first, and a report table', () => {

@@ -175,7 +175,8 @@ describe('App Mesh CloudFormation templates', () => {
   it('converts once the caller gives those values', () => {
     const value = convert(['ssm-parameters.cfn.yaml'], FULL[6]![2]);
     expect(spec(value, 'WorkloadEntry', 'ledger')).toMatchObject({ address: 'ledger.corp.internal', ports: { 'http-8443': 8443 } });
-    expect(spec(value, 'DestinationRule', 'ledger-internal').trafficPolicy.connectionPool.tcp.maxConnections).toBe(500);
+    expect(spec(value, 'Sidecar', 'ledger').inboundConnectionPool).toEqual({ tcp: { maxConnections: 500 } });
+    expect(spec(value, 'DestinationRule', 'ledger-internal').trafficPolicy).toBeUndefined();
     expect(spec(value, 'ServiceEntry', 'metrics-internal').ports).toEqual([{ number: 9200, name: 'tcp-9200', protocol: 'TCP' }]);
   });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importAppMesh, type ConversionResult } from '../../core/appmesh/index.ts';
 import type { IstioResource } from '../../core/resources/index.ts';
+import { activeConfig } from '../support/config-dump.ts';
 import { startTestTrellis, type TestTrellis } from '../support/local-trellis.ts';
 import { waitFor } from '../support/ports.ts';
 import { startSidecar, type TestSidecar } from '../support/sidecar.ts';
@@ -110,6 +111,26 @@ describe('an App Mesh import applied to Trellis and served by a real Envoy', () 
   it('keeps the caller inside its backends: an unknown host is refused under DROP_ALL (REGISTRY_ONLY)', async () => {
     const r = await get(sidecar.outbound, { host: 'example.com' });
     expect(r.status).toBe(404);
+  });
+
+  it("limits the blue node's own proxy-to-app hop with its listener connection pool, as App Mesh did", async () => {
+    const blue = imported.workloads.find((w) => w.name === 'colorteller-blue')!;
+    const appPort = upstreams.blue!.port;
+    const xdsPort = Number(trellis.xdsAddress.split(':')[1]);
+    const node = await startSidecar({ xdsPort, mesh: 'colorapp', namespace: blue.namespace, workload: 'colorteller-blue', labels: blue.labels, appPort });
+    try {
+      let cluster: Record<string, unknown> | undefined;
+      await waitFor(async () => (cluster = (await activeConfig(node.envoy)).clusters.get(`inbound|${appPort}||`)) !== undefined, "the blue node's app cluster", 20_000, 100);
+      expect(cluster!['circuit_breakers']).toMatchObject({ thresholds: [{ max_connections: 100, max_pending_requests: 50 }] });
+      // The callers' cluster for blue carries no connection limit: App Mesh counted the node's connections, not each caller's.
+      const callers = await activeConfig(sidecar.envoy);
+      const toBlue = [...callers.clusters.entries()].find(([name]) => name.includes('|colorteller-blue|'));
+      expect(toBlue, [...callers.clusters.keys()].join(', ')).toBeDefined();
+      expect(toBlue![1]['circuit_breakers']).toBeUndefined();
+      await node.envoy.assertNoTrouble();
+    } finally {
+      await node.envoy.stop();
+    }
   });
 });
 

@@ -185,4 +185,31 @@ describe('App Mesh → Trellis mappings', () => {
     expect(spec(value.resources, 'VirtualService').http[0].route).toEqual([{ destination: { host: 'api.shop.local', subset: 'a' } }]);
     expect(value.report.entries).toContainEqual(expect.objectContaining({ status: 'none', note: expect.stringMatching(/"ghost" is not in the input/) }));
   });
+  it('puts a node listener connection pool in the node Sidecar inbound pool, not in its callers, even without backends', () => {
+    const pool = { http: { maxConnections: 40, maxPendingRequests: 8 }, http2: { maxRequests: 90 } };
+    const value = run([mesh(), node('a', { listeners: [{ portMapping: { port: 8080, protocol: 'http' }, connectionPool: pool }] }), router(), service, route('r', { httpRoute: { match: { prefix: '/' }, action: to(['a', 1]) } })]);
+    expect(spec(value.resources, 'Sidecar', 'a')).toEqual({
+      workloadSelector: { labels: { 'appmesh.trellis.dev/virtual-node': 'a' } },
+      inboundConnectionPool: { tcp: { maxConnections: 40 }, http: { http1MaxPendingRequests: 8, http2MaxRequests: 90 } },
+    });
+    expect(JSON.stringify(spec(value.resources, 'DestinationRule'))).not.toContain('maxConnections');
+    expect(value.report.entries).toContainEqual(expect.objectContaining({ status: 'approximated', field: 'spec.backends', note: expect.stringMatching(/sets no egress hosts/) }));
+  });
+
+  it('keeps the first listener pool when listeners differ, reporting the others, and a node without pools gets no Sidecar for them', () => {
+    const listeners = [
+      { portMapping: { port: 8080, protocol: 'http' }, connectionPool: { http: { maxConnections: 10 } } },
+      { portMapping: { port: 9090, protocol: 'tcp' }, connectionPool: { tcp: { maxConnections: 20 } } },
+      { portMapping: { port: 9191, protocol: 'http' }, connectionPool: { http: { maxConnections: 10 } } },
+    ];
+    const value = run([mesh(), node('a', { listeners }), node('b'), router(), service, route('r', { httpRoute: { match: { prefix: '/' }, action: to(['a', 1], ['b', 1]) } })]);
+    expect(spec(value.resources, 'Sidecar', 'a').inboundConnectionPool).toEqual({ tcp: { maxConnections: 10 } });
+    expect(spec(value.resources, 'Sidecar', 'b')).toBeUndefined();
+    const entries = value.report.entries.filter((e) => e.source === 'VirtualNode/Shop_Mesh/a' && e.field.endsWith('connectionPool'));
+    expect(entries.map((e) => [e.status, e.field])).toEqual([
+      ['approximated', 'spec.listeners[1].connectionPool'],
+      ['mapped', 'spec.listeners[0].connectionPool'],
+      ['mapped', 'spec.listeners[2].connectionPool'],
+    ]);
+  });
 });

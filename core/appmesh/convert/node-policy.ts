@@ -9,7 +9,7 @@ export type TrafficPolicy = {
 
 /**
  * A virtual node listener's resilience settings as the DestinationRule traffic policy its callers use.
- * App Mesh applied connection pools in the node's own Envoy; Istio applies them in each caller.
+ * Its connection pool is not among them: App Mesh applied it in the node's own Envoy, see {@link listenerInboundPool}.
  */
 export function listenerTrafficPolicy(listener: NodeListener, source: string, field: string, trellis: string, report: ImportReport): TrafficPolicy {
   const policy: TrafficPolicy = {};
@@ -30,17 +30,8 @@ export function listenerTrafficPolicy(listener: NodeListener, source: string, fi
   } else if (hc) {
     report.approximated(source, `${field}.healthCheck`, undefined, 'not probed by Trellis; outlierDetection covers failing hosts. Keep the probe as a Kubernetes/ECS health check');
   }
-  const pool = listener.connectionPool;
   const tcp: Record<string, unknown> = {};
   const http: Record<string, unknown> = {};
-  if (pool?.http) {
-    tcp.maxConnections = pool.http.maxConnections;
-    if (pool.http.maxPendingRequests !== undefined) http.http1MaxPendingRequests = pool.http.maxPendingRequests;
-  }
-  if (pool?.tcp) tcp.maxConnections = pool.tcp.maxConnections;
-  const maxRequests = pool?.http2?.maxRequests ?? pool?.grpc?.maxRequests;
-  if (maxRequests !== undefined) http.http2MaxRequests = maxRequests;
-  if (pool) report.approximated(source, `${field}.connectionPool`, `${trellis}.connectionPool`, "App Mesh limited the node's inbound; Trellis limits each caller's connections to it (per caller, not in total)");
   const timeout = listener.timeout;
   const idle = timeout?.http?.idle ?? timeout?.http2?.idle ?? timeout?.grpc?.idle;
   const idleText = toIstioDuration(idle);
@@ -54,4 +45,26 @@ export function listenerTrafficPolicy(listener: NodeListener, source: string, fi
   if (perRequest) report.approximated(source, `${field}.timeout.*.perRequest`, 'VirtualService http[].timeout', 'Trellis has no inbound request timeout; the timeouts of the routes to this node apply (set them there)');
   if (Object.keys(tcp).length || Object.keys(http).length) policy.connectionPool = { ...(Object.keys(tcp).length ? { tcp } : {}), ...(Object.keys(http).length ? { http } : {}) };
   return policy;
+}
+
+export type InboundPool = { tcp?: Record<string, number>; http?: Record<string, number> };
+
+/**
+ * A virtual node listener's connection pool as a Sidecar `inboundConnectionPool`: App Mesh limited
+ * the connections and requests from the node's own Envoy to its app, which is the hop that field sets.
+ */
+export function listenerInboundPool(listener: NodeListener): InboundPool | undefined {
+  const pool = listener.connectionPool;
+  if (!pool) return undefined;
+  const tcp: Record<string, number> = {};
+  const http: Record<string, number> = {};
+  if (pool.http) {
+    tcp.maxConnections = pool.http.maxConnections;
+    if (pool.http.maxPendingRequests !== undefined) http.http1MaxPendingRequests = pool.http.maxPendingRequests;
+  }
+  if (pool.tcp) tcp.maxConnections = pool.tcp.maxConnections;
+  const maxRequests = pool.http2?.maxRequests ?? pool.grpc?.maxRequests;
+  if (maxRequests !== undefined) http.http2MaxRequests = maxRequests;
+  if (!Object.keys(tcp).length && !Object.keys(http).length) return undefined;
+  return { ...(Object.keys(tcp).length ? { tcp } : {}), ...(Object.keys(http).length ? { http } : {}) };
 }

@@ -1,8 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import { labelValueProblem, qualifiedNameProblem, toDnsLabelIfNeeded } from './label-values.ts';
 import type { ClientPolicy } from '../schemas/common.ts';
 import { emit, where } from './context.ts';
 import { VIRTUAL_NODE_LABEL } from './labels.ts';
 import { sourceOf, type MeshScope, type NodeInfo } from './mesh-model.ts';
+import { listenerInboundPool, type InboundPool } from './node-policy.ts';
 
 const MTLS_MODE = { STRICT: 'STRICT', PERMISSIVE: 'PERMISSIVE', DISABLED: 'DISABLE' } as const;
 const CLOUD_MAP_PREFIX = 'cloudmap.appmesh.trellis.dev/';
@@ -31,7 +33,7 @@ export function convertNodes(scope: MeshScope): void {
   for (const info of scope.nodes.values()) {
     discovery(scope, info);
     listenerTls(scope, info);
-    backends(scope, info);
+    sidecar(scope, info, backends(scope, info), inboundPool(scope, info));
     const logging = info.node.data.spec.logging;
     if (logging?.accessLog) scope.ctx.report.none(info.source, 'spec.logging.accessLog', "Trellis does not configure access logs per workload yet; Envoy's admin and stats endpoints stay available");
   }
@@ -95,12 +97,13 @@ function clientPolicyFor(info: NodeInfo, own: ClientPolicy | undefined): { polic
   return defaults?.tls ? { policy: defaults, field: 'spec.backendDefaults.clientPolicy' } : undefined;
 }
 
-function backends(scope: MeshScope, info: NodeInfo): void {
-  const { ctx, namespace } = scope;
+/** The hosts of the node's backends (its Sidecar's egress), with their client policies applied to the DestinationRules. */
+function backends(scope: MeshScope, info: NodeInfo): string[] {
+  const { ctx } = scope;
   const list = info.node.data.spec.backends ?? [];
   if (list.length === 0) {
     if (info.node.data.spec.backendDefaults?.clientPolicy) ctx.report.none(info.source, 'spec.backendDefaults', 'the node has no backends, so its backend defaults apply to nothing');
-    return;
+    return [];
   }
   const hosts: string[] = [];
   list.forEach((b, i) => {
@@ -125,7 +128,38 @@ function backends(scope: MeshScope, info: NodeInfo): void {
     );
     if (cp.policy.tls?.ports?.length) ctx.report.approximated(info.source, `${cp.field}.tls.ports`, undefined, 'TLS is used on every port of the service');
   });
-  if (hosts.length === 0) return;
-  const sidecar = emit(ctx, info.source, 'Sidecar', namespace, info.label, { workloadSelector: { labels: { [VIRTUAL_NODE_LABEL]: info.label } }, egress: [{ hosts: [...new Set(hosts)].sort() }] });
-  ctx.report.mapped(info.source, 'spec.backends', where(sidecar, 'spec.egress[0].hosts'), 'the node reaches only its backends, as in App Mesh');
+  return [...new Set(hosts)].sort();
+}
+
+/**
+ * The node's listener connection pool as one Sidecar `inboundConnectionPool`, which sets the hop from
+ * each workload's proxy to its app, where App Mesh applied it. A workload has one app port, so
+ * listeners with different pools cannot all be kept: the first listener's applies, and the others are reported.
+ */
+function inboundPool(scope: MeshScope, info: NodeInfo): { pool: InboundPool; fields: string[] } | undefined {
+  const { ctx } = scope;
+  const pools = (info.node.data.spec.listeners ?? []).map((l, i) => ({ i, pool: listenerInboundPool(l) })).filter((p): p is { i: number; pool: InboundPool } => p.pool !== undefined);
+  const first = pools[0];
+  if (!first) return undefined;
+  const same = pools.filter((p) => isDeepStrictEqual(p.pool, first.pool));
+  for (const p of pools) {
+    if (same.includes(p)) continue;
+    ctx.report.approximated(info.source, `spec.listeners[${p.i}].connectionPool`, undefined, `a workload has one inbound connection pool in Trellis; the pool of spec.listeners[${first.i}] applies to this listener's port too`);
+  }
+  return { pool: first.pool, fields: same.map((p) => `spec.listeners[${p.i}].connectionPool`) };
+}
+
+/** The node's Sidecar: its backends as the egress scope, its listener connection pool as the inbound one. */
+function sidecar(scope: MeshScope, info: NodeInfo, hosts: string[], inbound: { pool: InboundPool; fields: string[] } | undefined): void {
+  const { ctx, namespace } = scope;
+  if (hosts.length === 0 && !inbound) return;
+  const spec: Record<string, unknown> = { workloadSelector: { labels: { [VIRTUAL_NODE_LABEL]: info.label } } };
+  if (hosts.length) spec.egress = [{ hosts }];
+  if (inbound) spec.inboundConnectionPool = inbound.pool;
+  const resource = emit(ctx, info.source, 'Sidecar', namespace, info.label, spec);
+  if (hosts.length) ctx.report.mapped(info.source, 'spec.backends', where(resource, 'spec.egress[0].hosts'), 'the node reaches only its backends, as in App Mesh');
+  else if (inbound) ctx.report.approximated(info.source, 'spec.backends', where(resource, 'spec.egress'), 'the node has no backends; this Sidecar, written for its connection pool, sets no egress hosts, so the node reaches what a proxy without a Sidecar reaches (list hosts in spec.egress to narrow it)');
+  for (const field of inbound?.fields ?? []) {
+    ctx.report.mapped(info.source, field, where(resource, 'spec.inboundConnectionPool'), "limits the connections and requests from each of the node's workload proxies to its app, as App Mesh did: http.maxConnections and tcp.maxConnections → tcp.maxConnections, maxPendingRequests → http1MaxPendingRequests, http2/grpc maxRequests → http2MaxRequests");
+  }
 }
