@@ -62,17 +62,20 @@ describe('CloudMapPoller against Cloud Map (moto)', () => {
 
   it('refreshes on its period once started, and stops', async () => {
     const registry = new InMemoryWorkloadRegistry();
-    // The registry lists entries whose expiry is after its own clock: the poller's stays near it.
-    let now = new Date();
-    const poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(client), tenantId: 'default', mesh: 'demo', sources: [source], leases: new InMemoryCloudMapLeases(), holder: 'replica-a', periodMs: 50, now: () => now });
+    // The registry lists entries whose expiry is after its own clock: the poller's runs with it
+    // (a clock frozen at the start would write entries already expired once a poll took over 150 ms),
+    // moved ahead when the test says so.
+    let ahead = 0;
+    const poller = new CloudMapPoller({ registry, lister: new ServiceDiscoveryInstances(client), tenantId: 'default', mesh: 'demo', sources: [source], leases: new InMemoryCloudMapLeases(), holder: 'replica-a', periodMs: 50, now: () => new Date(Date.now() + ahead) });
     poller.start();
     await expect.poll(async () => (await registry.list('default', 'demo')).length, { timeout: 5000 }).toBeGreaterThan(0);
-    now = new Date(now.getTime() + 60_000);
-    // Entries live three periods from the poll that last saw them.
-    await expect.poll(async () => (await registry.list('default', 'demo'))[0]?.expiresAt, { timeout: 5000 }).toBe(new Date(now.getTime() + 150).toISOString());
+    ahead = 60_000;
+    const movedTo = Date.now() + ahead;
+    // Entries live three periods from the poll that last saw them: a poll after the move writes an expiry past it.
+    await expect.poll(async () => Date.parse((await registry.list('default', 'demo'))[0]?.expiresAt ?? '1970-01-01T00:00:00Z'), { timeout: 5000 }).toBeGreaterThanOrEqual(movedTo + 150);
     await poller.stop();
     const stoppedAt = (await registry.list('default', 'demo'))[0]!.expiresAt;
-    now = new Date(now.getTime() + 60_000);
+    ahead = 120_000;
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await registry.list('default', 'demo'))[0]!.expiresAt).toBe(stoppedAt);
   });
