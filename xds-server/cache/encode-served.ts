@@ -7,12 +7,20 @@ import { encodeResource, LISTENER_TYPE_URL, type ResourceObject, type XdsTypeUrl
  * redirection) share the validated encoding of the rest, which `encodeRest` may memoise.
  */
 export function encodeServed(typeUrl: XdsTypeUrl, object: ResourceObject, name: string, encodeRest: (rest: ResourceObject) => Uint8Array = (rest) => encodeResource(typeUrl, rest, name)): Uint8Array {
-  if (typeUrl !== LISTENER_TYPE_URL || object.address === undefined) return encodeResource(typeUrl, object, name);
-  const { address, ...rest } = object;
+  const split = splitAddress(typeUrl, object);
+  if (!split) return encodeResource(typeUrl, object, name);
+  const { address, rest } = split;
   const head = encodeRest(rest);
   const tail = encodeResource(typeUrl, { address }, name);
   const body = new Uint8Array(head.byteLength + tail.byteLength);
   body.set(head);
   body.set(tail, head.byteLength);
   return body;
+}
+
+/** A listener's address and everything else, which `encodeServed` encodes apart; undefined for anything else. */
+export function splitAddress(typeUrl: XdsTypeUrl, object: ResourceObject): { address: unknown; rest: ResourceObject } | undefined {
+  if (typeUrl !== LISTENER_TYPE_URL || object.address === undefined) return undefined;
+  const { address, ...rest } = object;
+  return { address, rest };
 }

@@ -180,6 +180,13 @@ describe('ResourceCache', () => {
     cache.setLayered('proxy-1', 'group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('inbound', '127.0.0.1', 9)])]]));
     const view = cache.resources('proxy-1', CLUSTER_TYPE_URL);
     expect(cache.versionOf(view)).toBe(cache.versionOf(new Map(view)));
+    // Also when its own side replaces a resource of the group's, around the others in name order.
+    cache.setSnapshot('group', new Map([[CLUSTER_TYPE_URL, byName(['a', 'm', 'shared', 'z'].map((n, i) => staticCluster(n, '127.0.0.1', i + 1)))]]));
+    cache.setLayered('proxy-1', 'group', new Map([[CLUSTER_TYPE_URL, byName([staticCluster('m', '127.0.0.1', 99), staticCluster('inbound', '127.0.0.1', 9)])]]));
+    const over = cache.resources('proxy-1', CLUSTER_TYPE_URL);
+    expect([...over.keys()].sort()).toEqual(['a', 'inbound', 'm', 'shared', 'z']);
+    expect(cache.versionOf(over)).toBe(cache.versionOf(new Map(over)));
+    expect(cache.versionOf(over)).not.toBe(cache.versionOf(cache.resources('group', CLUSTER_TYPE_URL)));
   });
 
   it("keeps serving a layered scope's unchanged types as the very same map when its own side is republished unchanged", () => {

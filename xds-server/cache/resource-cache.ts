@@ -1,5 +1,5 @@
 import { encodeResource, ResourceEncodeError, resourceNameOf } from '../protos/index.ts';
-import { encodeServed } from './encode-served.ts';
+import { encodeServed, splitAddress } from './encode-served.ts';
 import type { ResourceObject, XdsTypeUrl } from '../protos/index.ts';
 import { CachedResource } from './cached-resource.ts';
 import { checkSnapshot } from './check-snapshot.ts';
@@ -11,7 +11,7 @@ import type { SnapshotIssue } from './snapshot-issue.ts';
 import { createHash } from 'node:crypto';
 import { LayeredMap } from './layered-map.ts';
 import { ContentMemo } from './content-memo.ts';
-import { typeVersion } from './type-version.ts';
+import { mergeSortedLines, typeVersion, versionLine, versionOfSortedLines } from './type-version.ts';
 
 /** Resources of one type for one scope, by name, in protobufjs object form. */
 export type ResourceInput = ReadonlyMap<string, ResourceObject>;
@@ -69,6 +69,8 @@ export class ResourceCache {
   private readonly views = new Map<string, Map<XdsTypeUrl, Served>>();
   /** Type versions of served maps (immutable once published), computed once per map. */
   private readonly versions = new WeakMap<Served, string>();
+  /** Sorted version lines of the maps layered views are built on. */
+  private readonly lines = new WeakMap<Served, readonly string[]>();
   /** Encodings by resource object: translation shares unchanged objects across groups and revisions. */
   private readonly prepared = new WeakMap<object, Prepared>();
   /** Encodings by content, for equal objects built apart (another group, mesh or revision): validated and encoded once. */
@@ -160,10 +162,21 @@ export class ResourceCache {
   versionOf(served: Served): string {
     let version = this.versions.get(served);
     if (version === undefined) {
-      version = typeVersion([...served.values()].map((r) => [r.name, r.version] as const));
+      // A proxy's view is its group's map plus its own few resources: the group's sorted lines are reused.
+      version = served instanceof LayeredMap ? versionOfSortedLines(mergeSortedLines(this.sortedLines(served.base), entriesOf(served.top))) : typeVersion(entriesOf(served));
       this.versions.set(served, version);
     }
     return version;
+  }
+
+  /** The sorted version lines of a group's map, kept while the map is served: its proxies' views each merge theirs into them. */
+  private sortedLines(served: Served): readonly string[] {
+    let lines = this.lines.get(served);
+    if (!lines) {
+      lines = [...served.values()].map((r) => versionLine(r.name, r.version)).sort();
+      this.lines.set(served, lines);
+    }
+    return lines;
   }
 
   /** Whether the type was ever published for the scope (an empty list counts), or for its base. */
@@ -308,13 +321,17 @@ export class ResourceCache {
     // Translation hands out the same object for unchanged pieces; such objects are never mutated after publishing.
     let prepared = this.prepared.get(object);
     if (prepared) return prepared;
-    // Translation builds objects in a fixed key order, so equal content gives equal JSON.
-    const key = contentKey(typeUrl, object);
+    // Translation builds objects in a fixed key order, so equal content gives equal JSON. A listener
+    // with an address is keyed by what it shares with other replicas' and its address: that part is
+    // hashed once, and its address alone is written out again.
+    const split = splitAddress(typeUrl, object);
+    const restKey = split ? contentKey(typeUrl, split.rest) : undefined;
+    const key = split ? `${restKey}@${JSON.stringify(split.address)}` : contentKey(typeUrl, object);
     prepared = this.byContent.get(key);
     if (!prepared) {
       try {
         this.counters.resources++;
-        const body = this.encode(typeUrl, object, name);
+        const body = this.encode(typeUrl, object, name, restKey);
         prepared = { version: contentVersion(body), body };
       } catch (err) {
         if (!(err instanceof ResourceEncodeError)) throw err;
@@ -327,9 +344,9 @@ export class ResourceCache {
   }
 
   /** What a listener shares with other replicas' (all but its address) is validated and encoded once. */
-  private encode(typeUrl: XdsTypeUrl, object: ResourceObject, name: string): Uint8Array {
+  private encode(typeUrl: XdsTypeUrl, object: ResourceObject, name: string, restKey: string | undefined): Uint8Array {
     return encodeServed(typeUrl, object, name, (rest) => {
-      const key = contentKey(typeUrl, rest);
+      const key = restKey ?? contentKey(typeUrl, rest);
       let shared = this.byContent.get(key);
       if (!shared) {
         try {
@@ -355,4 +372,8 @@ export class ResourceCache {
       }
     }
   }
+}
+
+function* entriesOf(served: Served): Iterable<readonly [string, string]> {
+  for (const r of served.values()) yield [r.name, r.version];
 }

@@ -1,7 +1,41 @@
 import { createHash } from 'node:crypto';
 
+/** One member of a type version's input: a resource's name and version on one line. */
+export function versionLine(name: string, version: string): string {
+  return `${name}\u0000${version}`;
+}
+
+/** The version of a set given as its members' lines, already sorted. */
+export function versionOfSortedLines(lines: readonly string[]): string {
+  return createHash('sha256').update(lines.join('\n')).digest('base64url').slice(0, 16);
+}
+
 /** A version for a set of resources: changes exactly when a member or a member's version does. */
 export function typeVersion(entries: Iterable<readonly [string, string]>): string {
-  const lines = [...entries].map(([name, version]) => `${name}\u0000${version}`).sort();
-  return createHash('sha256').update(lines.join('\n')).digest('base64url').slice(0, 16);
+  return versionOfSortedLines([...entries].map(([name, version]) => versionLine(name, version)).sort());
+}
+
+/**
+ * The sorted lines of `base` with `top`'s members in place of base members of the same name: the
+ * lines of the two read as one map (top winning), without sorting the base again.
+ */
+export function mergeSortedLines(base: readonly string[], top: Iterable<readonly [string, string]>): string[] {
+  const names = new Set<string>();
+  const added: string[] = [];
+  for (const [name, version] of top) {
+    names.add(name);
+    added.push(versionLine(name, version));
+  }
+  const lines = names.size === 0 ? [...base] : base.filter((line) => !names.has(line.slice(0, line.lastIndexOf('\u0000'))));
+  for (const line of added.sort()) {
+    let lo = 0;
+    let hi = lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (lines[mid]! < line) lo = mid + 1;
+      else hi = mid;
+    }
+    lines.splice(lo, 0, line);
+  }
+  return lines;
 }
