@@ -163,7 +163,7 @@ export class ResourceCache {
     let version = this.versions.get(served);
     if (version === undefined) {
       // A proxy's view is its group's map plus its own few resources: the group's sorted lines are reused.
-      version = served instanceof LayeredMap ? versionOfSortedLines(mergeSortedLines(this.sortedLines(served.base), entriesOf(served.top))) : typeVersion(entriesOf(served));
+      version = served instanceof LayeredMap ? versionOfSortedLines(mergeSortedLines(this.sortedLines(served.base), entriesOf(served.top), (name) => served.base.has(name))) : typeVersion(entriesOf(served));
       this.versions.set(served, version);
     }
     return version;

@@ -32,7 +32,7 @@ describe('type versions', () => {
       const top = entries(next, 4);
       const merged = { ...base, ...top };
       const baseLines = Object.entries(base).map(([n, v]) => versionLine(n, v)).sort();
-      const lines = mergeSortedLines(baseLines, Object.entries(top));
+      const lines = mergeSortedLines(baseLines, Object.entries(top), (name) => Object.hasOwn(base, name));
       expect(lines).toEqual(Object.entries(merged).map(([n, v]) => versionLine(n, v)).sort());
       expect(versionOfSortedLines(lines)).toBe(typeVersion(Object.entries(merged)));
     }
@@ -40,7 +40,7 @@ describe('type versions', () => {
 
   it('leaves the base lines it merges into untouched', () => {
     const base = [versionLine('a', '1'), versionLine('c', '3')];
-    expect(mergeSortedLines(base, [['b', '2'], ['c', '4']])).toEqual([versionLine('a', '1'), versionLine('b', '2'), versionLine('c', '4')]);
+    expect(mergeSortedLines(base, [['b', '2'], ['c', '4']], (name) => name === 'a' || name === 'c')).toEqual([versionLine('a', '1'), versionLine('b', '2'), versionLine('c', '4')]);
     expect(base).toEqual([versionLine('a', '1'), versionLine('c', '3')]);
   });
 });

@@ -16,17 +16,18 @@ export function typeVersion(entries: Iterable<readonly [string, string]>): strin
 }
 
 /**
- * The sorted lines of `base` with `top`'s members in place of base members of the same name: the
- * lines of the two read as one map (top winning), without sorting the base again.
+ * The sorted lines of `base` with `top`'s members in place of base members of the same name
+ * (`inBase` says which names those are): the lines of the two read as one map (top winning),
+ * without sorting the base again.
  */
-export function mergeSortedLines(base: readonly string[], top: Iterable<readonly [string, string]>): string[] {
-  const names = new Set<string>();
+export function mergeSortedLines(base: readonly string[], top: Iterable<readonly [string, string]>, inBase: (name: string) => boolean): string[] {
+  const replaced = new Set<string>();
   const added: string[] = [];
   for (const [name, version] of top) {
-    names.add(name);
+    if (inBase(name)) replaced.add(name);
     added.push(versionLine(name, version));
   }
-  const lines = names.size === 0 ? [...base] : base.filter((line) => !names.has(line.slice(0, line.lastIndexOf('\u0000'))));
+  const lines = replaced.size === 0 ? [...base] : base.filter((line) => !replaced.has(line.slice(0, line.lastIndexOf('\u0000'))));
   for (const line of added.sort()) {
     let lo = 0;
     let hi = lines.length;
