@@ -8,6 +8,7 @@ import { cpuMicros, ServerObserver } from './fanout-observer.ts';
 import { ms, percentile } from './stats.ts';
 import { envoyRoot } from '../xds-server/protos/index.ts';
 import { CpuProfiler } from './cpu-profile.ts';
+import { LoopTrace } from './loop-trace.ts';
 
 // Server CPU per change is the process's (GC and libuv threads included); a major GC landing in one
 // change's window moves that change's figure, so the median of enough changes is reported, with its range.
@@ -66,6 +67,7 @@ interface RestartResult {
   nacks: number;
   /** Top functions by self time when profiling. */
   profile: string[];
+  loopTrace: string[];
   /** Resources the new server encoded, and how many distinct ones its cache holds. */
   encoded: number;
   distinct: number;
@@ -88,7 +90,7 @@ async function allInSync(cp: BenchControlPlane, streams: string[], timeoutMs: nu
  * streams the last version they accepted of each type. CPU and event-loop delay are the new
  * server's, from its start until every stream is back and in sync and nothing was pushed for 1 s.
  */
-async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, clients: ClientProcesses, n: number, profiler: CpuProfiler): Promise<RestartResult> {
+async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, clients: ClientProcesses, n: number, profiler: CpuProfiler, trace: LoopTrace): Promise<RestartResult> {
   await observer.quiet(500);
   const nacks = observer.nacks;
   const reconnects = (await clients.report()).reconnects;
@@ -97,6 +99,7 @@ async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, cli
   let monitor: ReturnType<typeof loopDelay> | undefined;
   await cp.restart(async () => {
     await profiler.start();
+    trace.start();
     observer.countPushes();
     cpuStart = process.cpuUsage();
     startedAt = performance.now();
@@ -114,6 +117,7 @@ async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, cli
   const pushes = observer.countPushes();
   const encodes = cp.xds.cache.stats();
   const profile = await profiler.stop(`restart-${n}`);
+  const loopTrace = trace.stop('restart');
   const streams = [...observer.streams.keys()];
   const after = await clients.report();
   return {
@@ -128,13 +132,15 @@ async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, cli
     lost: after.lost,
     nacks: observer.nacks - nacks,
     profile,
+    loopTrace,
     encoded: encodes.encodes.resources,
     distinct: encodes.distinctResources,
   };
 }
 
-export async function fanoutRun(n: number, pool: number, nodeExtras: Record<string, unknown> | undefined, profileDir?: string): Promise<void> {
+export async function fanoutRun(n: number, pool: number, nodeExtras: Record<string, unknown> | undefined, profileDir?: string, loopTrace = false): Promise<void> {
   const profiler = new CpuProfiler(profileDir);
+  const trace = new LoopTrace(loopTrace);
   const observer = new ServerObserver();
   const cp = await startBenchControlPlane(observer.hooks);
   const clients = new ClientProcesses({ xds: `127.0.0.1:${cp.xds.port}`, count: n, meshes: MESHES, pool, processes: CLIENT_PROCESSES, ...(nodeExtras ? { nodeExtras } : {}) });
@@ -148,6 +154,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     const started = process.hrtime.bigint();
     const startedAt = performance.now();
     await profiler.start();
+    trace.start();
     observer.countPushes();
     const lastWarm = await clients.start(600_000);
     const quietAt = await observer.quiet(1000);
@@ -155,6 +162,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     const stormDelay = delay(stormLoop.stop());
     const stormPushes = observer.countPushes();
     const stormProfile = await profiler.stop(`storm-${n}`);
+    const stormTrace = trace.stop('storm');
     const stormDisconnects = disconnects(observer);
     const stormNacks = observer.nacks;
     const warmMs = Number(lastWarm - started) / 1e6;
@@ -208,7 +216,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
       otherClient += got.otherMeshResponses;
     }
 
-    const restart = await restartStorm(cp, observer, clients, n, profiler);
+    const restart = await restartStorm(cp, observer, clients, n, profiler, trace);
 
     const p50 = (xs: number[]) => percentile(xs, 50);
     console.log(`N=${n} (${Math.ceil(n / 2)} delta, ${Math.floor(n / 2)} SotW; ${pool > 0 ? `${pool} sidecars per connection` : 'one connection per sidecar'}: ${connections} TCP connections to the server, ${report.connections} client channels)`);
@@ -234,6 +242,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
       console.log(`  profile of the restart (self time; ${profileDir}/restart-${n}.cpuprofile):\n    ${restart.profile.join('\n    ')}`);
       console.log(`  profile of the last change (self time; ${profileDir}/change-${n}.cpuprofile):\n    ${changeProfile.join('\n    ')}`);
     }
+    for (const line of [...stormTrace, ...restart.loopTrace]) console.log(`  ${line}`);
   } finally {
     profiler.close();
     await clients.stop();

@@ -6,6 +6,7 @@
 //   npm run bench fanout -- --streams 1000 --pool 100 # 100 sidecars per HTTP/2 connection, for comparison
 //   npm run bench fanout -- --envoy-check             # 5 real Envoys next to 5 simulated sidecars
 //   npm run bench fanout -- --streams 1000 --profile /tmp/prof  # CPU profiles of the storm, the last change and the restart
+//   npm run bench fanout -- --streams 5000 --loop-trace  # the callbacks in the storm's and restart's longest event-loop turns (bench/loop-trace.ts)
 //
 // The xDS server (`startXds`, in-memory workload registry) runs in this process with 10 meshes of 50
 // services (ServiceEntry selecting app=svc-k, DestinationRule v1/v2, VirtualService 90/10). Two
@@ -71,15 +72,15 @@ import { ENVOY_BIN } from '../test/support/tools.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { streams: { type: 'string', default: '100,1000' }, pool: { type: 'string', default: '0' }, 'envoy-check': { type: 'boolean', default: false }, profile: { type: 'string' } },
+  options: { streams: { type: 'string', default: '100,1000' }, pool: { type: 'string', default: '0' }, 'envoy-check': { type: 'boolean', default: false }, profile: { type: 'string' }, 'loop-trace': { type: 'boolean', default: false } },
 });
 const sizes = values.streams.split(',').map(Number);
 const pool = Number(values.pool);
 if (sizes.some((n) => !Number.isInteger(n) || n < 10) || !Number.isInteger(pool) || pool < 0) {
-  console.error('usage: fanout [--streams N,N...] (each N ≥ 10) [--pool N] [--envoy-check]');
+  console.error('usage: fanout [--streams N,N...] (each N ≥ 10) [--pool N] [--envoy-check] [--profile DIR] [--loop-trace]');
   process.exit(2);
 }
 const extras = await envoyNodeExtras();
 console.log(extras ? `simulated nodes carry what Envoy ${extras.version} adds to its node (${(extras.fields.extensions as unknown[]).length} extensions)` : `no Envoy at ${ENVOY_BIN}: simulated nodes lack the extension list a real Envoy sends`);
 if (values['envoy-check']) await envoyCheck(extras?.fields);
-else for (const n of sizes) await fanoutRun(n, pool, extras?.fields, values.profile);
+else for (const n of sizes) await fanoutRun(n, pool, extras?.fields, values.profile, values['loop-trace']);
