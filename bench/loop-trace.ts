@@ -43,6 +43,8 @@ export class LoopTrace {
         this.open.push(id, performance.now());
       },
       after: (id) => {
+        // A callback that began before the hook was enabled has no start to pair with.
+        if (this.open.length === 0) return;
         const started = this.open.pop()!;
         this.open.pop();
         if (this.open.length > 0 || this.count >= CAPACITY) return;
