@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { lowerBound } from '../../core/sorted-strings.ts';
 
 /** One member of a type version's input: a resource's name and version on one line. */
 export function versionLine(name: string, version: string): string {
@@ -28,15 +29,6 @@ export function mergeSortedLines(base: readonly string[], top: Iterable<readonly
     added.push(versionLine(name, version));
   }
   const lines = replaced.size === 0 ? [...base] : base.filter((line) => !replaced.has(line.slice(0, line.lastIndexOf('\u0000'))));
-  for (const line of added.sort()) {
-    let lo = 0;
-    let hi = lines.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (lines[mid]! < line) lo = mid + 1;
-      else hi = mid;
-    }
-    lines.splice(lo, 0, line);
-  }
+  for (const line of added.sort()) lines.splice(lowerBound(lines, line), 0, line);
   return lines;
 }

@@ -1,6 +1,7 @@
 import type { ResourceKey, StoredResource } from '../../../resources/resource.ts';
 import type { CommitRecord } from './records.ts';
 import type { RecordLocation } from './journal.ts';
+import { lowerBound, upperBound } from '../../../sorted-strings.ts';
 
 /** Sorts by kind, then namespace, then name (NUL cannot occur in any of them). */
 export function sortKey(key: ResourceKey): string {
@@ -77,28 +78,6 @@ export class MeshIndex {
       yield sk;
     }
   }
-}
-
-function lowerBound(sorted: string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(sorted: string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function lastWriteAtOrBefore(writes: { revision: number }[], revision: number): number {
