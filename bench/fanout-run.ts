@@ -181,19 +181,23 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     const firstDelay = { p99: 0, max: 0 };
     const lastPushes: number[] = [];
     const changeProfile: string[] = [];
+    const changeTrace: string[] = [];
     const firstCpu: number[] = [];
     const firstLatencies: number[] = [];
     for (let c = -FIRST_CHANGES; c < CHANGES; c++) {
       await observer.quiet(500);
-      // Started before the change window: the profiler's own start-up is not timed as the change.
-      if (c === CHANGES - 1) await profiler.start();
+      // Started before the first measured change's window, so the profiler's own start-up is not
+      // timed as a change; it runs through all measured changes (the quiet gaps between them are idle).
+      if (c === 0) await profiler.start();
+      if (c === 0) trace.start();
       await clients.mark(CHANGED_MESH);
       const changeLoop = loopDelay();
       observer.beginChange(`default/${CHANGED_MESH}/`);
       await cp.changeRoute(CHANGED_MESH, (c + FIRST_CHANGES) % 2 === 0 ? 50 : 90);
       await observer.waitForAcks(60_000);
       const d = changeLoop.stop();
-      if (c === CHANGES - 1) changeProfile.push(...(await profiler.stop(`change-${n}`)));
+      if (c === CHANGES - 1) changeProfile.push(...(await profiler.stop(`changes-${n}`)));
+      if (c === CHANGES - 1) changeTrace.push(...trace.stop(`${CHANGES} measured changes (the quiet gaps between them included)`));
       const worst = c < 0 ? firstDelay : changeDelay;
       worst.p99 = Math.max(worst.p99, d.p99);
       worst.max = Math.max(worst.max, d.max);
@@ -240,9 +244,9 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     if (profileDir) {
       console.log(`  profile of the storm (self time; ${profileDir}/storm-${n}.cpuprofile):\n    ${stormProfile.join('\n    ')}`);
       console.log(`  profile of the restart (self time; ${profileDir}/restart-${n}.cpuprofile):\n    ${restart.profile.join('\n    ')}`);
-      console.log(`  profile of the last change (self time; ${profileDir}/change-${n}.cpuprofile):\n    ${changeProfile.join('\n    ')}`);
+      console.log(`  profile of the ${CHANGES} measured changes (self time; ${profileDir}/changes-${n}.cpuprofile):\n    ${changeProfile.join('\n    ')}`);
     }
-    for (const line of [...stormTrace, ...restart.loopTrace]) console.log(`  ${line}`);
+    for (const line of [...stormTrace, ...changeTrace, ...restart.loopTrace]) console.log(`  ${line}`);
   } finally {
     profiler.close();
     await clients.stop();

@@ -5,8 +5,8 @@
 //   npm run bench fanout -- --streams 1000,5000       # other sizes
 //   npm run bench fanout -- --streams 1000 --pool 100 # 100 sidecars per HTTP/2 connection, for comparison
 //   npm run bench fanout -- --envoy-check             # 5 real Envoys next to 5 simulated sidecars
-//   npm run bench fanout -- --streams 1000 --profile /tmp/prof  # CPU profiles of the storm, the last change and the restart
-//   npm run bench fanout -- --streams 5000 --loop-trace  # the callbacks in the storm's and restart's longest event-loop turns (bench/loop-trace.ts)
+//   npm run bench fanout -- --streams 1000 --profile /tmp/prof  # CPU profiles of the storm, the measured changes and the restart
+//   npm run bench fanout -- --streams 5000 --loop-trace  # the callbacks in the longest event-loop turns of the storm, the changes and the restart (bench/loop-trace.ts)
 //
 // The xDS server (`startXds`, in-memory workload registry) runs in this process with 10 meshes of 50
 // services (ServiceEntry selecting app=svc-k, DestinationRule v1/v2, VirtualService 90/10). Two
