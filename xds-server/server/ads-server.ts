@@ -48,8 +48,13 @@ export class AdsServer {
       onClosed: (stream: AdsStream) => this.streams.delete(stream.streamId),
       turns,
       responses: new SharedResponses(),
-      // Pushes past the first turn's budget continue in the request slices (ahead of requests): one budget per turn for both.
-      pushes: new PushQueue(undefined, undefined, (resume) => void turns.run(async () => resume(), true)),
+      // Pushes count against the request slices' budget and continue in them (ahead of requests): one budget per turn for both.
+      pushes: new PushQueue(
+        undefined,
+        undefined,
+        (resume) => void turns.run(async () => resume(), true),
+        () => turns.hasTime(),
+      ),
     };
   }
 

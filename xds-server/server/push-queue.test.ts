@@ -73,6 +73,31 @@ describe('PushQueue', () => {
     expect(pushes.pending).toBe(0);
   });
 
+  it('asks the turn it is given whether time is left before each push, and still runs one push in each turn it is handed', async () => {
+    // The turn already spent 6 of its 10 ms (a reload) when the publish scheduled the pushes.
+    const clock = { t: 6 };
+    const turns: (() => void)[] = [];
+    const pushes = new PushQueue(10, () => clock.t, (resume) => turns.push(resume), () => clock.t < 10);
+    const log: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      pushes.schedule(() => {
+        clock.t += 4;
+        log.push(`p${i}`);
+      });
+    }
+    await Promise.resolve();
+    // A budget of its own would have run p0-p2; the turn had time for p0 only.
+    expect(log).toEqual(['p0']);
+    expect(turns).toHaveLength(1);
+    // Handed a turn whose budget the turn's own check already counts as spent: one push still runs.
+    turns.shift()!();
+    expect(log).toEqual(['p0', 'p1']);
+    clock.t = 0;
+    turns.shift()!();
+    expect(log).toEqual(['p0', 'p1', 'p2', 'p3']);
+    expect(pushes.pending).toBe(0);
+  });
+
   it('keeps going after a push throws, and takes pushes scheduled while it drains', async () => {
     const pushes = new PushQueue(10, () => 0);
     const log: string[] = [];

@@ -5,7 +5,10 @@
  * took. Here the first pushes run in that drain, as before, and once `budgetMs` of wall-clock time
  * is spent the rest wait for a later turn (`later`: the ADS server's request slices, so pushes and
  * request handling share one budget per turn of the event loop; by default the check phase), which
- * continues them in order, so timers, keepalives and requests run in between.
+ * continues them in order, so timers, keepalives and requests run in between. Given `turnHasTime`
+ * (the request slices' budget), the queue asks it before each push instead of keeping a budget of
+ * its own, so the pushes that follow a reload count against the same turn as the reload and the
+ * requests around it.
  */
 export class PushQueue {
   private queue: ((() => void) | undefined)[] = [];
@@ -16,6 +19,7 @@ export class PushQueue {
     private readonly budgetMs = 10,
     private readonly now: () => number = () => performance.now(),
     private readonly later: (resume: () => void) => void = (resume) => setImmediate(resume),
+    private readonly turnHasTime?: () => boolean,
   ) {}
 
   /** Runs `push` after the current task (and its microtasks so far), or in a later turn when earlier pushes used up this one. */
@@ -23,7 +27,7 @@ export class PushQueue {
     this.queue.push(push);
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => this.drain());
+    queueMicrotask(() => this.drain(false));
   }
 
   /** Pushes queued and not yet run. */
@@ -31,21 +35,25 @@ export class PushQueue {
     return this.queue.length - this.head;
   }
 
-  private drain(): void {
+  /** `resumed`: a turn given by `later`, which runs at least one push whatever the budget says. */
+  private drain(resumed: boolean): void {
     const started = this.now();
+    const hasTime = this.turnHasTime ?? (() => this.now() - started < this.budgetMs);
+    let ran = 0;
     while (this.head < this.queue.length) {
+      if ((ran > 0 || !resumed) && !hasTime()) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+        this.later(() => this.drain(true));
+        return;
+      }
       const push = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
+      ran++;
       try {
         push();
       } catch {
         // Each push handles its own failure (it ends its stream); one must not keep the others waiting.
-      }
-      if (this.head < this.queue.length && this.now() - started >= this.budgetMs) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-        this.later(() => this.drain());
-        return;
       }
     }
     this.queue = [];

@@ -28,11 +28,14 @@ describe('RequestTurns', () => {
     const log: string[] = [];
     const done = [0, 1, 2, 3, 4].map((i) => turns.run(taking(clock, 4, log, `r${i}`)));
     done.push(turns.run(taking(clock, 4, log, 'reload'), true), turns.run(taking(clock, 4, log, 'push'), true));
-    // The slice's budget was spent by r0-r2: nothing more runs now, not even the urgent work.
+    // The slice's budget was spent by r0-r2: nothing more runs now, not even the urgent work, nor in
+    // this turn's check phase (the turn's budget is spent).
     expect(log).toEqual(['r0', 'r1', 'r2']);
     expect(turns.pending).toBe(4);
     await nextTurn();
-    // The next slice starts the urgent work first, in its order, then requests while budget is left.
+    expect(log).toEqual(['r0', 'r1', 'r2']);
+    await nextTurn();
+    // The next turn's slice starts the urgent work first, in its order, then requests while budget is left.
     expect(log).toEqual(['r0', 'r1', 'r2', 'reload', 'push', 'r3']);
     await Promise.all(done);
     expect(log).toEqual(['r0', 'r1', 'r2', 'reload', 'push', 'r3', 'r4']);
@@ -51,20 +54,46 @@ describe('RequestTurns', () => {
     }
     const done = Array.from({ length: 7 }, (_, i) => turns.run(taking(clock, 4, log, `r${i}`)));
     await Promise.all([...done, timer]);
-    // r0-r2 at once, r3-r5 in the first turn, then the timer, then r6.
-    expect(log).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'timer', 'r6']);
+    // r0-r2 at once, which spends the turn's budget; the timer in the next turn, then r3-r5 in its
+    // check phase, then r6.
+    expect(log).toEqual(['r0', 'r1', 'r2', 'timer', 'r3', 'r4', 'r5', 'r6']);
   });
 
-  it('handles at least one queued request per turn even when one alone is over budget', async () => {
+  it('still handles queued requests when one alone is over budget: one in each check phase that starts a fresh slice', async () => {
     const clock = { t: 0 };
     const turns = new RequestTurns(1, () => clock.t);
     const log: string[] = [];
     const done = [1, 2, 3].map((n) => turns.run(taking(clock, 50, log, `r${n}`)));
     expect(log).toEqual(['r1']);
     await nextTurn();
+    // r1 spent this turn's budget before its check phase.
+    expect(log).toEqual(['r1']);
+    await nextTurn();
     expect(log).toEqual(['r1', 'r2']);
     await Promise.all(done);
     expect(log).toEqual(['r1', 'r2', 'r3']);
+  });
+
+  it('gives the check phase only what a slice begun earlier in the same turn left of the budget', async () => {
+    const clock = { t: 0 };
+    const turns = new RequestTurns(10, () => clock.t, 1);
+    const log: string[] = [];
+    let release = () => {};
+    // Spends 6 ms of this turn (as the reads and a reload in its poll phase would), then waits on I/O.
+    const io = turns.run(() => {
+      log.push('io');
+      clock.t += 6;
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    // One handler in flight at most: these wait for the check phase.
+    const done = [0, 1, 2].map((i) => turns.run(taking(clock, 3, log, `r${i}`)));
+    expect(log).toEqual(['io']);
+    await nextTurn();
+    // 4 ms were left: r0 (to 9 ms) and r1 (to 12 ms); a fresh budget would have started r2 as well.
+    expect(log).toEqual(['io', 'r0', 'r1']);
+    release();
+    await Promise.all([io, ...done]);
+    expect(log).toEqual(['io', 'r0', 'r1', 'r2']);
   });
 
   it('settles each request as its handler does, and a failing one stops no other (at once and queued)', async () => {

@@ -7,7 +7,12 @@
  * Here request handling runs in slices of `budgetMs` of wall-clock time. A slice begins with the
  * first request started after the previous one ended and lasts until the check phase of the loop
  * (a setImmediate) or until its budget is spent, whichever is first; past the budget requests queue,
- * and the next slice (in the check phase) starts them in arrival order. The clock runs across the
+ * and the next slice (in the check phase) starts them in arrival order. The budget is one per turn
+ * of the loop: when a slice begun in this turn's timers or poll phase (a debounced reload, the
+ * reads that delivered requests) has spent it by the check phase, that check phase starts nothing
+ * and the waiting work goes to the next turn, after its timers; a slice begun there with time left
+ * goes on with what is left. (Two fresh budgets in one turn, one in the poll phase and one in the
+ * check phase, let a turn hold the loop for twice the budget and more.) The clock runs across the
  * microtasks a request's handler continues in (after an `await`: a stream's first request resolves
  * the node, then pushes), because a queued request starts only once the slice has time left and at
  * most `maxInFlight` handlers started in this slice are unsettled, so a slice cannot start
@@ -37,6 +42,8 @@ export class RequestTurns {
   private slice = 0;
   /** When the current slice began, or undefined between slices. */
   private sliceStart: number | undefined;
+  /** The current slice began in a check phase (its time belongs to an earlier turn once the next check phase comes). */
+  private sliceFromCheck = false;
   private nextSliceScheduled = false;
 
   constructor(
@@ -65,13 +72,7 @@ export class RequestTurns {
 
   private startWaiting(): void {
     while ((this.urgent.length > 0 || this.head < this.waiting.length) && this.inFlight < this.maxInFlight) {
-      const at = this.now();
-      if (this.sliceStart === undefined) {
-        this.sliceStart = at;
-        this.scheduleNextSlice();
-      } else if (at - this.sliceStart >= this.budgetMs) {
-        return;
-      }
+      if (!this.hasTime()) return;
       let next: Waiting;
       if (this.urgent.length > 0) next = this.urgent.shift()!;
       else {
@@ -100,15 +101,45 @@ export class RequestTurns {
     this.startWaiting();
   }
 
-  /** Ends the slice in the next check phase and starts what waits in a new one. */
+  /**
+   * Whether the current slice has time left, beginning one (ended by the next check phase) when
+   * none is open. Work that is not a task of its own (the pushes a publish starts) asks this
+   * before each step, so its time counts against the same budget as the requests'.
+   */
+  hasTime(): boolean {
+    const at = this.now();
+    if (this.sliceStart === undefined) {
+      this.sliceStart = at;
+      this.sliceFromCheck = false;
+      this.scheduleNextSlice();
+      return true;
+    }
+    return at - this.sliceStart < this.budgetMs;
+  }
+
+  /**
+   * Ends the slice in the next check phase and starts what waits there, within what is left of the
+   * turn's budget: all of it, unless a slice begun in this turn's timers or poll phase spent part.
+   */
   private scheduleNextSlice(): void {
     if (this.nextSliceScheduled) return;
     this.nextSliceScheduled = true;
     setImmediate(() => {
       this.nextSliceScheduled = false;
+      const at = this.now();
+      const turnStart = this.sliceStart !== undefined && !this.sliceFromCheck ? this.sliceStart : at;
       this.sliceStart = undefined;
       this.slice++;
       this.inFlight = 0;
+      if (this.pending === 0) return;
+      if (at - turnStart >= this.budgetMs) {
+        // This turn's timers or poll phase spent the budget: what waits starts in the next turn.
+        this.scheduleNextSlice();
+        return;
+      }
+      this.sliceStart = turnStart;
+      this.sliceFromCheck = true;
+      this.scheduleNextSlice();
       this.startWaiting();
     });
   }
