@@ -197,16 +197,20 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
       await observer.quiet(500);
       // Started before the first measured change's window, so the profiler's own start-up is not
       // timed as a change; it runs through all measured changes (the quiet gaps between them are idle).
-      if (c === 0) await profiler.start();
-      if (c === 0) trace.start();
+      if (c === 0) {
+        await profiler.start();
+        trace.start();
+      }
       await clients.mark(CHANGED_MESH);
       const changeLoop = loopDelay();
       observer.beginChange(`default/${CHANGED_MESH}/`);
       await cp.changeRoute(CHANGED_MESH, (c + FIRST_CHANGES) % 2 === 0 ? 50 : 90);
       await observer.waitForAcks(60_000);
       const d = changeLoop.stop();
-      if (c === CHANGES - 1) changeProfile.push(...(await profiler.stop(`changes-${n}`)));
-      if (c === CHANGES - 1) changeTrace.push(...trace.stop(`${CHANGES} measured changes (the quiet gaps between them included)`));
+      if (c === CHANGES - 1) {
+        changeProfile.push(...(await profiler.stop(`changes-${n}`)));
+        changeTrace.push(...trace.stop(`${CHANGES} measured changes (the quiet gaps between them included)`));
+      }
       const worst = c < 0 ? firstDelay : changeDelay;
       worst.p99 = Math.max(worst.p99, d.p99);
       worst.max = Math.max(worst.max, d.max);

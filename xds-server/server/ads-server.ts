@@ -49,12 +49,7 @@ export class AdsServer {
       turns,
       responses: new SharedResponses(),
       // Pushes count against the request slices' budget and continue in them (ahead of requests): one budget per turn for both.
-      pushes: new PushQueue(
-        undefined,
-        undefined,
-        (resume) => void turns.run(async () => resume(), true),
-        () => turns.hasTime(),
-      ),
+      pushes: new PushQueue({ later: (resume) => void turns.run(async () => resume(), true), turnHasTime: () => turns.hasTime() }),
     };
   }
 

@@ -6,7 +6,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('PushQueue', () => {
   it('runs pushes after the current task, in order, and leaves those past the budget for a later turn', async () => {
     const clock = { t: 0 };
-    const pushes = new PushQueue(10, () => clock.t);
+    const pushes = new PushQueue({ budgetMs: 10, now: () => clock.t });
     const log: string[] = [];
     for (let i = 0; i < 5; i++) {
       pushes.schedule(() => {
@@ -28,7 +28,7 @@ describe('PushQueue', () => {
   it('lets a due timer run between the turns of a long queue', async () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     const clock = { t: 0 };
-    const pushes = new PushQueue(10, () => clock.t);
+    const pushes = new PushQueue({ budgetMs: 10, now: () => clock.t });
     const log: string[] = [];
     const timer = new Promise<void>((resolve) => setTimeout(() => resolve(void log.push('timer')), 1));
     const due = performance.now() + 5;
@@ -50,7 +50,7 @@ describe('PushQueue', () => {
   it('continues past the budget where it is told to (the request slices), in order', async () => {
     const clock = { t: 0 };
     const turns: (() => void)[] = [];
-    const pushes = new PushQueue(10, () => clock.t, (resume) => turns.push(resume));
+    const pushes = new PushQueue({ budgetMs: 10, now: () => clock.t, later: (resume) => turns.push(resume) });
     const log: string[] = [];
     for (let i = 0; i < 7; i++) {
       pushes.schedule(() => {
@@ -77,7 +77,7 @@ describe('PushQueue', () => {
     // The turn already spent 6 of its 10 ms (a reload) when the publish scheduled the pushes.
     const clock = { t: 6 };
     const turns: (() => void)[] = [];
-    const pushes = new PushQueue(10, () => clock.t, (resume) => turns.push(resume), () => clock.t < 10);
+    const pushes = new PushQueue({ budgetMs: 10, now: () => clock.t, later: (resume) => turns.push(resume), turnHasTime: () => clock.t < 10 });
     const log: string[] = [];
     for (let i = 0; i < 4; i++) {
       pushes.schedule(() => {
@@ -99,7 +99,7 @@ describe('PushQueue', () => {
   });
 
   it('keeps going after a push throws, and takes pushes scheduled while it drains', async () => {
-    const pushes = new PushQueue(10, () => 0);
+    const pushes = new PushQueue({ budgetMs: 10, now: () => 0 });
     const log: string[] = [];
     pushes.schedule(() => {
       throw new Error('stream gone');

@@ -10,17 +10,32 @@
  * its own, so the pushes that follow a reload count against the same turn as the reload and the
  * requests around it.
  */
+export interface PushQueueOptions {
+  /** Wall-clock time the queue's own budget allows per turn (unused with `turnHasTime`); 10 ms. */
+  budgetMs?: number;
+  now?: () => number;
+  /** Where pushes past the budget continue; the next check phase by default. */
+  later?: (resume: () => void) => void;
+  /** Whether the turn has time left for another push, when the budget is shared with other work. */
+  turnHasTime?: () => boolean;
+}
+
 export class PushQueue {
   private queue: ((() => void) | undefined)[] = [];
   private head = 0;
   private scheduled = false;
 
-  constructor(
-    private readonly budgetMs = 10,
-    private readonly now: () => number = () => performance.now(),
-    private readonly later: (resume: () => void) => void = (resume) => setImmediate(resume),
-    private readonly turnHasTime?: () => boolean,
-  ) {}
+  private readonly budgetMs: number;
+  private readonly now: () => number;
+  private readonly later: (resume: () => void) => void;
+  private readonly turnHasTime: (() => boolean) | undefined;
+
+  constructor(options: PushQueueOptions = {}) {
+    this.budgetMs = options.budgetMs ?? 10;
+    this.now = options.now ?? (() => performance.now());
+    this.later = options.later ?? ((resume) => setImmediate(resume));
+    this.turnHasTime = options.turnHasTime;
+  }
 
   /** Runs `push` after the current task (and its microtasks so far), or in a later turn when earlier pushes used up this one. */
   schedule(push: () => void): void {
