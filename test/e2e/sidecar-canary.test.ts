@@ -77,6 +77,15 @@ async function waitForAck(revision: number, started: number): Promise<number> {
   return performance.now() - started;
 }
 
+/**
+ * Envoy ACKs a route update once its main thread holds it and hands it to its worker thread after
+ * that, so the first request after the ACK can still meet the old routes. Waits (bounded) until five
+ * requests in a row are served by `expected`, which the previous routes in each test cannot produce.
+ */
+async function workerServes(expected: string, headers: Record<string, string> = {}): Promise<void> {
+  await waitFor(async () => (await counts(5, headers))[expected] === 5, `the worker thread to route to ${expected}`, 3_000, 0);
+}
+
 beforeAll(async () => {
   trellis = await startTestTrellis();
   [v1, v2, slow] = await Promise.all([startUpstream('v1'), startUpstream('v2'), startUpstream('slow')]);
@@ -107,12 +116,14 @@ describe('a real Envoy sidecar driven through the REST API', () => {
     const revision = await putVs(split(0, 100));
     const ms = await waitForAck(revision, started);
     console.log(`API change → Envoy ACK: ${ms.toFixed(0)} ms`);
+    await workerServes('v2');
     expect(await counts(100)).toEqual({ v2: 100 });
   });
 
   it('routes by header: end-user: jason → v2, everyone else → v1', async () => {
     const started = performance.now();
     await waitForAck(await putVs(split(100, 0, 'jason')), started);
+    await workerServes('v1', { 'end-user': 'alice' });
     expect(await counts(20, { 'end-user': 'jason' })).toEqual({ v2: 20 });
     expect(await counts(20, { 'end-user': 'alice' })).toEqual({ v1: 20 });
   });
@@ -142,6 +153,7 @@ describe('a real Envoy sidecar driven through the REST API', () => {
       const without = await counts(20);
       expect(without['status-503']).toBeGreaterThan(0);
       await waitForAck(await putVs(split(100, 0, 'retries')), performance.now());
+      await workerServes('v1');
       expect(await counts(40)).toEqual({ v1: 40 });
     } finally {
       v1.behave({ failEvery: 0 });
