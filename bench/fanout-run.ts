@@ -1,4 +1,4 @@
-// One fan-out run at N sidecars: connection storm, memory, then the one-route change five times.
+// One fan-out run at N sidecars: connection storm, memory, one-route changes in a delta and in a SotW mesh, then a restart.
 import { spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ClientProcesses, describeCounts } from './fanout-clients.ts';
@@ -18,7 +18,9 @@ const CHANGES = 15;
 // their own, not in the figures of a server that has been running.
 const FIRST_CHANGES = 5;
 const CLIENT_PROCESSES = 2;
-const CHANGED_MESH = 'mesh-0';
+/** A mesh of delta sidecars and one of SotW sidecars (see `sidecarShape`). */
+const DELTA_MESH = 'mesh-0';
+const SOTW_MESH = 'mesh-1';
 
 async function gcMemory(): Promise<{ rss: number; heap: number }> {
   (globalThis as { gc?: () => void }).gc?.();
@@ -147,6 +149,82 @@ async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, cli
   };
 }
 
+interface ChangeSeries {
+  mesh: string;
+  affected: number;
+  latencies: number[];
+  lastPushes: number[];
+  cpuPerProxy: number[];
+  bytesPerProxy: number[];
+  missing: number;
+  otherServer: number;
+  otherClient: number;
+  delay: { p99: number; max: number };
+  firstCpu: number[];
+  firstLatencies: number[];
+  firstDelay: { p99: number; max: number };
+  profile: string[];
+  loopTrace: string[];
+}
+
+/**
+ * FIRST_CHANGES unmeasured changes of svc-0's route in `mesh`, then CHANGES measured ones, each
+ * once the server was quiet for 500 ms; the profile and loop trace, when given, cover the
+ * measured ones.
+ */
+async function measureChanges(cp: BenchControlPlane, observer: ServerObserver, clients: ClientProcesses, mesh: string, profiling?: { profiler: CpuProfiler; trace: LoopTrace; profileName: string }): Promise<ChangeSeries> {
+  const series: ChangeSeries = { mesh, affected: 0, latencies: [], lastPushes: [], cpuPerProxy: [], bytesPerProxy: [], missing: 0, otherServer: 0, otherClient: 0, delay: { p99: 0, max: 0 }, firstCpu: [], firstLatencies: [], firstDelay: { p99: 0, max: 0 }, profile: [], loopTrace: [] };
+  for (let c = -FIRST_CHANGES; c < CHANGES; c++) {
+    await observer.quiet(500);
+    // Started before the first measured change's window, so the profiler's own start-up is not
+    // timed as a change; it runs through all measured changes (the quiet gaps between them are idle).
+    if (c === 0 && profiling) {
+      await profiling.profiler.start();
+      profiling.trace.start();
+    }
+    await clients.mark(mesh);
+    const changeLoop = loopDelay();
+    observer.beginChange(`default/${mesh}/`);
+    await cp.changeRoute(mesh, (c + FIRST_CHANGES) % 2 === 0 ? 50 : 90);
+    await observer.waitForAcks(60_000);
+    const d = changeLoop.stop();
+    if (c === CHANGES - 1 && profiling) {
+      series.profile.push(...(await profiling.profiler.stop(profiling.profileName)));
+      series.loopTrace.push(...profiling.trace.stop(`${CHANGES} measured changes (the quiet gaps between them included)`));
+    }
+    const worst = c < 0 ? series.firstDelay : series.delay;
+    worst.p99 = Math.max(worst.p99, d.p99);
+    worst.max = Math.max(worst.max, d.max);
+    await observer.quiet(500);
+    const result = observer.finish();
+    const got = await clients.collect();
+    series.missing += result.affected - result.acks.size;
+    if (c < 0) {
+      series.firstCpu.push(result.cpuMicros / result.affected);
+      series.firstLatencies.push(...result.acks.values());
+      continue;
+    }
+    series.latencies.push(...result.acks.values());
+    if (result.lastPushMs !== undefined) series.lastPushes.push(result.lastPushMs);
+    series.affected = result.affected;
+    series.cpuPerProxy.push(result.cpuMicros / result.affected);
+    series.bytesPerProxy.push(got.bytes.reduce((a, b) => a + b, 0) / Math.max(1, got.bytes.length));
+    series.otherServer += result.otherMeshPushes;
+    series.otherClient += got.otherMeshResponses;
+  }
+  return series;
+}
+
+function describeChanges(protocol: string, s: ChangeSeries): string[] {
+  const p50 = (xs: number[]) => percentile(xs, 50);
+  return [
+    `  change: svc-0 route in ${s.mesh} (${protocol} sidecars) ×${CHANGES}, ${s.affected} affected streams each: change → ACK p50 ${ms(p50(s.latencies))}, p99 ${ms(percentile(s.latencies, 99))}, max ${ms(Math.max(...s.latencies))} (last push sent p50 ${ms(p50(s.lastPushes))}, max ${ms(Math.max(...s.lastPushes))})` +
+      `${s.missing ? ` (${s.missing} ACKs missing after 60 s)` : ''}; server CPU ${ms(p50(s.cpuPerProxy) / 1000)} per change per affected proxy (${ms(Math.min(...s.cpuPerProxy) / 1000)}–${ms(Math.max(...s.cpuPerProxy) / 1000)}); ${kib(p50(s.bytesPerProxy))} sent per affected proxy; ` +
+      `pushes to other meshes: ${s.otherServer} (server) / ${s.otherClient} (clients); ${delay(s.delay)} (worst of the ${CHANGES})`,
+    `          the ${FIRST_CHANGES} changes before them${s.mesh === DELTA_MESH ? ', the first after the storm' : ''}: change → ACK p99 ${ms(percentile(s.firstLatencies, 99))}; server CPU ${s.firstCpu.map((c) => ms(c / 1000)).join(', ')} per affected proxy; ${delay(s.firstDelay)}`,
+  ];
+}
+
 export async function fanoutRun(n: number, pool: number, nodeExtras: Record<string, unknown> | undefined, profileDir?: string, loopTrace = false): Promise<void> {
   const profiler = new CpuProfiler(profileDir);
   const trace = new LoopTrace(loopTrace);
@@ -179,63 +257,13 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     const connections = connectionsTo(cp.xds.port);
     const after = await gcMemory();
 
-    const latencies: number[] = [];
-    const cpuPerProxy: number[] = [];
-    const bytesPerProxy: number[] = [];
-    let otherServer = 0;
-    let otherClient = 0;
-    let affected = 0;
-    let missing = 0;
-    const changeDelay = { p99: 0, max: 0 };
-    const firstDelay = { p99: 0, max: 0 };
-    const lastPushes: number[] = [];
-    const changeProfile: string[] = [];
-    const changeTrace: string[] = [];
-    const firstCpu: number[] = [];
-    const firstLatencies: number[] = [];
-    for (let c = -FIRST_CHANGES; c < CHANGES; c++) {
-      await observer.quiet(500);
-      // Started before the first measured change's window, so the profiler's own start-up is not
-      // timed as a change; it runs through all measured changes (the quiet gaps between them are idle).
-      if (c === 0) {
-        await profiler.start();
-        trace.start();
-      }
-      await clients.mark(CHANGED_MESH);
-      const changeLoop = loopDelay();
-      observer.beginChange(`default/${CHANGED_MESH}/`);
-      await cp.changeRoute(CHANGED_MESH, (c + FIRST_CHANGES) % 2 === 0 ? 50 : 90);
-      await observer.waitForAcks(60_000);
-      const d = changeLoop.stop();
-      if (c === CHANGES - 1) {
-        changeProfile.push(...(await profiler.stop(`changes-${n}`)));
-        changeTrace.push(...trace.stop(`${CHANGES} measured changes (the quiet gaps between them included)`));
-      }
-      const worst = c < 0 ? firstDelay : changeDelay;
-      worst.p99 = Math.max(worst.p99, d.p99);
-      worst.max = Math.max(worst.max, d.max);
-      await observer.quiet(500);
-      const result = observer.finish();
-      const got = await clients.collect();
-      if (c < 0) {
-        firstCpu.push(result.cpuMicros / result.affected);
-        firstLatencies.push(...result.acks.values());
-        missing += result.affected - result.acks.size;
-        continue;
-      }
-      latencies.push(...result.acks.values());
-      if (result.lastPushMs !== undefined) lastPushes.push(result.lastPushMs);
-      affected = result.affected;
-      missing += result.affected - result.acks.size;
-      cpuPerProxy.push(result.cpuMicros / result.affected);
-      bytesPerProxy.push(got.bytes.reduce((a, b) => a + b, 0) / Math.max(1, got.bytes.length));
-      otherServer += result.otherMeshPushes;
-      otherClient += got.otherMeshResponses;
-    }
+    // Sidecars of even meshes speak delta and those of odd meshes state of the world (trellis-agent's
+    // default is delta): changes are measured in one mesh of each.
+    const deltaChanges = await measureChanges(cp, observer, clients, DELTA_MESH, { profiler, trace, profileName: `changes-${n}` });
+    const sotwChanges = await measureChanges(cp, observer, clients, SOTW_MESH);
 
     const restart = await restartStorm(cp, observer, clients, n, profiler, trace);
 
-    const p50 = (xs: number[]) => percentile(xs, 50);
     console.log(`N=${n} (${Math.ceil(n / 2)} delta, ${Math.floor(n / 2)} SotW; ${pool > 0 ? `${pool} sidecars per connection` : 'one connection per sidecar'}: ${connections} TCP connections to the server, ${report.connections} client channels)`);
     console.log(
       `  storm:  all ${n} warm in ${(warmMs / 1000).toFixed(2)} s, server quiet after ${((quietAt - startedAt) / 1000).toFixed(2)} s; server CPU ${ms(stormCpu / 1000 / n)} per proxy; ${stormDelay}; ` +
@@ -243,12 +271,12 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     );
     console.log(`          responses sent: ${[...stormPushes].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`  memory: ${kib((after.heap - before.heap) / n)} live heap per stream after GC, ${kib((after.rss - before.rss) / n)} RSS per stream`);
-    console.log(
-      `  change: svc-0 route in ${CHANGED_MESH} ×${CHANGES}, ${affected} affected streams each: change → ACK p50 ${ms(p50(latencies))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(...latencies))} (last push sent p50 ${ms(p50(lastPushes))}, max ${ms(Math.max(...lastPushes))})` +
-        `${missing ? ` (${missing} ACKs missing after 60 s)` : ''}; server CPU ${ms(p50(cpuPerProxy) / 1000)} per change per affected proxy (${ms(Math.min(...cpuPerProxy) / 1000)}–${ms(Math.max(...cpuPerProxy) / 1000)}); ${kib(p50(bytesPerProxy))} sent per affected proxy; ` +
-        `pushes to other meshes: ${otherServer} (server) / ${otherClient} (clients); ${delay(changeDelay)} (worst of the ${CHANGES})`,
-    );
-    console.log(`          the ${FIRST_CHANGES} changes before them, the first after the storm: change → ACK p99 ${ms(percentile(firstLatencies, 99))}; server CPU ${firstCpu.map((c) => ms(c / 1000)).join(', ')} per affected proxy; ${delay(firstDelay)}`);
+    for (const [label, series] of [
+      ['delta', deltaChanges],
+      ['SotW', sotwChanges],
+    ] as const) {
+      for (const line of describeChanges(label, series)) console.log(line);
+    }
     console.log(
       `  restart: all ${n} streams back on a new server after ${(restart.backMs / 1000).toFixed(2)} s, in sync after ${(restart.syncedMs / 1000).toFixed(2)} s, ${restart.lastPushMs === undefined ? 'nothing pushed' : `last push at ${(restart.lastPushMs / 1000).toFixed(2)} s`}; server CPU ${ms(restart.cpuMicros / 1000 / n)} per proxy; ${restart.delay}; ` +
         `${restart.encoded} resources encoded (${restart.distinct} distinct held); ${restart.inSync}/${n} streams in sync; ${restart.reconnects} reconnects (${describeCounts(restart.lost)}), ${restart.nacks} NACKs`,
@@ -257,9 +285,9 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     if (profileDir) {
       console.log(`  profile of the storm (self time; ${profileDir}/storm-${n}.cpuprofile):\n    ${stormProfile.join('\n    ')}`);
       console.log(`  profile of the restart (self time; ${profileDir}/restart-${n}.cpuprofile):\n    ${restart.profile.join('\n    ')}`);
-      console.log(`  profile of the ${CHANGES} measured changes (self time; ${profileDir}/changes-${n}.cpuprofile):\n    ${changeProfile.join('\n    ')}`);
+      console.log(`  profile of the ${CHANGES} measured changes in ${DELTA_MESH} (self time; ${profileDir}/changes-${n}.cpuprofile):\n    ${deltaChanges.profile.join('\n    ')}`);
     }
-    for (const line of [...stormTrace, ...changeTrace, ...restart.loopTrace]) console.log(`  ${line}`);
+    for (const line of [...stormTrace, ...deltaChanges.loopTrace, ...restart.loopTrace]) console.log(`  ${line}`);
   } finally {
     profiler.close();
     await clients.stop();

@@ -21,7 +21,8 @@
 // default inbound/outbound ports, SDS: true — the metadata `trellis-agent run` writes (it always
 // hands Envoy its SDS socket), built by the same schema and bootstrap code (bench/fanout-node.ts).
 // So every sidecar is its own cache scope and registers as an endpoint of its service. Even i speak
-// delta xDS, odd i state of the world; each has its own HTTP/2 connection (checked with `ss`), sends
+// delta xDS (trellis-agent's default), odd i state of the world, so even meshes hold only delta
+// sidecars and odd meshes only SotW ones; each has its own HTTP/2 connection (checked with `ss`), sends
 // `node` only on a stream's first request (with the user agent, build and extension list Envoy adds,
 // read from the test tools' Envoy at start), subscribes CDS, then EDS of the EDS clusters, then LDS,
 // then RDS of the routes the listeners name, ACKs every response and reconnects with backoff.
@@ -38,7 +39,8 @@
 //            endpoints, and its first one the service's clusters' SAN match, for the whole mesh).
 //   memory   heapUsed and RSS of this process after GC once quiet, minus before the clients
 //            started, / N (the 10 mesh indexes are loaded by the first sidecars and count too).
-//   change   svc-0's weights in mesh-0 flip (50/50 ⇄ 90/10) 5 + 15 times; mesh-0 holds N/10 streams.
+//   change   svc-0's weights in mesh-0 (delta sidecars) flip (50/50 ⇄ 90/10) 5 + 15 times, then the
+//            same in mesh-1 (SotW sidecars), each on its own line; a mesh holds N/10 streams.
 //            The first 5 follow the storm and run the virtual-host update before V8 has optimised
 //            it: their CPU per affected proxy, ACK p99 and event-loop delay get a line of their own;
 //            every other figure is of the 15 after them.
@@ -50,8 +52,8 @@
 //            processes decode a burst of 50 responses each one after another on the shared cores,
 //            which a fleet of Envoys does not. Server CPU per change per affected proxy:
 //            from the commit's return to the last ACK, / affected (median of the 15). Bytes per
-//            affected proxy: DiscoveryResponse bytes a mesh-0 sidecar received (mean, median of the
-//            5). Pushes to other meshes, as the server sent them and as the clients received them:
+//            affected proxy: DiscoveryResponse bytes a sidecar of the changed mesh received (mean,
+//            median of the 15). Pushes to other meshes, as the server sent them and as the clients received them:
 //            must be 0. Event-loop delay: worst p99 and max of the 15 changes (a fresh monitor each).
 //   restart  a replica's restart (a deploy): the server ends every stream and stops listening,
 //            and another starts on its port as soon as it is free, over the same store, bus and
