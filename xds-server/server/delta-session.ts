@@ -220,7 +220,7 @@ export class DeltaSession implements HeldState {
       // sets agree, and then no walk over every resource is needed.
       const sameSet = s.wildcard && s.known.version() === setDigest(served);
       if (s.wildcard && !sameSet && s.tracker.versionSent !== '') return false;
-      if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served, sameSet, `${s.wildcard ? '*' : ''}${s.subscriptions}.${s.known.version()}`)) return false;
+      if (!s.tracker.inSync(s.wildcard, s.subscribed, s.known, served, sameSet, `${s.wildcard ? '*' : ''}${s.subscriptions}.${s.known.generation}`)) return false;
     }
     return true;
   }

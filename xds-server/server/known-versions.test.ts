@@ -96,4 +96,23 @@ describe('KnownVersions', () => {
     expect(known.version()).toBe(before);
     expect(known.size).toBe(1);
   });
+
+  it('counts a generation on every change to the set and on nothing else', () => {
+    const known = new KnownVersions([['a', '1']]);
+    const at = (expected: number) => expect(known.generation).toBe(expected);
+    const start = known.generation;
+    known.set('a', '1');
+    known.setResource(resource('a', '1'));
+    known.delete('missing');
+    at(start);
+    known.set('a', '2');
+    at(start + 1);
+    known.setResource(resource('b', '1'));
+    at(start + 2);
+    known.delete('b');
+    at(start + 3);
+    // Undone is still a change: the generation never comes back.
+    known.set('a', '1');
+    at(start + 4);
+  });
 });

@@ -10,6 +10,7 @@ export class KnownVersions {
   private readonly entries: Map<string, string>;
   private a = 0;
   private b = 0;
+  #generation = 0;
 
   /**
    * `served`: what the stream's scope serves now. An initial version that is the served one takes
@@ -58,6 +59,7 @@ export class KnownVersions {
     const old = this.entries.get(name);
     if (old === version) return;
     if (old !== undefined) this.toggle(name, old);
+    this.#generation++;
     this.entries.set(name, version);
     this.a = (this.a ^ x) >>> 0;
     this.b = (this.b ^ y) >>> 0;
@@ -66,8 +68,14 @@ export class KnownVersions {
   delete(name: string): void {
     const old = this.entries.get(name);
     if (old === undefined) return;
+    this.#generation++;
     this.entries.delete(name);
     this.toggle(name, old);
+  }
+
+  /** Counts the changes to the set: unchanged means no member or version changed (a number, no string built). */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Changes exactly when a member or a member's version does (up to 64-bit hash collisions). */
