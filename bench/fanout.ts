@@ -65,7 +65,9 @@
 //            stream may not have had its requests read yet; at most 2 minutes) and nothing was
 //            pushed for 1 s. Then resources the new server encoded, how many streams it holds
 //            in sync (must be N), the responses it sent (none, when nothing changed meanwhile),
-//            reconnects and why, and NACKs (must be 0).
+//            reconnects and why, and NACKs (must be 0). The new server runs in this process, whose
+//            code V8 has already optimised and whose protobuf codecs are compiled; a new replica's
+//            process starts without either, so its first seconds cost more than measured here.
 //   Wall-clock figures move with the machine's load (the clients share it); CPU figures less so.
 //
 // --envoy-check prints, for 5 real Envoys (bench/fanout-envoy-check.ts) and 5 simulated sidecars
