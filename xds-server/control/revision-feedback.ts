@@ -40,8 +40,6 @@ const VERSIONS_PER_STREAM = 64;
  */
 export class RevisionFeedback {
   private readonly sentRevision = new Map<string, Map<string, number>>();
-  /** Streams whose check waits for the push scheduled on them. */
-  private readonly afterPush = new Set<string>();
   private readonly tracker: ConvergenceTracker;
   private readonly protection: NackProtection;
   private readonly log: Logger;
@@ -94,7 +92,6 @@ export class RevisionFeedback {
 
   onDisconnect(e: DisconnectEvent, tenantId: string, mesh: string): void {
     this.sentRevision.delete(e.streamId);
-    this.afterPush.delete(e.streamId);
     this.tracker.gone(meshKey(tenantId, mesh), e.streamId);
   }
 
@@ -136,12 +133,6 @@ export class RevisionFeedback {
     this.tracker.forgetMesh(meshKey(tenantId, mesh));
   }
 
-  private checkAfterPush(streamId: string): void {
-    this.afterPush.delete(streamId);
-    const ctx = this.options.streamContext(streamId);
-    if (ctx) this.checkSynced(ctx, streamId);
-  }
-
   private checkSynced(ctx: StreamContext, streamId: string): void {
     const key = meshKey(ctx.tenantId, ctx.mesh);
     if (!this.tracker.isWaiting(key, streamId)) return;
@@ -150,15 +141,6 @@ export class RevisionFeedback {
     // change alone is answered twice) and for every stream at publish time: that was over a
     // quarter of a change's CPU.
     if (this.ads?.streamAwaitingAnswer(streamId)) return;
-    // A push is scheduled on the stream (a revision is checked as soon as it is published, usually
-    // before its pushes have run): the stream is not in sync yet, so it is asked once that push has
-    // run. If the push sends something, its answer checks again anyway; if it sends nothing, nothing
-    // else would. This spares a full check of every stream of the mesh at publish time.
-    if (this.afterPush.has(streamId)) return;
-    if (this.ads?.whenPushed(streamId, () => this.checkAfterPush(streamId))) {
-      this.afterPush.add(streamId);
-      return;
-    }
     // Asked of the sessions directly: building the stream's status for this was most of a change's
     // bookkeeping CPU (hundreds of resources per stream, on every stream's last answer).
     if (this.ads?.streamInSync(streamId)) this.tracker.synced(key, streamId, ctx.revision, Date.now());

@@ -92,14 +92,6 @@ export class AdsServer {
     return this.streams.get(streamId)?.awaitingAnswer() ?? false;
   }
 
-  /**
-   * Runs `then` once the push scheduled on the stream has run; false, and nothing done, when none
-   * is scheduled (or the stream is unknown).
-   */
-  whenPushed(streamId: string, then: () => void): boolean {
-    return this.streams.get(streamId)?.whenPushed(then) ?? false;
-  }
-
   /** Ends every stream (UNAVAILABLE); proxies keep their config and reconnect elsewhere or later. */
   closeStreams(): void {
     for (const stream of [...this.streams.values()]) stream.shutdown();

@@ -46,8 +46,6 @@ export class AdsStream {
   private queuedBytes = 0;
   private nonces = 0;
   private pushScheduled = false;
-  /** What waits for the scheduled push to have run (see `whenPushed`). */
-  private afterPush: (() => void)[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private retryAt = Infinity;
   private closed = false;
@@ -83,16 +81,6 @@ export class AdsStream {
   /** A response sent on this stream still awaits the proxy's answer (false before the first response). */
   awaitingAnswer(): boolean {
     return this.session?.awaitingAnyAnswer() ?? false;
-  }
-
-  /**
-   * Runs `then` once the push scheduled now has run (whether it sent anything or not); false, and
-   * nothing done, when no push is scheduled.
-   */
-  whenPushed(then: () => void): boolean {
-    if (!this.pushScheduled || this.closed) return false;
-    this.afterPush.push(then);
-    return true;
   }
 
   /** Ends the stream from the server side (shutdown). */
@@ -177,21 +165,11 @@ export class AdsStream {
     this.pushScheduled = true;
     this.deps.pushes.schedule(() => {
       this.pushScheduled = false;
-      const after = this.afterPush;
-      this.afterPush = [];
       if (this.closed || !this.session) return;
       try {
         this.session.push();
       } catch (err) {
         this.end(grpcStatus.INTERNAL, `xDS server error: ${String(err)}`, 'error');
-        return;
-      }
-      for (const then of after) {
-        try {
-          then();
-        } catch {
-          // The waiter's failure is its own; the stream carries on.
-        }
       }
     });
   }

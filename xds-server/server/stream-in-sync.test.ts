@@ -70,35 +70,6 @@ describe('whether a stream is in sync, asked of its session', () => {
     await check(true);
   });
 
-  it('runs what waits for a scheduled push once it has run, also when it sent nothing, and nothing when none is scheduled', async () => {
-    const cache = t.server.cache;
-    cache.setResources('s', CLUSTER_TYPE_URL, byName([edsCluster('a')]));
-    const stream: TestStream<SotwResponseMessage> = t.sotw();
-    stream.send({ node: { id: 'p', cluster: 's' }, type_url: CLUSTER_TYPE_URL });
-    const cds = await stream.next();
-    stream.send({ type_url: CLUSTER_TYPE_URL, version_info: cds.version_info, response_nonce: cds.nonce });
-    await settle(1);
-    const [status] = t.server.ads.proxyStatus();
-    const id = status!.streamId;
-    expect(t.server.ads.whenPushed(id, () => expect.unreachable('no push was scheduled'))).toBe(false);
-    expect(t.server.ads.whenPushed('no-such-stream', () => expect.unreachable('no such stream'))).toBe(false);
-
-    // Endpoints the stream never asked for: a push is scheduled for its scope and sends nothing.
-    cache.setResources('s', ENDPOINT_TYPE_URL, byName([loadAssignment('a', [{ host: '10.0.0.1', port: 80 }])]));
-    const seen: { awaiting: boolean; inSync: boolean }[] = [];
-    expect(t.server.ads.whenPushed(id, () => seen.push({ awaiting: t.server.ads.streamAwaitingAnswer(id), inSync: t.server.ads.streamInSync(id) }))).toBe(true);
-    await waitFor(() => seen.length === 1, 'the push to have run', 5_000, 10);
-    await stream.expectSilence(100);
-    expect(seen).toEqual([{ awaiting: false, inSync: true }]);
-
-    // One that sends: the waiter runs with the answer awaited.
-    cache.setResources('s', CLUSTER_TYPE_URL, byName([edsCluster('a'), edsCluster('b')]));
-    const after: boolean[] = [];
-    expect(t.server.ads.whenPushed(id, () => after.push(t.server.ads.streamAwaitingAnswer(id)))).toBe(true);
-    await stream.next();
-    expect(after).toEqual([true]);
-  });
-
   it('agrees with the status for a delta stream with virtual hosts (VHDS), through a host change, a refusal and an unsubscribe', async () => {
     const cache = t.server.cache;
     cache.setResources('s', CLUSTER_TYPE_URL, byName([edsCluster('ca'), edsCluster('cb')]));
