@@ -151,6 +151,8 @@ async function restartStorm(cp: BenchControlPlane, observer: ServerObserver, cli
 
 interface ChangeSeries {
   mesh: string;
+  /** What the mesh's sidecars speak. */
+  protocol: 'delta' | 'SotW';
   affected: number;
   latencies: number[];
   lastPushes: number[];
@@ -172,8 +174,8 @@ interface ChangeSeries {
  * once the server was quiet for 500 ms; the profile and loop trace, when given, cover the
  * measured ones.
  */
-async function measureChanges(cp: BenchControlPlane, observer: ServerObserver, clients: ClientProcesses, mesh: string, profiling?: { profiler: CpuProfiler; trace: LoopTrace; profileName: string }): Promise<ChangeSeries> {
-  const series: ChangeSeries = { mesh, affected: 0, latencies: [], lastPushes: [], cpuPerProxy: [], bytesPerProxy: [], missing: 0, otherServer: 0, otherClient: 0, delay: { p99: 0, max: 0 }, firstCpu: [], firstLatencies: [], firstDelay: { p99: 0, max: 0 }, profile: [], loopTrace: [] };
+async function measureChanges(cp: BenchControlPlane, observer: ServerObserver, clients: ClientProcesses, mesh: string, protocol: ChangeSeries['protocol'], profiling?: { profiler: CpuProfiler; trace: LoopTrace; profileName: string }): Promise<ChangeSeries> {
+  const series: ChangeSeries = { mesh, protocol, affected: 0, latencies: [], lastPushes: [], cpuPerProxy: [], bytesPerProxy: [], missing: 0, otherServer: 0, otherClient: 0, delay: { p99: 0, max: 0 }, firstCpu: [], firstLatencies: [], firstDelay: { p99: 0, max: 0 }, profile: [], loopTrace: [] };
   for (let c = -FIRST_CHANGES; c < CHANGES; c++) {
     await observer.quiet(500);
     // Started before the first measured change's window, so the profiler's own start-up is not
@@ -215,10 +217,10 @@ async function measureChanges(cp: BenchControlPlane, observer: ServerObserver, c
   return series;
 }
 
-function describeChanges(protocol: string, s: ChangeSeries): string[] {
+function describeChanges(s: ChangeSeries): string[] {
   const p50 = (xs: number[]) => percentile(xs, 50);
   return [
-    `  change: svc-0 route in ${s.mesh} (${protocol} sidecars) ×${CHANGES}, ${s.affected} affected streams each: change → ACK p50 ${ms(p50(s.latencies))}, p99 ${ms(percentile(s.latencies, 99))}, max ${ms(Math.max(...s.latencies))} (last push sent p50 ${ms(p50(s.lastPushes))}, max ${ms(Math.max(...s.lastPushes))})` +
+    `  change: svc-0 route in ${s.mesh} (${s.protocol} sidecars) ×${CHANGES}, ${s.affected} affected streams each: change → ACK p50 ${ms(p50(s.latencies))}, p99 ${ms(percentile(s.latencies, 99))}, max ${ms(Math.max(...s.latencies))} (last push sent p50 ${ms(p50(s.lastPushes))}, max ${ms(Math.max(...s.lastPushes))})` +
       `${s.missing ? ` (${s.missing} ACKs missing after 60 s)` : ''}; server CPU ${ms(p50(s.cpuPerProxy) / 1000)} per change per affected proxy (${ms(Math.min(...s.cpuPerProxy) / 1000)}–${ms(Math.max(...s.cpuPerProxy) / 1000)}); ${kib(p50(s.bytesPerProxy))} sent per affected proxy; ` +
       `pushes to other meshes: ${s.otherServer} (server) / ${s.otherClient} (clients); ${delay(s.delay)} (worst of the ${CHANGES})`,
     `          the ${FIRST_CHANGES} changes before them${s.mesh === DELTA_MESH ? ', the first after the storm' : ''}: change → ACK p99 ${ms(percentile(s.firstLatencies, 99))}; server CPU ${s.firstCpu.map((c) => ms(c / 1000)).join(', ')} per affected proxy; ${delay(s.firstDelay)}`,
@@ -259,8 +261,8 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
 
     // Sidecars of even meshes speak delta and those of odd meshes state of the world (trellis-agent's
     // default is delta): changes are measured in one mesh of each.
-    const deltaChanges = await measureChanges(cp, observer, clients, DELTA_MESH, { profiler, trace, profileName: `changes-${n}` });
-    const sotwChanges = await measureChanges(cp, observer, clients, SOTW_MESH);
+    const deltaChanges = await measureChanges(cp, observer, clients, DELTA_MESH, 'delta', { profiler, trace, profileName: `changes-${n}` });
+    const sotwChanges = await measureChanges(cp, observer, clients, SOTW_MESH, 'SotW');
 
     const restart = await restartStorm(cp, observer, clients, n, profiler, trace);
 
@@ -271,12 +273,7 @@ export async function fanoutRun(n: number, pool: number, nodeExtras: Record<stri
     );
     console.log(`          responses sent: ${[...stormPushes].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`  memory: ${kib((after.heap - before.heap) / n)} live heap per stream after GC, ${kib((after.rss - before.rss) / n)} RSS per stream`);
-    for (const [label, series] of [
-      ['delta', deltaChanges],
-      ['SotW', sotwChanges],
-    ] as const) {
-      for (const line of describeChanges(label, series)) console.log(line);
-    }
+    for (const line of [...describeChanges(deltaChanges), ...describeChanges(sotwChanges)]) console.log(line);
     console.log(
       `  restart: all ${n} streams back on a new server after ${(restart.backMs / 1000).toFixed(2)} s, in sync after ${(restart.syncedMs / 1000).toFixed(2)} s, ${restart.lastPushMs === undefined ? 'nothing pushed' : `last push at ${(restart.lastPushMs / 1000).toFixed(2)} s`}; server CPU ${ms(restart.cpuMicros / 1000 / n)} per proxy; ${restart.delay}; ` +
         `${restart.encoded} resources encoded (${restart.distinct} distinct held); ${restart.inSync}/${n} streams in sync; ${restart.reconnects} reconnects (${describeCounts(restart.lost)}), ${restart.nacks} NACKs`,
