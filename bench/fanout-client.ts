@@ -1,6 +1,7 @@
 // Child process of bench/fanout.ts: `count` simulated sidecars (even index delta, odd SotW), each
 // on its own HTTP/2 connection unless `pool` > 0 shares one per `pool` sidecars. Driven over IPC.
 import { readFileSync } from 'node:fs';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { agentMetadata, agentNode, encodeNode, nodeMessage, sidecarShape } from './fanout-node.ts';
 import { SimulatedSidecar } from './fanout-sidecar.ts';
@@ -49,6 +50,29 @@ let cpuAtStart: NodeJS.CpuUsage | undefined;
 /** Why streams were lost: gRPC code and details → count. */
 const lost = new Map<string, number>();
 
+/** What this process itself did while a change window was open (`mark` to `collect`). */
+export interface ClientWindow {
+  /** Monotonic time (ns, process.hrtime.bigint) of the last response a sidecar of the marked mesh received; '' when none came. */
+  lastResponseAt: string;
+  /** This process's GC pauses in the window: their sum, the longest, and how many were major (mark-compact). */
+  gcMs: number;
+  gcMaxMs: number;
+  majorGcs: number;
+  /** This process's longest event-loop delay in the window. */
+  loopMaxMs: number;
+}
+let lastResponseAt = 0n;
+const gc = { ms: 0, maxMs: 0, major: 0 };
+new PerformanceObserver((list) => {
+  if (!marked) return;
+  for (const e of list.getEntries()) {
+    gc.ms += e.duration;
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+    if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+  }
+}).observe({ entryTypes: ['gc'] });
+let loop: ReturnType<typeof monitorEventLoopDelay> | undefined;
+
 function channelFor(k: number): grpc.Client {
   const slot = cfg.pool > 0 ? Math.floor(k / cfg.pool) : k;
   return (channels[slot] ??= new grpc.Client(cfg.xds, grpc.credentials.createInsecure(), CHANNEL_OPTIONS));
@@ -65,8 +89,10 @@ function start(): void {
       channel: channelFor(k),
       onResponse: (bytes) => {
         if (!marked) return;
-        if (counter.mesh === target) counter.bytes += bytes;
-        else otherMeshResponses++;
+        if (counter.mesh === target) {
+          counter.bytes += bytes;
+          lastResponseAt = process.hrtime.bigint();
+        } else otherMeshResponses++;
       },
       onStreamLost: (why) => void lost.set(why, (lost.get(why) ?? 0) + 1),
       onWarm: () => {
@@ -94,11 +120,20 @@ process.on('message', (m: ClientCommand) => {
       marked = true;
       otherMeshResponses = 0;
       for (const e of entries) e.bytes = 0;
+      lastResponseAt = 0n;
+      Object.assign(gc, { ms: 0, maxMs: 0, major: 0 });
+      // A fresh monitor per window: a re-enabled one counts the time it was disabled as one long delay.
+      loop?.disable();
+      loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       process.send?.({ cmd: 'marked' });
       break;
-    case 'collect':
-      process.send?.({ cmd: 'collected', bytes: entries.filter((e) => e.mesh === target).map((e) => e.bytes), otherMeshResponses });
+    case 'collect': {
+      loop?.disable();
+      const window: ClientWindow = { lastResponseAt: lastResponseAt ? lastResponseAt.toString() : '', gcMs: gc.ms, gcMaxMs: gc.maxMs, majorGcs: gc.major, loopMaxMs: loop ? loop.max / 1e6 : 0 };
+      process.send?.({ cmd: 'collected', bytes: entries.filter((e) => e.mesh === target).map((e) => e.bytes), otherMeshResponses, window });
       break;
+    }
     case 'stop':
       for (const e of entries) e.sidecar.stop();
       for (const c of channels) c.close();

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClientCommand, ClientConfig } from './fanout-client.ts';
+import type { ClientCommand, ClientConfig, ClientWindow } from './fanout-client.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -114,9 +114,10 @@ export class ClientProcesses {
     await Promise.all(this.children.map((c) => ask(c, { cmd: 'mark', mesh }, 'marked')));
   }
 
-  async collect(): Promise<{ bytes: number[]; otherMeshResponses: number }> {
-    const all = await Promise.all(this.children.map((c) => ask<{ bytes: number[]; otherMeshResponses: number }>(c, { cmd: 'collect' }, 'collected')));
-    return { bytes: all.flatMap((a) => a.bytes), otherMeshResponses: all.reduce((a, b) => a + b.otherMeshResponses, 0) };
+  /** Since `mark`: bytes per sidecar of the marked mesh, responses to other meshes, and what each client process did meanwhile. */
+  async collect(): Promise<{ bytes: number[]; otherMeshResponses: number; windows: ClientWindow[] }> {
+    const all = await Promise.all(this.children.map((c) => ask<{ bytes: number[]; otherMeshResponses: number; window: ClientWindow }>(c, { cmd: 'collect' }, 'collected')));
+    return { bytes: all.flatMap((a) => a.bytes), otherMeshResponses: all.reduce((a, b) => a + b.otherMeshResponses, 0), windows: all.map((a) => a.window) };
   }
 
   async stop(): Promise<void> {

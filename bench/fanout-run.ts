@@ -167,6 +167,12 @@ interface ChangeSeries {
   firstDelay: { p99: number; max: number };
   profile: string[];
   loopTrace: string[];
+  /** Per measured change: when the last response reached a client process (ms after the commit began). */
+  lastReceived: number[];
+  /** The client processes over the measured changes: longest GC pause, major GCs, longest event-loop delay. */
+  clientGcMaxMs: number;
+  clientMajorGcs: number;
+  clientLoopMaxMs: number;
 }
 
 /**
@@ -175,7 +181,7 @@ interface ChangeSeries {
  * measured ones.
  */
 async function measureChanges(cp: BenchControlPlane, observer: ServerObserver, clients: ClientProcesses, mesh: string, protocol: ChangeSeries['protocol'], profiling?: { profiler: CpuProfiler; trace: LoopTrace; profileName: string }): Promise<ChangeSeries> {
-  const series: ChangeSeries = { mesh, protocol, affected: 0, latencies: [], lastPushes: [], cpuPerProxy: [], bytesPerProxy: [], missing: 0, otherServer: 0, otherClient: 0, delay: { p99: 0, max: 0 }, firstCpu: [], firstLatencies: [], firstDelay: { p99: 0, max: 0 }, profile: [], loopTrace: [] };
+  const series: ChangeSeries = { mesh, protocol, affected: 0, latencies: [], lastPushes: [], cpuPerProxy: [], bytesPerProxy: [], missing: 0, otherServer: 0, otherClient: 0, delay: { p99: 0, max: 0 }, firstCpu: [], firstLatencies: [], firstDelay: { p99: 0, max: 0 }, profile: [], loopTrace: [], lastReceived: [], clientGcMaxMs: 0, clientMajorGcs: 0, clientLoopMaxMs: 0 };
   for (let c = -FIRST_CHANGES; c < CHANGES; c++) {
     await observer.quiet(500);
     // Started before the first measured change's window, so the profiler's own start-up is not
@@ -186,6 +192,8 @@ async function measureChanges(cp: BenchControlPlane, observer: ServerObserver, c
     }
     await clients.mark(mesh);
     const changeLoop = loopDelay();
+    // The client processes stamp responses on the monotonic clock all processes share.
+    const t0Mono = process.hrtime.bigint();
     observer.beginChange(`default/${mesh}/`);
     await cp.changeRoute(mesh, (c + FIRST_CHANGES) % 2 === 0 ? 50 : 90);
     await observer.waitForAcks(60_000);
@@ -213,6 +221,13 @@ async function measureChanges(cp: BenchControlPlane, observer: ServerObserver, c
     series.bytesPerProxy.push(got.bytes.reduce((a, b) => a + b, 0) / Math.max(1, got.bytes.length));
     series.otherServer += result.otherMeshPushes;
     series.otherClient += got.otherMeshResponses;
+    const received = got.windows.filter((w) => w.lastResponseAt).map((w) => Number(BigInt(w.lastResponseAt) - t0Mono) / 1e6);
+    if (received.length) series.lastReceived.push(Math.max(...received));
+    for (const w of got.windows) {
+      series.clientGcMaxMs = Math.max(series.clientGcMaxMs, w.gcMaxMs);
+      series.clientMajorGcs += w.majorGcs;
+      series.clientLoopMaxMs = Math.max(series.clientLoopMaxMs, w.loopMaxMs);
+    }
   }
   return series;
 }
@@ -223,6 +238,7 @@ function describeChanges(s: ChangeSeries): string[] {
     `  change: svc-0 route in ${s.mesh} (${s.protocol} sidecars) ×${CHANGES}, ${s.affected} affected streams each: change → ACK p50 ${ms(p50(s.latencies))}, p99 ${ms(percentile(s.latencies, 99))}, max ${ms(Math.max(...s.latencies))} (last push sent p50 ${ms(p50(s.lastPushes))}, max ${ms(Math.max(...s.lastPushes))})` +
       `${s.missing ? ` (${s.missing} ACKs missing after 60 s)` : ''}; server CPU ${ms(p50(s.cpuPerProxy) / 1000)} per change per affected proxy (${ms(Math.min(...s.cpuPerProxy) / 1000)}–${ms(Math.max(...s.cpuPerProxy) / 1000)}); ${kib(p50(s.bytesPerProxy))} sent per affected proxy; ` +
       `pushes to other meshes: ${s.otherServer} (server) / ${s.otherClient} (clients); ${delay(s.delay)} (worst of the ${CHANGES})`,
+    `          in the client processes: last response received p50 ${ms(p50(s.lastReceived))}, max ${ms(Math.max(...s.lastReceived))} after the commit began; their longest GC pause ${ms(s.clientGcMaxMs)} (${s.clientMajorGcs} major GCs over the ${CHANGES}), longest event-loop delay ${ms(s.clientLoopMaxMs)}`,
     `          the ${FIRST_CHANGES} changes before them${s.mesh === DELTA_MESH ? ', the first after the storm' : ''}: change → ACK p99 ${ms(percentile(s.firstLatencies, 99))}; server CPU ${s.firstCpu.map((c) => ms(c / 1000)).join(', ')} per affected proxy; ${delay(s.firstDelay)}`,
   ];
 }
