@@ -17,6 +17,7 @@ import type { CredentialLedger } from '../core/identity/credential-ledger.ts';
 import { createApi } from '../functions/app.ts';
 import { ensureBootstrap } from '../functions/bootstrap.ts';
 import { startXds, type RunningXds } from '../xds-server/start-xds.ts';
+import { joinHostPort } from '../xds-server/server/index.ts';
 import { CloudMapMetrics, countingCertificateAuthority, createMetricsRegistry, XdsMetrics } from '../xds-server/metrics/index.ts';
 import type { XdsServerHooks } from '../xds-server/server/index.ts';
 import type { WorkloadRegistry } from '../core/registry/index.ts';
@@ -98,7 +99,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     store,
     bus,
     logger,
-    address: `${options.host}:${options.xdsPort}`,
+    address: joinHostPort(options.host, options.xdsPort),
     gatewayCredentials: credentials,
     registry: workloads,
     ...(options.xdsMtls ? { mtls: { ca, ledger } } : {}),
@@ -117,7 +118,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
   });
   const port = (server.address() as AddressInfo).port;
   const apiUrl = `http://${options.host}:${port}`;
-  const xdsAddress = `${options.host}:${xds.port}`;
+  const xdsAddress = joinHostPort(options.host, xds.port);
   ready = true;
   if (options.onListening) {
     const adminKey = options.bootstrapKey ? { fromEnvironment: true as const } : { file: keyFile, created: boot.createdKey !== undefined };

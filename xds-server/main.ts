@@ -16,6 +16,7 @@ import { ALARM_METRICS, CERTIFICATE_ISSUE_FAILURES, CLOUD_MAP_POLL_FAILURES, Clo
 import { startAdminServer } from './admin-server.ts';
 import { awsMtlsFromEnv } from './aws-mtls.ts';
 import { startXds } from './start-xds.ts';
+import { joinHostPort } from './server/index.ts';
 import { CloudMapMetrics, createMetricsRegistry, XdsMetrics } from './metrics/index.ts';
 import { quietAwsSdkNodeVersionWarning } from '../core/adapters/aws/sdk-node-warning.ts';
 import { CloudMapListers, cloudMapClientOptionsFromEnv } from '../core/adapters/aws/cloud-map/index.ts';
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
     store,
     bus,
     logger,
-    address: `${host}:${intEnv('TRELLIS_XDS_PORT', 18000)}`,
+    address: joinHostPort(host, intEnv('TRELLIS_XDS_PORT', 18000)),
     replicaId,
     // Connected workloads, shared by the fleet: each replica refreshes what its streams hold.
     registry: new DynamoDbWorkloadRegistry({ client: dynamoDb, tableName }),

@@ -1,5 +1,5 @@
 export { AdsServer } from './ads-server.ts';
-export { listenAds, DEFAULT_TRANSPORT, type AdsTransportOptions, type ListeningAds } from './listen.ts';
+export { listenAds, joinHostPort, DEFAULT_TRANSPORT, type AdsTransportOptions, type ListeningAds } from './listen.ts';
 export { ADS_SERVICE } from './ads-service.ts';
 export { classifySotwRequest, classifyDeltaRequest, type RequestKind } from './classify-request.ts';
 export { toXdsNode, type XdsNode } from './xds-node.ts';
