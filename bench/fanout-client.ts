@@ -54,7 +54,7 @@ const lost = new Map<string, number>();
 export interface ClientWindow {
   /** Monotonic time (ns, process.hrtime.bigint) of the last response a sidecar of the marked mesh received; '' when none came. */
   lastResponseAt: string;
-  /** This process's GC pauses in the window: their sum, the longest, and how many were major (mark-compact). */
+  /** This process's GC pauses that began in the window before its last response (those that could delay it): their sum, the longest, how many were major (mark-compact). */
   gcMs: number;
   gcMaxMs: number;
   majorGcs: number;
@@ -62,13 +62,14 @@ export interface ClientWindow {
   loopMaxMs: number;
 }
 let lastResponseAt = 0n;
-const gc = { ms: 0, maxMs: 0, major: 0 };
+/** performance.now() 0 on the monotonic clock, to place GC entries next to response times. */
+const monoOrigin = process.hrtime.bigint() - BigInt(Math.round(performance.now() * 1e6));
+let pauses: { at: bigint; ms: number; major: boolean }[] = [];
 new PerformanceObserver((list) => {
   if (!marked) return;
   for (const e of list.getEntries()) {
-    gc.ms += e.duration;
-    gc.maxMs = Math.max(gc.maxMs, e.duration);
-    if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+    const major = (e as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR;
+    pauses.push({ at: monoOrigin + BigInt(Math.round(e.startTime * 1e6)), ms: e.duration, major });
   }
 }).observe({ entryTypes: ['gc'] });
 let loop: ReturnType<typeof monitorEventLoopDelay> | undefined;
@@ -121,7 +122,7 @@ process.on('message', (m: ClientCommand) => {
       otherMeshResponses = 0;
       for (const e of entries) e.bytes = 0;
       lastResponseAt = 0n;
-      Object.assign(gc, { ms: 0, maxMs: 0, major: 0 });
+      pauses = [];
       // A fresh monitor per window: a re-enabled one counts the time it was disabled as one long delay.
       loop?.disable();
       loop = monitorEventLoopDelay({ resolution: 10 });
@@ -130,7 +131,14 @@ process.on('message', (m: ClientCommand) => {
       break;
     case 'collect': {
       loop?.disable();
-      const window: ClientWindow = { lastResponseAt: lastResponseAt ? lastResponseAt.toString() : '', gcMs: gc.ms, gcMaxMs: gc.maxMs, majorGcs: gc.major, loopMaxMs: loop ? loop.max / 1e6 : 0 };
+      const before = pauses.filter((p) => !lastResponseAt || p.at < lastResponseAt);
+      const window: ClientWindow = {
+        lastResponseAt: lastResponseAt ? lastResponseAt.toString() : '',
+        gcMs: before.reduce((a, p) => a + p.ms, 0),
+        gcMaxMs: Math.max(0, ...before.map((p) => p.ms)),
+        majorGcs: before.filter((p) => p.major).length,
+        loopMaxMs: loop ? loop.max / 1e6 : 0,
+      };
       process.send?.({ cmd: 'collected', bytes: entries.filter((e) => e.mesh === target).map((e) => e.bytes), otherMeshResponses, window });
       break;
     }

@@ -17,7 +17,6 @@ const CHANGES = 15;
 // ACK) before V8 has optimised it, and cost up to three times a later one: they are reported on
 // their own, not in the figures of a server that has been running.
 const FIRST_CHANGES = 5;
-const CLIENT_PROCESSES = 2;
 /** A mesh of delta sidecars and one of SotW sidecars (see `sidecarShape`). */
 const DELTA_MESH = 'mesh-0';
 const SOTW_MESH = 'mesh-1';
@@ -169,7 +168,7 @@ interface ChangeSeries {
   loopTrace: string[];
   /** Per measured change: when the last response reached a client process (ms after the commit began). */
   lastReceived: number[];
-  /** The client processes over the measured changes: longest GC pause, major GCs, longest event-loop delay. */
+  /** The client processes over the measured changes: longest GC pause and major GCs before a change's last response reached them, longest event-loop delay. */
   clientGcMaxMs: number;
   clientMajorGcs: number;
   clientLoopMaxMs: number;
@@ -238,17 +237,27 @@ function describeChanges(s: ChangeSeries): string[] {
     `  change: svc-0 route in ${s.mesh} (${s.protocol} sidecars) ×${CHANGES}, ${s.affected} affected streams each: change → ACK p50 ${ms(p50(s.latencies))}, p99 ${ms(percentile(s.latencies, 99))}, max ${ms(Math.max(...s.latencies))} (last push sent p50 ${ms(p50(s.lastPushes))}, max ${ms(Math.max(...s.lastPushes))})` +
       `${s.missing ? ` (${s.missing} ACKs missing after 60 s)` : ''}; server CPU ${ms(p50(s.cpuPerProxy) / 1000)} per change per affected proxy (${ms(Math.min(...s.cpuPerProxy) / 1000)}–${ms(Math.max(...s.cpuPerProxy) / 1000)}); ${kib(p50(s.bytesPerProxy))} sent per affected proxy; ` +
       `pushes to other meshes: ${s.otherServer} (server) / ${s.otherClient} (clients); ${delay(s.delay)} (worst of the ${CHANGES})`,
-    `          in the client processes: last response received p50 ${ms(p50(s.lastReceived))}, max ${ms(Math.max(...s.lastReceived))} after the commit began; their longest GC pause ${ms(s.clientGcMaxMs)} (${s.clientMajorGcs} major GCs over the ${CHANGES}), longest event-loop delay ${ms(s.clientLoopMaxMs)}`,
+    `          in the client processes: last response received p50 ${ms(p50(s.lastReceived))}, max ${ms(Math.max(...s.lastReceived))} after the commit began; their longest GC pause before a change's last response ${ms(s.clientGcMaxMs)} (${s.clientMajorGcs} major GCs over the ${CHANGES}), longest event-loop delay ${ms(s.clientLoopMaxMs)}`,
     `          the ${FIRST_CHANGES} changes before them${s.mesh === DELTA_MESH ? ', the first after the storm' : ''}: change → ACK p99 ${ms(percentile(s.firstLatencies, 99))}; server CPU ${s.firstCpu.map((c) => ms(c / 1000)).join(', ')} per affected proxy; ${delay(s.firstDelay)}`,
   ];
 }
 
-export async function fanoutRun(n: number, pool: number, nodeExtras: Record<string, unknown> | undefined, profileDir?: string, loopTrace = false): Promise<void> {
+export interface FanoutOptions {
+  /** 0: a connection per sidecar; N: N sidecars share one. */
+  pool: number;
+  /** How many processes run the simulated sidecars. */
+  clientProcesses: number;
+  nodeExtras: Record<string, unknown> | undefined;
+  profileDir?: string;
+  loopTrace?: boolean;
+}
+
+export async function fanoutRun(n: number, { pool, clientProcesses, nodeExtras, profileDir, loopTrace = false }: FanoutOptions): Promise<void> {
   const profiler = new CpuProfiler(profileDir);
   const trace = new LoopTrace(loopTrace);
   const observer = new ServerObserver();
   const cp = await startBenchControlPlane(observer.hooks);
-  const clients = new ClientProcesses({ xds: `127.0.0.1:${cp.xds.port}`, count: n, meshes: MESHES, pool, processes: CLIENT_PROCESSES, ...(nodeExtras ? { nodeExtras } : {}) });
+  const clients = new ClientProcesses({ xds: `127.0.0.1:${cp.xds.port}`, count: n, meshes: MESHES, pool, processes: clientProcesses, ...(nodeExtras ? { nodeExtras } : {}) });
   try {
     await clients.ready();
     // The server's protobuf root is loaded once per process at start-up, not per proxy.

@@ -8,6 +8,7 @@
 //   npm run bench fanout -- --streams 1000 --profile /tmp/prof  # CPU profiles of the storm, the measured changes and the restart
 //   npm run bench fanout -- --streams 5000 --loop-trace  # the callbacks in the longest event-loop turns of the storm, the changes and the restart (bench/loop-trace.ts)
 //   npm run bench fanout -- --bare-nodes              # without the test tools' Envoy (see below); not a figure to report
+//   npm run bench fanout -- --streams 5000 --client-processes 4  # the simulated sidecars spread over 4 processes (default 2)
 //
 // The simulated nodes carry what the test tools' Envoy adds to its node (build version, ~500
 // extensions). Without that Envoy the bench refuses to run unless told --bare-nodes: nodes without
@@ -89,12 +90,14 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'loop-trace': { type: 'boolean', default: false },
     'bare-nodes': { type: 'boolean', default: false },
+    'client-processes': { type: 'string', default: '2' },
   },
 });
 const sizes = values.streams.split(',').map(Number);
 const pool = Number(values.pool);
-if (sizes.some((n) => !Number.isInteger(n) || n < 10) || !Number.isInteger(pool) || pool < 0) {
-  console.error('usage: fanout [--streams N,N...] (each N ≥ 10) [--pool N] [--envoy-check] [--profile DIR] [--loop-trace] [--bare-nodes]');
+const clientProcesses = Number(values['client-processes']);
+if (sizes.some((n) => !Number.isInteger(n) || n < 10) || !Number.isInteger(pool) || pool < 0 || !Number.isInteger(clientProcesses) || clientProcesses < 1 || clientProcesses > 16) {
+  console.error('usage: fanout [--streams N,N...] (each N ≥ 10) [--pool N] [--client-processes 1-16] [--envoy-check] [--profile DIR] [--loop-trace] [--bare-nodes]');
   process.exit(2);
 }
 const extras = await envoyNodeExtras();
@@ -108,4 +111,4 @@ if (!extras && !values['bare-nodes']) {
 }
 console.log(extras ? `simulated nodes carry what Envoy ${extras.version} adds to its node (${(extras.fields.extensions as unknown[]).length} extensions)` : `--bare-nodes: simulated nodes lack the build version and extension list a real Envoy sends; these figures are not comparable with a real fleet's`);
 if (values['envoy-check']) await envoyCheck(extras?.fields);
-else for (const n of sizes) await fanoutRun(n, pool, extras?.fields, values.profile, values['loop-trace']);
+else for (const n of sizes) await fanoutRun(n, { pool, clientProcesses, nodeExtras: extras?.fields, profileDir: values.profile, loopTrace: values['loop-trace'] });
