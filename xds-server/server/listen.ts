@@ -89,7 +89,7 @@ function closeListener(listener: net.Server): Promise<void> {
  */
 export async function listenAds(ads: AdsServer, address: string, credentials: ServerCredentials = ServerCredentials.createInsecure(), transport: Partial<AdsTransportOptions> = {}): Promise<ListeningAds> {
   const { host, port: wanted } = splitHostPort(address);
-  const hosts = net.isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+  const hosts = net.isIP(host) ? [host] : [...new Set((await lookup(host, { all: true })).map((a) => a.address))];
   const server = new Server(grpcServerOptions(transport));
   ads.addTo(server);
   const injector = server.createConnectionInjector(credentials);
