@@ -54,8 +54,7 @@ const lost = new Map<string, number>();
 export interface ClientWindow {
   /** Monotonic time (ns, process.hrtime.bigint) of the last response a sidecar of the marked mesh received; '' when none came. */
   lastResponseAt: string;
-  /** This process's GC pauses that began in the window before its last response (those that could delay it): their sum, the longest, how many were major (mark-compact). */
-  gcMs: number;
+  /** Of this process's GC pauses that began in the window before its last response (those that could delay it): the longest, and how many were major (mark-compact). */
   gcMaxMs: number;
   majorGcs: number;
   /** This process's longest event-loop delay in the window. */
@@ -134,7 +133,6 @@ process.on('message', (m: ClientCommand) => {
       const before = pauses.filter((p) => !lastResponseAt || p.at < lastResponseAt);
       const window: ClientWindow = {
         lastResponseAt: lastResponseAt ? lastResponseAt.toString() : '',
-        gcMs: before.reduce((a, p) => a + p.ms, 0),
         gcMaxMs: Math.max(0, ...before.map((p) => p.ms)),
         majorGcs: before.filter((p) => p.major).length,
         loopMaxMs: loop ? loop.max / 1e6 : 0,

@@ -56,6 +56,11 @@
 //            affected proxy: DiscoveryResponse bytes a sidecar of the changed mesh received (mean,
 //            median of the 15). Pushes to other meshes, as the server sent them and as the clients received them:
 //            must be 0. Event-loop delay: worst p99 and max of the 15 changes (a fresh monitor each).
+//            "in the client processes": when the last response of a change reached a client
+//            process (shared monotonic clock; p50 and max over the changes), the longest GC pause
+//            Node reported in a client process that began before it, the major GCs among them, and
+//            the client processes' longest event-loop delay in the change windows. A tail there that
+//            the server's "last push sent" does not show is the simulated clients' own.
 //   restart  a replica's restart (a deploy): the server ends every stream and stops listening,
 //            and another starts on its port as soon as it is free, over the same store, bus and
 //            registry (as the hosted topology's DynamoDB registry outlives a replica), while the
