@@ -22,7 +22,7 @@ export interface AdsTransportOptions {
   /**
    * Long enough to outlast the event loop's worst stall: a ping's timeout runs in the timers phase,
    * before the poll phase reads the answer, so a loop held longer than this (a 10,000-sidecar
-   * connection storm held one for up to 7.8 s) would drop healthy connections.
+   * connection storm held one for up to 13.4 s) would drop healthy connections.
    */
   keepaliveTimeoutMs: number;
   /** The largest request accepted; a larger one ends its stream with RESOURCE_EXHAUSTED. */
@@ -50,7 +50,9 @@ function grpcServerOptions(transport: Partial<AdsTransportOptions> = {}): Server
  * (a fleet's start, a replica's restart: thousands of proxies connecting at once), and connections
  * completing meanwhile wait in this queue. Past it they are dropped or reset, and their proxies
  * back off and retry, so the storm takes longer and costs more. grpc-js listens with Node's
- * default of 511, which 5,000 simulated sidecars in four processes overflowed.
+ * default of 511, which 5,000 simulated sidecars in four processes overflowed. The price: more
+ * connections wait for the loop and enter it in one poll phase, so that phase can be longer
+ * (docs/architecture.md).
  */
 export const LISTEN_BACKLOG = 4096;
 
