@@ -117,7 +117,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalTrellis> {
     server.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  const apiUrl = `http://${options.host}:${port}`;
+  const apiUrl = `http://${joinHostPort(options.host, port)}`;
   const xdsAddress = joinHostPort(options.host, xds.port);
   ready = true;
   if (options.onListening) {
