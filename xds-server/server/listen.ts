@@ -5,7 +5,6 @@ import type { AdsServer } from './ads-server.ts';
 
 export interface ListeningAds {
   port: number;
-  server: Server;
   /** Ends the streams, then stops listening. */
   stop(): Promise<void>;
 }
@@ -111,7 +110,6 @@ export async function listenAds(ads: AdsServer, address: string, credentials: Se
   }
   return {
     port,
-    server,
     stop: async () => {
       ads.closeStreams();
       await Promise.all([...listeners.map(closeListener), new Promise<void>((resolve) => server.tryShutdown(() => resolve()))]);
